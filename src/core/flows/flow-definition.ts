@@ -1,0 +1,57 @@
+/**
+ * A Flow is the routing program a message runs through: a JSON document of states and
+ * transitions, in the spirit of a Twilio Studio flow. Validated on save by `validateFlow`.
+ */
+
+/** A condition of a `split` state, evaluated over the message and the conversation. */
+export interface FlowCondition {
+  /** `message.text`, `message.action`, `message.intent`, `conversation.state`, `conversation.channel`, `contact.locale`, `conversation.language`, `virtualAgent.intent`, `virtualAgent.confidence`. */
+  subject: string;
+  operator:
+    | 'equals'
+    | 'not_equals'
+    | 'contains'
+    | 'matches'
+    | 'greater_than'
+    | 'less_than'
+    | 'is_handoff_request';
+  value?: string | number;
+  next: string;
+}
+
+export type FlowState =
+  | { name: string; type: 'trigger'; next: string }
+  | { name: string; type: 'split'; conditions: FlowCondition[]; otherwise?: string }
+  | { name: string; type: 'virtual-agent'; next?: string; onHandoff?: string; onUnsure?: string }
+  | { name: string; type: 'send-to-queue'; queue: string; next?: string }
+  | { name: string; type: 'send-message'; text: string; next?: string }
+  | {
+      name: string;
+      type: 'create-case';
+      kind?: 'support' | 'bug' | 'feature';
+      priority?: string;
+      next?: string;
+    }
+  | {
+      name: string;
+      type: 'http-request';
+      url: string;
+      method?: 'GET' | 'POST';
+      timeoutMs?: number;
+      next?: string;
+      onFailure?: string;
+    };
+
+export interface FlowDefinition {
+  /** Name of the first state; it must be a `trigger`. */
+  initial: string;
+  states: FlowState[];
+}
+
+export interface Flow {
+  id: string;
+  name: string;
+  definition: FlowDefinition;
+  active: boolean;
+  updatedAt: string;
+}

@@ -1,0 +1,278 @@
+/**
+ * The vocabulary of Switchboard (see ARCHITECTURE.md). Plain data: timestamps are ISO-8601 strings,
+ * ids are opaque strings. Every type here is what repositories store and the API returns.
+ */
+
+/** A way messages arrive and leave. Connectors may add their own names; these are the known ones. */
+export type ChannelName = 'discord' | 'webchat' | 'sms' | 'flex' | (string & {});
+
+export interface ChannelIdentity {
+  channel: ChannelName;
+  /** The channel's own id for the person: Discord user id, phone number, web-chat visitor id. */
+  externalId: string;
+}
+
+export interface Contact {
+  id: string;
+  name: string;
+  avatarUrl: string | null;
+  /** Last known locale, e.g. `en-US`, `ar`. */
+  locale: string | null;
+  identities: ChannelIdentity[];
+  createdAt: string;
+}
+
+export const conversationStates = ['bot', 'queued', 'assigned', 'wrapping', 'closed'] as const;
+export type ConversationState = (typeof conversationStates)[number];
+
+export interface Conversation {
+  id: string;
+  contactId: string;
+  channel: ChannelName;
+  state: ConversationState;
+  /** Channel-specific reply address (e.g. the Discord DM channel id); set by the connector. */
+  address: Record<string, unknown>;
+  queueId: string | null;
+  agentId: string | null;
+  caseId: string | null;
+  /** Detected language of the contact's latest message, e.g. `en`, `ar`. */
+  language: string | null;
+  wrapUpNote: string | null;
+  queuedAt: string | null;
+  assignedAt: string | null;
+  firstAgentReplyAt: string | null;
+  closedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const authorKinds = ['contact', 'bot', 'agent', 'system'] as const;
+export type AuthorKind = (typeof authorKinds)[number];
+
+export interface Attachment {
+  url: string;
+  name: string;
+  contentType?: string;
+}
+
+export interface SuggestedArticle {
+  id: string;
+  title: string;
+  excerpt: string;
+  url: string;
+  score: number;
+}
+
+export interface Message {
+  id: string;
+  conversationId: string;
+  authorKind: AuthorKind;
+  /** Agent id for `agent`, contact id for `contact`, null otherwise. */
+  authorId: string | null;
+  text: string;
+  attachments: Attachment[];
+  /** Articles the virtual agent suggested in this message. */
+  articles: SuggestedArticle[];
+  /** The channel's own message id for inbound messages; the key of idempotent receive. */
+  externalId: string | null;
+  createdAt: string;
+}
+
+export const caseKinds = ['support', 'bug', 'feature'] as const;
+export type CaseKind = (typeof caseKinds)[number];
+export const caseStatuses = ['new', 'open', 'pending', 'solved', 'closed'] as const;
+export type CaseStatus = (typeof caseStatuses)[number];
+export const casePriorities = ['low', 'normal', 'high', 'urgent'] as const;
+export type CasePriority = (typeof casePriorities)[number];
+
+/** Custom fields of a bug report (and of a feature request's description). */
+export interface CaseFields {
+  description?: string;
+  steps?: string;
+  expected?: string;
+  actual?: string;
+  platform?: string;
+  version?: string;
+  [key: string]: string | undefined;
+}
+
+export interface Case {
+  id: string;
+  /** Human-friendly number, shown as `#1001`; unique and increasing. */
+  number: number;
+  kind: CaseKind;
+  status: CaseStatus;
+  priority: CasePriority;
+  subject: string;
+  contactId: string | null;
+  assigneeId: string | null;
+  tags: string[];
+  fields: CaseFields;
+  /** Customer satisfaction 1–5 given after the conversation closed. */
+  rating: number | null;
+  votes: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Actor {
+  kind: 'agent' | 'contact' | 'system';
+  id: string | null;
+}
+
+export const timelineEntryTypes = [
+  'created',
+  'status',
+  'priority',
+  'assignee',
+  'tags',
+  'subject',
+  'fields',
+  'note',
+  'conversation_linked',
+  'rating',
+  'vote',
+] as const;
+export type TimelineEntryType = (typeof timelineEntryTypes)[number];
+
+/** One change of a case: who, what, when. Internal notes are timeline entries of type `note`. */
+export interface TimelineEntry {
+  id: string;
+  caseId: string;
+  type: TimelineEntryType;
+  actor: Actor;
+  data: Record<string, unknown>;
+  at: string;
+}
+
+export const agentRoles = ['admin', 'supervisor', 'agent'] as const;
+export type AgentRole = (typeof agentRoles)[number];
+export const presences = ['available', 'away', 'offline'] as const;
+export type Presence = (typeof presences)[number];
+
+export interface Agent {
+  id: string;
+  email: string;
+  name: string;
+  role: AgentRole;
+  skills: string[];
+  /** Maximum concurrent conversations. */
+  capacity: number;
+  presence: Presence;
+  /** When the agent last became idle (went available or accepted work); the router offers to the oldest. */
+  idleSince: string;
+  passwordHash: string | null;
+  createdAt: string;
+}
+
+export interface Queue {
+  id: string;
+  name: string;
+  /** An agent must have every one of these skills to be offered this queue's conversations. */
+  skills: string[];
+  createdAt: string;
+}
+
+export const reservationStatuses = ['pending', 'accepted', 'rejected', 'timed_out', 'canceled'] as const;
+export type ReservationStatus = (typeof reservationStatuses)[number];
+
+export interface Reservation {
+  id: string;
+  conversationId: string;
+  queueId: string;
+  agentId: string;
+  status: ReservationStatus;
+  createdAt: string;
+  expiresAt: string;
+  respondedAt: string | null;
+}
+
+/** An action a contact can take on a bot message (rendered as buttons by connectors). */
+export interface MessageAction {
+  /** `resolved`, `handoff`, `rate:1`…`rate:5`, or a connector-specific id. */
+  id: string;
+  label: string;
+}
+
+/** What the core asks a connector to deliver. Channel-agnostic; the connector renders it. */
+export interface OutboundMessage {
+  conversationId: string;
+  channel: ChannelName;
+  address: Record<string, unknown>;
+  authorKind: AuthorKind;
+  /** Shown as the sender, e.g. the agent's name. */
+  authorName: string | null;
+  text: string;
+  attachments: Attachment[];
+  articles: SuggestedArticle[];
+  actions: MessageAction[];
+  /** The stored Message this delivers, if any. */
+  messageId: string | null;
+}
+
+export const outboxStatuses = ['pending', 'sent', 'failed'] as const;
+export type OutboxStatus = (typeof outboxStatuses)[number];
+
+export interface OutboxItem {
+  /** Monotonic sequence assigned by storage; delivery order within a conversation follows it. */
+  seq: number;
+  conversationId: string;
+  channel: ChannelName;
+  message: OutboundMessage;
+  status: OutboxStatus;
+  attempts: number;
+  nextAttemptAt: string;
+  lastError: string | null;
+  /** The channel's own id of the delivered message. */
+  externalId: string | null;
+  createdAt: string;
+  sentAt: string | null;
+}
+
+export interface Article {
+  id: string;
+  title: string;
+  /** Markdown. */
+  body: string;
+  tags: string[];
+  locale: string;
+  published: boolean;
+  /** Phrasings members actually use. */
+  examples: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Session {
+  id: string;
+  /** sha-256 of the token; the token itself is never stored. */
+  tokenHash: string;
+  agentId: string;
+  expiresAt: string;
+  createdAt: string;
+}
+
+export interface ApiToken {
+  id: string;
+  name: string;
+  tokenHash: string;
+  agentId: string;
+  createdAt: string;
+}
+
+export const proposalStatuses = ['pending', 'approved', 'rejected'] as const;
+export type ProposalStatus = (typeof proposalStatuses)[number];
+
+/** A member's question proposed as a new example question of an article; an agent approves it. */
+export interface ExampleProposal {
+  id: string;
+  articleId: string;
+  question: string;
+  /** `resolved` (member pressed "This solved it") or `agent_link` (an agent linked the article). */
+  source: 'resolved' | 'agent_link';
+  conversationId: string | null;
+  status: ProposalStatus;
+  createdAt: string;
+  decidedAt: string | null;
+  decidedBy: string | null;
+}

@@ -1,0 +1,57 @@
+import type { Attachment, ChannelName, OutboundMessage } from '../model.ts';
+
+/** A message (or button press) that arrived on a channel, mapped by its connector. */
+export interface InboundMessage {
+  channel: ChannelName;
+  /** The channel's own message id; receiving the same id twice is a no-op. */
+  externalId: string;
+  contact: {
+    /** The channel's id for the person (Discord user id, phone number, visitor id). */
+    externalId: string;
+    name: string;
+    avatarUrl?: string | null;
+    locale?: string | null;
+  };
+  /** Where replies go (e.g. `{ channelId }` of a Discord DM). Stored on the conversation. */
+  address: Record<string, unknown>;
+  text: string;
+  attachments?: Attachment[];
+  /** A button or command instead of typed text: `handoff`, `resolved`, `rate:4`, `start`. */
+  action?: string;
+  receivedAt?: string;
+}
+
+export interface SendResult {
+  /** The channel's own id of the delivered message(s). */
+  externalId: string | null;
+}
+
+export interface ConnectorHealth {
+  status: 'connected' | 'connecting' | 'disabled' | 'error';
+  detail: string | null;
+}
+
+/** What a connector calls when a message arrives. Resolves once the message is stored. */
+export type InboundHandler = (message: InboundMessage) => Promise<void>;
+
+/** Thrown by `send`; `retryable` tells the outbox dispatcher whether to try again. */
+export class ConnectorError extends Error {
+  override readonly name = 'ConnectorError';
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    /** Milliseconds the channel asked us to wait (e.g. a 429's retry-after). */
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** The adapter that speaks one channel's protocol. One per channel name; see `src/channels/`. */
+export interface ChannelConnector {
+  readonly channel: ChannelName;
+  start(onInbound: InboundHandler): Promise<void>;
+  stop(): Promise<void>;
+  send(message: OutboundMessage): Promise<SendResult>;
+  health(): ConnectorHealth;
+}

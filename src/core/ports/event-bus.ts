@@ -1,0 +1,24 @@
+import type { Agent, Case, Conversation, Message, Reservation, TimelineEntry } from '../model.ts';
+
+/** What happened, pushed to desktops over the realtime WebSocket and to other instances over Redis. */
+export type DomainEvent =
+  | { type: 'conversation.updated'; conversation: Conversation }
+  | { type: 'message.created'; message: Message; conversation: Conversation }
+  | { type: 'reservation.created'; reservation: Reservation }
+  | { type: 'reservation.updated'; reservation: Reservation }
+  | { type: 'case.created'; case: Case }
+  | { type: 'case.updated'; case: Case; entry: TimelineEntry | null }
+  | { type: 'agent.updated'; agent: Omit<Agent, 'passwordHash'> }
+  /** New outbox items are waiting; dispatchers wake up. */
+  | { type: 'outbox.enqueued'; conversationId: string };
+
+export type DomainEventType = DomainEvent['type'];
+export type EventHandler = (event: DomainEvent) => void | Promise<void>;
+
+export interface EventBus {
+  /** Delivers to every subscriber of every instance. Publishing never throws because a handler failed. */
+  publish(event: DomainEvent): Promise<void>;
+  /** Returns a function that unsubscribes. */
+  subscribe(handler: EventHandler): () => void;
+  close(): Promise<void>;
+}

@@ -1,0 +1,211 @@
+import type { Flow } from '../flows/flow-definition.ts';
+import type {
+  Agent,
+  ApiToken,
+  Article,
+  Case,
+  CaseKind,
+  CasePriority,
+  CaseStatus,
+  ChannelName,
+  Contact,
+  Conversation,
+  ConversationState,
+  ExampleProposal,
+  Message,
+  OutboxItem,
+  Queue,
+  Reservation,
+  Session,
+  TimelineEntry,
+} from '../model.ts';
+
+/**
+ * Repository ports. Implementations live in `src/storage/` (Kysely over SQLite and PostgreSQL)
+ * and all pass the one contract suite in `src/storage/repository-contract.ts`.
+ * `get*` returns `undefined` when nothing matches; `update*` of a missing row throws DomainError('not_found').
+ */
+
+export interface ContactRepository {
+  get(id: string): Promise<Contact | undefined>;
+  findByIdentity(channel: ChannelName, externalId: string): Promise<Contact | undefined>;
+  create(contact: Contact): Promise<void>;
+  update(contact: Contact): Promise<void>;
+}
+
+export interface ConversationFilter {
+  state?: ConversationState | ConversationState[];
+  agentId?: string;
+  queueId?: string;
+  contactId?: string;
+  caseId?: string;
+  channel?: ChannelName;
+  limit?: number;
+}
+
+export interface ConversationRepository {
+  get(id: string): Promise<Conversation | undefined>;
+  create(conversation: Conversation): Promise<void>;
+  update(conversation: Conversation): Promise<void>;
+  /** Newest first by `updatedAt`, except `state: 'queued'` filters, which come oldest `queuedAt` first. */
+  list(filter: ConversationFilter): Promise<Conversation[]>;
+  /** The contact's conversation on this channel that is not `closed`, if any. */
+  findOpen(contactId: string, channel: ChannelName): Promise<Conversation | undefined>;
+}
+
+export interface MessageRepository {
+  /** Stores the message. Returns false and stores nothing when `externalId` is already stored for the conversation's channel. */
+  insert(message: Message, channel: ChannelName): Promise<boolean>;
+  findByExternalId(channel: ChannelName, externalId: string): Promise<Message | undefined>;
+  /** Oldest first. */
+  listByConversation(conversationId: string): Promise<Message[]>;
+}
+
+export interface CaseFilter {
+  kind?: CaseKind;
+  status?: CaseStatus;
+  priority?: CasePriority;
+  assigneeId?: string;
+  contactId?: string;
+  /** Case-insensitive substring of subject, fields or `#number`. */
+  text?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export interface CaseRepository {
+  /** Atomically takes the next case number (1001, 1002, …); unique under concurrent callers and instances. */
+  nextNumber(): Promise<number>;
+  create(kase: Case): Promise<void>;
+  update(kase: Case): Promise<void>;
+  get(id: string): Promise<Case | undefined>;
+  getByNumber(number: number): Promise<Case | undefined>;
+  /** Newest first. */
+  list(filter: CaseFilter): Promise<Case[]>;
+  addTimelineEntry(entry: TimelineEntry): Promise<void>;
+  /** Oldest first. */
+  listTimeline(caseId: string): Promise<TimelineEntry[]>;
+  /** Records one vote per voter; returns false when this voter already voted. */
+  addVote(caseId: string, voterId: string): Promise<boolean>;
+}
+
+export interface AgentRepository {
+  get(id: string): Promise<Agent | undefined>;
+  getByEmail(email: string): Promise<Agent | undefined>;
+  list(): Promise<Agent[]>;
+  create(agent: Agent): Promise<void>;
+  update(agent: Agent): Promise<void>;
+}
+
+export interface QueueRepository {
+  get(id: string): Promise<Queue | undefined>;
+  getByName(name: string): Promise<Queue | undefined>;
+  list(): Promise<Queue[]>;
+  create(queue: Queue): Promise<void>;
+  update(queue: Queue): Promise<void>;
+  delete(id: string): Promise<void>;
+}
+
+export interface ReservationFilter {
+  status?: Reservation['status'];
+  agentId?: string;
+  conversationId?: string;
+}
+
+export interface ReservationRepository {
+  get(id: string): Promise<Reservation | undefined>;
+  create(reservation: Reservation): Promise<void>;
+  update(reservation: Reservation): Promise<void>;
+  /** Oldest first. */
+  list(filter: ReservationFilter): Promise<Reservation[]>;
+  /** Pending reservations whose `expiresAt` is at or before `now`. */
+  listExpired(now: string): Promise<Reservation[]>;
+}
+
+export interface OutboxRepository {
+  /** Appends an item; storage assigns `seq`. Returns the stored item. */
+  add(item: Omit<OutboxItem, 'seq'>): Promise<OutboxItem>;
+  /**
+   * For each conversation, its oldest pending item, if that item is due (`nextAttemptAt <= now`).
+   * A conversation whose oldest pending item is not yet due yields nothing, so order is kept.
+   */
+  listDue(now: string, limit: number): Promise<OutboxItem[]>;
+  update(item: OutboxItem): Promise<void>;
+  listByConversation(conversationId: string): Promise<OutboxItem[]>;
+}
+
+export interface ArticleFilter {
+  locale?: string;
+  published?: boolean;
+  limit?: number;
+  offset?: number;
+}
+
+export interface ArticleRepository {
+  get(id: string): Promise<Article | undefined>;
+  list(filter: ArticleFilter): Promise<Article[]>;
+  create(article: Article): Promise<void>;
+  update(article: Article): Promise<void>;
+  delete(id: string): Promise<void>;
+  count(): Promise<number>;
+}
+
+export interface FlowRepository {
+  get(id: string): Promise<Flow | undefined>;
+  list(): Promise<Flow[]>;
+  getActive(): Promise<Flow | undefined>;
+  /** Inserts or replaces; when `flow.active`, every other flow becomes inactive. */
+  save(flow: Flow): Promise<void>;
+}
+
+export interface SessionRepository {
+  create(session: Session): Promise<void>;
+  findByTokenHash(tokenHash: string): Promise<Session | undefined>;
+  delete(id: string): Promise<void>;
+}
+
+export interface ApiTokenRepository {
+  create(token: ApiToken): Promise<void>;
+  findByTokenHash(tokenHash: string): Promise<ApiToken | undefined>;
+  listByAgent(agentId: string): Promise<ApiToken[]>;
+  delete(id: string): Promise<void>;
+}
+
+export interface ExampleProposalRepository {
+  get(id: string): Promise<ExampleProposal | undefined>;
+  create(proposal: ExampleProposal): Promise<void>;
+  update(proposal: ExampleProposal): Promise<void>;
+  /** Oldest first. */
+  list(filter: { status?: ExampleProposal['status']; articleId?: string }): Promise<ExampleProposal[]>;
+}
+
+/** A plain JSON key/value store for small settings (e.g. connector state). */
+export interface SettingRepository {
+  get<T = unknown>(key: string): Promise<T | undefined>;
+  set(key: string, value: unknown): Promise<void>;
+}
+
+export interface Repositories {
+  contacts: ContactRepository;
+  conversations: ConversationRepository;
+  messages: MessageRepository;
+  cases: CaseRepository;
+  agents: AgentRepository;
+  queues: QueueRepository;
+  reservations: ReservationRepository;
+  outbox: OutboxRepository;
+  articles: ArticleRepository;
+  flows: FlowRepository;
+  sessions: SessionRepository;
+  apiTokens: ApiTokenRepository;
+  settings: SettingRepository;
+  proposals: ExampleProposalRepository;
+}
+
+/** The unit of work: repositories outside a transaction, and a way to run several writes atomically. */
+export interface Store extends Repositories {
+  readonly engine: 'sqlite' | 'postgres';
+  /** Runs `work` in one database transaction; it commits when `work` resolves and rolls back when it throws. */
+  transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
