@@ -24,7 +24,8 @@ export type FlowState =
   | { name: string; type: 'split'; conditions: FlowCondition[]; otherwise?: string }
   | { name: string; type: 'virtual-agent'; next?: string; onHandoff?: string; onUnsure?: string }
   | { name: string; type: 'send-to-queue'; queue: string; next?: string }
-  | { name: string; type: 'send-message'; text: string; next?: string }
+  /** `text` is a template (`{{case.number}}`, `{{queue.position}}`, `{{contact.name}}`, `{{http.body.<key>}}`), or one per language (`{ "en": …, "ar": … }`). */
+  | { name: string; type: 'send-message'; text: string | Record<string, string>; next?: string }
   | {
       name: string;
       type: 'create-case';

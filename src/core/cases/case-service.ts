@@ -1,0 +1,265 @@
+import { invalid, notFound } from '../errors.ts';
+import { newId } from '../ids.ts';
+import type {
+  Actor,
+  Case,
+  CaseFields,
+  CaseKind,
+  CasePriority,
+  CaseStatus,
+  TimelineEntry,
+  TimelineEntryType,
+} from '../model.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { EventBus } from '../ports/event-bus.ts';
+import type { CaseFilter, Repositories, Store } from '../ports/repositories.ts';
+import { type Emit, inTransaction } from '../unit-of-work.ts';
+
+export interface CreateCaseInput {
+  kind: CaseKind;
+  subject: string;
+  contactId?: string | null;
+  priority?: CasePriority;
+  tags?: string[];
+  fields?: CaseFields;
+  conversationId?: string | null;
+}
+
+export interface UpdateCaseInput {
+  status?: CaseStatus;
+  priority?: CasePriority;
+  assigneeId?: string | null;
+  tags?: string[];
+  subject?: string;
+  fields?: CaseFields;
+}
+
+export interface CaseDetail {
+  case: Case;
+  timeline: TimelineEntry[];
+}
+
+/** Cases: numbered, tracked issues with a timeline of every change. */
+export class CaseService {
+  constructor(
+    private readonly store: Store,
+    private readonly bus: EventBus,
+    private readonly clock: Clock,
+  ) {}
+
+  create(input: CreateCaseInput, actor: Actor): Promise<Case> {
+    return inTransaction(this.store, this.bus, (tx, emit) => this.createIn(tx, emit, input, actor));
+  }
+
+  /** Creates the case inside the caller's transaction (used by flows and hand-offs). */
+  async createIn(tx: Repositories, emit: Emit, input: CreateCaseInput, actor: Actor): Promise<Case> {
+    const subject = input.subject.trim();
+    if (!subject) throw invalid('a case needs a subject', { field: 'subject' });
+    const at = this.now();
+    const kase: Case = {
+      id: newId(),
+      number: await tx.cases.nextNumber(),
+      kind: input.kind,
+      status: 'new',
+      priority: input.priority ?? 'normal',
+      subject: subject.slice(0, 300),
+      contactId: input.contactId ?? null,
+      assigneeId: null,
+      tags: normaliseTags(input.tags ?? []),
+      fields: cleanFields(input.fields ?? {}),
+      rating: null,
+      votes: 0,
+      createdAt: at,
+      updatedAt: at,
+    };
+    await tx.cases.create(kase);
+    await this.record(tx, kase, 'created', actor, { kind: kase.kind, subject: kase.subject }, at);
+    if (input.conversationId) {
+      const conversation = await tx.conversations.get(input.conversationId);
+      if (!conversation) throw notFound('conversation', input.conversationId);
+      await tx.conversations.update({ ...conversation, caseId: kase.id, updatedAt: at });
+      await this.record(tx, kase, 'conversation_linked', actor, { conversationId: conversation.id }, at);
+    }
+    emit({ type: 'case.created', case: kase });
+    return kase;
+  }
+
+  async get(id: string): Promise<Case> {
+    const kase = await this.store.cases.get(id);
+    if (!kase) throw notFound('case', id);
+    return kase;
+  }
+
+  async getByNumber(number: number): Promise<Case> {
+    const kase = await this.store.cases.getByNumber(number);
+    if (!kase) throw notFound('case', `#${number}`);
+    return kase;
+  }
+
+  async detail(id: string): Promise<CaseDetail> {
+    const kase = await this.get(id);
+    return { case: kase, timeline: await this.store.cases.listTimeline(id) };
+  }
+
+  list(filter: CaseFilter): Promise<Case[]> {
+    return this.store.cases.list(filter);
+  }
+
+  timeline(id: string): Promise<TimelineEntry[]> {
+    return this.store.cases.listTimeline(id);
+  }
+
+  update(id: string, patch: UpdateCaseInput, actor: Actor): Promise<Case> {
+    return inTransaction(this.store, this.bus, (tx, emit) => this.updateIn(tx, emit, id, patch, actor));
+  }
+
+  /** Applies the changed fields only; each change is one timeline entry (what, from, to, who, when). */
+  async updateIn(
+    tx: Repositories,
+    emit: Emit,
+    id: string,
+    patch: UpdateCaseInput,
+    actor: Actor,
+  ): Promise<Case> {
+    const current = await tx.cases.get(id);
+    if (!current) throw notFound('case', id);
+    if (patch.assigneeId && !(await tx.agents.get(patch.assigneeId)))
+      throw notFound('agent', patch.assigneeId);
+    const at = this.now();
+    let next: Case = { ...current };
+    const changes: [TimelineEntryType, Record<string, unknown>][] = [];
+    if (patch.status !== undefined && patch.status !== current.status) {
+      next.status = patch.status;
+      changes.push(['status', { from: current.status, to: patch.status }]);
+    }
+    if (patch.priority !== undefined && patch.priority !== current.priority) {
+      next.priority = patch.priority;
+      changes.push(['priority', { from: current.priority, to: patch.priority }]);
+    }
+    if (patch.assigneeId !== undefined && patch.assigneeId !== current.assigneeId) {
+      next.assigneeId = patch.assigneeId;
+      changes.push(['assignee', { from: current.assigneeId, to: patch.assigneeId }]);
+    }
+    if (patch.tags !== undefined) {
+      const tags = normaliseTags(patch.tags);
+      if (tags.join('\n') !== current.tags.join('\n')) {
+        next.tags = tags;
+        changes.push(['tags', { from: current.tags, to: tags }]);
+      }
+    }
+    if (patch.subject !== undefined && patch.subject.trim() && patch.subject.trim() !== current.subject) {
+      next.subject = patch.subject.trim().slice(0, 300);
+      changes.push(['subject', { from: current.subject, to: next.subject }]);
+    }
+    if (patch.fields !== undefined) {
+      const fields = cleanFields({ ...current.fields, ...patch.fields });
+      if (JSON.stringify(fields) !== JSON.stringify(current.fields)) {
+        next.fields = fields;
+        changes.push(['fields', { from: current.fields, to: fields }]);
+      }
+    }
+    if (changes.length === 0) return current;
+    next = { ...next, updatedAt: at };
+    await tx.cases.update(next);
+    let last: TimelineEntry | null = null;
+    for (const [type, data] of changes) last = await this.record(tx, next, type, actor, data, at);
+    emit({ type: 'case.updated', case: next, entry: last });
+    return next;
+  }
+
+  async addNote(id: string, text: string, actor: Actor): Promise<TimelineEntry> {
+    const body = text.trim();
+    if (!body) throw invalid('a note needs text', { field: 'text' });
+    return inTransaction(this.store, this.bus, async (tx, emit) => {
+      const kase = await tx.cases.get(id);
+      if (!kase) throw notFound('case', id);
+      const at = this.now();
+      const next = { ...kase, updatedAt: at };
+      await tx.cases.update(next);
+      const entry = await this.record(
+        tx,
+        next,
+        'note',
+        actor,
+        { text: body.slice(0, 10_000), internal: true },
+        at,
+      );
+      emit({ type: 'case.updated', case: next, entry });
+      return entry;
+    });
+  }
+
+  /** Stores a 1–5 satisfaction rating given by the contact. */
+  async rateIn(tx: Repositories, emit: Emit, id: string, rating: number, actor: Actor): Promise<Case> {
+    if (!Number.isInteger(rating) || rating < 1 || rating > 5)
+      throw invalid('a rating is a whole number from 1 to 5');
+    const kase = await tx.cases.get(id);
+    if (!kase) throw notFound('case', id);
+    const at = this.now();
+    const next = { ...kase, rating, updatedAt: at };
+    await tx.cases.update(next);
+    const entry = await this.record(tx, next, 'rating', actor, { rating }, at);
+    emit({ type: 'case.updated', case: next, entry });
+    return next;
+  }
+
+  /** One vote per voter (e.g. a Discord member upvoting a feature request). Returns the case with its count. */
+  vote(id: string, voterId: string, actor: Actor): Promise<{ case: Case; counted: boolean }> {
+    return inTransaction(this.store, this.bus, async (tx, emit) => {
+      const kase = await tx.cases.get(id);
+      if (!kase) throw notFound('case', id);
+      if (!(await tx.cases.addVote(id, voterId))) return { case: kase, counted: false };
+      const at = this.now();
+      const next = { ...kase, votes: kase.votes + 1, updatedAt: at };
+      await tx.cases.update(next);
+      const entry = await this.record(tx, next, 'vote', actor, { votes: next.votes }, at);
+      emit({ type: 'case.updated', case: next, entry });
+      return { case: next, counted: true };
+    });
+  }
+
+  /** Links a conversation to a case and records it on the timeline. */
+  async linkConversationIn(
+    tx: Repositories,
+    caseId: string,
+    conversationId: string,
+    actor: Actor,
+  ): Promise<void> {
+    const kase = await tx.cases.get(caseId);
+    const conversation = await tx.conversations.get(conversationId);
+    if (!kase) throw notFound('case', caseId);
+    if (!conversation) throw notFound('conversation', conversationId);
+    const at = this.now();
+    await tx.conversations.update({ ...conversation, caseId, updatedAt: at });
+    await this.record(tx, kase, 'conversation_linked', actor, { conversationId }, at);
+  }
+
+  private async record(
+    tx: Repositories,
+    kase: Case,
+    type: TimelineEntryType,
+    actor: Actor,
+    data: Record<string, unknown>,
+    at: string,
+  ): Promise<TimelineEntry> {
+    const entry: TimelineEntry = { id: newId(), caseId: kase.id, type, actor, data, at };
+    await tx.cases.addTimelineEntry(entry);
+    return entry;
+  }
+
+  private now(): string {
+    return this.clock.now().toISOString();
+  }
+}
+
+function normaliseTags(tags: string[]): string[] {
+  return [...new Set(tags.map((t) => t.trim().toLowerCase()).filter(Boolean))].sort();
+}
+
+function cleanFields(fields: CaseFields): CaseFields {
+  const out: CaseFields = {};
+  for (const [key, value] of Object.entries(fields)) {
+    if (typeof value === 'string' && value.trim()) out[key] = value.trim().slice(0, 4_000);
+  }
+  return out;
+}

@@ -1,0 +1,149 @@
+import { AgentService } from './agents/agent-service.ts';
+import { CaseService } from './cases/case-service.ts';
+import { ConversationService, type ResolvedHook } from './conversations/conversation-service.ts';
+import { FlowRunner } from './flows/flow-runner.ts';
+import { FlowService } from './flows/flow-service.ts';
+import { ArticleService } from './knowledge/article-service.ts';
+import { detectHandoff } from './knowledge/handoff-detector.ts';
+import {
+  type DispatcherLog,
+  OutboxDispatcher,
+  type OutboxDispatcherOptions,
+} from './outbox/outbox-dispatcher.ts';
+import type { ChannelConnector } from './ports/channel-connector.ts';
+import type { Clock } from './ports/clock.ts';
+import type { EventBus } from './ports/event-bus.ts';
+import type { HttpClient } from './ports/http-client.ts';
+import type { PasswordHasher } from './ports/password-hasher.ts';
+import type { Store } from './ports/repositories.ts';
+import type { SearchIndex } from './ports/search-index.ts';
+import type { VirtualAgent } from './ports/virtual-agent.ts';
+import { QueueService } from './routing/queue-service.ts';
+import { Router, type RouterOptions } from './routing/router.ts';
+
+export interface ContactCenterDeps {
+  store: Store;
+  bus: EventBus;
+  clock: Clock;
+  hasher: PasswordHasher;
+  searchIndex: SearchIndex;
+  /** Built from the center's article lookup, so it is given as a factory. */
+  virtualAgent: VirtualAgent;
+  http: HttpClient;
+  log?: DispatcherLog;
+  onResolved?: ResolvedHook;
+}
+
+export interface ContactCenterOptions {
+  router: Partial<RouterOptions>;
+  outbox: Partial<OutboxDispatcherOptions>;
+  /** How often reservations are checked for time-out and failed deliveries retried. */
+  tickMs: number;
+}
+
+export const defaultContactCenterOptions: ContactCenterOptions = { router: {}, outbox: {}, tickMs: 1_000 };
+
+/**
+ * The contact center's domain services, wired together. Connectors feed `conversations.receive`;
+ * the HTTP API calls the services; `start()` runs the timers and the outbox dispatcher.
+ */
+export class ContactCenter {
+  readonly store: Store;
+  readonly bus: EventBus;
+  readonly clock: Clock;
+  readonly router: Router;
+  readonly cases: CaseService;
+  readonly agents: AgentService;
+  readonly queues: QueueService;
+  readonly flows: FlowService;
+  readonly articles: ArticleService;
+  readonly conversations: ConversationService;
+  readonly dispatcher: OutboxDispatcher;
+  readonly connectors = new Map<string, ChannelConnector>();
+  private readonly options: ContactCenterOptions;
+  private readonly log: DispatcherLog;
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private unsubscribe: (() => void) | null = null;
+  private ticking: Promise<unknown> | null = null;
+
+  constructor(deps: ContactCenterDeps, options: Partial<ContactCenterOptions> = {}) {
+    this.options = { ...defaultContactCenterOptions, ...options };
+    this.log = deps.log ?? { warn: () => {} };
+    const { store, bus, clock } = deps;
+    this.store = store;
+    this.bus = bus;
+    this.clock = clock;
+    this.router = new Router(store, bus, clock, this.options.router);
+    this.cases = new CaseService(store, bus, clock);
+    this.agents = new AgentService(store, bus, clock, deps.hasher, () => this.router.offer());
+    this.queues = new QueueService(store, clock, () => this.router.offer());
+    this.flows = new FlowService(store, clock);
+    this.articles = new ArticleService(store, deps.searchIndex, clock);
+    const runner = new FlowRunner({
+      store,
+      bus,
+      clock,
+      router: this.router,
+      cases: this.cases,
+      virtualAgent: deps.virtualAgent,
+      http: deps.http,
+      isHandoffRequest: detectHandoff,
+    });
+    this.conversations = new ConversationService(
+      store,
+      bus,
+      clock,
+      this.router,
+      this.cases,
+      runner,
+      deps.virtualAgent,
+      deps.onResolved,
+    );
+    this.dispatcher = new OutboxDispatcher(store, this.connectors, clock, this.options.outbox, deps.log);
+  }
+
+  /** Registers a channel's connector; the outbox delivers that channel's messages through it. */
+  addConnector(connector: ChannelConnector): void {
+    this.connectors.set(connector.channel, connector);
+  }
+
+  /** Starts delivering the outbox (at once when something is enqueued) and the periodic checks. */
+  start(): void {
+    if (this.timer) return;
+    this.unsubscribe = this.bus.subscribe((event) => {
+      if (event.type === 'outbox.enqueued')
+        this.dispatcher
+          .tick()
+          .catch((error) => this.log.warn({ error: String(error) }, 'outbox tick failed'));
+    });
+    this.timer = setInterval(() => this.safeTick(), this.options.tickMs);
+    this.safeTick();
+  }
+
+  private safeTick(): void {
+    this.tick().catch((error) => this.log.warn({ error: String(error) }, 'periodic tick failed'));
+  }
+
+  /** One round of the periodic work: reservation time-outs, then due deliveries. */
+  async tick(): Promise<void> {
+    if (this.ticking) return;
+    this.ticking = (async () => {
+      await this.router.expireReservations();
+      await this.dispatcher.tick();
+    })();
+    try {
+      await this.ticking;
+    } finally {
+      this.ticking = null;
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    await this.ticking;
+    await this.dispatcher.tick();
+  }
+}

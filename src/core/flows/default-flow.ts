@@ -1,0 +1,33 @@
+import type { FlowDefinition } from './flow-definition.ts';
+
+/**
+ * The original design's flow: a contact who asks for a live agent (a button, `/agent`, or words such as
+ * "human" or "موظف") gets a support case, is told its number and place, and waits in the support queue;
+ * every other message is answered by the virtual agent.
+ */
+export const defaultFlowDefinition: FlowDefinition = {
+  initial: 'incoming',
+  states: [
+    { name: 'incoming', type: 'trigger', next: 'asked-for-a-person' },
+    {
+      name: 'asked-for-a-person',
+      type: 'split',
+      conditions: [
+        { subject: 'message.action', operator: 'equals', value: 'handoff', next: 'open-case' },
+        { subject: 'message.text', operator: 'is_handoff_request', next: 'open-case' },
+      ],
+      otherwise: 'virtual-agent',
+    },
+    { name: 'virtual-agent', type: 'virtual-agent', onHandoff: 'open-case' },
+    { name: 'open-case', type: 'create-case', kind: 'support', next: 'to-queue' },
+    { name: 'to-queue', type: 'send-to-queue', queue: 'support', next: 'tell-case-number' },
+    {
+      name: 'tell-case-number',
+      type: 'send-message',
+      text: {
+        en: 'I have opened case #{{case.number}} for you and I am transferring you to a person. You are number {{queue.position}} in the queue.',
+        ar: 'فتحت لك الحالة رقم #{{case.number}} وسأحوّلك إلى موظف. ترتيبك في قائمة الانتظار: {{queue.position}}.',
+      },
+    },
+  ],
+};

@@ -1,0 +1,286 @@
+import type { CaseService } from '../cases/case-service.ts';
+import { invalid } from '../errors.ts';
+import type { Case, Contact, Conversation, Message, MessageAction } from '../model.ts';
+import { postMessage } from '../outbox/post-message.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { EventBus } from '../ports/event-bus.ts';
+import type { HttpClient, HttpResponse } from '../ports/http-client.ts';
+import type { Store } from '../ports/repositories.ts';
+import type { VirtualAgent, VirtualAgentReply } from '../ports/virtual-agent.ts';
+import type { Router } from '../routing/router.ts';
+import { pickLanguage } from '../texts.ts';
+import { inTransaction } from '../unit-of-work.ts';
+import type { FlowCondition, FlowDefinition, FlowState } from './flow-definition.ts';
+
+/** What a flow run sees and builds up as it goes. */
+export interface FlowContext {
+  conversation: Conversation;
+  contact: Contact;
+  message: Message;
+  action: string | null;
+  case?: Case;
+  queuePosition?: number;
+  virtualAgent?: VirtualAgentReply;
+  http?: HttpResponse;
+}
+
+export interface FlowRunnerDeps {
+  store: Store;
+  bus: EventBus;
+  clock: Clock;
+  router: Router;
+  cases: CaseService;
+  virtualAgent: VirtualAgent;
+  http: HttpClient;
+  /** Recognises a request for a person in the contact's words (English, Arabic, …). */
+  isHandoffRequest: (text: string) => boolean;
+}
+
+/** Guards against a flow whose transitions loop forever. */
+const MAX_STEPS = 50;
+
+const actionLabels: Record<string, Record<string, string>> = {
+  resolved: { en: 'This solved it', ar: 'تم حل مشكلتي' },
+  handoff: { en: 'Talk to a person', ar: 'التحدث إلى موظف' },
+};
+
+export function actionFor(id: 'resolved' | 'handoff', language: string | null): MessageAction {
+  return { id, label: pickLanguage(actionLabels[id] ?? {}, language) };
+}
+
+/**
+ * Runs a message through a flow, one state at a time. Each state that changes something (a message to the
+ * contact, a case, the queue) commits on its own, with its outbox items in the same transaction; slow
+ * calls (the virtual agent, HTTP requests) run outside any transaction.
+ */
+export class FlowRunner {
+  constructor(private readonly deps: FlowRunnerDeps) {}
+
+  async run(flow: FlowDefinition, context: FlowContext): Promise<FlowContext> {
+    const byName = new Map(flow.states.map((s) => [s.name, s]));
+    let current: string | undefined = flow.initial;
+    let steps = 0;
+    while (current !== undefined) {
+      if (++steps > MAX_STEPS) throw invalid(`the flow ran more than ${MAX_STEPS} steps; it probably loops`);
+      const state = byName.get(current);
+      if (!state) throw invalid(`the flow has no state named "${current}"`);
+      current = await this.step(state, context);
+    }
+    return context;
+  }
+
+  private async step(state: FlowState, ctx: FlowContext): Promise<string | undefined> {
+    const { store, bus, clock } = this.deps;
+    const now = () => clock.now().toISOString();
+    switch (state.type) {
+      case 'trigger':
+        return state.next;
+      case 'split':
+        return state.conditions.find((c) => this.holds(c, ctx))?.next ?? state.otherwise;
+      case 'virtual-agent': {
+        const history = (await store.messages.listByConversation(ctx.conversation.id))
+          .slice(-10)
+          .map((m) => ({ authorKind: m.authorKind, text: m.text }));
+        const reply = await this.deps.virtualAgent.reply({
+          text: ctx.message.text,
+          conversation: ctx.conversation,
+          locale: ctx.contact.locale,
+          history,
+        });
+        ctx.virtualAgent = reply;
+        if (reply.intent === 'handoff' && state.onHandoff) {
+          ctx.conversation = await this.setLanguage(ctx.conversation, reply.language);
+          return state.onHandoff;
+        }
+        await inTransaction(store, bus, async (tx, emit) => {
+          const current = (await tx.conversations.get(ctx.conversation.id)) ?? ctx.conversation;
+          ctx.conversation = { ...current, language: reply.language, updatedAt: now() };
+          await tx.conversations.update(ctx.conversation);
+          const actions =
+            reply.intent === 'answer'
+              ? [actionFor('resolved', reply.language), actionFor('handoff', reply.language)]
+              : reply.intent === 'unsure'
+                ? [actionFor('handoff', reply.language)]
+                : [];
+          await postMessage(
+            tx,
+            emit,
+            ctx.conversation,
+            { authorKind: 'bot', text: reply.text, articles: reply.articles, actions },
+            now(),
+          );
+        });
+        return reply.intent === 'unsure' && state.onUnsure ? state.onUnsure : state.next;
+      }
+      case 'create-case': {
+        if (ctx.conversation.caseId) {
+          const existing = await store.cases.get(ctx.conversation.caseId);
+          if (existing && existing.status !== 'closed' && existing.status !== 'solved') {
+            ctx.case = existing;
+            return state.next;
+          }
+        }
+        const subject = await this.subjectFor(ctx);
+        ctx.case = await inTransaction(store, bus, (tx, emit) =>
+          this.deps.cases.createIn(
+            tx,
+            emit,
+            {
+              kind: state.kind ?? 'support',
+              subject,
+              contactId: ctx.contact.id,
+              conversationId: ctx.conversation.id,
+              ...(isPriority(state.priority) ? { priority: state.priority } : {}),
+            },
+            { kind: 'system', id: null },
+          ),
+        );
+        ctx.conversation = { ...ctx.conversation, caseId: ctx.case.id };
+        return state.next;
+      }
+      case 'send-to-queue': {
+        await inTransaction(store, bus, async (tx, emit) => {
+          const queue = await this.deps.router.resolveQueue(tx, state.queue);
+          const current = (await tx.conversations.get(ctx.conversation.id)) ?? ctx.conversation;
+          ctx.conversation = await this.deps.router.enqueueIn(tx, emit, current, queue);
+          ctx.queuePosition = (await this.deps.router.queuePosition(ctx.conversation.id, tx)) ?? 1;
+        });
+        return state.next;
+      }
+      case 'send-message': {
+        const template =
+          typeof state.text === 'string'
+            ? state.text
+            : pickLanguage(state.text, ctx.conversation.language ?? ctx.contact.locale);
+        await inTransaction(store, bus, async (tx, emit) => {
+          const current = (await tx.conversations.get(ctx.conversation.id)) ?? ctx.conversation;
+          await postMessage(tx, emit, current, { authorKind: 'bot', text: render(template, ctx) }, now());
+        });
+        return state.next;
+      }
+      case 'http-request': {
+        try {
+          ctx.http = await this.deps.http.request({
+            url: state.url,
+            method: state.method ?? 'POST',
+            timeoutMs: state.timeoutMs ?? 5_000,
+            ...((state.method ?? 'POST') === 'POST'
+              ? {
+                  body: {
+                    message: { text: ctx.message.text, action: ctx.action },
+                    conversation: {
+                      id: ctx.conversation.id,
+                      channel: ctx.conversation.channel,
+                      state: ctx.conversation.state,
+                    },
+                    contact: { id: ctx.contact.id, name: ctx.contact.name, locale: ctx.contact.locale },
+                  },
+                }
+              : {}),
+          });
+          if (ctx.http.status >= 400) return state.onFailure ?? state.next;
+          return state.next;
+        } catch {
+          return state.onFailure ?? state.next;
+        }
+      }
+    }
+  }
+
+  private holds(condition: FlowCondition, ctx: FlowContext): boolean {
+    const actual = lookup(condition.subject, ctx);
+    const expected = condition.value;
+    switch (condition.operator) {
+      case 'equals':
+        return String(actual ?? '').toLowerCase() === String(expected ?? '').toLowerCase();
+      case 'not_equals':
+        return String(actual ?? '').toLowerCase() !== String(expected ?? '').toLowerCase();
+      case 'contains':
+        return String(actual ?? '')
+          .toLowerCase()
+          .includes(String(expected ?? '').toLowerCase());
+      case 'matches':
+        return new RegExp(String(expected), 'i').test(String(actual ?? ''));
+      case 'greater_than':
+        return Number(actual) > Number(expected);
+      case 'less_than':
+        return Number(actual) < Number(expected);
+      case 'is_handoff_request':
+        return typeof actual === 'string' && actual.trim() !== '' && this.deps.isHandoffRequest(actual);
+    }
+  }
+
+  private async setLanguage(conversation: Conversation, language: string): Promise<Conversation> {
+    if (conversation.language === language) return conversation;
+    const next = { ...conversation, language, updatedAt: this.deps.clock.now().toISOString() };
+    await this.deps.store.conversations.update(next);
+    return next;
+  }
+
+  /** The case subject: the contact's first real question in this conversation. */
+  private async subjectFor(ctx: FlowContext): Promise<string> {
+    const messages = await this.deps.store.messages.listByConversation(ctx.conversation.id);
+    const question = messages.find(
+      (m) => m.authorKind === 'contact' && m.text.trim() && !this.deps.isHandoffRequest(m.text),
+    );
+    const text = (question?.text ?? '').replace(/\s+/g, ' ').trim();
+    if (text) return text.length > 120 ? `${text.slice(0, 117)}…` : text;
+    return `Support request from ${ctx.contact.name}`;
+  }
+}
+
+function lookup(subject: string, ctx: FlowContext): unknown {
+  switch (subject) {
+    case 'message.text':
+      return ctx.message.text;
+    case 'message.action':
+      return ctx.action;
+    case 'conversation.state':
+      return ctx.conversation.state;
+    case 'conversation.channel':
+      return ctx.conversation.channel;
+    case 'conversation.language':
+      return ctx.conversation.language;
+    case 'contact.locale':
+      return ctx.contact.locale;
+    case 'virtualAgent.intent':
+      return ctx.virtualAgent?.intent;
+    case 'virtualAgent.confidence':
+      return ctx.virtualAgent?.confidence;
+    case 'http.status':
+      return ctx.http?.status;
+    default:
+      return undefined;
+  }
+}
+
+/** Fills `{{case.number}}`, `{{queue.position}}`, `{{contact.name}}`, `{{http.body.key}}`; unknown ones become empty. */
+export function render(template: string, ctx: FlowContext): string {
+  return template.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (_whole, path: string) => {
+    const value = resolvePath(path, ctx);
+    return value === undefined || value === null ? '' : String(value);
+  });
+}
+
+function resolvePath(path: string, ctx: FlowContext): unknown {
+  const [head, ...rest] = path.split('.');
+  const roots: Record<string, unknown> = {
+    case: ctx.case,
+    queue: { position: ctx.queuePosition },
+    contact: ctx.contact,
+    conversation: ctx.conversation,
+    message: ctx.message,
+    http: ctx.http,
+    virtualAgent: ctx.virtualAgent,
+  };
+  let value: unknown = roots[head ?? ''];
+  for (const key of rest) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
+function isPriority(value: unknown): value is Case['priority'] {
+  return value === 'low' || value === 'normal' || value === 'high' || value === 'urgent';
+}

@@ -1,0 +1,53 @@
+/**
+ * What Switchboard itself says to contacts, per language. English is the fallback.
+ * Placeholders are `{name}` style and filled by `say`.
+ */
+const catalog = {
+  agentJoined: { en: '{agent} joined the conversation.', ar: 'انضم {agent} إلى المحادثة.' },
+  caseOpened: {
+    en: 'I have opened case #{case} for you and I am transferring you to a person. You are number {position} in the queue.',
+    ar: 'فتحت لك الحالة رقم #{case} وسأحوّلك إلى موظف. ترتيبك في قائمة الانتظار: {position}.',
+  },
+  transferredToQueue: {
+    en: 'I am transferring you to another team. You are number {position} in the queue.',
+    ar: 'سأحوّلك إلى فريق آخر. ترتيبك في قائمة الانتظار: {position}.',
+  },
+  transferredToAgent: { en: '{agent} is taking over the conversation.', ar: 'سيتابع {agent} المحادثة معك.' },
+  closedRate: {
+    en: 'This conversation is now closed. How would you rate the help you received? (1 = poor, 5 = excellent)',
+    ar: 'أُغلقت هذه المحادثة. كيف تقيّم المساعدة التي تلقيتها؟ (1 = سيئة، 5 = ممتازة)',
+  },
+  thanksForRating: { en: 'Thank you for your feedback!', ar: 'شكراً لتقييمك!' },
+  gladItHelped: {
+    en: 'Glad that helped! Write here any time if you need anything else.',
+    ar: 'يسعدني أن ذلك ساعدك! اكتب هنا في أي وقت إن احتجت شيئاً آخر.',
+  },
+  stillQueued: {
+    en: 'You are number {position} in the queue; a person will be with you shortly.',
+    ar: 'ترتيبك في قائمة الانتظار: {position}، سيكون معك موظف قريباً.',
+  },
+  rateLabel: { en: 'Rate {n}', ar: 'تقييم {n}' },
+} as const;
+
+export type TextKey = keyof typeof catalog;
+
+/** Picks `language` (e.g. `ar`, `ar-SA`) or English, and fills `{placeholders}`. */
+export function say(
+  key: TextKey,
+  language: string | null | undefined,
+  values: Record<string, string | number> = {},
+) {
+  const entry: Record<string, string> = catalog[key];
+  const base = (language ?? 'en').slice(0, 2).toLowerCase();
+  const template = entry[base] ?? entry.en ?? '';
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    const value = values[name];
+    return value === undefined ? whole : String(value);
+  });
+}
+
+/** Picks the text of a per-language map (flow `send-message`), falling back to English, then to any. */
+export function pickLanguage(texts: Record<string, string>, language: string | null | undefined): string {
+  const base = (language ?? 'en').slice(0, 2).toLowerCase();
+  return texts[base] ?? texts.en ?? Object.values(texts)[0] ?? '';
+}
