@@ -209,8 +209,10 @@ export class CaseService {
       const kase = await tx.cases.get(id);
       if (!kase) throw notFound('case', id);
       if (!(await tx.cases.addVote(id, voterId))) return { case: kase, counted: false };
+      // addVote counts the vote atomically; read the count back rather than adding to a stale copy.
+      const counted = (await tx.cases.get(id)) ?? kase;
       const at = this.now();
-      const next = { ...kase, votes: kase.votes + 1, updatedAt: at };
+      const next = { ...counted, updatedAt: at };
       await tx.cases.update(next);
       const entry = await this.record(tx, next, 'vote', actor, { votes: next.votes }, at);
       emit({ type: 'case.updated', case: next, entry });

@@ -1,0 +1,325 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import {
+  type ColumnType,
+  CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  type Generated,
+  Kysely,
+  PostgresAdapter,
+  PostgresDialect,
+  SqliteDialect,
+  SqliteDriver,
+} from 'kysely';
+import pg from 'pg';
+
+/**
+ * Table types of the Kysely schema. Column names are snake_case; repositories map rows to the model.
+ * Timestamps are ISO-8601 text, arrays and objects JSON text, booleans integers 0/1 — the same
+ * representation on SQLite and PostgreSQL, so one query code path serves both.
+ */
+
+/** PostgreSQL returns `bigint` as a string; repositories convert with `Number()`. */
+type BigIntColumn = ColumnType<number | string, number | undefined, number>;
+
+export interface ContactTable {
+  id: string;
+  name: string;
+  avatar_url: string | null;
+  locale: string | null;
+  created_at: string;
+}
+
+export interface ContactIdentityTable {
+  channel: string;
+  external_id: string;
+  contact_id: string;
+  /** Keeps the order of `Contact.identities`. */
+  position: number;
+}
+
+export interface ConversationTable {
+  id: string;
+  contact_id: string;
+  channel: string;
+  state: string;
+  address: string;
+  queue_id: string | null;
+  agent_id: string | null;
+  case_id: string | null;
+  language: string | null;
+  wrap_up_note: string | null;
+  queued_at: string | null;
+  assigned_at: string | null;
+  first_agent_reply_at: string | null;
+  closed_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface MessageTable {
+  /** Insertion order; breaks ties between messages created in the same millisecond. */
+  seq: Generated<number | string>;
+  id: string;
+  conversation_id: string;
+  channel: string;
+  author_kind: string;
+  author_id: string | null;
+  text: string;
+  attachments: string;
+  articles: string;
+  external_id: string | null;
+  created_at: string;
+}
+
+export interface CaseTable {
+  id: string;
+  number: number;
+  kind: string;
+  status: string;
+  priority: string;
+  subject: string;
+  contact_id: string | null;
+  assignee_id: string | null;
+  tags: string;
+  fields: string;
+  rating: number | null;
+  votes: number;
+  /** Lower-cased subject and field values, for `CaseFilter.text`. */
+  search_text: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CaseTimelineTable {
+  seq: Generated<number | string>;
+  id: string;
+  case_id: string;
+  type: string;
+  actor_kind: string;
+  actor_id: string | null;
+  data: string;
+  at: string;
+}
+
+export interface CaseVoteTable {
+  case_id: string;
+  voter_id: string;
+  created_at: string;
+}
+
+export interface AgentTable {
+  id: string;
+  email: string;
+  name: string;
+  role: string;
+  skills: string;
+  capacity: number;
+  presence: string;
+  idle_since: string;
+  password_hash: string | null;
+  created_at: string;
+}
+
+export interface QueueTable {
+  id: string;
+  name: string;
+  skills: string;
+  created_at: string;
+}
+
+export interface ReservationTable {
+  id: string;
+  conversation_id: string;
+  queue_id: string;
+  agent_id: string;
+  status: string;
+  created_at: string;
+  expires_at: string;
+  responded_at: string | null;
+}
+
+export interface OutboxTable {
+  seq: Generated<number | string>;
+  conversation_id: string;
+  channel: string;
+  message: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: string;
+  last_error: string | null;
+  external_id: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+
+export interface ArticleTable {
+  id: string;
+  title: string;
+  body: string;
+  tags: string;
+  locale: string;
+  published: number;
+  examples: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface FlowTable {
+  id: string;
+  name: string;
+  definition: string;
+  active: number;
+  updated_at: string;
+}
+
+export interface SessionTable {
+  id: string;
+  token_hash: string;
+  agent_id: string;
+  expires_at: string;
+  created_at: string;
+}
+
+export interface ApiTokenTable {
+  id: string;
+  name: string;
+  token_hash: string;
+  agent_id: string;
+  created_at: string;
+}
+
+export interface SettingTable {
+  key: string;
+  value: string;
+  updated_at: string;
+}
+
+export interface ExampleProposalTable {
+  id: string;
+  article_id: string;
+  question: string;
+  source: string;
+  conversation_id: string | null;
+  status: string;
+  created_at: string;
+  decided_at: string | null;
+  decided_by: string | null;
+}
+
+/** Named counters taken atomically with `UPDATE … RETURNING` (e.g. `case_number`). */
+export interface CounterTable {
+  name: string;
+  value: BigIntColumn;
+}
+
+export interface Database {
+  contacts: ContactTable;
+  contact_identities: ContactIdentityTable;
+  conversations: ConversationTable;
+  messages: MessageTable;
+  cases: CaseTable;
+  case_timeline: CaseTimelineTable;
+  case_votes: CaseVoteTable;
+  agents: AgentTable;
+  queues: QueueTable;
+  reservations: ReservationTable;
+  outbox: OutboxTable;
+  articles: ArticleTable;
+  flows: FlowTable;
+  sessions: SessionTable;
+  api_tokens: ApiTokenTable;
+  settings: SettingTable;
+  example_proposals: ExampleProposalTable;
+  counters: CounterTable;
+}
+
+export type Engine = 'sqlite' | 'postgres';
+
+export interface DatabaseOptions {
+  /** `postgres://…`, `postgresql://…`, `sqlite:<path>`, `file:<path>`, a file path, or `:memory:`. Undefined: `<dataDir>/switchboard.db`. */
+  url?: string | undefined;
+  /** Where the default SQLite file lives. */
+  dataDir?: string | undefined;
+}
+
+export const defaultDatabaseOptions = {
+  dataDir: 'data',
+  /** How long a SQLite writer waits for another process's lock before failing. */
+  busyTimeoutMs: 5_000,
+  /** PostgreSQL pool size per process. */
+  poolSize: 10,
+} as const;
+
+export type DatabaseTarget =
+  | { engine: 'sqlite'; filename: string }
+  | { engine: 'postgres'; connectionString: string };
+
+/** Decides engine and location from the configured URL; the only place that parses it. */
+export function resolveDatabaseTarget(options: DatabaseOptions = {}): DatabaseTarget {
+  const url = options.url?.trim();
+  const dataDir = options.dataDir ?? defaultDatabaseOptions.dataDir;
+  if (!url) return { engine: 'sqlite', filename: path.join(dataDir, 'switchboard.db') };
+  if (/^postgres(ql)?:\/\//i.test(url)) return { engine: 'postgres', connectionString: url };
+  if (url === ':memory:' || url === 'sqlite::memory:') return { engine: 'sqlite', filename: ':memory:' };
+  const prefixed = /^(sqlite|file):(\/\/)?(.*)$/i.exec(url);
+  if (prefixed) {
+    const rest = prefixed[3] ?? '';
+    if (!rest) throw new Error(`DATABASE_URL ${url} names no SQLite file`);
+    return { engine: 'sqlite', filename: rest };
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
+    throw new Error(`Unsupported DATABASE_URL scheme in ${url}: use postgres://, sqlite: or a file path`);
+  }
+  return { engine: 'sqlite', filename: url };
+}
+
+export function engineOf(db: Kysely<Database>): Engine {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
+}
+
+/**
+ * SQLite's plain `BEGIN` takes the write lock only at the first write, so two processes that both
+ * read first can deadlock with SQLITE_BUSY that busy_timeout cannot resolve. `BEGIN IMMEDIATE`
+ * takes it up front; transactions here are short, and within one process Kysely already runs
+ * them one at a time on the single connection.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #database: SqliteDatabase.Database;
+  constructor(database: SqliteDatabase.Database) {
+    super({ database });
+    this.#database = database;
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver({ database: this.#database });
+  }
+}
+
+/** Opens the database named by `url`; the caller migrates and eventually calls `destroy()`. */
+export function createDatabase(options: DatabaseOptions = {}): Kysely<Database> {
+  const target = resolveDatabaseTarget(options);
+  if (target.engine === 'postgres') {
+    const pool = new pg.Pool({
+      connectionString: target.connectionString,
+      max: defaultDatabaseOptions.poolSize,
+    });
+    // An idle client's error (e.g. the server restarted) must not crash the process; the pool replaces it.
+    pool.on('error', () => {});
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  }
+  if (target.filename !== ':memory:')
+    mkdirSync(path.dirname(path.resolve(target.filename)), { recursive: true });
+  const sqlite = new SqliteDatabase(target.filename, { timeout: defaultDatabaseOptions.busyTimeoutMs });
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma(`busy_timeout = ${defaultDatabaseOptions.busyTimeoutMs}`);
+  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect(sqlite) });
+}

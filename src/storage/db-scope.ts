@@ -1,0 +1,36 @@
+import type { Kysely, Transaction, UpdateResult } from 'kysely';
+import { notFound } from '../core/errors.ts';
+import type { Database } from './database.ts';
+
+/**
+ * Where a repository sends its queries: the root database or the transaction it is bound to.
+ * Resolved per query, so a store can route calls made inside its own transaction into it.
+ */
+export interface DbScope {
+  readonly db: Kysely<Database>;
+}
+
+/** Runs `work` atomically: inside the current transaction if there is one, else in a new one. */
+export function atomically<T>(db: Kysely<Database>, work: (tx: Kysely<Database>) => Promise<T>): Promise<T> {
+  return db.isTransaction ? work(db) : db.transaction().execute((tx: Transaction<Database>) => work(tx));
+}
+
+/** `update*` of a missing row is a `not_found` DomainError, as the repository ports promise. */
+export function assertUpdated(result: UpdateResult, what: string, id: string | number): void {
+  if (result.numUpdatedRows === 0n) throw notFound(what, id);
+}
+
+export const toJson = (value: unknown): string => JSON.stringify(value);
+
+export function fromJson<T>(text: string): T {
+  return JSON.parse(text) as T;
+}
+
+export const toFlag = (value: boolean): number => (value ? 1 : 0);
+export const fromFlag = (value: number | boolean): boolean => value === true || Number(value) === 1;
+
+/** Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern. */
+export const likeEscape = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** SQLite needs a LIMIT before OFFSET; this is "no limit" on both engines. */
+export const noLimit = Number.MAX_SAFE_INTEGER;

@@ -1,0 +1,148 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Kysely } from 'kysely';
+import type {
+  AgentRepository,
+  ApiTokenRepository,
+  ArticleRepository,
+  CaseRepository,
+  ContactRepository,
+  ConversationRepository,
+  ExampleProposalRepository,
+  FlowRepository,
+  MessageRepository,
+  OutboxRepository,
+  QueueRepository,
+  Repositories,
+  ReservationRepository,
+  SessionRepository,
+  SettingRepository,
+  Store,
+} from '../core/ports/repositories.ts';
+import { KyselyAgentRepository } from './agent-repository.ts';
+import { KyselyApiTokenRepository } from './api-token-repository.ts';
+import { KyselyArticleRepository } from './article-repository.ts';
+import { KyselyCaseRepository } from './case-repository.ts';
+import { KyselyContactRepository } from './contact-repository.ts';
+import { KyselyConversationRepository } from './conversation-repository.ts';
+import { createDatabase, type Database, type DatabaseOptions, type Engine, engineOf } from './database.ts';
+import type { DbScope } from './db-scope.ts';
+import { KyselyExampleProposalRepository } from './example-proposal-repository.ts';
+import { KyselyFlowRepository } from './flow-repository.ts';
+import { KyselyMessageRepository } from './message-repository.ts';
+import { migrateToLatest } from './migrations/migrate-to-latest.ts';
+import { KyselyOutboxRepository } from './outbox-repository.ts';
+import { KyselyQueueRepository } from './queue-repository.ts';
+import { KyselyReservationRepository } from './reservation-repository.ts';
+import { KyselySessionRepository } from './session-repository.ts';
+import { KyselySettingRepository } from './setting-repository.ts';
+
+/** The transaction running in the current async context, while it is still open. */
+interface ActiveTransaction {
+  store: KyselyStore;
+  open: boolean;
+}
+
+/**
+ * The `Store` over Kysely, for SQLite and PostgreSQL alike.
+ *
+ * `transaction(work)` gives `work` a store bound to the transaction; calling `transaction` on that
+ * store reuses it. Calls that reach the root store from inside a running transaction's async
+ * context (say, an event handler that captured the root store) join that transaction too: on
+ * SQLite's single connection they would otherwise wait for it forever, and on PostgreSQL they
+ * would escape its atomicity. Once the transaction has finished they go to the root again.
+ */
+export class KyselyStore implements Store {
+  readonly engine: Engine;
+  readonly contacts: ContactRepository;
+  readonly conversations: ConversationRepository;
+  readonly messages: MessageRepository;
+  readonly cases: CaseRepository;
+  readonly agents: AgentRepository;
+  readonly queues: QueueRepository;
+  readonly reservations: ReservationRepository;
+  readonly outbox: OutboxRepository;
+  readonly articles: ArticleRepository;
+  readonly flows: FlowRepository;
+  readonly sessions: SessionRepository;
+  readonly apiTokens: ApiTokenRepository;
+  readonly settings: SettingRepository;
+  readonly proposals: ExampleProposalRepository;
+
+  readonly #db: Kysely<Database>;
+  readonly #context: AsyncLocalStorage<ActiveTransaction>;
+
+  constructor(
+    db: Kysely<Database>,
+    engine: Engine = engineOf(db),
+    context = new AsyncLocalStorage<ActiveTransaction>(),
+  ) {
+    this.#db = db;
+    this.engine = engine;
+    this.#context = context;
+    const scope: DbScope = {
+      get db() {
+        if (db.isTransaction) return db;
+        const active = context.getStore();
+        return active?.open ? active.store.#db : db;
+      },
+    };
+    this.contacts = new KyselyContactRepository(scope);
+    this.conversations = new KyselyConversationRepository(scope);
+    this.messages = new KyselyMessageRepository(scope);
+    this.cases = new KyselyCaseRepository(scope);
+    this.agents = new KyselyAgentRepository(scope);
+    this.queues = new KyselyQueueRepository(scope);
+    this.reservations = new KyselyReservationRepository(scope);
+    this.outbox = new KyselyOutboxRepository(scope);
+    this.articles = new KyselyArticleRepository(scope);
+    this.flows = new KyselyFlowRepository(scope);
+    this.sessions = new KyselySessionRepository(scope);
+    this.apiTokens = new KyselyApiTokenRepository(scope);
+    this.settings = new KyselySettingRepository(scope);
+    this.proposals = new KyselyExampleProposalRepository(scope);
+  }
+
+  /** The Kysely instance, for tooling (CLI, health checks). Repositories are the way to data. */
+  get db(): Kysely<Database> {
+    return this.#db;
+  }
+
+  async transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
+    if (this.#db.isTransaction) return work(this);
+    const active = this.#context.getStore();
+    if (active?.open) return work(active.store);
+    return this.#db.transaction().execute(async (trx) => {
+      const bound: ActiveTransaction = {
+        store: new KyselyStore(trx, this.engine, this.#context),
+        open: true,
+      };
+      try {
+        return await this.#context.run(bound, () => work(bound.store));
+      } finally {
+        bound.open = false;
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.isTransaction) throw new Error('close() the root store, not a transaction-bound one');
+    await this.#db.destroy();
+  }
+}
+
+export interface OpenStoreOptions extends DatabaseOptions {
+  /** Apply pending migrations before returning (default true). */
+  migrate?: boolean;
+}
+
+/** Opens the database named by `url` (default: `<dataDir>/switchboard.db`), migrates it and returns the store. */
+export async function openStore(options: OpenStoreOptions = {}): Promise<KyselyStore> {
+  const db = createDatabase(options);
+  try {
+    if (options.migrate ?? true) await migrateToLatest(db);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return new KyselyStore(db);
+}

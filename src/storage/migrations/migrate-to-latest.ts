@@ -1,0 +1,54 @@
+import { type Kysely, type Migration, type MigrationResult, Migrator, sql } from 'kysely';
+import { type Database, engineOf } from '../database.ts';
+import * as initial from './0001-initial.ts';
+
+/** Every migration, in order. Imported explicitly so bundling and `tsx` need no directory scan. */
+export const migrations: Record<string, Migration> = {
+  '0001-initial': initial,
+};
+
+export const migrationTableName = 'switchboard_migration';
+export const migrationLockTableName = 'switchboard_migration_lock';
+
+export class MigrationError extends Error {
+  override readonly name = 'MigrationError';
+  constructor(
+    message: string,
+    readonly results: MigrationResult[],
+    override readonly cause: unknown,
+  ) {
+    super(message, { cause });
+  }
+}
+
+async function migrator(db: Kysely<Database>): Promise<Migrator> {
+  // On PostgreSQL, pin the bookkeeping tables to the current schema: Kysely otherwise treats a
+  // migration table in *any* schema (say `public`) as ours and would skip creating it here.
+  let migrationTableSchema: string | undefined;
+  if (engineOf(db) === 'postgres') {
+    const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+    migrationTableSchema = rows[0]?.schema;
+  }
+  return new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    migrationTableName,
+    migrationLockTableName,
+    ...(migrationTableSchema ? { migrationTableSchema } : {}),
+  });
+}
+
+/** Applies every pending migration; safe to run again and from several processes at once. */
+export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResult[]> {
+  const { error, results = [] } = await (await migrator(db)).migrateToLatest();
+  if (error) {
+    const failed = results.find((r) => r.status === 'Error')?.migrationName;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new MigrationError(
+      failed ? `Database migration ${failed} failed: ${reason}` : `Database migration failed: ${reason}`,
+      results,
+      error,
+    );
+  }
+  return results;
+}

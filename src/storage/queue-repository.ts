@@ -1,0 +1,57 @@
+import type { Selectable } from 'kysely';
+import type { Queue } from '../core/model.ts';
+import type { QueueRepository } from '../core/ports/repositories.ts';
+import type { QueueTable } from './database.ts';
+import { assertUpdated, type DbScope, fromJson, toJson } from './db-scope.ts';
+
+const fromRow = (r: Selectable<QueueTable>): Queue => ({
+  id: r.id,
+  name: r.name,
+  skills: fromJson<string[]>(r.skills),
+  createdAt: r.created_at,
+});
+
+export class KyselyQueueRepository implements QueueRepository {
+  constructor(private readonly scope: DbScope) {}
+
+  async get(id: string): Promise<Queue | undefined> {
+    const row = await this.scope.db.selectFrom('queues').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && fromRow(row);
+  }
+
+  async getByName(name: string): Promise<Queue | undefined> {
+    const row = await this.scope.db
+      .selectFrom('queues')
+      .selectAll()
+      .where('name', '=', name)
+      .executeTakeFirst();
+    return row && fromRow(row);
+  }
+
+  /** By name. */
+  async list(): Promise<Queue[]> {
+    const rows = await this.scope.db.selectFrom('queues').selectAll().orderBy('name').orderBy('id').execute();
+    return rows.map(fromRow);
+  }
+
+  async create(queue: Queue): Promise<void> {
+    await this.scope.db
+      .insertInto('queues')
+      .values({ id: queue.id, name: queue.name, skills: toJson(queue.skills), created_at: queue.createdAt })
+      .execute();
+  }
+
+  async update(queue: Queue): Promise<void> {
+    const result = await this.scope.db
+      .updateTable('queues')
+      .set({ name: queue.name, skills: toJson(queue.skills), created_at: queue.createdAt })
+      .where('id', '=', queue.id)
+      .executeTakeFirst();
+    assertUpdated(result, 'Queue', queue.id);
+  }
+
+  /** Deleting a missing queue is a no-op: the outcome the caller wanted already holds. */
+  async delete(id: string): Promise<void> {
+    await this.scope.db.deleteFrom('queues').where('id', '=', id).execute();
+  }
+}

@@ -1,0 +1,1149 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DomainError } from '../core/errors.ts';
+import type { Flow } from '../core/flows/flow-definition.ts';
+import type {
+  Agent,
+  ApiToken,
+  Article,
+  Case,
+  Contact,
+  Conversation,
+  ExampleProposal,
+  Message,
+  OutboxItem,
+  Queue,
+  Reservation,
+  Session,
+  TimelineEntry,
+} from '../core/model.ts';
+import type { Repositories, Store } from '../core/ports/repositories.ts';
+
+/**
+ * The one behaviour every `Store` must show, run against each engine (see `sqlite-store.test.ts`
+ * and `postgres-store.test.ts`). One store serves the whole suite, as in production: every test
+ * makes its own ids and filters by them, so tests never depend on each other's rows.
+ */
+export function describeRepositoryContract(name: string, makeStore: () => Promise<Store>): void {
+  describe(`repository contract: ${name}`, () => {
+    let store: Store;
+    let firstCaseNumber: number;
+
+    beforeAll(async () => {
+      store = await makeStore();
+      firstCaseNumber = await store.cases.nextNumber();
+    });
+    afterAll(async () => {
+      await store?.close();
+    });
+
+    const id = (prefix: string) => `${prefix}-${randomUUID()}`;
+    /** ISO-8601 timestamps `n` seconds after a fixed instant. */
+    const at = (n: number, year = 2024) => new Date(Date.UTC(year, 0, 1) + n * 1000).toISOString();
+
+    const makeContact = (over: Partial<Contact> = {}): Contact => ({
+      id: id('contact'),
+      name: 'Layla',
+      avatarUrl: null,
+      locale: null,
+      identities: [],
+      createdAt: at(0),
+      ...over,
+    });
+    const makeConversation = (contactId: string, over: Partial<Conversation> = {}): Conversation => ({
+      id: id('conv'),
+      contactId,
+      channel: 'discord',
+      state: 'bot',
+      address: {},
+      queueId: null,
+      agentId: null,
+      caseId: null,
+      language: null,
+      wrapUpNote: null,
+      queuedAt: null,
+      assignedAt: null,
+      firstAgentReplyAt: null,
+      closedAt: null,
+      createdAt: at(0),
+      updatedAt: at(0),
+      ...over,
+    });
+    const makeMessage = (conversationId: string, over: Partial<Message> = {}): Message => ({
+      id: id('msg'),
+      conversationId,
+      authorKind: 'contact',
+      authorId: null,
+      text: 'hello',
+      attachments: [],
+      articles: [],
+      externalId: null,
+      createdAt: at(0),
+      ...over,
+    });
+    const makeCase = (number: number, over: Partial<Case> = {}): Case => ({
+      id: id('case'),
+      number,
+      kind: 'support',
+      status: 'new',
+      priority: 'normal',
+      subject: 'Cannot log in',
+      contactId: null,
+      assigneeId: null,
+      tags: [],
+      fields: {},
+      rating: null,
+      votes: 0,
+      createdAt: at(0),
+      updatedAt: at(0),
+      ...over,
+    });
+    const makeAgent = (over: Partial<Agent> = {}): Agent => {
+      const agentId = id('agent');
+      return {
+        id: agentId,
+        email: `${agentId}@example.com`,
+        name: 'Sam',
+        role: 'agent',
+        skills: [],
+        capacity: 3,
+        presence: 'offline',
+        idleSince: at(0),
+        passwordHash: null,
+        createdAt: at(0),
+        ...over,
+      };
+    };
+    const makeArticle = (over: Partial<Article> = {}): Article => ({
+      id: id('article'),
+      title: 'Resetting your password',
+      body: '# Steps\n1. Open settings',
+      tags: [],
+      locale: 'en',
+      published: true,
+      examples: [],
+      createdAt: at(0),
+      updatedAt: at(0),
+      ...over,
+    });
+    const makeOutboxItem = (
+      conversationId: string,
+      over: Partial<OutboxItem> = {},
+    ): Omit<OutboxItem, 'seq'> => ({
+      conversationId,
+      channel: 'discord',
+      message: {
+        conversationId,
+        channel: 'discord',
+        address: { channelId: '123' },
+        authorKind: 'agent',
+        authorName: 'Sam',
+        text: 'On it',
+        attachments: [],
+        articles: [],
+        actions: [],
+        messageId: null,
+      },
+      status: 'pending',
+      attempts: 0,
+      nextAttemptAt: at(0),
+      lastError: null,
+      externalId: null,
+      createdAt: at(0),
+      sentAt: null,
+      ...over,
+    });
+
+    /** A stored contact and conversation, the parents most rows need. */
+    async function seedConversation(over: Partial<Conversation> = {}, repos: Repositories = store) {
+      const contact = makeContact();
+      await repos.contacts.create(contact);
+      const conversation = makeConversation(contact.id, over);
+      await repos.conversations.create(conversation);
+      return { contact, conversation };
+    }
+
+    async function seedCase(over: Partial<Case> = {}) {
+      const kase = makeCase(await store.cases.nextNumber(), over);
+      await store.cases.create(kase);
+      return kase;
+    }
+
+    const expectNotFound = async (promise: Promise<unknown>) => {
+      const error = await promise.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(DomainError);
+      expect(error).toMatchObject({ kind: 'not_found' });
+    };
+
+    describe('contacts', () => {
+      it('round-trips every field, identities in order', async () => {
+        const contact = makeContact({
+          name: 'ليلى',
+          avatarUrl: 'https://cdn.example.com/a.png',
+          locale: 'ar',
+          identities: [
+            { channel: 'discord', externalId: id('u') },
+            { channel: 'sms', externalId: id('+1') },
+            { channel: 'webchat', externalId: id('v') },
+          ],
+        });
+        await store.contacts.create(contact);
+        expect(await store.contacts.get(contact.id)).toEqual(contact);
+
+        const bare = makeContact();
+        await store.contacts.create(bare);
+        expect(await store.contacts.get(bare.id)).toEqual(bare);
+        expect(await store.contacts.get(id('missing'))).toBeUndefined();
+      });
+
+      it('finds a contact by any identity', async () => {
+        const discord = id('u');
+        const phone = id('+44');
+        const contact = makeContact({
+          identities: [
+            { channel: 'discord', externalId: discord },
+            { channel: 'sms', externalId: phone },
+          ],
+        });
+        await store.contacts.create(contact);
+        expect((await store.contacts.findByIdentity('discord', discord))?.id).toBe(contact.id);
+        expect(await store.contacts.findByIdentity('sms', phone)).toEqual(contact);
+        expect(await store.contacts.findByIdentity('webchat', discord)).toBeUndefined();
+      });
+
+      it('update replaces fields and identities', async () => {
+        const old = id('u');
+        const contact = makeContact({ identities: [{ channel: 'discord', externalId: old }] });
+        await store.contacts.create(contact);
+        const fresh = id('u');
+        const updated: Contact = {
+          ...contact,
+          name: 'Layla K.',
+          locale: 'en-GB',
+          identities: [{ channel: 'discord', externalId: fresh }],
+        };
+        await store.contacts.update(updated);
+        expect(await store.contacts.get(contact.id)).toEqual(updated);
+        expect(await store.contacts.findByIdentity('discord', old)).toBeUndefined();
+        expect((await store.contacts.findByIdentity('discord', fresh))?.id).toBe(contact.id);
+      });
+
+      it('one identity belongs to one contact', async () => {
+        const shared = { channel: 'discord', externalId: id('u') };
+        await store.contacts.create(makeContact({ identities: [shared] }));
+        const second = makeContact({ identities: [shared] });
+        await expect(store.contacts.create(second)).rejects.toThrow();
+        // The failed create left no half-written contact behind.
+        expect(await store.contacts.get(second.id)).toBeUndefined();
+      });
+
+      it('update of a missing contact is not_found', async () => {
+        await expectNotFound(store.contacts.update(makeContact()));
+      });
+    });
+
+    describe('conversations', () => {
+      it('round-trips every field, with values and with nulls', async () => {
+        const { conversation: bare } = await seedConversation();
+        expect(await store.conversations.get(bare.id)).toEqual(bare);
+
+        const queue = { id: id('queue'), name: id('q'), skills: [], createdAt: at(0) };
+        await store.queues.create(queue);
+        const kase = await seedCase();
+        const agent = makeAgent();
+        await store.agents.create(agent);
+        const { conversation: full } = await seedConversation({
+          channel: 'webchat',
+          state: 'wrapping',
+          address: { channelId: '42', nested: { thread: ['a', 1, true, null] } },
+          queueId: queue.id,
+          agentId: agent.id,
+          caseId: kase.id,
+          language: 'ar',
+          wrapUpNote: 'Refund issued',
+          queuedAt: at(1),
+          assignedAt: at(2),
+          firstAgentReplyAt: at(3),
+          closedAt: at(4),
+          updatedAt: at(5),
+        });
+        expect(await store.conversations.get(full.id)).toEqual(full);
+        expect(await store.conversations.get(id('missing'))).toBeUndefined();
+      });
+
+      it('update changes every field; a missing one is not_found', async () => {
+        const { conversation } = await seedConversation();
+        const updated: Conversation = {
+          ...conversation,
+          state: 'assigned',
+          address: { dm: '9' },
+          agentId: id('agent'),
+          language: 'fr',
+          assignedAt: at(9),
+          updatedAt: at(9),
+        };
+        await store.conversations.update(updated);
+        expect(await store.conversations.get(conversation.id)).toEqual(updated);
+        await expectNotFound(store.conversations.update(makeConversation(conversation.contactId)));
+      });
+
+      it('lists by every filter, newest update first', async () => {
+        const contact = makeContact();
+        await store.contacts.create(contact);
+        const agentId = id('agent');
+        const queueId = id('queue');
+        const caseId = (await seedCase()).id;
+        const a = makeConversation(contact.id, { state: 'assigned', agentId, queueId, updatedAt: at(10) });
+        const b = makeConversation(contact.id, { state: 'closed', agentId, caseId, updatedAt: at(30) });
+        const c = makeConversation(contact.id, { state: 'bot', channel: 'sms', updatedAt: at(20) });
+        for (const conversation of [a, b, c]) await store.conversations.create(conversation);
+
+        const ids = (list: Conversation[]) => list.map((x) => x.id);
+        expect(ids(await store.conversations.list({ contactId: contact.id }))).toEqual([b.id, c.id, a.id]);
+        expect(ids(await store.conversations.list({ contactId: contact.id, limit: 2 }))).toEqual([
+          b.id,
+          c.id,
+        ]);
+        expect(ids(await store.conversations.list({ contactId: contact.id, state: 'bot' }))).toEqual([c.id]);
+        expect(
+          ids(await store.conversations.list({ contactId: contact.id, state: ['assigned', 'closed'] })),
+        ).toEqual([b.id, a.id]);
+        expect(await store.conversations.list({ contactId: contact.id, state: [] })).toEqual([]);
+        expect(ids(await store.conversations.list({ agentId }))).toEqual([b.id, a.id]);
+        expect(ids(await store.conversations.list({ queueId }))).toEqual([a.id]);
+        expect(ids(await store.conversations.list({ caseId }))).toEqual([b.id]);
+        expect(ids(await store.conversations.list({ contactId: contact.id, channel: 'sms' }))).toEqual([
+          c.id,
+        ]);
+        expect(await store.conversations.list({ contactId: contact.id, channel: 'flex' })).toEqual([]);
+      });
+
+      it('lists queued conversations oldest queuedAt first', async () => {
+        const contact = makeContact();
+        await store.contacts.create(contact);
+        const queueId = id('queue');
+        const late = makeConversation(contact.id, {
+          state: 'queued',
+          queueId,
+          queuedAt: at(50),
+          updatedAt: at(1),
+        });
+        const early = makeConversation(contact.id, {
+          state: 'queued',
+          queueId,
+          queuedAt: at(5),
+          updatedAt: at(99),
+        });
+        const middle = makeConversation(contact.id, {
+          state: 'queued',
+          queueId,
+          queuedAt: at(20),
+          updatedAt: at(50),
+        });
+        for (const conversation of [late, early, middle]) await store.conversations.create(conversation);
+        const list = await store.conversations.list({ state: 'queued', queueId });
+        expect(list.map((x) => x.id)).toEqual([early.id, middle.id, late.id]);
+      });
+
+      it('findOpen returns the contact’s conversation on that channel that is not closed', async () => {
+        const contact = makeContact();
+        await store.contacts.create(contact);
+        await store.conversations.create(makeConversation(contact.id, { state: 'closed', closedAt: at(1) }));
+        expect(await store.conversations.findOpen(contact.id, 'discord')).toBeUndefined();
+        const open = makeConversation(contact.id, { state: 'queued', queuedAt: at(2), updatedAt: at(2) });
+        await store.conversations.create(open);
+        await store.conversations.create(makeConversation(contact.id, { channel: 'sms', state: 'bot' }));
+        expect(await store.conversations.findOpen(contact.id, 'discord')).toEqual(open);
+        expect(await store.conversations.findOpen(contact.id, 'webchat')).toBeUndefined();
+      });
+    });
+
+    describe('messages', () => {
+      it('round-trips every field, JSON arrays included', async () => {
+        const { conversation } = await seedConversation();
+        const message = makeMessage(conversation.id, {
+          authorKind: 'bot',
+          authorId: null,
+          text: 'Try this — مرحبا 👋',
+          attachments: [
+            { url: 'https://cdn.example.com/x.png', name: 'x.png', contentType: 'image/png' },
+            { url: 'https://cdn.example.com/y.txt', name: 'y.txt' },
+          ],
+          articles: [{ id: 'a1', title: 'Reset', excerpt: 'Open settings', url: '/kb/a1', score: 0.87 }],
+          externalId: id('ext'),
+          createdAt: at(1),
+        });
+        expect(await store.messages.insert(message, 'discord')).toBe(true);
+        expect(await store.messages.listByConversation(conversation.id)).toEqual([message]);
+      });
+
+      it('insert is idempotent on (channel, externalId)', async () => {
+        const { conversation } = await seedConversation();
+        const externalId = id('ext');
+        const first = makeMessage(conversation.id, { externalId, text: 'first' });
+        expect(await store.messages.insert(first, 'discord')).toBe(true);
+        const redelivered = makeMessage(conversation.id, { externalId, text: 'again' });
+        expect(await store.messages.insert(redelivered, 'discord')).toBe(false);
+        expect(await store.messages.listByConversation(conversation.id)).toEqual([first]);
+        expect(await store.messages.findByExternalId('discord', externalId)).toEqual(first);
+
+        // The same id on another channel is another message; null ids never collide.
+        const { conversation: sms } = await seedConversation({ channel: 'sms' });
+        expect(await store.messages.insert(makeMessage(sms.id, { externalId }), 'sms')).toBe(true);
+        expect(await store.messages.insert(makeMessage(conversation.id), 'discord')).toBe(true);
+        expect(await store.messages.insert(makeMessage(conversation.id), 'discord')).toBe(true);
+        expect(await store.messages.listByConversation(conversation.id)).toHaveLength(3);
+        expect(await store.messages.findByExternalId('webchat', externalId)).toBeUndefined();
+      });
+
+      it('a duplicate insert inside a transaction does not spoil it', async () => {
+        const { conversation } = await seedConversation();
+        const externalId = id('ext');
+        await store.messages.insert(makeMessage(conversation.id, { externalId }), 'discord');
+        const note = makeMessage(conversation.id, { authorKind: 'system', text: 'after the duplicate' });
+        await store.transaction(async (tx) => {
+          expect(await tx.messages.insert(makeMessage(conversation.id, { externalId }), 'discord')).toBe(
+            false,
+          );
+          expect(await tx.messages.insert(note, 'discord')).toBe(true);
+        });
+        expect((await store.messages.listByConversation(conversation.id)).map((m) => m.id)).toContain(
+          note.id,
+        );
+      });
+
+      it('lists oldest first, insertion order within the same instant', async () => {
+        const { conversation } = await seedConversation();
+        const later = makeMessage(conversation.id, { createdAt: at(10), text: 'later' });
+        const first = makeMessage(conversation.id, { createdAt: at(5), text: 'first' });
+        const second = makeMessage(conversation.id, { createdAt: at(5), text: 'second' });
+        for (const m of [later, first, second]) await store.messages.insert(m, 'discord');
+        const texts = (await store.messages.listByConversation(conversation.id)).map((m) => m.text);
+        expect(texts).toEqual(['first', 'second', 'later']);
+        expect(await store.messages.listByConversation(id('none'))).toEqual([]);
+      });
+    });
+
+    describe('cases', () => {
+      it('numbers start at 1001 and increase', async () => {
+        expect(firstCaseNumber).toBe(1001);
+        const a = await store.cases.nextNumber();
+        const b = await store.cases.nextNumber();
+        expect(a).toBeGreaterThan(firstCaseNumber);
+        expect(b).toBeGreaterThan(a);
+      });
+
+      it('numbers are unique under 50 concurrent callers', async () => {
+        const numbers = await Promise.all(Array.from({ length: 50 }, () => store.cases.nextNumber()));
+        expect(new Set(numbers).size).toBe(50);
+        for (const n of numbers) expect(Number.isInteger(n)).toBe(true);
+      });
+
+      it('numbers are unique under concurrent transactions that each create a case', async () => {
+        const tag = id('batch');
+        const created = await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            store.transaction(async (tx) => {
+              const kase = makeCase(await tx.cases.nextNumber(), { subject: `${tag} ${i}`, tags: [tag] });
+              await tx.cases.create(kase);
+              await tx.cases.addTimelineEntry({
+                id: id('tl'),
+                caseId: kase.id,
+                type: 'created',
+                actor: { kind: 'system', id: null },
+                data: {},
+                at: at(0),
+              });
+              return kase;
+            }),
+          ),
+        );
+        expect(new Set(created.map((c) => c.number)).size).toBe(20);
+        const stored = await store.cases.list({ text: tag });
+        expect(stored).toHaveLength(20);
+        for (const kase of created) expect(await store.cases.getByNumber(kase.number)).toEqual(kase);
+      });
+
+      it('round-trips every field', async () => {
+        const contact = makeContact();
+        await store.contacts.create(contact);
+        const kase = makeCase(await store.cases.nextNumber(), {
+          kind: 'bug',
+          status: 'pending',
+          priority: 'urgent',
+          subject: 'App crashes on launch',
+          contactId: contact.id,
+          assigneeId: id('agent'),
+          tags: ['crash', 'ios', 'v2'],
+          fields: {
+            description: 'Crashes',
+            steps: '1. open',
+            platform: 'iOS 17',
+            version: '2.3.1',
+            custom: 'x',
+          },
+          rating: 4,
+          votes: 7,
+          createdAt: at(1),
+          updatedAt: at(2),
+        });
+        await store.cases.create(kase);
+        expect(await store.cases.get(kase.id)).toEqual(kase);
+        expect(await store.cases.getByNumber(kase.number)).toEqual(kase);
+        expect(await store.cases.get(id('missing'))).toBeUndefined();
+        expect(await store.cases.getByNumber(-1)).toBeUndefined();
+      });
+
+      it('update changes every field; a missing one is not_found', async () => {
+        const kase = await seedCase();
+        const updated: Case = {
+          ...kase,
+          status: 'solved',
+          priority: 'high',
+          subject: 'Renamed',
+          assigneeId: id('agent'),
+          tags: ['billing'],
+          fields: { description: 'more detail' },
+          rating: 5,
+          updatedAt: at(50),
+        };
+        await store.cases.update(updated);
+        expect(await store.cases.get(kase.id)).toEqual(updated);
+        await expectNotFound(store.cases.update(makeCase(999_999_999)));
+      });
+
+      it('lists by kind, status, priority, assignee and contact, newest first, with paging', async () => {
+        const contact = makeContact();
+        await store.contacts.create(contact);
+        const assigneeId = id('agent');
+        const old = await seedCase({ contactId: contact.id, kind: 'bug', createdAt: at(1) });
+        const mid = await seedCase({ contactId: contact.id, status: 'open', assigneeId, createdAt: at(2) });
+        const recent = await seedCase({
+          contactId: contact.id,
+          priority: 'high',
+          assigneeId,
+          createdAt: at(3),
+        });
+
+        const ids = (list: Case[]) => list.map((c) => c.id);
+        const mine = { contactId: contact.id };
+        expect(ids(await store.cases.list(mine))).toEqual([recent.id, mid.id, old.id]);
+        expect(ids(await store.cases.list({ ...mine, kind: 'bug' }))).toEqual([old.id]);
+        expect(ids(await store.cases.list({ ...mine, status: 'open' }))).toEqual([mid.id]);
+        expect(ids(await store.cases.list({ ...mine, priority: 'high' }))).toEqual([recent.id]);
+        expect(ids(await store.cases.list({ assigneeId }))).toEqual([recent.id, mid.id]);
+        expect(ids(await store.cases.list({ ...mine, limit: 2 }))).toEqual([recent.id, mid.id]);
+        expect(ids(await store.cases.list({ ...mine, limit: 1, offset: 1 }))).toEqual([mid.id]);
+        expect(ids(await store.cases.list({ ...mine, offset: 2 }))).toEqual([old.id]);
+      });
+
+      it('text search is case-insensitive over subject and fields, and matches #number', async () => {
+        const token = randomUUID().slice(0, 8);
+        const bySubject = await seedCase({ subject: `Login BROKEN ${token}` });
+        const byField = await seedCase({ subject: 'Other', fields: { steps: `tap Login-${token} twice` } });
+        await seedCase({ subject: `100% off ${token}_x` });
+
+        const ids = async (text: string) => (await store.cases.list({ text })).map((c) => c.id).sort();
+        expect(await ids(`broken ${token.toUpperCase()}`)).toEqual([bySubject.id]);
+        expect(await ids(`login-${token}`)).toEqual([byField.id]);
+        expect(await ids(token)).toHaveLength(3);
+        expect(await ids(`#${bySubject.number}`)).toEqual([bySubject.id]);
+        expect(await ids(String(byField.number))).toContain(byField.id);
+        // LIKE wildcards in the query are literal characters.
+        expect(await ids(`0% off ${token}_`)).toHaveLength(1);
+        expect(await ids(`${token}%`)).toEqual([]);
+        expect(await ids(`${token.slice(0, 4)}_${token.slice(5)}`)).toEqual([]);
+      });
+
+      it('keeps a timeline, oldest first, every field round-tripped', async () => {
+        const kase = await seedCase();
+        const entries: TimelineEntry[] = [
+          {
+            id: id('tl'),
+            caseId: kase.id,
+            type: 'created',
+            actor: { kind: 'system', id: null },
+            data: {},
+            at: at(1),
+          },
+          {
+            id: id('tl'),
+            caseId: kase.id,
+            type: 'status',
+            actor: { kind: 'agent', id: id('agent') },
+            data: { from: 'new', to: 'open', nested: { list: [1, 'two', null, false] } },
+            at: at(2),
+          },
+          {
+            id: id('tl'),
+            caseId: kase.id,
+            type: 'note',
+            actor: { kind: 'contact', id: id('contact') },
+            data: { text: 'same instant as status' },
+            at: at(2),
+          },
+        ];
+        await store.cases.addTimelineEntry(entries[2]!);
+        await store.cases.addTimelineEntry(entries[0]!);
+        await store.cases.addTimelineEntry(entries[1]!);
+        const timeline = await store.cases.listTimeline(kase.id);
+        // Same instant: insertion order.
+        expect(timeline).toEqual([entries[0], entries[2], entries[1]]);
+        expect(await store.cases.listTimeline(id('none'))).toEqual([]);
+      });
+
+      it('counts one vote per voter', async () => {
+        const kase = await seedCase({ kind: 'feature' });
+        expect(await store.cases.addVote(kase.id, 'voter-1')).toBe(true);
+        expect(await store.cases.addVote(kase.id, 'voter-1')).toBe(false);
+        expect(await store.cases.addVote(kase.id, 'voter-2')).toBe(true);
+        expect((await store.cases.get(kase.id))?.votes).toBe(2);
+        const other = await seedCase({ kind: 'feature' });
+        expect(await store.cases.addVote(other.id, 'voter-1')).toBe(true);
+        const results = await Promise.all(
+          Array.from({ length: 10 }, () => store.cases.addVote(other.id, 'voter-3')),
+        );
+        expect(results.filter(Boolean)).toHaveLength(1);
+        expect((await store.cases.get(other.id))?.votes).toBe(2);
+        await expectNotFound(store.cases.addVote(id('missing'), 'voter-1'));
+      });
+    });
+
+    describe('agents', () => {
+      it('round-trips every field and finds by e-mail, case-insensitively', async () => {
+        const agent = makeAgent({
+          email: `${id('Mixed')}@Example.COM`,
+          role: 'supervisor',
+          skills: ['billing', 'arabic'],
+          capacity: 5,
+          presence: 'available',
+          passwordHash: 'scrypt$abc',
+          idleSince: at(3),
+        });
+        await store.agents.create(agent);
+        expect(await store.agents.get(agent.id)).toEqual(agent);
+        expect(await store.agents.getByEmail(agent.email)).toEqual(agent);
+        expect(await store.agents.getByEmail(agent.email.toUpperCase())).toEqual(agent);
+        expect(await store.agents.getByEmail('nobody@example.com')).toBeUndefined();
+        expect(await store.agents.get(id('missing'))).toBeUndefined();
+      });
+
+      it('an e-mail address belongs to one agent', async () => {
+        const agent = makeAgent();
+        await store.agents.create(agent);
+        await expect(store.agents.create(makeAgent({ email: agent.email.toUpperCase() }))).rejects.toThrow();
+      });
+
+      it('lists oldest first and updates; a missing one is not_found', async () => {
+        const a = makeAgent({ createdAt: at(1, 2001) });
+        const b = makeAgent({ createdAt: at(2, 2001) });
+        await store.agents.create(b);
+        await store.agents.create(a);
+        const listed = (await store.agents.list()).map((x) => x.id);
+        expect(listed.indexOf(a.id)).toBeGreaterThanOrEqual(0);
+        expect(listed.indexOf(a.id)).toBeLessThan(listed.indexOf(b.id));
+        const updated: Agent = {
+          ...a,
+          presence: 'away',
+          skills: [],
+          capacity: 1,
+          passwordHash: 'h',
+          name: 'A',
+        };
+        await store.agents.update(updated);
+        expect(await store.agents.get(a.id)).toEqual(updated);
+        await expectNotFound(store.agents.update(makeAgent()));
+      });
+    });
+
+    describe('queues', () => {
+      it('creates, finds, lists by name, updates and deletes', async () => {
+        const prefix = id('q');
+        const b: Queue = { id: id('queue'), name: `${prefix}-b`, skills: ['billing'], createdAt: at(1) };
+        const a: Queue = { id: id('queue'), name: `${prefix}-a`, skills: [], createdAt: at(2) };
+        await store.queues.create(b);
+        await store.queues.create(a);
+        expect(await store.queues.get(b.id)).toEqual(b);
+        expect(await store.queues.getByName(a.name)).toEqual(a);
+        expect(await store.queues.getByName(id('none'))).toBeUndefined();
+        const mine = (await store.queues.list()).filter((q) => q.name.startsWith(prefix));
+        expect(mine).toEqual([a, b]);
+
+        const renamed = { ...b, name: `${prefix}-c`, skills: ['billing', 'vip'] };
+        await store.queues.update(renamed);
+        expect(await store.queues.get(b.id)).toEqual(renamed);
+        await expectNotFound(store.queues.update({ ...a, id: id('missing') }));
+
+        await store.queues.delete(a.id);
+        expect(await store.queues.get(a.id)).toBeUndefined();
+        await store.queues.delete(a.id);
+      });
+
+      it('a queue name is unique', async () => {
+        const name = id('q');
+        await store.queues.create({ id: id('queue'), name, skills: [], createdAt: at(0) });
+        await expect(
+          store.queues.create({ id: id('queue'), name, skills: [], createdAt: at(0) }),
+        ).rejects.toThrow();
+      });
+    });
+
+    describe('reservations', () => {
+      const makeReservation = (conversationId: string, over: Partial<Reservation> = {}): Reservation => ({
+        id: id('res'),
+        conversationId,
+        queueId: id('queue'),
+        agentId: id('agent'),
+        status: 'pending',
+        createdAt: at(0),
+        expiresAt: at(30),
+        respondedAt: null,
+        ...over,
+      });
+
+      it('round-trips, updates, and a missing one is not_found', async () => {
+        const { conversation } = await seedConversation();
+        const reservation = makeReservation(conversation.id);
+        await store.reservations.create(reservation);
+        expect(await store.reservations.get(reservation.id)).toEqual(reservation);
+        const accepted: Reservation = { ...reservation, status: 'accepted', respondedAt: at(10) };
+        await store.reservations.update(accepted);
+        expect(await store.reservations.get(reservation.id)).toEqual(accepted);
+        expect(await store.reservations.get(id('missing'))).toBeUndefined();
+        await expectNotFound(store.reservations.update(makeReservation(conversation.id)));
+      });
+
+      it('lists by status, agent and conversation, oldest first', async () => {
+        const { conversation } = await seedConversation();
+        const agentId = id('agent');
+        const second = makeReservation(conversation.id, { agentId, createdAt: at(2) });
+        const first = makeReservation(conversation.id, { agentId, status: 'rejected', createdAt: at(1) });
+        const other = makeReservation(conversation.id, { createdAt: at(3), status: 'timed_out' });
+        for (const r of [second, first, other]) await store.reservations.create(r);
+        const ids = (list: Reservation[]) => list.map((r) => r.id);
+        expect(ids(await store.reservations.list({ conversationId: conversation.id }))).toEqual([
+          first.id,
+          second.id,
+          other.id,
+        ]);
+        expect(ids(await store.reservations.list({ agentId }))).toEqual([first.id, second.id]);
+        expect(ids(await store.reservations.list({ agentId, status: 'pending' }))).toEqual([second.id]);
+        expect(
+          ids(await store.reservations.list({ conversationId: conversation.id, status: 'timed_out' })),
+        ).toEqual([other.id]);
+      });
+
+      it('listExpired gives pending reservations expiring at or before now', async () => {
+        const { conversation } = await seedConversation();
+        // A year of its own, so other tests' reservations do not interfere.
+        const year = 1991;
+        const expired = makeReservation(conversation.id, { expiresAt: at(10, year) });
+        const exactlyNow = makeReservation(conversation.id, { expiresAt: at(20, year) });
+        const later = makeReservation(conversation.id, { expiresAt: at(21, year) });
+        const answered = makeReservation(conversation.id, { expiresAt: at(5, year), status: 'accepted' });
+        for (const r of [later, exactlyNow, answered, expired]) await store.reservations.create(r);
+        const result = (await store.reservations.listExpired(at(20, year))).filter(
+          (r) => r.conversationId === conversation.id,
+        );
+        expect(result.map((r) => r.id)).toEqual([expired.id, exactlyNow.id]);
+      });
+    });
+
+    describe('outbox', () => {
+      it('assigns increasing seq and round-trips every field', async () => {
+        const { conversation } = await seedConversation();
+        const item = makeOutboxItem(conversation.id, {
+          message: {
+            conversationId: conversation.id,
+            channel: 'discord',
+            address: { channelId: '1', thread: { id: '2' } },
+            authorKind: 'bot',
+            authorName: null,
+            text: 'Did this help?',
+            attachments: [{ url: 'https://x/y.png', name: 'y.png', contentType: 'image/png' }],
+            articles: [{ id: 'a', title: 'T', excerpt: 'E', url: '/a', score: 1.5 }],
+            actions: [
+              { id: 'resolved', label: 'This solved it' },
+              { id: 'handoff', label: 'Talk to a person' },
+            ],
+            messageId: id('msg'),
+          },
+          attempts: 2,
+          lastError: 'HTTP 429',
+          nextAttemptAt: at(7),
+        });
+        const first = await store.outbox.add(item);
+        const second = await store.outbox.add(makeOutboxItem(conversation.id));
+        expect(first).toEqual({ ...item, seq: first.seq });
+        expect(Number.isInteger(first.seq)).toBe(true);
+        expect(second.seq).toBeGreaterThan(first.seq);
+        expect(await store.outbox.listByConversation(conversation.id)).toEqual([first, second]);
+      });
+
+      it('update stores the delivery outcome; a missing item is not_found', async () => {
+        const { conversation } = await seedConversation();
+        const item = await store.outbox.add(makeOutboxItem(conversation.id));
+        const sent: OutboxItem = {
+          ...item,
+          status: 'sent',
+          attempts: 1,
+          externalId: '998877',
+          sentAt: at(3),
+        };
+        await store.outbox.update(sent);
+        expect(await store.outbox.listByConversation(conversation.id)).toEqual([sent]);
+        await expectNotFound(store.outbox.update({ ...item, seq: 2_000_000_000 }));
+      });
+
+      it('listDue gives each conversation’s oldest pending item only, if due, lowest seq first', async () => {
+        const year = 2030;
+        const now = at(100, year);
+        const due = at(50, year);
+        const notYet = at(200, year);
+        const { conversation: a } = await seedConversation();
+        const { conversation: b } = await seedConversation();
+        const { conversation: c } = await seedConversation();
+        const { conversation: d } = await seedConversation();
+        const a1 = await store.outbox.add(makeOutboxItem(a.id, { nextAttemptAt: due }));
+        const b1 = await store.outbox.add(makeOutboxItem(b.id, { nextAttemptAt: notYet, attempts: 1 }));
+        const a2 = await store.outbox.add(makeOutboxItem(a.id, { nextAttemptAt: due }));
+        await store.outbox.add(makeOutboxItem(b.id, { nextAttemptAt: due }));
+        // Sent and failed items do not hold a conversation back.
+        await store.outbox.add(makeOutboxItem(c.id, { status: 'sent', sentAt: due }));
+        await store.outbox.add(makeOutboxItem(c.id, { status: 'failed', lastError: 'gone' }));
+        const c3 = await store.outbox.add(makeOutboxItem(c.id, { nextAttemptAt: now }));
+        const d1 = await store.outbox.add(makeOutboxItem(d.id, { nextAttemptAt: due }));
+        const mine = new Set([a.id, b.id, c.id, d.id]);
+        const listDue = async () =>
+          (await store.outbox.listDue(now, 1000)).filter((i) => mine.has(i.conversationId)).map((i) => i.seq);
+
+        expect(await listDue()).toEqual([a1.seq, c3.seq, d1.seq]);
+        await store.outbox.update({ ...a1, status: 'sent', sentAt: now });
+        expect(await listDue()).toEqual([a2.seq, c3.seq, d1.seq]);
+        await store.outbox.update({ ...b1, nextAttemptAt: due });
+        expect(await listDue()).toEqual([b1.seq, a2.seq, c3.seq, d1.seq]);
+      });
+
+      it('listDue honours the limit', async () => {
+        // Dates of its own, so nothing else stored is due at this `now`.
+        const year = 1990;
+        const items = [];
+        for (let i = 0; i < 4; i++) {
+          const { conversation } = await seedConversation();
+          items.push(await store.outbox.add(makeOutboxItem(conversation.id, { nextAttemptAt: at(i, year) })));
+        }
+        const due = await store.outbox.listDue(at(10, year), 3);
+        expect(due.map((i) => i.seq)).toEqual(items.slice(0, 3).map((i) => i.seq));
+        expect(await store.outbox.listDue(at(0, 1980), 10)).toEqual([]);
+      });
+    });
+
+    describe('articles', () => {
+      it('round-trips every field, booleans included', async () => {
+        const article = makeArticle({
+          title: 'إعادة تعيين كلمة المرور',
+          locale: 'ar',
+          published: false,
+          tags: ['account', 'security'],
+          examples: ['I forgot my password', 'نسيت كلمة المرور'],
+        });
+        await store.articles.create(article);
+        expect(await store.articles.get(article.id)).toEqual(article);
+        const published = makeArticle();
+        await store.articles.create(published);
+        expect(await store.articles.get(published.id)).toEqual(published);
+        expect(await store.articles.get(id('missing'))).toBeUndefined();
+      });
+
+      it('lists by locale and published, newest update first, with paging', async () => {
+        const locale = id('xx');
+        const older = makeArticle({ locale, updatedAt: at(1) });
+        const draft = makeArticle({ locale, published: false, updatedAt: at(2) });
+        const newer = makeArticle({ locale, updatedAt: at(3) });
+        for (const a of [older, draft, newer]) await store.articles.create(a);
+        const ids = (list: Article[]) => list.map((a) => a.id);
+        expect(ids(await store.articles.list({ locale }))).toEqual([newer.id, draft.id, older.id]);
+        expect(ids(await store.articles.list({ locale, published: true }))).toEqual([newer.id, older.id]);
+        expect(ids(await store.articles.list({ locale, published: false }))).toEqual([draft.id]);
+        expect(ids(await store.articles.list({ locale, limit: 1, offset: 1 }))).toEqual([draft.id]);
+        expect(ids(await store.articles.list({ locale, offset: 2 }))).toEqual([older.id]);
+      });
+
+      it('updates, deletes and counts', async () => {
+        const before = await store.articles.count();
+        const article = makeArticle();
+        await store.articles.create(article);
+        expect(await store.articles.count()).toBe(before + 1);
+        const edited = { ...article, body: 'new body', published: false, examples: ['x'], updatedAt: at(9) };
+        await store.articles.update(edited);
+        expect(await store.articles.get(article.id)).toEqual(edited);
+        await expectNotFound(store.articles.update(makeArticle()));
+        await store.articles.delete(article.id);
+        expect(await store.articles.get(article.id)).toBeUndefined();
+        expect(await store.articles.count()).toBe(before);
+      });
+    });
+
+    describe('flows', () => {
+      const makeFlow = (over: Partial<Flow> = {}): Flow => ({
+        id: id('flow'),
+        name: 'Default',
+        active: false,
+        updatedAt: at(0),
+        definition: {
+          initial: 'trigger',
+          states: [
+            { name: 'trigger', type: 'trigger', next: 'split' },
+            {
+              name: 'split',
+              type: 'split',
+              conditions: [{ subject: 'message.text', operator: 'is_handoff_request', next: 'queue' }],
+              otherwise: 'va',
+            },
+            { name: 'va', type: 'virtual-agent', onHandoff: 'queue' },
+            { name: 'queue', type: 'send-to-queue', queue: 'Support' },
+          ],
+        },
+        ...over,
+      });
+
+      it('saves, replaces and round-trips the definition', async () => {
+        const flow = makeFlow();
+        await store.flows.save(flow);
+        expect(await store.flows.get(flow.id)).toEqual(flow);
+        const replaced = {
+          ...flow,
+          name: 'Renamed',
+          definition: { initial: 't', states: [] },
+          updatedAt: at(5),
+        };
+        await store.flows.save(replaced);
+        expect(await store.flows.get(flow.id)).toEqual(replaced);
+        expect((await store.flows.list()).filter((f) => f.id === flow.id)).toEqual([replaced]);
+        expect(await store.flows.get(id('missing'))).toBeUndefined();
+      });
+
+      it('saving an active flow deactivates every other', async () => {
+        const a = makeFlow({ active: true, name: 'A' });
+        await store.flows.save(a);
+        expect(await store.flows.getActive()).toEqual(a);
+        const b = makeFlow({ active: true, name: 'B' });
+        await store.flows.save(b);
+        expect(await store.flows.getActive()).toEqual(b);
+        expect((await store.flows.get(a.id))?.active).toBe(false);
+        // Saving an inactive flow leaves the active one alone.
+        await store.flows.save(makeFlow({ name: 'C' }));
+        expect((await store.flows.getActive())?.id).toBe(b.id);
+        expect((await store.flows.list()).filter((f) => f.active)).toEqual([b]);
+        await store.flows.save({ ...a, active: true, updatedAt: at(9) });
+        expect((await store.flows.list()).filter((f) => f.active).map((f) => f.id)).toEqual([a.id]);
+      });
+    });
+
+    describe('sessions and API tokens', () => {
+      it('creates, finds by token hash and deletes sessions', async () => {
+        const agent = makeAgent();
+        await store.agents.create(agent);
+        const session: Session = {
+          id: id('session'),
+          tokenHash: id('hash'),
+          agentId: agent.id,
+          expiresAt: at(3600),
+          createdAt: at(0),
+        };
+        await store.sessions.create(session);
+        expect(await store.sessions.findByTokenHash(session.tokenHash)).toEqual(session);
+        expect(await store.sessions.findByTokenHash(id('other'))).toBeUndefined();
+        await store.sessions.delete(session.id);
+        expect(await store.sessions.findByTokenHash(session.tokenHash)).toBeUndefined();
+      });
+
+      it('creates, finds, lists by agent and deletes API tokens', async () => {
+        const agent = makeAgent();
+        await store.agents.create(agent);
+        const make = (n: number): ApiToken => ({
+          id: id('token'),
+          name: `ci-${n}`,
+          tokenHash: id('hash'),
+          agentId: agent.id,
+          createdAt: at(n),
+        });
+        const second = make(2);
+        const first = make(1);
+        await store.apiTokens.create(second);
+        await store.apiTokens.create(first);
+        expect(await store.apiTokens.findByTokenHash(first.tokenHash)).toEqual(first);
+        expect(await store.apiTokens.listByAgent(agent.id)).toEqual([first, second]);
+        await store.apiTokens.delete(first.id);
+        expect(await store.apiTokens.findByTokenHash(first.tokenHash)).toBeUndefined();
+        expect(await store.apiTokens.listByAgent(agent.id)).toEqual([second]);
+        expect(await store.apiTokens.listByAgent(id('nobody'))).toEqual([]);
+      });
+    });
+
+    describe('settings', () => {
+      it('round-trips JSON values and overwrites', async () => {
+        const key = id('setting');
+        expect(await store.settings.get(key)).toBeUndefined();
+        const value = {
+          guildId: '123',
+          channels: ['a', 'b'],
+          enabled: true,
+          limit: 2.5,
+          none: null,
+          nested: { x: 1 },
+        };
+        await store.settings.set(key, value);
+        expect(await store.settings.get(key)).toEqual(value);
+        for (const v of ['text', 42, false, null, [1, 'two'], { ok: 'مرحبا' }]) {
+          await store.settings.set(key, v);
+          expect(await store.settings.get(key)).toEqual(v);
+        }
+      });
+    });
+
+    describe('example proposals', () => {
+      const makeProposal = (articleId: string, over: Partial<ExampleProposal> = {}): ExampleProposal => ({
+        id: id('proposal'),
+        articleId,
+        question: 'how do i reset my password',
+        source: 'resolved',
+        conversationId: null,
+        status: 'pending',
+        createdAt: at(0),
+        decidedAt: null,
+        decidedBy: null,
+        ...over,
+      });
+
+      it('round-trips, updates, lists oldest first by status and article', async () => {
+        const article = makeArticle();
+        await store.articles.create(article);
+        const { conversation } = await seedConversation();
+        const later = makeProposal(article.id, { createdAt: at(2), conversationId: conversation.id });
+        const earlier = makeProposal(article.id, { createdAt: at(1), source: 'agent_link' });
+        await store.proposals.create(later);
+        await store.proposals.create(earlier);
+        expect(await store.proposals.get(later.id)).toEqual(later);
+        expect(await store.proposals.get(id('missing'))).toBeUndefined();
+        expect(await store.proposals.list({ articleId: article.id })).toEqual([earlier, later]);
+
+        const approved: ExampleProposal = {
+          ...earlier,
+          status: 'approved',
+          decidedAt: at(5),
+          decidedBy: id('agent'),
+        };
+        await store.proposals.update(approved);
+        expect(await store.proposals.get(earlier.id)).toEqual(approved);
+        expect(await store.proposals.list({ articleId: article.id, status: 'pending' })).toEqual([later]);
+        expect((await store.proposals.list({ status: 'approved' })).map((p) => p.id)).toContain(earlier.id);
+        await expectNotFound(store.proposals.update(makeProposal(article.id)));
+      });
+
+      it('deleting an article deletes its proposals', async () => {
+        const article = makeArticle();
+        await store.articles.create(article);
+        const proposal = makeProposal(article.id);
+        await store.proposals.create(proposal);
+        await store.articles.delete(article.id);
+        expect(await store.proposals.get(proposal.id)).toBeUndefined();
+      });
+    });
+
+    describe('transactions', () => {
+      it('commits every write when work resolves, and returns its value', async () => {
+        const contact = makeContact();
+        const result = await store.transaction(async (tx) => {
+          await tx.contacts.create(contact);
+          const conversation = makeConversation(contact.id);
+          await tx.conversations.create(conversation);
+          await tx.outbox.add(makeOutboxItem(conversation.id));
+          return conversation.id;
+        });
+        expect(await store.contacts.get(contact.id)).toEqual(contact);
+        expect(await store.outbox.listByConversation(result)).toHaveLength(1);
+      });
+
+      it('a throw inside leaves nothing written and rethrows the same error', async () => {
+        const contact = makeContact({ identities: [{ channel: 'discord', externalId: id('u') }] });
+        const conversation = makeConversation(contact.id);
+        const message = makeMessage(conversation.id, { externalId: id('ext') });
+        const setting = id('setting');
+        const failure = new DomainError('conflict', 'changed my mind');
+        let taken = 0;
+        const error = await store
+          .transaction(async (tx) => {
+            await tx.contacts.create(contact);
+            await tx.conversations.create(conversation);
+            await tx.messages.insert(message, 'discord');
+            await tx.outbox.add(makeOutboxItem(conversation.id));
+            taken = await tx.cases.nextNumber();
+            await tx.cases.create(makeCase(taken, { contactId: contact.id }));
+            await tx.settings.set(setting, { x: 1 });
+            expect(await tx.contacts.get(contact.id)).toEqual(contact);
+            throw failure;
+          })
+          .catch((e: unknown) => e);
+        expect(error).toBe(failure);
+        expect(await store.contacts.get(contact.id)).toBeUndefined();
+        expect(
+          await store.contacts.findByIdentity('discord', contact.identities[0]!.externalId),
+        ).toBeUndefined();
+        expect(await store.conversations.get(conversation.id)).toBeUndefined();
+        expect(await store.messages.findByExternalId('discord', message.externalId!)).toBeUndefined();
+        expect(await store.outbox.listByConversation(conversation.id)).toEqual([]);
+        expect(await store.cases.getByNumber(taken)).toBeUndefined();
+        expect(await store.settings.get(setting)).toBeUndefined();
+        // The rolled-back number is not lost to a gap, and a number is never given twice.
+        expect(await store.cases.nextNumber()).toBeGreaterThanOrEqual(taken);
+      });
+
+      it('a transaction started inside a transaction joins it', async () => {
+        const contact = makeContact();
+        await store
+          .transaction(async (tx) => {
+            await tx.contacts.create(contact);
+            await store.transaction(async (inner) => {
+              expect(await inner.contacts.get(contact.id)).toEqual(contact);
+            });
+            // A store implementation may hand out a transaction-bound Store; its transaction() reuses the tx.
+            if ('transaction' in tx && typeof tx.transaction === 'function') {
+              await (tx as Store).transaction(async (inner) => {
+                expect(await inner.contacts.get(contact.id)).toEqual(contact);
+              });
+            }
+            throw new Error('roll back both');
+          })
+          .catch(() => {});
+        expect(await store.contacts.get(contact.id)).toBeUndefined();
+      });
+
+      it('reads through the store inside a transaction see its writes instead of waiting for it', async () => {
+        const contact = makeContact();
+        await store.transaction(async (tx) => {
+          await tx.contacts.create(contact);
+          expect(await store.contacts.get(contact.id)).toEqual(contact);
+        });
+        expect(await store.contacts.get(contact.id)).toEqual(contact);
+      });
+
+      it('runs concurrent transactions without losing writes', async () => {
+        const key = id('setting');
+        await Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            store.transaction(async (tx) => {
+              const { conversation } = await seedConversation({}, tx);
+              await tx.outbox.add(makeOutboxItem(conversation.id));
+              await tx.settings.set(`${key}-${i}`, i);
+            }),
+          ),
+        );
+        for (let i = 0; i < 10; i++) expect(await store.settings.get(`${key}-${i}`)).toBe(i);
+      });
+    });
+  });
+}
