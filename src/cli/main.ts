@@ -1,0 +1,124 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { ConfigError, loadConfig } from '../config.ts';
+import { agentRoles } from '../core/model.ts';
+import { createSwitchboard } from '../main.ts';
+import { openStore } from '../storage/kysely-store.ts';
+import { importKnowledgeBase } from './kb-import.ts';
+
+/** The `switchboard` command. */
+export function buildCli(): Command {
+  const program = new Command('switchboard').description(
+    'Switchboard: a self-hosted contact center for Discord communities',
+  );
+
+  program
+    .command('start')
+    .description('migrate the database and run the server')
+    .action(async () => {
+      const switchboard = await createSwitchboard(loadConfig());
+      const url = await switchboard.start();
+      switchboard.logger.info({ url }, 'Switchboard is running');
+      const shutdown = async (signal: string) => {
+        switchboard.logger.info({ signal }, 'shutting down');
+        await switchboard.stop();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void shutdown('SIGINT'));
+      process.once('SIGTERM', () => void shutdown('SIGTERM'));
+    });
+
+  program
+    .command('migrate')
+    .description('apply pending database migrations and exit')
+    .action(async () => {
+      const config = loadConfig();
+      const store = await openStore({ url: config.databaseUrl, dataDir: config.dataDir });
+      console.log(`database (${store.engine}) is up to date`);
+      await store.close();
+    });
+
+  const agents = program.command('agents').description('manage agents');
+  agents
+    .command('create')
+    .description('create an agent who can sign in to the desktop')
+    .requiredOption('--email <email>', 'sign-in email')
+    .requiredOption('--name <name>', 'display name')
+    .option('--role <role>', `one of ${agentRoles.join(', ')}`, parseRole, 'agent')
+    .option('--skills <skills>', 'comma-separated skills', (v: string) => v.split(','), [] as string[])
+    .option('--capacity <n>', 'maximum concurrent conversations', parseCapacity, 3)
+    .option(
+      '--password <password>',
+      'password (at least 8 characters); read from SWITCHBOARD_AGENT_PASSWORD if absent',
+    )
+    .action(
+      async (options: {
+        email: string;
+        name: string;
+        role: (typeof agentRoles)[number];
+        skills: string[];
+        capacity: number;
+        password?: string;
+      }) => {
+        const password = options.password ?? process.env.SWITCHBOARD_AGENT_PASSWORD;
+        if (!password) throw new InvalidArgumentError('give --password or set SWITCHBOARD_AGENT_PASSWORD');
+        const switchboard = await createSwitchboard(
+          { ...loadConfig(), sampleKnowledgeBase: false },
+          { announce: () => {} },
+        );
+        try {
+          const agent = await switchboard.center.agents.create({ ...options, password });
+          console.log(`agent ${agent.email} created (${agent.role}, id ${agent.id})`);
+        } finally {
+          await switchboard.stop();
+        }
+      },
+    );
+
+  const kb = program.command('kb').description('knowledge base');
+  kb.command('import')
+    .argument('<folder>', 'folder of Markdown files with front matter (title, tags, locale, examples)')
+    .description('import or update knowledge-base articles')
+    .action(async (folder: string) => {
+      const switchboard = await createSwitchboard(
+        { ...loadConfig(), sampleKnowledgeBase: false },
+        { announce: () => {} },
+      );
+      try {
+        const tty = process.stderr.isTTY;
+        const result = await importKnowledgeBase(folder, switchboard.center.articles, (done, total) => {
+          if (tty) process.stderr.write(`\rimporting ${done}/${total}`);
+          else if (done === total || done % 500 === 0) process.stderr.write(`imported ${done}/${total}\n`);
+        });
+        if (tty) process.stderr.write('\n');
+        console.log(`${result.created} created, ${result.updated} updated, ${result.failed.length} failed`);
+        for (const failure of result.failed) console.log(`  ${failure.file}: ${failure.reason}`);
+        if (result.failed.length > 0) process.exitCode = 1;
+      } finally {
+        await switchboard.stop();
+      }
+    });
+
+  return program;
+}
+
+function parseRole(value: string): (typeof agentRoles)[number] {
+  const role = agentRoles.find((r) => r === value);
+  if (!role) throw new InvalidArgumentError(`must be one of ${agentRoles.join(', ')}`);
+  return role;
+}
+
+function parseCapacity(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number');
+  return n;
+}
+
+export async function runCli(argv: string[]): Promise<void> {
+  try {
+    await buildCli().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof ConfigError) console.error(error.message);
+    else console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  }
+}

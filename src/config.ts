@@ -1,0 +1,75 @@
+import { z } from 'zod';
+
+/**
+ * The only reader of `process.env`: one validated, typed configuration object.
+ * Every variable is listed in the README with its default.
+ */
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  SWITCHBOARD_DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .regex(
+      /^(postgres(ql)?:\/\/|sqlite:|file:|:memory:|\.|\/)/,
+      'must be postgres://…, sqlite:<path> or a file path',
+    )
+    .optional(),
+  SWITCHBOARD_PUBLIC_URL: z.url().optional(),
+  SWITCHBOARD_ADMIN_EMAIL: z.email().default('admin@localhost'),
+  SWITCHBOARD_ADMIN_PASSWORD: z.string().min(8, 'must have at least 8 characters').optional(),
+  SWITCHBOARD_SAMPLE_KB: bool.default(true),
+  SWITCHBOARD_RESERVATION_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
+  SWITCHBOARD_COOKIE_SECURE: bool.default(false),
+  SWITCHBOARD_TRUST_PROXY: bool.default(false),
+  SWITCHBOARD_VA_CONFIDENCE_THRESHOLD: z.coerce.number().min(0).max(1).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  publicUrl: string;
+  admin: { email: string; password: string | undefined };
+  sampleKnowledgeBase: boolean;
+  reservationTimeoutMs: number;
+  cookieSecure: boolean;
+  trustProxy: boolean;
+  confidenceThreshold: number | undefined;
+  logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Reads and checks the environment; a bad value stops start-up with a message naming the variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: e.SWITCHBOARD_DATA_DIR,
+    databaseUrl: e.DATABASE_URL,
+    publicUrl: (e.SWITCHBOARD_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    admin: { email: e.SWITCHBOARD_ADMIN_EMAIL, password: e.SWITCHBOARD_ADMIN_PASSWORD },
+    sampleKnowledgeBase: e.SWITCHBOARD_SAMPLE_KB,
+    reservationTimeoutMs: e.SWITCHBOARD_RESERVATION_TIMEOUT_SECONDS * 1000,
+    cookieSecure: e.SWITCHBOARD_COOKIE_SECURE,
+    trustProxy: e.SWITCHBOARD_TRUST_PROXY,
+    confidenceThreshold: e.SWITCHBOARD_VA_CONFIDENCE_THRESHOLD,
+    logLevel: e.LOG_LEVEL,
+  };
+}

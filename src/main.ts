@@ -1,0 +1,149 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import { importKnowledgeBase } from './cli/kb-import.ts';
+import type { Config } from './config.ts';
+import { ContactCenter } from './core/contact-center.ts';
+import { KnowledgeVirtualAgent } from './core/knowledge/knowledge-virtual-agent.ts';
+import type { ChannelConnector } from './core/ports/channel-connector.ts';
+import { systemClock } from './core/ports/clock.ts';
+import { buildApp } from './http/app.ts';
+import { ScryptPasswordHasher } from './http/auth/scrypt-password-hasher.ts';
+import { FetchHttpClient } from './net/fetch-http-client.ts';
+import { InProcessEventBus } from './pubsub/in-process-event-bus.ts';
+import { OramaSearchIndex } from './search/orama-search-index.ts';
+import { openStore } from './storage/kysely-store.ts';
+
+/** The sample knowledge base loaded into an empty installation. */
+export const sampleKnowledgeBaseDir = fileURLToPath(new URL('../kb/sample', import.meta.url));
+
+export interface Switchboard {
+  center: ContactCenter;
+  app: FastifyInstance;
+  logger: Logger;
+  /** Starts the connectors, the background work and the HTTP server; resolves with the listening URL. */
+  start(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export interface SwitchboardOverrides {
+  logger?: Logger;
+  connectors?: ChannelConnector[];
+  /** Where the one-time admin password is shown (default: stdout). */
+  announce?: (text: string) => void;
+}
+
+/**
+ * The composition root: the only place that picks concrete adapters (SQLite or PostgreSQL, the
+ * in-process event bus, the Orama index, the knowledge-base virtual agent, the connectors).
+ */
+export async function createSwitchboard(
+  config: Config,
+  overrides: SwitchboardOverrides = {},
+): Promise<Switchboard> {
+  const logger =
+    overrides.logger ??
+    pino({
+      level: config.logLevel,
+      redact: { paths: ['password', '*.password', 'token', '*.token'], censor: '[redacted]' },
+    });
+  const store = await openStore({ url: config.databaseUrl, dataDir: config.dataDir });
+  logger.info({ engine: store.engine }, 'database ready');
+  const bus = new InProcessEventBus((error, event) =>
+    logger.error({ err: error, event: event.type }, 'event handler failed'),
+  );
+  const searchIndex = new OramaSearchIndex();
+  const virtualAgent = new KnowledgeVirtualAgent(searchIndex, store.articles, {
+    articleUrl: (article) => `${config.publicUrl}/kb/${encodeURIComponent(article.id)}`,
+    ...(config.confidenceThreshold !== undefined ? { confidenceThreshold: config.confidenceThreshold } : {}),
+  });
+  const center = new ContactCenter(
+    {
+      store,
+      bus,
+      clock: systemClock,
+      hasher: new ScryptPasswordHasher(),
+      searchIndex,
+      virtualAgent,
+      http: new FetchHttpClient(),
+      log: { warn: (context, message) => logger.warn(context, message) },
+    },
+    { router: { reservationTimeoutMs: config.reservationTimeoutMs } },
+  );
+  for (const connector of overrides.connectors ?? []) center.addConnector(connector);
+
+  await bootstrap(
+    center,
+    config,
+    logger,
+    overrides.announce ?? ((text) => process.stdout.write(`${text}\n`)),
+  );
+  const indexed = await center.articles.reindex();
+  logger.info({ articles: indexed }, 'knowledge base indexed');
+
+  const app = buildApp({
+    center,
+    logger,
+    config: { cookieSecure: config.cookieSecure, trustProxy: config.trustProxy, publicUrl: config.publicUrl },
+    connectorsHealth: () =>
+      Object.fromEntries([...center.connectors.values()].map((c) => [c.channel, c.health()] as const)),
+  });
+
+  return {
+    center,
+    app,
+    logger,
+    async start() {
+      for (const connector of center.connectors.values()) {
+        await connector.start(async (message) => {
+          await center.conversations.receive(message);
+        });
+      }
+      center.start();
+      return app.listen({ port: config.port, host: config.host });
+    },
+    async stop() {
+      await app.close();
+      for (const connector of center.connectors.values()) await connector.stop();
+      await center.stop();
+      await bus.close();
+      await store.close();
+    },
+  };
+}
+
+/** First start: the admin agent (password printed once when generated) and the sample knowledge base. */
+async function bootstrap(
+  center: ContactCenter,
+  config: Config,
+  logger: Logger,
+  announce: (text: string) => void,
+) {
+  if ((await center.store.agents.list()).length === 0) {
+    const generated = config.admin.password === undefined;
+    const password = config.admin.password ?? randomBytes(12).toString('base64url');
+    await center.agents.create({ email: config.admin.email, name: 'Administrator', role: 'admin', password });
+    logger.info({ email: config.admin.email }, 'first admin agent created');
+    if (generated) {
+      announce(
+        [
+          '',
+          '  Switchboard: the first admin agent was created.',
+          `    email:    ${config.admin.email}`,
+          `    password: ${password}`,
+          '  This password is shown only once. Sign in and change it.',
+          '',
+        ].join('\n'),
+      );
+    }
+  }
+  if (config.sampleKnowledgeBase && (await center.store.articles.count()) === 0) {
+    const result = await importKnowledgeBase(sampleKnowledgeBaseDir, center.articles);
+    logger.info(
+      { created: result.created, folder: path.relative(process.cwd(), sampleKnowledgeBaseDir) },
+      'sample knowledge base loaded',
+    );
+  }
+}
