@@ -1,0 +1,982 @@
+import { EventEmitter } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ApiApplicationCommand, ApiChannel, ApiMessage, ApiUser, JsonObject } from './api-objects.ts';
+import { DiscordApiError } from './discord-api-error.ts';
+import {
+  type ChannelRecord,
+  ChannelType,
+  EmulatorState,
+  type GuildRecord,
+  type InteractionRecord,
+  type InteractionResponse,
+  isThread,
+  type MessageRecord,
+  type ModalRecord,
+  type UserRecord,
+} from './emulator-state.ts';
+import { type GatewayLogEntry, GatewayServer } from './gateway-server.ts';
+import { findComponent, type UploadedFile } from './message-payload.ts';
+import {
+  DEFAULT_BOT_PERMISSIONS,
+  hasPermission,
+  Permission,
+  type PermissionsInput,
+  permissionBits,
+} from './permissions.ts';
+import { RateLimiter, type RateLimitRule } from './rate-limiter.ts';
+import { createRestRoutes, type RestRequest, type RestRoute } from './rest-routes.ts';
+
+export interface DiscordEmulatorOptions {
+  /** The bot token discord.js logs in with (without the `Bot ` prefix). */
+  token: string;
+  botUsername: string;
+  heartbeatIntervalMs: number;
+  /** Privileged intents switched on in the (emulated) developer portal; others close the gateway with 4014. */
+  privilegedIntents: { guildMembers: boolean; guildPresences: boolean; messageContent: boolean };
+  /** The first interaction callback must arrive within this window, else 10062 (3 s on Discord). */
+  interactionResponseWindowMs: number;
+  /** Follow-ups and edits work this long after the interaction (15 min on Discord). */
+  interactionTokenLifetimeMs: number;
+  /** Per-route bucket unless `setRateLimit` says otherwise; generous so ordinary tests never wait. */
+  defaultRateLimit: RateLimitRule;
+  /** Discord's global limit is 50 requests per second per bot. */
+  globalRateLimit: RateLimitRule;
+  /** Events a session keeps for RESUME. */
+  replayBufferSize: number;
+}
+
+export const defaultDiscordEmulatorOptions: DiscordEmulatorOptions = {
+  token: 'emulator.bot.token',
+  botUsername: 'Switchboard',
+  heartbeatIntervalMs: 41_250,
+  privilegedIntents: { guildMembers: true, guildPresences: false, messageContent: true },
+  interactionResponseWindowMs: 3_000,
+  interactionTokenLifetimeMs: 15 * 60_000,
+  defaultRateLimit: { limit: 50, windowMs: 1_000 },
+  globalRateLimit: { limit: 50, windowMs: 1_000 },
+  replayBufferSize: 1_000,
+};
+
+/** One REST request the emulator answered, for assertions such as "no 429 storm". */
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  /** `"METHOD /template"`, e.g. `"POST /channels/:channel_id/messages"`; null for unknown routes. */
+  route: string | null;
+  status: number;
+  at: number;
+  body: unknown;
+}
+
+/** What tests hold for a guild, user or channel; ids are what matter. */
+export type UserRef = string | { id: string };
+export type GuildRef = string | { id: string };
+export type ChannelRef = string | { id: string };
+export type MessageRef = string | { id: string };
+
+export interface EmulatedGuild {
+  id: string;
+  name: string;
+  ownerId: string;
+  everyoneRoleId: string;
+  botRoleId: string;
+  /** Channels created with the guild, by name. */
+  channels: Record<string, ApiChannel>;
+}
+
+export interface ChannelWithOverwrites extends ApiChannel {
+  overwrites: Array<{ id: string; type: 0 | 1; allow: bigint; deny: bigint }>;
+}
+
+/** What `invokeSlashCommand`, `clickButton` and `submitModal` return: the interaction to read answers of. */
+export interface InteractionHandle {
+  id: string;
+  token: string;
+  type: number;
+}
+
+export type SlashCommandOptions = Record<string, string | number | boolean>;
+
+const idOf = (ref: { id: string } | string): string => (typeof ref === 'string' ? ref : ref.id);
+const API_PREFIX = '/api/v10';
+
+/**
+ * A Discord API emulator for end-to-end tests: REST under `/api/v10` and a gateway WebSocket on
+ * 127.0.0.1, both driven by the real discord.js client; plus methods to act as Discord users and
+ * read what the bot did.
+ *
+ * ```ts
+ * const discord = await DiscordEmulator.start();
+ * const client = new Client({ intents, rest: { api: `${discord.url}/api` } });
+ * await client.login(discord.token);
+ * ```
+ */
+export class DiscordEmulator {
+  readonly options: DiscordEmulatorOptions;
+  readonly #state: EmulatorState;
+  readonly #gateway: GatewayServer;
+  readonly #limiter: RateLimiter;
+  readonly #routes: Array<RestRoute & { pattern: RegExp; names: string[] }>;
+  readonly #server: Server;
+  readonly #changes = new EventEmitter();
+  readonly #requests: RecordedRequest[] = [];
+  readonly #failures = new Map<string, { remaining: number; status: number }>();
+  #port = 0;
+
+  private constructor(options: DiscordEmulatorOptions) {
+    this.options = options;
+    this.#changes.setMaxListeners(0);
+    this.#state = new EmulatorState(options.botUsername, () => this.url);
+    this.#state.onChange = () => this.#changes.emit('change');
+    const privileged =
+      (options.privilegedIntents.guildMembers ? 1 << 1 : 0) |
+      (options.privilegedIntents.guildPresences ? 1 << 8 : 0) |
+      (options.privilegedIntents.messageContent ? 1 << 15 : 0);
+    this.#gateway = new GatewayServer({
+      token: options.token,
+      heartbeatIntervalMs: options.heartbeatIntervalMs,
+      allowedPrivilegedIntents: privileged,
+      replayBufferSize: options.replayBufferSize,
+      gatewayUrl: () => this.gatewayUrl,
+      newSessionId: () => this.#state.ids.next(),
+      onChange: () => this.#changes.emit('change'),
+      readyPayload: (sessionId, intents) => {
+        const guilds = [...this.#state.guilds.values()].filter((g) => g.members.has(this.#state.botId));
+        return {
+          ready: {
+            v: 10,
+            user: { ...this.#state.bot.user, verified: true, mfa_enabled: false, email: null },
+            guilds: guilds.map((g) => ({ id: g.id, unavailable: true })),
+            session_id: sessionId,
+            session_type: 'normal',
+            resume_gateway_url: this.gatewayUrl,
+            shard: [0, 1],
+            application: { id: this.#state.botId, flags: 0 },
+            private_channels: [],
+            presences: [],
+            relationships: [],
+            guild_join_requests: [],
+            geo_ordered_rtc_regions: [],
+            user_settings: {},
+            auth: {},
+          },
+          // Without the Guilds intent Discord sends no GUILD_CREATE.
+          guildCreates: intents & 1 ? guilds.map((g) => this.#state.toApiGuild(g, intents)) : [],
+        };
+      },
+    });
+    this.#state.dispatch = (event, build) => this.#gateway.dispatch(event, build);
+    this.#limiter = new RateLimiter(options.defaultRateLimit, options.globalRateLimit);
+    this.#routes = createRestRoutes({
+      state: this.#state,
+      gatewayUrl: () => this.gatewayUrl,
+      baseUrl: () => this.url,
+      interactionResponseWindowMs: options.interactionResponseWindowMs,
+      interactionTokenLifetimeMs: options.interactionTokenLifetimeMs,
+    }).map((route) => compileRoute(route));
+    this.#server = createServer((req, res) => {
+      this.#handle(req, res).catch((error: unknown) => {
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ code: 0, message: `500: ${String(error)}` }));
+      });
+    });
+    this.#server.on('upgrade', (req, socket, head) => {
+      const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+      if (path === '/gateway' || path === '/gateway/') this.#gateway.handleUpgrade(req, socket, head);
+      else socket.destroy();
+    });
+  }
+
+  /** Starts an emulator on 127.0.0.1 with a random port. */
+  static async start(options: Partial<DiscordEmulatorOptions> = {}): Promise<DiscordEmulator> {
+    const emulator = new DiscordEmulator({ ...defaultDiscordEmulatorOptions, ...options });
+    await new Promise<void>((resolve, reject) => {
+      emulator.#server.once('error', reject);
+      emulator.#server.listen(0, '127.0.0.1', () => resolve());
+    });
+    emulator.#port = (emulator.#server.address() as AddressInfo).port;
+    return emulator;
+  }
+
+  /** Closes the gateway sockets and the HTTP server (including discord.js's keep-alive connections). */
+  async close(): Promise<void> {
+    await this.#gateway.close();
+    this.#server.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    this.#changes.removeAllListeners();
+  }
+
+  /** `http://127.0.0.1:port`; give discord.js `rest: { api: \`${url}/api\` }`. */
+  get url(): string {
+    return `http://127.0.0.1:${this.#port}`;
+  }
+
+  get gatewayUrl(): string {
+    return `ws://127.0.0.1:${this.#port}/gateway`;
+  }
+
+  get token(): string {
+    return this.options.token;
+  }
+
+  get botUser(): ApiUser {
+    return this.#state.bot.user;
+  }
+
+  /** The application id (the bot user's id, as on Discord). */
+  get applicationId(): string {
+    return this.#state.botId;
+  }
+
+  // ---- world building ------------------------------------------------------------------------
+
+  createUser(
+    input: { username?: string; dmsClosed?: boolean; locale?: string; bot?: boolean } = {},
+  ): ApiUser {
+    return this.#state.createUser(input).user;
+  }
+
+  /** Lets a user accept or refuse DMs from the bot (50007 when refused). */
+  setDmsClosed(user: UserRef, closed: boolean): void {
+    this.#user(user).dmsClosed = closed;
+  }
+
+  /**
+   * Creates a guild the bot is in (Discord announces it with GUILD_CREATE), with an owner, the bot's
+   * managed role holding `botPermissions`, and text/category/announcement channels by name.
+   */
+  createGuild(
+    input: {
+      name?: string;
+      owner?: UserRef;
+      botPermissions?: PermissionsInput;
+      everyonePermissions?: PermissionsInput;
+      preferredLocale?: string;
+      features?: string[];
+      textChannels?: string[];
+      announcementChannels?: string[];
+      categories?: string[];
+    } = {},
+  ): EmulatedGuild {
+    const owner = input.owner ? this.#user(input.owner) : this.#state.createUser({ username: 'guild-owner' });
+    const guild = this.#state.createGuild({
+      name: input.name ?? 'Emulated Guild',
+      ownerId: owner.user.id,
+      botPermissions: permissionBits(input.botPermissions ?? DEFAULT_BOT_PERMISSIONS),
+      ...(input.everyonePermissions !== undefined
+        ? { everyonePermissions: permissionBits(input.everyonePermissions) }
+        : {}),
+      ...(input.preferredLocale !== undefined ? { preferredLocale: input.preferredLocale } : {}),
+      ...(input.features !== undefined ? { features: input.features } : {}),
+    });
+    // Channels exist before the bot sees the guild, so they arrive inside GUILD_CREATE.
+    const channels: Record<string, ApiChannel> = {};
+    const quiet = this.#state.dispatch;
+    this.#state.dispatch = () => {};
+    try {
+      for (const name of input.categories ?? []) {
+        channels[name] = this.#state.toApiChannel(
+          this.#state.createChannel({ type: ChannelType.GuildCategory, guildId: guild.id, name }),
+        );
+      }
+      for (const name of input.textChannels ?? ['general']) {
+        channels[name] = this.#state.toApiChannel(
+          this.#state.createChannel({ type: ChannelType.GuildText, guildId: guild.id, name }),
+        );
+      }
+      for (const name of input.announcementChannels ?? []) {
+        channels[name] = this.#state.toApiChannel(
+          this.#state.createChannel({ type: ChannelType.GuildAnnouncement, guildId: guild.id, name }),
+        );
+      }
+    } finally {
+      this.#state.dispatch = quiet;
+    }
+    this.#state.dispatch('GUILD_CREATE', (intents) =>
+      intents & 1 ? this.#state.toApiGuild(guild, intents) : null,
+    );
+    this.#state.onChange();
+    return {
+      id: guild.id,
+      name: guild.name,
+      ownerId: guild.ownerId,
+      everyoneRoleId: guild.id,
+      botRoleId: guild.botRoleId,
+      channels,
+    };
+  }
+
+  /** Sets what the bot's managed role may do in a guild (e.g. take Manage Channels away to see 50013). */
+  setBotPermissions(guild: GuildRef, permissions: PermissionsInput): void {
+    const record = this.#guild(guild);
+    this.#state.updateRolePermissions(record, record.botRoleId, permissionBits(permissions));
+  }
+
+  createRole(
+    guild: GuildRef,
+    input: { name: string; permissions?: PermissionsInput },
+  ): { id: string; name: string } {
+    const role = this.#state.createRole(this.#guild(guild), {
+      name: input.name,
+      permissions: permissionBits(input.permissions ?? 0n),
+    });
+    return { id: role.id, name: role.name };
+  }
+
+  /** Adds a user to a guild (GUILD_MEMBER_ADD with the Guild Members intent). */
+  addMember(guild: GuildRef, user: UserRef, input: { roles?: string[]; nick?: string } = {}): void {
+    this.#state.addMember(
+      this.#guild(guild),
+      this.#user(user).user.id,
+      input.roles ?? [],
+      input.nick ?? null,
+    );
+  }
+
+  /** Creates a guild channel as an admin would in the Discord client (CHANNEL_CREATE to the bot). */
+  createChannel(
+    guild: GuildRef,
+    input: { name: string; type?: number; parentId?: string; topic?: string },
+  ): ApiChannel {
+    const record = this.#state.createChannel({
+      type: input.type ?? ChannelType.GuildText,
+      guildId: this.#guild(guild).id,
+      name: input.name,
+      ...(input.parentId !== undefined ? { parentId: input.parentId } : {}),
+      ...(input.topic !== undefined ? { topic: input.topic } : {}),
+    });
+    return this.#state.toApiChannel(record);
+  }
+
+  // ---- acting as users -----------------------------------------------------------------------
+
+  /** A user writes to the bot in DMs: MESSAGE_CREATE over the gateway (Direct Messages intent). */
+  sendDm(user: UserRef, content: string): ApiMessage {
+    const record = this.#user(user);
+    const channel = this.#state.dmChannelWith(record.user.id);
+    return this.#state.createMessage(channel, { authorId: record.user.id, content }).data;
+  }
+
+  /** A user writes in a guild channel or thread (they must be a member who can send there). */
+  sendGuildMessage(user: UserRef, channel: ChannelRef, content: string): ApiMessage {
+    const author = this.#user(user);
+    const target = this.#channel(channel);
+    const guild = this.#guild(target.guildId ?? '');
+    if (!guild.members.has(author.user.id))
+      throw new Error(`user ${author.user.id} is not a member of ${guild.id}`);
+    const perms = this.#state.permissionsOf(guild, author.user.id, target);
+    const send = isThread(target.type) ? Permission.SendMessagesInThreads : Permission.SendMessages;
+    if (!hasPermission(perms, Permission.ViewChannel | send)) {
+      throw new Error(`user ${author.user.id} cannot send messages in ${target.id}`);
+    }
+    if (target.type === ChannelType.PrivateThread && !target.threadMembers.has(author.user.id)) {
+      throw new Error(`user ${author.user.id} is not a member of private thread ${target.id}`);
+    }
+    return this.#state.createMessage(target, { authorId: author.user.id, content }).data;
+  }
+
+  /**
+   * A user runs a registered slash command: INTERACTION_CREATE type 2. `name` may carry a
+   * subcommand (`"case open"`); `options` are values by option name, typed from the registration.
+   */
+  invokeSlashCommand(
+    user: UserRef,
+    guild: GuildRef | null,
+    channel: ChannelRef,
+    name: string,
+    options: SlashCommandOptions = {},
+    locale?: string,
+  ): InteractionHandle {
+    const invoker = this.#user(user);
+    const target = this.#channel(channel);
+    const guildRecord = guild === null ? null : this.#guild(guild);
+    const [commandName = '', ...path] = name.split(' ');
+    const command = this.#findCommand(commandName, guildRecord);
+    if (!command)
+      throw new Error(`no slash command "${commandName}" is registered for ${guildRecord?.id ?? 'DMs'}`);
+    const { options: apiOptions, resolved } = this.#buildOptions(command, path, options);
+    const data: JsonObject = {
+      id: command.id,
+      name: command.name,
+      type: command.type,
+      ...(apiOptions.length > 0 ? { options: apiOptions } : {}),
+      ...(command.guild_id ? { guild_id: command.guild_id } : {}),
+      ...(resolved ? { resolved } : {}),
+    };
+    return this.#interact(2, invoker, guildRecord, target, data, locale, null);
+  }
+
+  /** A user clicks a button on a message the bot sent: INTERACTION_CREATE type 3. */
+  clickButton(user: UserRef, message: MessageRef, customId: string, locale?: string): InteractionHandle {
+    const invoker = this.#user(user);
+    const record = this.#message(message);
+    const button = findComponent(record.data.components, customId);
+    if (button?.type !== 2) throw new Error(`message ${record.data.id} has no button "${customId}"`);
+    if (button.disabled === true) throw new Error(`button "${customId}" is disabled`);
+    if (record.ephemeral) {
+      const owner = record.interactionId
+        ? this.#state.interactions.get(record.interactionId)?.userId
+        : undefined;
+      if (owner !== invoker.user.id) throw new Error('only the interaction user sees this ephemeral message');
+    }
+    const target = this.#channel(record.data.channel_id);
+    const guild = target.guildId ? this.#guild(target.guildId) : null;
+    const data: JsonObject = { custom_id: customId, component_type: 2 };
+    return this.#interact(3, invoker, guild, target, data, locale, record);
+  }
+
+  /**
+   * A user submits a modal the bot showed them (callback type 9): INTERACTION_CREATE type 5.
+   * `fields` are text-input values by custom id.
+   */
+  submitModal(
+    user: UserRef,
+    customId: string,
+    fields: Record<string, string>,
+    locale?: string,
+  ): InteractionHandle {
+    const invoker = this.#user(user);
+    const key = `${invoker.user.id}:${customId}`;
+    const shown = this.#state.modals.get(key);
+    if (!shown) throw new Error(`no modal "${customId}" was shown to user ${invoker.user.id}`);
+    const components = submittedComponents(shown.modal, fields);
+    this.#state.modals.delete(key);
+    const origin = shown.interaction;
+    const target = this.#channel(origin.channelId);
+    const guild = origin.guildId ? this.#guild(origin.guildId) : null;
+    const source = origin.sourceMessageId ? (this.#state.messages.get(origin.sourceMessageId) ?? null) : null;
+    return this.#interact(5, invoker, guild, target, { custom_id: customId, components }, locale, source);
+  }
+
+  // ---- readers -------------------------------------------------------------------------------
+
+  /** Messages in a channel, oldest first; ephemeral interaction replies only when asked for. */
+  messagesIn(channel: ChannelRef, options: { includeEphemeral?: boolean } = {}): ApiMessage[] {
+    return this.#state
+      .channelMessageRecords(idOf(channel), options.includeEphemeral ?? false)
+      .map((m) => m.data);
+  }
+
+  /** Both directions of the DM between the bot and a user, oldest first. */
+  dmMessages(user: UserRef): ApiMessage[] {
+    const userId = idOf(user);
+    for (const channel of this.#state.channels.values()) {
+      if (channel.type === ChannelType.DM && channel.recipientIds.includes(userId))
+        return this.messagesIn(channel.id);
+    }
+    return [];
+  }
+
+  /** A message by id as it is now (edits applied); undefined once deleted. */
+  message(messageId: string): ApiMessage | undefined {
+    const record = this.#state.messages.get(messageId);
+    return record && !record.deleted ? record.data : undefined;
+  }
+
+  /** What the bot did with an interaction: callback, edits of the original, follow-ups, in order. */
+  interactionResponses(interaction: InteractionHandle | string): InteractionResponse[] {
+    return [...(this.#state.interactions.get(idOf(interaction))?.responses ?? [])];
+  }
+
+  /** The modal the bot showed a user with this custom id, until it is submitted. */
+  shownModal(user: UserRef, customId: string): ModalRecord | undefined {
+    return this.#state.modals.get(`${idOf(user)}:${customId}`)?.modal;
+  }
+
+  /** Global commands, or a guild's commands, as registered (with localizations). */
+  registeredCommands(guild?: GuildRef): ApiApplicationCommand[] {
+    const store =
+      guild === undefined ? this.#state.globalCommands : this.#state.guildCommands.get(idOf(guild));
+    return [...(store?.values() ?? [])];
+  }
+
+  /** A guild's channels in position order, with permission overwrites as bigints. */
+  channelsOf(guild: GuildRef): ChannelWithOverwrites[] {
+    return this.#state.guildChannels(idOf(guild)).map((c) => this.#withOverwrites(c));
+  }
+
+  /** Any channel (guild channel, thread, DM) by id. */
+  channel(channel: ChannelRef): ChannelWithOverwrites | undefined {
+    const record = this.#state.channels.get(idOf(channel));
+    return record ? this.#withOverwrites(record) : undefined;
+  }
+
+  /** Threads under a parent channel. */
+  threadsOf(channel: ChannelRef): Array<ApiChannel & { memberIds: string[] }> {
+    const parentId = idOf(channel);
+    return [...this.#state.channels.values()]
+      .filter((c) => isThread(c.type) && c.parentId === parentId)
+      .map((c) => ({ ...this.#state.toApiChannel(c), memberIds: [...c.threadMembers] }));
+  }
+
+  /** Effective permissions of a user (or the bot) in a guild or channel. */
+  permissionsOf(guild: GuildRef, user: UserRef, channel?: ChannelRef): bigint {
+    const record = this.#guild(guild);
+    const target = channel === undefined ? undefined : this.#channel(channel);
+    return this.#state.permissionsOf(record, idOf(user), target);
+  }
+
+  /** Every REST request answered so far (method, path, route template, status). */
+  requests(filter: { route?: string; status?: number } = {}): RecordedRequest[] {
+    return this.#requests.filter(
+      (r) =>
+        (filter.route === undefined || r.route === filter.route) &&
+        (filter.status === undefined || r.status === filter.status),
+    );
+  }
+
+  /** Gateway traffic in both directions (opcodes, event names, sequence numbers). */
+  gatewayLog(): GatewayLogEntry[] {
+    return [...this.#gateway.log];
+  }
+
+  get openGatewayConnections(): number {
+    return this.#gateway.openConnections;
+  }
+
+  /**
+   * Resolves with the first truthy value `probe` returns, re-checking on every emulator change
+   * (and every 25 ms for state outside the emulator, such as the client's); rejects after `timeoutMs`.
+   */
+  waitFor<T>(
+    probe: () => T | undefined | null | false,
+    timeoutMs = 5_000,
+    description = 'condition',
+  ): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      const check = () => {
+        if (settled) return;
+        let value: T | undefined | null | false;
+        try {
+          value = probe();
+        } catch (error) {
+          finish();
+          reject(error);
+          return;
+        }
+        if (value) {
+          finish();
+          resolve(value);
+        }
+      };
+      const timer = setTimeout(() => {
+        finish();
+        reject(new Error(`waitFor: ${description} not met within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const poll = setInterval(check, 25);
+      const finish = () => {
+        settled = true;
+        clearTimeout(timer);
+        clearInterval(poll);
+        this.#changes.off('change', check);
+      };
+      this.#changes.on('change', check);
+      check();
+    });
+  }
+
+  // ---- fault injection -----------------------------------------------------------------------
+
+  /** Sets a route's rate limit, e.g. `setRateLimit('POST /channels/:channel_id/messages', { limit: 2, windowMs: 500 })`. */
+  setRateLimit(route: string, rule: RateLimitRule | null): void {
+    this.#limiter.setRouteLimit(route, rule);
+  }
+
+  setGlobalRateLimit(rule: RateLimitRule): void {
+    this.#limiter.setGlobalLimit(rule);
+  }
+
+  /** The next `count` requests on a route get a 429 the headers did not announce (scope `shared` by default). */
+  rateLimitNext(
+    route: string,
+    count: number,
+    retryAfterMs: number,
+    scope: 'user' | 'shared' | 'global' = 'shared',
+  ): void {
+    this.#limiter.forceRateLimit(route, count, retryAfterMs, scope);
+  }
+
+  /** The next `count` requests on a route fail with `status` (500 by default) before doing anything. */
+  failNext(route: string, count: number, status = 500): void {
+    this.#failures.set(route, { remaining: count, status });
+  }
+
+  /**
+   * Drops the gateway connection. Without a code it is a network failure (the client resumes);
+   * with 1000 discord.js starts a new session instead.
+   */
+  dropGatewayConnection(code?: number): void {
+    this.#gateway.dropConnections(code);
+  }
+
+  /** Sends op 9 Invalid Session; `resumable: false` forgets the session (the client identifies again). */
+  invalidateSession(resumable = false): void {
+    this.#gateway.invalidateSessions(resumable);
+  }
+
+  /** Sends op 7 Reconnect. */
+  requestReconnect(): void {
+    this.#gateway.requestReconnect();
+  }
+
+  /** Sends op 1; the client must heartbeat at once. */
+  requestHeartbeat(): void {
+    this.#gateway.requestHeartbeat();
+  }
+
+  /** Makes an interaction's token unusable, as if its time ran out (10062 on callback). */
+  expireInteraction(interaction: InteractionHandle | string): void {
+    const record = this.#state.interactions.get(idOf(interaction));
+    if (record) record.expired = true;
+  }
+
+  // ---- internals -----------------------------------------------------------------------------
+
+  #user(ref: UserRef): UserRecord {
+    const user = this.#state.users.get(idOf(ref));
+    if (!user) throw new Error(`unknown user ${idOf(ref)}`);
+    return user;
+  }
+
+  #guild(ref: GuildRef): GuildRecord {
+    const guild = this.#state.guilds.get(idOf(ref));
+    if (!guild) throw new Error(`unknown guild ${idOf(ref)}`);
+    return guild;
+  }
+
+  #channel(ref: ChannelRef): ChannelRecord {
+    const channel = this.#state.channels.get(idOf(ref));
+    if (!channel) throw new Error(`unknown channel ${idOf(ref)}`);
+    return channel;
+  }
+
+  #message(ref: MessageRef): MessageRecord {
+    const record = this.#state.messages.get(idOf(ref));
+    if (!record || record.deleted) throw new Error(`unknown message ${idOf(ref)}`);
+    return record;
+  }
+
+  #withOverwrites(channel: ChannelRecord): ChannelWithOverwrites {
+    return {
+      ...this.#state.toApiChannel(channel),
+      overwrites: channel.overwrites.map((o) => ({ ...o })),
+    };
+  }
+
+  #findCommand(name: string, guild: GuildRecord | null): ApiApplicationCommand | undefined {
+    const isChatInput = (c: ApiApplicationCommand) => c.name === name && c.type === 1;
+    if (guild) {
+      const own = [...(this.#state.guildCommands.get(guild.id)?.values() ?? [])].find(isChatInput);
+      if (own) return own;
+      return [...this.#state.globalCommands.values()].find(isChatInput);
+    }
+    // In DMs only global commands that allow the bot-DM context are offered.
+    return [...this.#state.globalCommands.values()].find(
+      (c) =>
+        isChatInput(c) &&
+        c.dm_permission !== false &&
+        (c.contexts === null || c.contexts?.includes(1) !== false),
+    );
+  }
+
+  #buildOptions(
+    command: ApiApplicationCommand,
+    path: string[],
+    values: SlashCommandOptions,
+  ): { options: JsonObject[]; resolved: JsonObject | null } {
+    let definitions = (command.options ?? []) as JsonObject[];
+    const wrappers: JsonObject[] = [];
+    for (const part of path) {
+      const sub = definitions.find((d) => d.name === part && (d.type === 1 || d.type === 2));
+      if (!sub) throw new Error(`command "${command.name}" has no subcommand "${part}"`);
+      wrappers.push({ name: part, type: sub.type });
+      definitions = (sub.options ?? []) as JsonObject[];
+    }
+    const users: Record<string, ApiUser> = {};
+    const channels: Record<string, ApiChannel> = {};
+    const leaf: JsonObject[] = [];
+    for (const [name, value] of Object.entries(values)) {
+      const definition = definitions.find((d) => d.name === name);
+      if (!definition) throw new Error(`command "${command.name}" has no option "${name}"`);
+      const type = Number(definition.type);
+      leaf.push({ name, type, value });
+      if (type === 6) users[String(value)] = this.#user(String(value)).user;
+      if (type === 7) channels[String(value)] = this.#state.toApiChannel(this.#channel(String(value)));
+    }
+    for (const definition of definitions) {
+      if (definition.required === true && !(String(definition.name) in values)) {
+        throw new Error(`option "${String(definition.name)}" is required`);
+      }
+    }
+    let options = leaf;
+    for (const wrapper of wrappers.reverse()) options = [{ ...wrapper, options }];
+    const resolved =
+      Object.keys(users).length + Object.keys(channels).length > 0
+        ? {
+            ...(Object.keys(users).length ? { users } : {}),
+            ...(Object.keys(channels).length ? { channels } : {}),
+          }
+        : null;
+    return { options, resolved };
+  }
+
+  #interact(
+    type: number,
+    invoker: UserRecord,
+    guild: GuildRecord | null,
+    channel: ChannelRecord,
+    data: JsonObject,
+    locale: string | undefined,
+    source: MessageRecord | null,
+  ): InteractionHandle {
+    const state = this.#state;
+    if (guild && !guild.members.has(invoker.user.id)) {
+      throw new Error(`user ${invoker.user.id} is not a member of guild ${guild.id}`);
+    }
+    const record: InteractionRecord = state.registerInteraction({
+      type,
+      userId: invoker.user.id,
+      guildId: guild?.id ?? null,
+      channelId: channel.id,
+      sourceMessageId: source?.data.id ?? null,
+      build: (id, token) => {
+        const appPermissions = guild ? state.permissionsOf(guild, state.botId, channel) : DM_APP_PERMISSIONS;
+        const payload: JsonObject = {
+          id,
+          application_id: state.botId,
+          type,
+          data,
+          channel: state.toApiChannel(channel),
+          channel_id: channel.id,
+          token,
+          version: 1,
+          app_permissions: appPermissions.toString(),
+          locale: locale ?? invoker.locale,
+          entitlements: [],
+          authorizing_integration_owners: { '0': guild?.id ?? '0' },
+          context: guild ? 0 : 1,
+          attachment_size_limit: 10_485_760,
+        };
+        if (guild) {
+          const member = guild.members.get(invoker.user.id);
+          payload.guild_id = guild.id;
+          payload.guild = { id: guild.id, locale: guild.preferredLocale, features: guild.features };
+          payload.guild_locale = guild.preferredLocale;
+          if (member) {
+            payload.member = {
+              ...state.toApiMember(guild, member),
+              permissions: state.permissionsOf(guild, invoker.user.id, channel).toString(),
+            };
+          }
+        } else {
+          payload.user = invoker.user;
+        }
+        if (source) payload.message = source.data;
+        return payload;
+      },
+    });
+    state.dispatch('INTERACTION_CREATE', () => record.payload);
+    state.onChange();
+    return { id: record.id, token: record.token, type };
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = (req.method ?? 'GET').toUpperCase();
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const raw = await readBody(req);
+    const entry: RecordedRequest = {
+      method,
+      path: url.pathname,
+      route: null,
+      status: 0,
+      at: Date.now(),
+      body: null,
+    };
+    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      entry.status = status;
+      this.#requests.push(entry);
+      if (status === 204 || body === undefined) {
+        res.writeHead(status, headers);
+        res.end();
+      } else {
+        res.writeHead(status, { ...headers, 'content-type': 'application/json' });
+        res.end(JSON.stringify(body));
+      }
+      this.#changes.emit('change');
+    };
+
+    if (!url.pathname.startsWith(`${API_PREFIX}/`)) {
+      send(404, DiscordApiError.notFound().toBody());
+      return;
+    }
+    const path = url.pathname.slice(API_PREFIX.length);
+    const candidates = this.#routes.filter((r) => r.pattern.test(path));
+    // Literal segments win over parameters (`/users/@me` over `/users/:user_id`), as in any router.
+    const route = candidates
+      .filter((r) => r.method === method)
+      .sort((a, b) => a.names.length - b.names.length)[0];
+    if (!route) {
+      send(
+        candidates.length > 0 ? 405 : 404,
+        (candidates.length > 0 ? DiscordApiError.methodNotAllowed() : DiscordApiError.notFound()).toBody(),
+      );
+      return;
+    }
+    const key = `${method} ${route.template}`;
+    entry.route = key;
+    const params = matchParams(route, path);
+
+    const failure = this.#failures.get(key);
+    if (failure && failure.remaining > 0) {
+      failure.remaining -= 1;
+      if (failure.remaining === 0) this.#failures.delete(key);
+      send(failure.status, { code: 0, message: `${failure.status}: Internal Server Error` });
+      return;
+    }
+
+    if (route.auth && req.headers.authorization !== `Bot ${this.options.token}`) {
+      send(401, DiscordApiError.unauthorized().toBody());
+      return;
+    }
+
+    // Discord buckets per major parameter: channel, guild, or webhook/interaction and token.
+    const major =
+      params.channel_id ??
+      params.guild_id ??
+      (params.interaction_token
+        ? `${params.interaction_id ?? params.application_id}:${params.interaction_token}`
+        : '');
+    const decision = this.#limiter.check(key, major, route.exemptFromGlobal);
+    if (!decision.allowed) {
+      send(
+        429,
+        { message: 'You are being rate limited.', retry_after: decision.retryAfter, global: decision.global },
+        decision.headers,
+      );
+      return;
+    }
+
+    let body: unknown = null;
+    let files: UploadedFile[] = [];
+    try {
+      ({ body, files } = await parseBody(raw, req.headers['content-type'] ?? ''));
+    } catch {
+      send(400, DiscordApiError.invalidJson().toBody(), decision.headers);
+      return;
+    }
+    entry.body = body;
+    const request: RestRequest = { method, params, query: url.searchParams, body, files };
+    try {
+      const result = route.handle(request);
+      send(result.status, result.body, decision.headers);
+    } catch (error) {
+      if (error instanceof DiscordApiError) {
+        send(error.status, error.toBody(), decision.headers);
+        return;
+      }
+      throw error;
+    }
+  }
+}
+
+/** What a bot may do in its DM with a user. */
+const DM_APP_PERMISSIONS =
+  Permission.ViewChannel |
+  Permission.SendMessages |
+  Permission.EmbedLinks |
+  Permission.AttachFiles |
+  Permission.ReadMessageHistory |
+  Permission.AddReactions;
+
+function compileRoute(route: RestRoute): RestRoute & { pattern: RegExp; names: string[] } {
+  const names: string[] = [];
+  const source = route.template
+    .split('/')
+    .map((segment) => {
+      if (segment.startsWith(':')) {
+        names.push(segment.slice(1));
+        return '([^/]+)';
+      }
+      return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    })
+    .join('/');
+  return { ...route, pattern: new RegExp(`^${source}/?$`), names };
+}
+
+function matchParams(route: { pattern: RegExp; names: string[] }, path: string): Record<string, string> {
+  const match = route.pattern.exec(path);
+  const params: Record<string, string> = {};
+  route.names.forEach((name, i) => {
+    const value = match?.[i + 1];
+    if (value !== undefined) params[name] = decodeURIComponent(value);
+  });
+  return params;
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** JSON bodies, and multipart bodies (discord.js uploads files with `payload_json` + `files[n]`). */
+async function parseBody(
+  raw: Buffer,
+  contentType: string,
+): Promise<{ body: unknown; files: UploadedFile[] }> {
+  if (raw.length === 0) return { body: null, files: [] };
+  if (contentType.startsWith('multipart/form-data')) {
+    const form = await new Request('http://127.0.0.1/', {
+      method: 'POST',
+      headers: { 'content-type': contentType },
+      body: new Uint8Array(raw),
+    }).formData();
+    const files: UploadedFile[] = [];
+    let body: unknown = {};
+    form.forEach((value, field) => {
+      if (typeof value === 'string') {
+        if (field === 'payload_json') body = JSON.parse(value);
+      } else {
+        files.push({ field, filename: value.name, size: value.size, contentType: value.type });
+      }
+    });
+    return { body, files };
+  }
+  return { body: JSON.parse(raw.toString('utf8')), files: [] };
+}
+
+/** The modal's text inputs, filled with `fields`, in the shape Discord submits them. */
+function submittedComponents(modal: ModalRecord, fields: Record<string, string>): JsonObject[] {
+  const used = new Set<string>();
+  const fill = (input: JsonObject): JsonObject => {
+    const customId = String(input.custom_id);
+    const value = fields[customId] ?? '';
+    if (input.required !== false && value === '') throw new Error(`modal field "${customId}" is required`);
+    if (typeof input.max_length === 'number' && value.length > input.max_length) {
+      throw new Error(`modal field "${customId}" is longer than ${input.max_length}`);
+    }
+    used.add(customId);
+    return { type: 4, custom_id: customId, value };
+  };
+  const components = modal.components.map((component) => {
+    if (component.type === 1 && Array.isArray(component.components)) {
+      return {
+        type: 1,
+        components: (component.components as JsonObject[]).filter((c) => c.type === 4).map(fill),
+      };
+    }
+    if (component.type === 18 && typeof component.component === 'object' && component.component !== null) {
+      return { type: 18, component: fill(component.component as JsonObject) };
+    }
+    return { type: component.type };
+  });
+  for (const key of Object.keys(fields)) {
+    if (!used.has(key)) throw new Error(`modal "${modal.customId}" has no text input "${key}"`);
+  }
+  return components;
+}

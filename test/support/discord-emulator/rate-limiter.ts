@@ -1,0 +1,140 @@
+import { createHash } from 'node:crypto';
+
+export interface RateLimitRule {
+  limit: number;
+  windowMs: number;
+}
+
+/** The `X-RateLimit-*` headers for a response, and whether the request was refused. */
+export interface RateLimitDecision {
+  allowed: boolean;
+  headers: Record<string, string>;
+  /** Seconds, as in Discord's 429 body. */
+  retryAfter: number;
+  global: boolean;
+  scope: 'user' | 'global' | 'shared';
+}
+
+interface Window {
+  startedAt: number;
+  count: number;
+}
+
+interface ForcedLimit {
+  remaining: number;
+  retryAfterMs: number;
+  scope: 'user' | 'shared' | 'global';
+}
+
+/**
+ * Discord-style rate limits: a bucket per route template and major parameter (channel, guild or
+ * webhook), a fixed window per bucket, a global per-second limit on top. Interaction callbacks
+ * are not subject to the global limit, as on Discord.
+ */
+export class RateLimiter {
+  readonly #routeRules = new Map<string, RateLimitRule>();
+  readonly #windows = new Map<string, Window>();
+  readonly #forced = new Map<string, ForcedLimit>();
+  #globalWindow: Window = { startedAt: 0, count: 0 };
+
+  constructor(
+    private defaultRule: RateLimitRule,
+    private globalRule: RateLimitRule,
+  ) {}
+
+  /** `route` is `"METHOD /template"`, e.g. `"POST /channels/:channel_id/messages"`. */
+  setRouteLimit(route: string, rule: RateLimitRule | null): void {
+    if (rule) this.#routeRules.set(route, rule);
+    else this.#routeRules.delete(route);
+  }
+
+  setGlobalLimit(rule: RateLimitRule): void {
+    this.globalRule = rule;
+    this.#globalWindow = { startedAt: 0, count: 0 };
+  }
+
+  setDefaultLimit(rule: RateLimitRule): void {
+    this.defaultRule = rule;
+  }
+
+  /** The next `count` requests on `route` get a 429 the headers did not predict (a shared-resource limit). */
+  forceRateLimit(
+    route: string,
+    count: number,
+    retryAfterMs: number,
+    scope: 'user' | 'shared' | 'global',
+  ): void {
+    this.#forced.set(route, { remaining: count, retryAfterMs, scope });
+  }
+
+  reset(): void {
+    this.#windows.clear();
+    this.#forced.clear();
+    this.#globalWindow = { startedAt: 0, count: 0 };
+  }
+
+  check(
+    route: string,
+    majorParameter: string,
+    exemptFromGlobal: boolean,
+    now = Date.now(),
+  ): RateLimitDecision {
+    const rule = this.#routeRules.get(route) ?? this.defaultRule;
+    const bucketHash = createHash('sha1').update(route).digest('hex').slice(0, 16);
+    const key = `${route}:${majorParameter}`;
+    let window = this.#windows.get(key);
+    if (!window || now - window.startedAt >= rule.windowMs) {
+      window = { startedAt: now, count: 0 };
+      this.#windows.set(key, window);
+    }
+    const resetAt = window.startedAt + rule.windowMs;
+    const headersFor = (count: number): Record<string, string> => ({
+      'x-ratelimit-limit': String(rule.limit),
+      'x-ratelimit-remaining': String(Math.max(0, rule.limit - count)),
+      'x-ratelimit-reset': (resetAt / 1000).toFixed(3),
+      'x-ratelimit-reset-after': (Math.max(0, resetAt - now) / 1000).toFixed(3),
+      'x-ratelimit-bucket': bucketHash,
+    });
+
+    const forced = this.#forced.get(route);
+    if (forced && forced.remaining > 0) {
+      forced.remaining -= 1;
+      if (forced.remaining === 0) this.#forced.delete(route);
+      return this.#refusal(headersFor(window.count), forced.retryAfterMs, forced.scope);
+    }
+
+    if (!exemptFromGlobal) {
+      if (now - this.#globalWindow.startedAt >= this.globalRule.windowMs) {
+        this.#globalWindow = { startedAt: now, count: 0 };
+      }
+      if (this.#globalWindow.count >= this.globalRule.limit) {
+        const retryAfterMs = this.#globalWindow.startedAt + this.globalRule.windowMs - now;
+        return this.#refusal({}, retryAfterMs, 'global');
+      }
+      this.#globalWindow.count += 1;
+    }
+
+    if (window.count >= rule.limit) {
+      return this.#refusal(headersFor(window.count), resetAt - now, 'user');
+    }
+    window.count += 1;
+    return { allowed: true, headers: headersFor(window.count), retryAfter: 0, global: false, scope: 'user' };
+  }
+
+  #refusal(
+    headers: Record<string, string>,
+    retryAfterMs: number,
+    scope: 'user' | 'shared' | 'global',
+  ): RateLimitDecision {
+    const retryAfter = Math.max(0.001, retryAfterMs / 1000);
+    const global = scope === 'global';
+    const all: Record<string, string> = {
+      ...headers,
+      // Discord sends whole seconds here; fractions keep emulated limits short, and discord.js parses either.
+      'retry-after': retryAfter.toFixed(3),
+      'x-ratelimit-scope': scope,
+    };
+    if (global) all['x-ratelimit-global'] = 'true';
+    return { allowed: false, headers: all, retryAfter, global, scope };
+  }
+}
