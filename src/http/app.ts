@@ -1,0 +1,205 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import fastifyWebsocket from '@fastify/websocket';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { ConnectorHealth } from '../core/ports/channel-connector.ts';
+import { authRoutes } from './auth/auth-routes.ts';
+import { credentialStands, installAuthentication, principalOf } from './auth/authentication.ts';
+import { errorHandler, HttpError, notFoundHandler } from './error-handler.ts';
+import type { HttpCenter } from './http-center.ts';
+import { defaultHttpConfig, type HttpConfig } from './http-config.ts';
+import { HttpMetrics } from './metrics.ts';
+import { opsRoutes } from './ops-routes.ts';
+import { RealtimeHub } from './realtime.ts';
+import { agentRoutes } from './routes/agent-routes.ts';
+import type { ApiInstance, RouteDeps } from './routes/api-instance.ts';
+import { articleRoutes } from './routes/article-routes.ts';
+import { caseRoutes } from './routes/case-routes.ts';
+import { conversationRoutes } from './routes/conversation-routes.ts';
+import { flowRoutes } from './routes/flow-routes.ts';
+import { queueRoutes } from './routes/queue-routes.ts';
+import { reservationRoutes } from './routes/reservation-routes.ts';
+import { errorSchema } from './schemas.ts';
+import { zodSerializerCompiler, zodSwaggerTransform, zodValidatorCompiler } from './zod-type-provider.ts';
+
+export interface BuildAppOptions {
+  center: HttpCenter;
+  /** A pino logger to log through (secrets are redacted on top of it); `false` for none. Default: pino at info. */
+  logger?: Logger | false;
+  config?: Partial<HttpConfig>;
+  /** Connector states, for `/healthz` and `/metrics`. */
+  connectorsHealth?: () => Record<string, ConnectorHealth>;
+  /**
+   * Lets connectors add their webhook routes (in their own encapsulated scope: they may add content
+   * parsers). Every route must declare `config: { role: 'public' }` or a role, or startup fails.
+   */
+  registerRoutes?: (app: FastifyInstance) => void | Promise<void>;
+  /** The built agent desktop (`web/dist`): served at `/`, with `index.html` for the desktop's own paths. */
+  webRoot?: string;
+}
+
+export const apiPrefix = '/api/v1';
+export const docsPrefix = '/api/docs';
+
+/** Never logged, whatever a handler or plugin decides to log. */
+const redact = {
+  paths: [
+    'req.headers.authorization',
+    'req.headers.cookie',
+    'res.headers["set-cookie"]',
+    'headers.authorization',
+    'headers.cookie',
+    'body.password',
+    'password',
+    'token',
+  ],
+  censor: '[redacted]',
+};
+
+/**
+ * The HTTP server: REST API under `/api/v1`, the realtime WebSocket, OpenAPI and docs, health and metrics.
+ * Returned ready to `listen()` (or `inject()`), not listening.
+ */
+export function buildApp(options: BuildAppOptions): FastifyInstance {
+  const config: HttpConfig = { ...defaultHttpConfig, ...options.config };
+  const { center } = options;
+  const connectorsHealth = options.connectorsHealth ?? (() => ({}));
+
+  const common = {
+    trustProxy: config.trustProxy,
+    bodyLimit: config.bodyLimit,
+    // A request id set by a proxy is kept, so that its logs and ours correlate.
+    requestIdHeader: 'x-request-id',
+    // `/agents/` is `/agents`; ids up to the 128 characters the schemas accept reach them (and get a 400
+    // naming the field when wrong) instead of the router's bare 414.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 256 },
+    // Errors raised before routing (bad URL, overlong parameter) get the same JSON error body.
+    frameworkErrors: errorHandler,
+  } as const;
+  const app = (
+    options.logger === false
+      ? Fastify({ ...common, logger: false })
+      : options.logger
+        ? Fastify({ ...common, loggerInstance: options.logger.child({}, { redact }) })
+        : Fastify({ ...common, logger: { level: 'info', redact } })
+  ) as FastifyInstance;
+
+  const realtime = new RealtimeHub(center.bus, (principal) => credentialStands(center, principal), {
+    heartbeatMs: config.realtimeHeartbeatMs,
+  });
+  const metrics = new HttpMetrics(center, connectorsHealth, () => realtime.size);
+  const unsubscribeMetrics = center.bus.subscribe((event) => metrics.observe(event));
+  app.addHook('onClose', async () => {
+    unsubscribeMetrics();
+    realtime.close();
+  });
+
+  // Before any route: every route must declare its role.
+  installAuthentication(app, { center, config, publicPrefixes: [docsPrefix] });
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler(notFoundHandler);
+  app.addHook('onResponse', async (request, reply) => {
+    // A refused WebSocket upgrade (401, 403) leaves a raw socket that no HTTP server tracks: end it,
+    // or it lingers (and keeps `close()` waiting). The websocket plugin only cleans up upgrades it saw.
+    if (request.headers.upgrade?.toLowerCase() === 'websocket' && reply.statusCode >= 400) {
+      request.raw.socket.destroy();
+    }
+    metrics.requestDuration.observe(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status_code: String(reply.statusCode),
+      },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  void app.register(fastifyHelmet, {
+    // The desktop and the docs are served from here; nothing is framed or loaded cross-origin.
+    contentSecurityPolicy: { useDefaults: true },
+    crossOriginResourcePolicy: { policy: 'same-origin' },
+  });
+  void app.register(fastifyCookie);
+  void app.register(fastifyRateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) =>
+      new HttpError(429, 'rate_limited', `too many attempts; try again in ${context.after}`),
+  });
+  void app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
+  void app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Switchboard API',
+        version: '1',
+        description:
+          'The REST API of Switchboard, a self-hosted contact center for Discord communities. ' +
+          'Authenticate with the `sb_session` cookie (POST /api/v1/auth/login; state-changing requests then ' +
+          'need the `X-Switchboard-CSRF: 1` header) or with `Authorization: Bearer sb_…` API tokens. ' +
+          'Realtime events: WebSocket at /api/v1/realtime.',
+      },
+      servers: config.publicUrl ? [{ url: config.publicUrl }] : [],
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'sb_session' },
+          bearer: { type: 'http', scheme: 'bearer' },
+        },
+      },
+      security: [{ session: [] }, { bearer: [] }],
+    },
+    transform: zodSwaggerTransform(errorSchema),
+  });
+  if (config.docs) void app.register(fastifySwaggerUi, { routePrefix: docsPrefix, staticCSP: true });
+
+  void app.register(async (scope) => opsRoutes(scope, { center, config, metrics, connectorsHealth }));
+
+  const deps: RouteDeps = { center, config, realtime };
+  void app.register(
+    async (scope) => {
+      scope.setValidatorCompiler(zodValidatorCompiler);
+      scope.setSerializerCompiler(zodSerializerCompiler);
+      const api = scope as unknown as ApiInstance;
+      for (const routes of [
+        authRoutes,
+        agentRoutes,
+        conversationRoutes,
+        reservationRoutes,
+        caseRoutes,
+        queueRoutes,
+        articleRoutes,
+        flowRoutes,
+      ]) {
+        routes(api, deps);
+      }
+      scope.get('/realtime', { websocket: true, config: { role: 'agent' } }, (socket, request) => {
+        realtime.add(socket, principalOf(request));
+      });
+    },
+    { prefix: apiPrefix },
+  );
+
+  if (options.webRoot) {
+    const root = options.webRoot;
+    void app.register(async (scope) => {
+      // `serve: false`: the plugin's own routes could not declare a role; ours do.
+      await scope.register(fastifyStatic, { root, serve: false, wildcard: false });
+      scope.get('/*', { config: { role: 'public' }, schema: { hide: true } }, (request, reply) => {
+        const path = (request.params as { '*': string })['*'];
+        if (path.startsWith('api/')) return notFoundHandler(request, reply);
+        // A path with an extension is a file (404 when missing); anything else is a desktop page.
+        return /\.[A-Za-z0-9]+$/.test(path) ? reply.sendFile(path) : reply.sendFile('index.html');
+      });
+    });
+  }
+
+  if (options.registerRoutes) {
+    const register = options.registerRoutes;
+    void app.register(async (scope) => register(scope));
+  }
+  return app;
+}

@@ -1,0 +1,27 @@
+import type { AgentService } from '../core/agents/agent-service.ts';
+import type { CaseService } from '../core/cases/case-service.ts';
+import type { ConversationService } from '../core/conversations/conversation-service.ts';
+import type { FlowService } from '../core/flows/flow-service.ts';
+import type { ArticleService } from '../core/knowledge/article-service.ts';
+import type { Clock } from '../core/ports/clock.ts';
+import type { EventBus } from '../core/ports/event-bus.ts';
+import type { Store } from '../core/ports/repositories.ts';
+import type { QueueService } from '../core/routing/queue-service.ts';
+import type { Router } from '../core/routing/router.ts';
+
+/**
+ * What the HTTP layer needs of the ContactCenter (`src/core/contact-center.ts`): a structural subset,
+ * so that the API depends on the service calls it makes and nothing else.
+ */
+export interface HttpCenter {
+  store: Store;
+  bus: EventBus;
+  clock: Clock;
+  agents: Pick<AgentService, 'create' | 'update' | 'setPresence' | 'get' | 'list' | 'authenticate'>;
+  conversations: Pick<ConversationService, 'get' | 'list' | 'transcript' | 'reply' | 'wrapUp' | 'close'>;
+  router: Pick<Router, 'accept' | 'reject' | 'transfer' | 'queueStats' | 'queuePosition'>;
+  cases: Pick<CaseService, 'create' | 'update' | 'addNote' | 'get' | 'getByNumber' | 'list' | 'timeline'>;
+  queues: Pick<QueueService, 'list' | 'get' | 'create' | 'update' | 'delete'>;
+  flows: Pick<FlowService, 'validate' | 'saveActive' | 'list' | 'getActive'>;
+  articles: Pick<ArticleService, 'list' | 'get' | 'create' | 'update' | 'delete'>;
+}

@@ -1,0 +1,128 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { ConnectorHealth } from '../core/ports/channel-connector.ts';
+import type { DomainEvent } from '../core/ports/event-bus.ts';
+import type { HttpCenter } from './http-center.ts';
+
+/**
+ * Prometheus metrics of one server: process defaults, HTTP latency, and domain figures.
+ * Its own registry (not prom-client's global one), so that several apps can live in one process.
+ */
+export class HttpMetrics {
+  readonly registry = new Registry();
+  readonly requestDuration: Histogram<'method' | 'route' | 'status_code'>;
+  private readonly messages: Counter<'author_kind' | 'channel'>;
+  private readonly conversationTransitions: Counter<'state'>;
+  private readonly reservations: Counter<'status'>;
+  private readonly casesCreated: Counter<'kind'>;
+
+  constructor(
+    center: HttpCenter,
+    connectorsHealth: () => Record<string, ConnectorHealth>,
+    realtimeConnections: () => number,
+  ) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+    this.requestDuration = new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request duration by method, route pattern and status',
+      labelNames: ['method', 'route', 'status_code'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+    new Gauge({
+      name: 'switchboard_realtime_connections',
+      help: 'Desktop WebSockets open on this instance',
+      registers,
+      collect() {
+        this.set(realtimeConnections());
+      },
+    });
+    this.messages = new Counter({
+      name: 'switchboard_messages_total',
+      help: 'Messages stored, by author kind (contact messages are the ones received) and channel',
+      labelNames: ['author_kind', 'channel'],
+      registers,
+    });
+    this.conversationTransitions = new Counter({
+      name: 'switchboard_conversation_transitions_total',
+      help: 'Conversation updates by the state they left the conversation in (queued counts hand-offs and transfers)',
+      labelNames: ['state'],
+      registers,
+    });
+    this.reservations = new Counter({
+      name: 'switchboard_reservations_total',
+      help: 'Reservations created and answered, by status',
+      labelNames: ['status'],
+      registers,
+    });
+    this.casesCreated = new Counter({
+      name: 'switchboard_cases_created_total',
+      help: 'Cases opened, by kind',
+      labelNames: ['kind'],
+      registers,
+    });
+    // Queue figures are read at scrape time, so they are right however many instances run.
+    const queueGauge = (
+      name: string,
+      help: string,
+      pick: (s: Awaited<ReturnType<HttpCenter['router']['queueStats']>>[number]) => number,
+    ) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['queue'],
+        registers,
+        async collect() {
+          this.reset();
+          for (const stats of await center.router.queueStats()) this.set({ queue: stats.name }, pick(stats));
+        },
+      });
+    queueGauge('switchboard_queue_waiting', 'Conversations waiting in the queue', (s) => s.waiting);
+    queueGauge(
+      'switchboard_queue_longest_wait_seconds',
+      'Wait of the oldest conversation in the queue',
+      (s) => s.longestWaitSeconds,
+    );
+    queueGauge(
+      'switchboard_queue_agents_available',
+      'Available agents with the queue’s skills',
+      (s) => s.agentsAvailable,
+    );
+    new Gauge({
+      name: 'switchboard_connector_up',
+      help: 'Whether a channel connector is connected (1) or not (0)',
+      labelNames: ['channel', 'status'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [channel, health] of Object.entries(connectorsHealth())) {
+          this.set({ channel, status: health.status }, health.status === 'connected' ? 1 : 0);
+        }
+      },
+    });
+  }
+
+  /**
+   * Counts domain events. With a shared (Redis) bus every instance sees every event: sum these
+   * counters over one instance, or use `max` across instances.
+   */
+  observe(event: DomainEvent): void {
+    switch (event.type) {
+      case 'message.created':
+        this.messages.inc({ author_kind: event.message.authorKind, channel: event.conversation.channel });
+        break;
+      case 'conversation.updated':
+        this.conversationTransitions.inc({ state: event.conversation.state });
+        break;
+      case 'reservation.created':
+      case 'reservation.updated':
+        this.reservations.inc({ status: event.reservation.status });
+        break;
+      case 'case.created':
+        this.casesCreated.inc({ kind: event.case.kind });
+        break;
+      default:
+        break;
+    }
+  }
+}

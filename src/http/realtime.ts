@@ -1,0 +1,151 @@
+import type { WebSocket } from 'ws';
+import { publicAgent } from '../core/agents/agent-service.ts';
+import type { Agent } from '../core/model.ts';
+import type { DomainEvent, EventBus } from '../core/ports/event-bus.ts';
+import { hasRole, type Principal } from './auth/authentication.ts';
+
+/** What a desktop receives: the domain event as JSON, agents without their password hash. */
+export type WireEvent =
+  | Exclude<DomainEvent, { type: 'outbox.enqueued' }>
+  | { type: 'hello'; agent: Omit<Agent, 'passwordHash'> };
+
+/**
+ * Whether an agent may see an event. Supervisors and admins see everything; an agent sees
+ * reservations offered to them, conversations (and their messages) assigned to them or waiting
+ * in a queue, case events and colleagues' presence.
+ */
+export function eventVisibleTo(event: DomainEvent, agent: Pick<Agent, 'id' | 'role'>): boolean {
+  if (event.type === 'outbox.enqueued') return false;
+  if (hasRole(agent, 'supervisor')) return true;
+  switch (event.type) {
+    case 'reservation.created':
+    case 'reservation.updated':
+      return event.reservation.agentId === agent.id;
+    case 'conversation.updated':
+    case 'message.created':
+      return event.conversation.agentId === agent.id || event.conversation.state === 'queued';
+    case 'case.created':
+    case 'case.updated':
+    case 'agent.updated':
+      return true;
+  }
+}
+
+export function toWireEvent(event: Exclude<DomainEvent, { type: 'outbox.enqueued' }>): WireEvent {
+  if (event.type !== 'agent.updated') return event;
+  // The bus type already omits the hash; strip it again in case a publisher passed a whole Agent.
+  return { type: 'agent.updated', agent: publicAgent({ passwordHash: null, ...event.agent } as Agent) };
+}
+
+export interface RealtimeHubOptions {
+  /** Ping interval; a socket that misses a pong is closed. */
+  heartbeatMs: number;
+  /** A desktop this far behind (bytes queued) is disconnected rather than buffered without bound. */
+  maxBufferedBytes: number;
+}
+
+export const defaultRealtimeHubOptions: RealtimeHubOptions = {
+  heartbeatMs: 30_000,
+  maxBufferedBytes: 4 * 1024 * 1024,
+};
+
+interface Client {
+  socket: WebSocket;
+  principal: Principal;
+  alive: boolean;
+}
+
+/** The desktops connected to this instance, fed from the event bus. */
+export class RealtimeHub {
+  private readonly clients = new Set<Client>();
+  private readonly options: RealtimeHubOptions;
+  private readonly unsubscribe: () => void;
+  private readonly heartbeat: NodeJS.Timeout;
+
+  constructor(
+    bus: EventBus,
+    /** Sign-out, expiry or revocation on another instance reaches this one's sockets through it. */
+    private readonly stillSignedIn: (principal: Principal) => Promise<boolean>,
+    options: Partial<RealtimeHubOptions> = {},
+  ) {
+    this.options = { ...defaultRealtimeHubOptions, ...options };
+    this.unsubscribe = bus.subscribe((event) => this.dispatch(event));
+    this.heartbeat = setInterval(() => this.beat(), this.options.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  get size(): number {
+    return this.clients.size;
+  }
+
+  add(socket: WebSocket, principal: Principal): void {
+    const client: Client = { socket, principal, alive: true };
+    this.clients.add(client);
+    socket.on('pong', () => {
+      client.alive = true;
+    });
+    socket.on('close', () => this.clients.delete(client));
+    socket.on('error', () => socket.terminate());
+    // Desktops only listen; anything they send is ignored.
+    this.send(client, { type: 'hello', agent: publicAgent(principal.agent) });
+  }
+
+  /** Signs out a session or revoked token everywhere on this instance. */
+  closeCredential(credentialId: string): void {
+    for (const client of this.clients) {
+      if (client.principal.credentialId === credentialId) client.socket.close(4001, 'signed out');
+    }
+  }
+
+  close(): void {
+    clearInterval(this.heartbeat);
+    this.unsubscribe();
+    for (const client of this.clients) client.socket.close(1001, 'server shutting down');
+    this.clients.clear();
+  }
+
+  private dispatch(event: DomainEvent): void {
+    if (event.type === 'outbox.enqueued') return;
+    const wire = toWireEvent(event);
+    for (const client of this.clients) {
+      // A role change applies to open sockets at once, not at the next sign-in.
+      if (event.type === 'agent.updated' && event.agent.id === client.principal.agent.id) {
+        client.principal = { ...client.principal, agent: { ...client.principal.agent, ...event.agent } };
+      }
+      if (eventVisibleTo(event, client.principal.agent)) this.send(client, wire);
+    }
+  }
+
+  private send(client: Client, event: WireEvent): void {
+    const { socket } = client;
+    if (socket.readyState !== socket.OPEN) return;
+    if (socket.bufferedAmount > this.options.maxBufferedBytes) {
+      socket.close(1013, 'too far behind; reconnect');
+      return;
+    }
+    socket.send(JSON.stringify(event));
+  }
+
+  private beat(): void {
+    for (const client of this.clients) {
+      if (!client.alive) {
+        client.socket.terminate();
+        continue;
+      }
+      client.alive = false;
+      client.socket.ping();
+      this.stillSignedIn(client.principal).then(
+        (ok) => {
+          if (!ok) client.socket.close(4001, 'signed out');
+        },
+        // The database is briefly unreachable: keep the desktop connected and check again next beat.
+        () => {},
+      );
+    }
+  }
+
+  /** Runs one heartbeat now (tests; the timer runs it every `heartbeatMs`). */
+  heartbeatNow(): void {
+    this.beat();
+  }
+}

@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { isSupervisor, principalOf } from '../auth/authentication.ts';
+import { createQueueBody, idParams, queueSchema, queueStatsSchema, updateQueueBody } from '../schemas.ts';
+import { stripUndefined } from './agent-routes.ts';
+import type { ApiInstance, RouteDeps } from './api-instance.ts';
+
+const tags = ['queues'];
+
+/** Queues: every agent sees them (to transfer); admins set them up; supervisors see every queue's figures. */
+export function queueRoutes(app: ApiInstance, { center }: RouteDeps): void {
+  app.get(
+    '/queues',
+    {
+      schema: { tags, summary: 'List queues', response: { 200: z.object({ queues: z.array(queueSchema) }) } },
+      config: { role: 'agent' },
+    },
+    async () => ({ queues: await center.queues.list() }),
+  );
+
+  app.get(
+    '/queues/stats',
+    {
+      schema: {
+        tags,
+        summary: 'Waiting count and longest wait per queue (agents: the queues they can take)',
+        response: { 200: z.object({ queues: z.array(queueStatsSchema) }) },
+      },
+      config: { role: 'agent' },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const stats = await center.router.queueStats();
+      if (isSupervisor(principal)) return { queues: stats };
+      const queues = await center.queues.list();
+      const mine = new Set(
+        queues.filter((q) => q.skills.every((s) => principal.agent.skills.includes(s))).map((q) => q.id),
+      );
+      return { queues: stats.filter((s) => mine.has(s.queueId)) };
+    },
+  );
+
+  app.post(
+    '/queues',
+    {
+      schema: { tags, summary: 'Create a queue', body: createQueueBody, response: { 201: queueSchema } },
+      config: { role: 'admin' },
+    },
+    async (request, reply) => reply.code(201).send(await center.queues.create(stripUndefined(request.body))),
+  );
+
+  app.get(
+    '/queues/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Get a queue (by id or name)',
+        params: idParams,
+        response: { 200: queueSchema },
+      },
+      config: { role: 'agent' },
+    },
+    async (request) => center.queues.get(request.params.id),
+  );
+
+  app.patch(
+    '/queues/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Rename a queue or change its skills',
+        params: idParams,
+        body: updateQueueBody,
+        response: { 200: queueSchema },
+      },
+      config: { role: 'admin' },
+    },
+    async (request) => center.queues.update(request.params.id, stripUndefined(request.body)),
+  );
+
+  app.delete(
+    '/queues/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Delete a queue with no open conversations',
+        params: idParams,
+        response: { 204: z.null() },
+      },
+      config: { role: 'admin' },
+    },
+    async (request, reply) => {
+      await center.queues.delete(request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+}

@@ -1,0 +1,350 @@
+import { z } from 'zod';
+import type { FlowDefinition } from '../core/flows/flow-definition.ts';
+import {
+  agentRoles,
+  authorKinds,
+  caseKinds,
+  casePriorities,
+  caseStatuses,
+  conversationStates,
+  presences,
+  reservationStatuses,
+  timelineEntryTypes,
+} from '../core/model.ts';
+
+/**
+ * Wire schemas of the REST API: what requests may carry and what responses contain.
+ * Response schemas list exactly the public fields; anything else (e.g. `passwordHash`, `tokenHash`) is dropped.
+ */
+
+/** Opaque ids: generous, but no path tricks, whitespace or control characters. */
+export const idSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9_.:-]+$/, 'must be an id (letters, digits, _ . : -)');
+export const idParams = z.strictObject({ id: idSchema });
+
+export const timestamp = z.string().meta({ format: 'date-time' });
+const shortText = (max: number) => z.string().trim().min(1).max(max);
+const skills = z.array(shortText(50)).max(50);
+const tags = z.array(shortText(50)).max(50);
+export const limitSchema = z.coerce.number().int().min(1).max(200).default(50);
+export const offsetSchema = z.coerce.number().int().min(0).max(1_000_000).default(0);
+/** Query strings carry text: `true`/`false` become booleans, anything else is refused. */
+export const booleanQuery = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+export const errorSchema = z
+  .object({
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      details: z.record(z.string(), z.unknown()).optional(),
+    }),
+  })
+  .meta({ title: 'Error' });
+
+// --- agents ---
+export const agentSchema = z
+  .object({
+    id: z.string(),
+    email: z.string(),
+    name: z.string(),
+    role: z.enum(agentRoles),
+    skills: z.array(z.string()),
+    capacity: z.number().int(),
+    presence: z.enum(presences),
+    idleSince: timestamp,
+    createdAt: timestamp,
+  })
+  .meta({ title: 'Agent' });
+
+const password = z.string().min(8, 'must have at least 8 characters').max(1024);
+export const createAgentBody = z.strictObject({
+  email: z.email().max(320),
+  name: shortText(200),
+  role: z.enum(agentRoles).optional(),
+  skills: skills.optional(),
+  capacity: z.number().int().min(0).max(100).optional(),
+  password: password.optional(),
+});
+export const updateAgentBody = z
+  .strictObject({
+    name: shortText(200).optional(),
+    role: z.enum(agentRoles).optional(),
+    skills: skills.optional(),
+    capacity: z.number().int().min(0).max(100).optional(),
+    password: password.optional(),
+  })
+  .refine((patch) => Object.keys(patch).length > 0, 'nothing to change: send at least one field');
+export const presenceBody = z.strictObject({ presence: z.enum(presences) });
+
+// --- conversations and messages ---
+export const conversationSchema = z
+  .object({
+    id: z.string(),
+    contactId: z.string(),
+    channel: z.string(),
+    state: z.enum(conversationStates),
+    address: z.record(z.string(), z.unknown()),
+    queueId: z.string().nullable(),
+    agentId: z.string().nullable(),
+    caseId: z.string().nullable(),
+    language: z.string().nullable(),
+    wrapUpNote: z.string().nullable(),
+    queuedAt: timestamp.nullable(),
+    assignedAt: timestamp.nullable(),
+    firstAgentReplyAt: timestamp.nullable(),
+    closedAt: timestamp.nullable(),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .meta({ title: 'Conversation' });
+
+const attachmentSchema = z.object({ url: z.string(), name: z.string(), contentType: z.string().optional() });
+const suggestedArticleSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  excerpt: z.string(),
+  url: z.string(),
+  score: z.number(),
+});
+export const messageSchema = z
+  .object({
+    id: z.string(),
+    conversationId: z.string(),
+    authorKind: z.enum(authorKinds),
+    authorId: z.string().nullable(),
+    text: z.string(),
+    attachments: z.array(attachmentSchema),
+    articles: z.array(suggestedArticleSchema),
+    externalId: z.string().nullable(),
+    createdAt: timestamp,
+  })
+  .meta({ title: 'Message' });
+
+/** `state=queued` or `state=assigned,wrapping`. */
+const stateList = z
+  .string()
+  .transform((v) => v.split(',').map((s) => s.trim()))
+  .pipe(z.array(z.enum(conversationStates)).min(1));
+export const conversationListQuery = z.strictObject({
+  state: stateList.optional(),
+  agentId: idSchema.optional(),
+  queueId: idSchema.optional(),
+  contactId: idSchema.optional(),
+  caseId: idSchema.optional(),
+  channel: shortText(50).optional(),
+  limit: limitSchema,
+});
+export const replyBody = z
+  .strictObject({
+    text: z.string().max(20_000).default(''),
+    attachments: z
+      .array(
+        z.strictObject({
+          url: z.url({ protocol: /^https?$/ }).max(2048),
+          name: shortText(200),
+          contentType: shortText(100).optional(),
+        }),
+      )
+      .max(10)
+      .optional(),
+  })
+  .refine((b) => b.text.trim().length > 0 || (b.attachments?.length ?? 0) > 0, {
+    message: 'a reply needs text or an attachment',
+    path: ['text'],
+  });
+export const transferBody = z
+  .strictObject({ agentId: idSchema.optional(), queueId: idSchema.optional() })
+  .refine(
+    (b) => (b.agentId === undefined) !== (b.queueId === undefined),
+    'name exactly one of agentId or queueId',
+  );
+export const wrapUpBody = z.strictObject({ note: z.string().max(10_000).nullable().default(null) });
+export const closeBody = z
+  .strictObject({
+    note: z.string().max(10_000).nullable().optional(),
+    caseStatus: z.enum(['solved', 'pending', 'open']).optional(),
+  })
+  .optional();
+
+// --- reservations ---
+export const reservationSchema = z
+  .object({
+    id: z.string(),
+    conversationId: z.string(),
+    queueId: z.string(),
+    agentId: z.string(),
+    status: z.enum(reservationStatuses),
+    createdAt: timestamp,
+    expiresAt: timestamp,
+    respondedAt: timestamp.nullable(),
+  })
+  .meta({ title: 'Reservation' });
+export const reservationListQuery = z.strictObject({
+  status: z.enum(reservationStatuses).optional(),
+  agentId: idSchema.optional(),
+  conversationId: idSchema.optional(),
+});
+
+// --- cases ---
+const caseFields = z.record(z.string().max(50), z.string().max(20_000));
+export const caseSchema = z
+  .object({
+    id: z.string(),
+    number: z.number().int(),
+    kind: z.enum(caseKinds),
+    status: z.enum(caseStatuses),
+    priority: z.enum(casePriorities),
+    subject: z.string(),
+    contactId: z.string().nullable(),
+    assigneeId: z.string().nullable(),
+    tags: z.array(z.string()),
+    fields: z.record(z.string(), z.string().optional()),
+    rating: z.number().nullable(),
+    votes: z.number().int(),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .meta({ title: 'Case' });
+export const timelineEntrySchema = z
+  .object({
+    id: z.string(),
+    caseId: z.string(),
+    type: z.enum(timelineEntryTypes),
+    actor: z.object({ kind: z.enum(['agent', 'contact', 'system']), id: z.string().nullable() }),
+    data: z.record(z.string(), z.unknown()),
+    at: timestamp,
+  })
+  .meta({ title: 'TimelineEntry' });
+/** A case is named by its id or by its number (`1042` or `#1042`, URL-encoded as `%231042`). */
+export const caseParams = z.strictObject({
+  id: z.union([z.string().regex(/^#?\d{1,9}$/), idSchema]),
+});
+export const caseListQuery = z.strictObject({
+  kind: z.enum(caseKinds).optional(),
+  status: z.enum(caseStatuses).optional(),
+  priority: z.enum(casePriorities).optional(),
+  /** An agent id, or `me`. */
+  assignee: idSchema.optional(),
+  contactId: idSchema.optional(),
+  text: z.string().trim().min(1).max(200).optional(),
+  limit: limitSchema,
+  offset: offsetSchema,
+});
+export const createCaseBody = z.strictObject({
+  kind: z.enum(caseKinds),
+  subject: shortText(300),
+  priority: z.enum(casePriorities).optional(),
+  tags: tags.optional(),
+  fields: caseFields.optional(),
+  contactId: idSchema.nullable().optional(),
+  conversationId: idSchema.nullable().optional(),
+});
+export const updateCaseBody = z
+  .strictObject({
+    status: z.enum(caseStatuses).optional(),
+    priority: z.enum(casePriorities).optional(),
+    assigneeId: idSchema.nullable().optional(),
+    tags: tags.optional(),
+    subject: shortText(300).optional(),
+    fields: caseFields.optional(),
+  })
+  .refine((patch) => Object.keys(patch).length > 0, 'nothing to change: send at least one field');
+export const noteBody = z.strictObject({ text: shortText(20_000) });
+
+// --- queues ---
+export const queueSchema = z
+  .object({ id: z.string(), name: z.string(), skills: z.array(z.string()), createdAt: timestamp })
+  .meta({ title: 'Queue' });
+export const queueStatsSchema = z
+  .object({
+    queueId: z.string(),
+    name: z.string(),
+    waiting: z.number().int(),
+    longestWaitSeconds: z.number(),
+    agentsAvailable: z.number().int(),
+  })
+  .meta({ title: 'QueueStats' });
+export const createQueueBody = z.strictObject({ name: shortText(80), skills: skills.optional() });
+export const updateQueueBody = z
+  .strictObject({ name: shortText(80).optional(), skills: skills.optional() })
+  .refine((patch) => Object.keys(patch).length > 0, 'nothing to change: send at least one field');
+
+// --- knowledge base ---
+export const articleSchema = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    body: z.string(),
+    tags: z.array(z.string()),
+    locale: z.string(),
+    published: z.boolean(),
+    examples: z.array(z.string()),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .meta({ title: 'Article' });
+const locale = z
+  .string()
+  .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a locale such as en or pt-BR');
+export const createArticleBody = z.strictObject({
+  title: shortText(300),
+  body: z.string().min(1).max(200_000),
+  tags: tags.optional(),
+  locale: locale.optional(),
+  published: z.boolean().optional(),
+  examples: z.array(shortText(500)).max(200).optional(),
+});
+export const updateArticleBody = z
+  .strictObject({
+    title: shortText(300).optional(),
+    body: z.string().min(1).max(200_000).optional(),
+    tags: tags.optional(),
+    locale: locale.optional(),
+    published: z.boolean().optional(),
+    examples: z.array(shortText(500)).max(200).optional(),
+  })
+  .refine((patch) => Object.keys(patch).length > 0, 'nothing to change: send at least one field');
+export const articleListQuery = z.strictObject({
+  locale: locale.optional(),
+  published: booleanQuery.optional(),
+  limit: limitSchema,
+  offset: offsetSchema,
+});
+
+// --- flows ---
+/** Loose on purpose: the flow validator, not this schema, decides what a state may hold. */
+export const flowDefinitionSchema = z
+  .looseObject({
+    initial: z.string(),
+    states: z.array(z.looseObject({ name: z.string(), type: z.string() })),
+  })
+  .meta({
+    title: 'FlowDefinition',
+    description: 'States and transitions; see src/core/flows/flow-definition.ts',
+  }) as unknown as z.ZodType<FlowDefinition>;
+export const flowSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    definition: flowDefinitionSchema,
+    active: z.boolean(),
+    updatedAt: timestamp,
+  })
+  .meta({ title: 'Flow' });
+/** The definition is checked by the flow validator, which reports every problem at once. */
+export const saveFlowBody = z.strictObject({ name: shortText(200).optional(), definition: z.unknown() });
+export const flowProblemSchema = z.object({ path: z.string(), message: z.string() });
+
+// --- auth ---
+export const loginBody = z.strictObject({
+  email: z.string().trim().min(1).max(320),
+  password: z.string().min(1).max(1024),
+});
+export const apiTokenSchema = z
+  .object({ id: z.string(), name: z.string(), agentId: z.string(), createdAt: timestamp })
+  .meta({ title: 'ApiToken' });
+export const createTokenBody = z.strictObject({ name: shortText(100) });
+export const tokenListQuery = z.strictObject({ agentId: idSchema.optional() });

@@ -1,0 +1,144 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { loadConfig } from '../../src/config.ts';
+import { createSwitchboard, type Switchboard } from '../../src/main.ts';
+import { TestConnector } from '../support/test-connector.ts';
+
+const ADMIN_PASSWORD = 'admin-password-42';
+
+/** Polls until `check` returns a value (not undefined/false), or fails with `what`. */
+async function eventually<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>): Promise<T> {
+  for (let i = 0; i < 200; i++) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/**
+ * The whole journey through the composed server (the same `createSwitchboard` that `npm start` runs),
+ * over real HTTP and the realtime WebSocket, with a test channel in place of Discord.
+ */
+describe('a conversation from first message to rating', () => {
+  let switchboard: Switchboard;
+  let base: string;
+  let dataDir: string;
+  const connector = new TestConnector();
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'switchboard-e2e-'));
+    const config = loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      SWITCHBOARD_DATA_DIR: dataDir,
+      SWITCHBOARD_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      LOG_LEVEL: 'silent',
+    });
+    switchboard = await createSwitchboard(config, { connectors: [connector] });
+    base = await switchboard.start();
+  });
+
+  afterAll(async () => {
+    await switchboard.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  async function signIn(email: string, password: string) {
+    const res = await fetch(`${base}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password }),
+    });
+    expect(res.status).toBe(200);
+    const cookie = res.headers.getSetCookie()[0]!.split(';')[0]!;
+    const call = async (method: string, url: string, body?: unknown) => {
+      const response = await fetch(base + url, {
+        method,
+        headers: { cookie, 'x-switchboard-csrf': '1', ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+    };
+    return { cookie, call };
+  }
+
+  it('runs inbound → bot reply → hand-off → reservation → accept → agent reply → close → rating', async () => {
+    const admin = await signIn('admin@localhost', ADMIN_PASSWORD);
+    const created = await admin.call('POST', '/api/v1/agents', {
+      email: 'dana@example.com',
+      name: 'Dana',
+      role: 'agent',
+      password: 'dana-password-1',
+    });
+    expect(created.status).toBe(201);
+    const dana = await signIn('dana@example.com', 'dana-password-1');
+    const danaId = created.body.id as string;
+
+    const events: { type: string }[] = [];
+    const socket = new WebSocket(`${base.replace('http', 'ws')}/api/v1/realtime`, {
+      headers: { cookie: dana.cookie, origin: base },
+    });
+    socket.on('message', (data) => events.push(JSON.parse(String(data)) as { type: string }));
+    await new Promise((resolve, reject) => {
+      socket.once('open', resolve);
+      socket.once('error', reject);
+    });
+    expect((await dana.call('PUT', `/api/v1/agents/${danaId}/presence`, { presence: 'available' })).status).toBe(200);
+
+    // The virtual agent answers from the sample knowledge base.
+    await connector.receive({ from: 'm1', text: 'I forgot my password', contact: { externalId: 'm1', name: 'Layla' } });
+    const answer = await eventually('the bot answer', () => connector.sent.find((m) => m.authorKind === 'bot'));
+    expect(answer.articles[0]?.title).toBe('Reset your password');
+    expect(answer.actions.map((a) => a.id)).toEqual(['resolved', 'handoff']);
+
+    // Hand-off: case number and queue place at once, then a reservation for Dana.
+    await connector.receive({ from: 'm1', text: 'I want to talk to a human' });
+    const told = await eventually('the case number', () => connector.textsTo('m1').find((t) => t.includes('case #')));
+    expect(told).toContain('case #1001');
+    expect(told).toContain('number 1 in the queue');
+    const reservations = await eventually('a reservation', async () => {
+      const list = await dana.call('GET', '/api/v1/reservations?status=pending');
+      const items = list.body.reservations as { id: string }[];
+      return items.length > 0 ? items : undefined;
+    });
+    const accepted = await dana.call('POST', `/api/v1/reservations/${reservations[0]!.id}/accept`);
+    expect(accepted.status).toBe(200);
+    const conversationId = accepted.body.id as string;
+    await eventually('the joined notice', () => connector.textsTo('m1').includes('Dana joined the conversation.'));
+
+    // The transcript shows the bot part; the agent's reply reaches the channel through the outbox.
+    const transcript = await dana.call('GET', `/api/v1/conversations/${conversationId}/messages`);
+    const kinds = (transcript.body.messages as { authorKind: string }[]).map((m) => m.authorKind);
+    expect(kinds.slice(0, 3)).toEqual(['contact', 'bot', 'contact']);
+    expect((await dana.call('POST', `/api/v1/conversations/${conversationId}/messages`, { text: 'Hi Layla, let me help.' })).status).toBe(201);
+    await eventually('the agent reply', () => connector.textsTo('m1').includes('Hi Layla, let me help.'));
+    await connector.receive({ from: 'm1', text: 'Thank you!' });
+
+    // Close with a wrap-up note: the contact is asked to rate; the case is solved with the whole timeline.
+    const closed = await dana.call('POST', `/api/v1/conversations/${conversationId}/close`, { note: 'Sent reset link' });
+    expect(closed.status).toBe(200);
+    const ratingPrompt = await eventually('the rating prompt', () => connector.sent.find((m) => m.actions.some((a) => a.id === 'rate:5')));
+    expect(ratingPrompt.text).toContain('rate');
+    await connector.receive({ from: 'm1', text: '', action: 'rate:5' });
+    const caseId = closed.body.caseId as string;
+    const detail = await eventually('the rating on the case', async () => {
+      const res = await dana.call('GET', `/api/v1/cases/${caseId}`);
+      return (res.body.case as { rating: number | null }).rating === 5 ? res.body : undefined;
+    });
+    expect(detail.case).toMatchObject({ number: 1001, status: 'solved', assigneeId: danaId, rating: 5 });
+    const timeline = (detail.timeline as { type: string }[]).map((e) => e.type);
+    expect(timeline).toEqual(expect.arrayContaining(['created', 'conversation_linked', 'assignee', 'status', 'note', 'rating']));
+
+    // Dana saw it all live.
+    const types = new Set(events.map((e) => e.type));
+    for (const type of ['reservation.created', 'conversation.updated', 'message.created', 'case.updated']) {
+      expect(types, `realtime event ${type}`).toContain(type);
+    }
+    socket.close();
+  });
+});
