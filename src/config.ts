@@ -28,6 +28,16 @@ const schema = z.object({
   SWITCHBOARD_TRUST_PROXY: bool.default(false),
   SWITCHBOARD_VA_CONFIDENCE_THRESHOLD: z.coerce.number().min(0).max(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Discord connector (off without a token).
+  DISCORD_TOKEN: z.string().min(1).optional(),
+  DISCORD_GUILD_IDS: z
+    .string()
+    .regex(/^\s*\d+(\s*,\s*\d+)*\s*,?\s*$/, 'must be comma-separated server (guild) ids')
+    .optional(),
+  DISCORD_API_URL: z.url().optional(),
+  DISCORD_BUG_CHANNEL: z.string().min(1).default('bug-report'),
+  DISCORD_FEATURE_CHANNEL: z.string().min(1).default('feature-request'),
+  DISCORD_SUPPORT_CHANNEL: z.string().min(1).default('customer-service'),
 });
 
 export interface Config {
@@ -43,6 +53,14 @@ export interface Config {
   trustProxy: boolean;
   confidenceThreshold: number | undefined;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+  discord: {
+    token: string | undefined;
+    guildIds: string[];
+    apiUrl: string | undefined;
+    bugReportChannel: string;
+    featureRequestChannel: string;
+    customerServiceChannel: string;
+  };
 }
 
 export class ConfigError extends Error {
@@ -71,5 +89,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: e.SWITCHBOARD_TRUST_PROXY,
     confidenceThreshold: e.SWITCHBOARD_VA_CONFIDENCE_THRESHOLD,
     logLevel: e.LOG_LEVEL,
+    discord: {
+      token: e.DISCORD_TOKEN,
+      guildIds: (e.DISCORD_GUILD_IDS ?? '')
+        .split(',')
+        .map((id) => id.trim())
+        .filter(Boolean),
+      apiUrl: e.DISCORD_API_URL?.replace(/\/$/, ''),
+      bugReportChannel: e.DISCORD_BUG_CHANNEL,
+      featureRequestChannel: e.DISCORD_FEATURE_CHANNEL,
+      customerServiceChannel: e.DISCORD_SUPPORT_CHANNEL,
+    },
   };
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
+import { DiscordConnector } from './channels/discord/discord-connector.ts';
 import { importKnowledgeBase } from './cli/kb-import.ts';
 import type { Config } from './config.ts';
 import { ContactCenter } from './core/contact-center.ts';
@@ -73,6 +74,27 @@ export async function createSwitchboard(
     { router: { reservationTimeoutMs: config.reservationTimeoutMs } },
   );
   for (const connector of overrides.connectors ?? []) center.addConnector(connector);
+  if (config.discord.token) {
+    const discordLog = logger.child({ channel: 'discord' });
+    center.addConnector(
+      new DiscordConnector(center, {
+        token: config.discord.token,
+        guildIds: config.discord.guildIds,
+        apiUrl: config.discord.apiUrl ?? null,
+        bugReportChannel: config.discord.bugReportChannel,
+        featureRequestChannel: config.discord.featureRequestChannel,
+        customerServiceChannel: config.discord.customerServiceChannel,
+        publicUrl: config.publicUrl,
+        log: {
+          info: (context, message) => discordLog.info(context, message),
+          warn: (context, message) => discordLog.warn(context, message),
+          error: (context, message) => discordLog.error(context, message),
+        },
+      }),
+    );
+  } else {
+    logger.info('Discord connector off: DISCORD_TOKEN is not set');
+  }
 
   await bootstrap(
     center,

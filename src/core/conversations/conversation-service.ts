@@ -1,4 +1,5 @@
 import type { CaseService } from '../cases/case-service.ts';
+import { resolveContactIn } from '../contacts/contact-service.ts';
 import { conflict, forbidden, invalid, notFound } from '../errors.ts';
 import { defaultFlowDefinition } from '../flows/default-flow.ts';
 import type { FlowRunner } from '../flows/flow-runner.ts';
@@ -352,29 +353,8 @@ export class ConversationService {
     return { contact, conversation, message, rated: true };
   }
 
-  private async resolveContact(tx: Repositories, inbound: InboundMessage): Promise<Contact> {
-    const profile = inbound.contact;
-    const existing = await tx.contacts.findByIdentity(inbound.channel, profile.externalId);
-    if (existing) {
-      const next: Contact = {
-        ...existing,
-        name: profile.name || existing.name,
-        avatarUrl: profile.avatarUrl !== undefined ? profile.avatarUrl : existing.avatarUrl,
-        locale: profile.locale ?? existing.locale,
-      };
-      if (JSON.stringify(next) !== JSON.stringify(existing)) await tx.contacts.update(next);
-      return next;
-    }
-    const contact: Contact = {
-      id: newId(),
-      name: profile.name || profile.externalId,
-      avatarUrl: profile.avatarUrl ?? null,
-      locale: profile.locale ?? null,
-      identities: [{ channel: inbound.channel, externalId: profile.externalId }],
-      createdAt: this.now(),
-    };
-    await tx.contacts.create(contact);
-    return contact;
+  private resolveContact(tx: Repositories, inbound: InboundMessage): Promise<Contact> {
+    return resolveContactIn(tx, inbound.channel, inbound.contact, this.now());
   }
 
   private async agent(tx: Repositories, agentId: string): Promise<Agent> {

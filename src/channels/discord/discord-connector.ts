@@ -1,0 +1,938 @@
+import {
+  type APIActionRowComponent,
+  type APIButtonComponentWithCustomId,
+  type APIChannel,
+  type APIEmbed,
+  type APIMessage,
+  type APIModalInteractionResponseCallbackData,
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+  Client,
+  Events,
+  GatewayIntentBits,
+  type Guild,
+  type Interaction,
+  type Message,
+  MessageFlags,
+  type ModalSubmitInteraction,
+  Partials,
+  type RESTPostAPIChannelMessageJSONBody,
+  type RepliableInteraction,
+  Routes,
+  type User,
+} from 'discord.js';
+import { z } from 'zod';
+import { type SimilarCase, similarCases } from '../../core/cases/similar-cases.ts';
+import type { ContactCenter } from '../../core/contact-center.ts';
+import { ContactService } from '../../core/contacts/contact-service.ts';
+import { DomainError } from '../../core/errors.ts';
+import { baseLanguage, detectLanguage } from '../../core/knowledge/language-detector.ts';
+import type { Case, OutboundMessage } from '../../core/model.ts';
+import {
+  type ChannelConnector,
+  ConnectorError,
+  type ConnectorHealth,
+  type InboundHandler,
+  type InboundMessage,
+  type SendResult,
+} from '../../core/ports/channel-connector.ts';
+import type { DomainEvent } from '../../core/ports/event-bus.ts';
+import { commandNames, QUESTION_MAX, switchboardCommands } from './discord-commands.ts';
+import { DiscordErrorCode, discordCode, toConnectorError } from './discord-errors.ts';
+import { customIds, parseCustomId, renderOutbound } from './discord-message-renderer.ts';
+import { bugModal, featureModal, parseBugReport, parseFeatureRequest } from './discord-modals.ts';
+import { type DiscordTextKey, t } from './discord-texts.ts';
+
+export interface DiscordLog {
+  info(context: Record<string, unknown>, message: string): void;
+  warn(context: Record<string, unknown>, message: string): void;
+  error(context: Record<string, unknown>, message: string): void;
+}
+
+export interface DiscordConnectorOptions {
+  /** The bot token; without it the connector is off. */
+  token: string;
+  /** Servers to register guild commands in; empty registers global commands. */
+  guildIds: string[];
+  /** REST base URL override (discord.js `rest.api`, e.g. `http://127.0.0.1:4000/api`); the gateway URL comes from `GET /gateway/bot`. */
+  apiUrl: string | null;
+  /** The channel (id or name) where bug reports are posted, in each server. */
+  bugReportChannel: string;
+  featureRequestChannel: string;
+  /** Where private threads are opened for members whose DMs are closed. */
+  customerServiceChannel: string;
+  /** Makes relative knowledge-base links absolute. */
+  publicUrl: string | null;
+  /** How long start() waits for the gateway's READY. */
+  readyTimeoutMs: number;
+  log: DiscordLog;
+}
+
+const silent: DiscordLog = { info: () => {}, warn: () => {}, error: () => {} };
+
+export const defaultDiscordConnectorOptions: DiscordConnectorOptions = {
+  token: '',
+  guildIds: [],
+  apiUrl: null,
+  bugReportChannel: 'bug-report',
+  featureRequestChannel: 'feature-request',
+  customerServiceChannel: 'customer-service',
+  publicUrl: null,
+  readyTimeoutMs: 30_000,
+  log: silent,
+};
+
+/** What the connector needs of the core besides `receive`: cases (bug reports, votes), events, settings. */
+export type DiscordCore = Pick<ContactCenter, 'cases' | 'bus' | 'store' | 'clock'>;
+
+/** Where a Discord conversation's replies go: the DM (or fallback thread) and the member. */
+const addressSchema = z.object({ channelId: z.string().min(1), userId: z.string().min(1).optional() });
+
+interface ThreadRecord {
+  threadId: string;
+  guildId: string;
+  /** The member was added and told where they are; until then, opening is finished on the next send. */
+  ready: boolean;
+}
+
+interface CasePost {
+  channelId: string;
+  messageId: string;
+  guildId: string;
+}
+
+const settingKeys = {
+  thread: (userId: string) => `discord:thread:${userId}`,
+  threadOwner: (threadId: string) => `discord:thread-owner:${threadId}`,
+  guild: (userId: string) => `discord:guild:${userId}`,
+  casePost: (caseId: string) => `discord:case-post:${caseId}`,
+};
+
+const CHANNEL = 'discord';
+const PRIVATE_THREAD = 12;
+const GUILD_TEXT = 0;
+
+/**
+ * The Discord channel: slash commands (`/helpme`, `/agent`, `/bug`, `/new_feature`), the virtual agent and
+ * live agents in DMs (or a private thread when a member's DMs are closed), buttons, bug reports and feature
+ * requests with upvotes, and a DM to the reporter when their case's status changes.
+ */
+export class DiscordConnector implements ChannelConnector {
+  readonly channel = CHANNEL;
+  readonly options: DiscordConnectorOptions;
+  private client: Client | null = null;
+  private state: ConnectorHealth;
+  private onInbound: InboundHandler | null = null;
+  private readonly contacts: ContactService;
+  private unsubscribe: (() => void) | null = null;
+  /** Parts of a split message already delivered, so that a retry does not send them twice. */
+  private readonly delivered = new Map<string, { parts: number; lastId: string | null }>();
+  private readonly threads = new Map<string, ThreadRecord | null>();
+  private readonly threadOwners = new Map<string, string | null>();
+  private readonly opening = new Map<string, Promise<ThreadRecord>>();
+  /** The last `/helpme` or `/agent` of each member, to tell them where the conversation went. */
+  private readonly pendingReplies = new Map<string, { interaction: RepliableInteraction; at: number }>();
+  /** The language each member last wrote in (Discord has no Arabic locale, so it is learnt). */
+  private readonly languages = new Map<string, string>();
+
+  constructor(
+    private readonly core: DiscordCore,
+    options: Partial<DiscordConnectorOptions> = {},
+  ) {
+    this.options = { ...defaultDiscordConnectorOptions, ...options };
+    this.contacts = new ContactService(core.store, core.clock);
+    this.state = this.options.token
+      ? { status: 'connecting', detail: 'not started' }
+      : { status: 'disabled', detail: 'no token' };
+  }
+
+  health(): ConnectorHealth {
+    return { ...this.state };
+  }
+
+  /** The discord.js client, once started (for diagnostics and tests). */
+  get discord(): Client | null {
+    return this.client;
+  }
+
+  async start(onInbound: InboundHandler): Promise<void> {
+    this.onInbound = onInbound;
+    if (!this.options.token) {
+      this.state = { status: 'disabled', detail: 'no token' };
+      return;
+    }
+    this.state = { status: 'connecting', detail: null };
+    const client = new Client({
+      intents: [
+        GatewayIntentBits.Guilds,
+        GatewayIntentBits.GuildMessages,
+        GatewayIntentBits.DirectMessages,
+        GatewayIntentBits.MessageContent,
+      ],
+      partials: [Partials.Channel],
+      ...(this.options.apiUrl ? { rest: { api: this.options.apiUrl } } : {}),
+    });
+    this.client = client;
+    client.on(Events.MessageCreate, (message) => void this.guard('message', () => this.onMessage(message)));
+    client.on(
+      Events.InteractionCreate,
+      (interaction) => void this.guard('interaction', () => this.onInteraction(interaction)),
+    );
+    client.on(Events.ShardDisconnect, (event) => {
+      this.state = { status: 'connecting', detail: `gateway closed (${event.code})` };
+    });
+    client.on(Events.ShardReconnecting, () => {
+      this.state = { status: 'connecting', detail: 'reconnecting to the gateway' };
+    });
+    client.on(Events.ShardResume, () => {
+      this.state = { status: 'connected', detail: null };
+    });
+    client.on(Events.ShardReady, () => {
+      this.state = { status: 'connected', detail: null };
+    });
+    client.on(Events.ShardError, (error) => this.options.log.warn({ err: error }, 'Discord gateway error'));
+    client.on(Events.Error, (error) => this.options.log.error({ err: error }, 'Discord client error'));
+    try {
+      const ready = new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`no READY within ${this.options.readyTimeoutMs} ms`)),
+          this.options.readyTimeoutMs,
+        );
+        client.once(Events.ClientReady, () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      await client.login(this.options.token);
+      await ready;
+      await this.registerCommands(client);
+      this.state = { status: 'connected', detail: null };
+      this.unsubscribe = this.core.bus.subscribe((event) => this.onDomainEvent(event));
+      this.options.log.info(
+        { user: client.user?.tag, guilds: client.guilds.cache.size },
+        'Discord connector connected',
+      );
+    } catch (error) {
+      // Discord being unreachable must not stop the rest of Switchboard; health() says why.
+      const reason = error instanceof Error ? error.message : String(error);
+      this.state = { status: 'error', detail: reason };
+      this.options.log.error({ err: error }, 'Discord connector could not connect');
+      await client.destroy().catch(() => {});
+      this.client = null;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    this.onInbound = null;
+    const client = this.client;
+    this.client = null;
+    if (client) await client.destroy();
+    this.pendingReplies.clear();
+    this.state = this.options.token
+      ? { status: 'disabled', detail: 'stopped' }
+      : { status: 'disabled', detail: 'no token' };
+  }
+
+  // ---- outbound ------------------------------------------------------------------------------
+
+  async send(message: OutboundMessage): Promise<SendResult> {
+    const parsed = addressSchema.safeParse(message.address);
+    if (!parsed.success)
+      throw new ConnectorError(
+        `conversation ${message.conversationId} has no Discord address (${JSON.stringify(message.address)})`,
+        false,
+      );
+    const address = { channelId: parsed.data.channelId, userId: parsed.data.userId ?? null };
+    const bodies = renderOutbound(message, { publicUrl: this.options.publicUrl });
+    if (bodies.length === 0) return { externalId: null };
+    const key = message.messageId ?? `${message.conversationId}:${message.text}`;
+    const progress = this.delivered.get(key) ?? { parts: 0, lastId: null };
+    for (let i = progress.parts; i < bodies.length; i++) {
+      const body = bodies[i];
+      if (!body) continue;
+      const sent = await this.postToMember(address, body, `deliver ${message.conversationId}`);
+      progress.parts = i + 1;
+      progress.lastId = sent.id;
+      this.delivered.set(key, progress);
+    }
+    this.delivered.delete(key);
+    return { externalId: progress.lastId };
+  }
+
+  /**
+   * Posts in the member's DM, or in their private support thread once Discord refused a DM (50007);
+   * maps every failure to a ConnectorError the outbox can act on.
+   */
+  private async postToMember(
+    address: { channelId: string; userId: string | null },
+    body: RESTPostAPIChannelMessageJSONBody,
+    context: string,
+  ): Promise<APIMessage> {
+    const rest = this.rest();
+    const { userId } = address;
+    const thread = userId ? await this.threadFor(userId) : null;
+    const channelId = thread?.threadId ?? address.channelId;
+    try {
+      return (await rest.post(Routes.channelMessages(channelId), { body })) as APIMessage;
+    } catch (error) {
+      const code = discordCode(error);
+      if (code === DiscordErrorCode.CannotSendMessagesToThisUser && userId && !thread) {
+        const opened = await this.openThreadFor(userId);
+        try {
+          return (await rest.post(Routes.channelMessages(opened.threadId), { body })) as APIMessage;
+        } catch (retryError) {
+          throw toConnectorError(retryError, `${context} (thread ${opened.threadId})`);
+        }
+      }
+      if (code === DiscordErrorCode.UnknownChannel && thread && userId) {
+        // The thread was deleted: forget it, so the next attempt tries the DM (and a new thread) again.
+        await this.forgetThread(userId, thread.threadId);
+        throw new ConnectorError(`${context}: support thread ${thread.threadId} is gone`, true);
+      }
+      throw toConnectorError(error, `${context} (channel ${channelId})`);
+    }
+  }
+
+  private rest() {
+    const client = this.client;
+    if (!client?.token) throw new ConnectorError('the Discord connector is not connected', true);
+    return client.rest;
+  }
+
+  // ---- the fallback thread for members whose DMs are closed ------------------------------------
+
+  private async threadFor(userId: string): Promise<ThreadRecord | null> {
+    let record = this.threads.get(userId);
+    if (record === undefined) {
+      record = (await this.core.store.settings.get<ThreadRecord>(settingKeys.thread(userId))) ?? null;
+      this.threads.set(userId, record);
+      if (record) this.threadOwners.set(record.threadId, userId);
+    }
+    if (record && !record.ready) return this.openThreadFor(userId);
+    return record;
+  }
+
+  /** Opens (once per member, even under concurrent sends) a private thread in the customer-service channel. */
+  private openThreadFor(userId: string): Promise<ThreadRecord> {
+    const running = this.opening.get(userId);
+    if (running) return running;
+    const work = this.doOpenThread(userId).finally(() => this.opening.delete(userId));
+    this.opening.set(userId, work);
+    return work;
+  }
+
+  private async doOpenThread(userId: string): Promise<ThreadRecord> {
+    const rest = this.rest();
+    const language = await this.languageOfMember(userId);
+    let record = this.threads.get(userId) ?? null;
+    if (!record) {
+      const guild = await this.guildOf(userId);
+      if (!guild)
+        throw new ConnectorError(
+          `cannot DM user ${userId} and no server is known to open a thread in`,
+          false,
+        );
+      const parent = this.findChannel(guild, this.options.customerServiceChannel);
+      if (!parent)
+        throw new ConnectorError(
+          `cannot DM user ${userId} and server ${guild.id} has no "${this.options.customerServiceChannel}" channel`,
+          false,
+        );
+      const user = await this.client?.users.fetch(userId).catch(() => null);
+      const name = t('threadName', language, { member: user?.username ?? userId }).slice(0, 100);
+      try {
+        const thread = (await rest.post(Routes.threads(parent), {
+          body: { name, type: PRIVATE_THREAD, invitable: false, auto_archive_duration: 10080 },
+        })) as APIChannel;
+        record = { threadId: thread.id, guildId: guild.id, ready: false };
+      } catch (error) {
+        throw toConnectorError(error, `open a support thread for ${userId} in ${parent}`);
+      }
+      await this.saveThread(userId, record);
+    }
+    try {
+      await rest.put(Routes.threadMembers(record.threadId, userId));
+      await rest.post(Routes.channelMessages(record.threadId), {
+        body: {
+          content: t('threadWelcome', language, { member: `<@${userId}>` }),
+          allowed_mentions: { users: [userId] },
+        },
+      });
+    } catch (error) {
+      throw toConnectorError(error, `add ${userId} to support thread ${record.threadId}`);
+    }
+    record = { ...record, ready: true };
+    await this.saveThread(userId, record);
+    const pending = this.pendingReplies.get(userId);
+    if (pending) {
+      this.pendingReplies.delete(userId);
+      await pending.interaction
+        .editReply({ content: t('continueInThread', language, { thread: `<#${record.threadId}>` }) })
+        .catch((error: unknown) =>
+          this.options.log.warn({ err: error, userId }, 'could not tell the member where the thread is'),
+        );
+    }
+    this.options.log.info(
+      { userId, threadId: record.threadId },
+      'DMs closed: opened a private support thread',
+    );
+    return record;
+  }
+
+  private async saveThread(userId: string, record: ThreadRecord): Promise<void> {
+    await this.core.store.settings.set(settingKeys.thread(userId), record);
+    await this.core.store.settings.set(settingKeys.threadOwner(record.threadId), userId);
+    this.threads.set(userId, record);
+    this.threadOwners.set(record.threadId, userId);
+  }
+
+  private async forgetThread(userId: string, threadId: string): Promise<void> {
+    await this.core.store.settings.set(settingKeys.thread(userId), null);
+    await this.core.store.settings.set(settingKeys.threadOwner(threadId), null);
+    this.threads.set(userId, null);
+    this.threadOwners.set(threadId, null);
+  }
+
+  private async threadOwner(threadId: string): Promise<string | null> {
+    let owner = this.threadOwners.get(threadId);
+    if (owner === undefined) {
+      owner = (await this.core.store.settings.get<string>(settingKeys.threadOwner(threadId))) ?? null;
+      this.threadOwners.set(threadId, owner);
+    }
+    return owner;
+  }
+
+  /** The server to open a member's thread in: where they last used a command, else any shared server. */
+  private async guildOf(userId: string): Promise<Guild | null> {
+    const client = this.client;
+    if (!client) return null;
+    const known = await this.core.store.settings.get<string>(settingKeys.guild(userId));
+    const cached = known ? client.guilds.cache.get(known) : undefined;
+    if (cached) return cached;
+    const candidates = this.options.guildIds.length
+      ? this.options.guildIds.map((id) => client.guilds.cache.get(id)).filter((g): g is Guild => !!g)
+      : [...client.guilds.cache.values()];
+    for (const guild of candidates) {
+      const member = await guild.members.fetch(userId).catch(() => null);
+      if (member) return guild;
+    }
+    return null;
+  }
+
+  private async rememberGuild(userId: string, guildId: string | null): Promise<void> {
+    if (!guildId) return;
+    const key = settingKeys.guild(userId);
+    if ((await this.core.store.settings.get<string>(key)) !== guildId)
+      await this.core.store.settings.set(key, guildId);
+  }
+
+  /** A text channel of the server by id or by name. */
+  private findChannel(guild: Guild, idOrName: string): string | null {
+    const byId = guild.channels.cache.get(idOrName);
+    if (byId) return byId.id;
+    return guild.channels.cache.find((c) => c.name === idOrName && c.type === GUILD_TEXT)?.id ?? null;
+  }
+
+  // ---- inbound -------------------------------------------------------------------------------
+
+  /** Runs an event handler; a failure is logged with its context, never thrown into discord.js. */
+  private async guard(what: string, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      this.options.log.error({ err: error, what }, 'Discord event not handled');
+    }
+  }
+
+  private async onMessage(message: Message): Promise<void> {
+    if (message.author.bot || message.system || !this.onInbound) return;
+    const userId = message.author.id;
+    let address: Record<string, unknown>;
+    if (!message.guildId) {
+      address = { channelId: message.channelId, userId };
+    } else if (message.channel.isThread() && (await this.threadOwner(message.channelId)) === userId) {
+      // The member's private support thread (their DMs are closed): the same conversation continues.
+      address = { channelId: message.channelId, userId, threadId: message.channelId };
+    } else {
+      return;
+    }
+    const text = message.content;
+    this.learnLanguage(userId, text);
+    const attachments = [...message.attachments.values()].map((a) => ({
+      url: a.url,
+      name: a.name,
+      ...(a.contentType ? { contentType: a.contentType } : {}),
+    }));
+    await this.onInbound({
+      channel: CHANNEL,
+      externalId: message.id,
+      contact: profileOf(message.author, null),
+      address,
+      text,
+      ...(attachments.length > 0 ? { attachments } : {}),
+      receivedAt: message.createdAt.toISOString(),
+    });
+    if (!text.trim()) {
+      await this.postToMember(
+        { channelId: message.channelId, userId },
+        { content: t('attachmentOnly', this.languages.get(userId) ?? null), allowed_mentions: { parse: [] } },
+        'attachment hint',
+      ).catch((error: unknown) => this.options.log.warn({ err: error, userId }, 'attachment hint not sent'));
+    }
+  }
+
+  private async onInteraction(interaction: Interaction): Promise<void> {
+    if (!interaction.isRepliable()) return;
+    const language = this.languageOf(interaction.user.id, interaction.locale);
+    try {
+      if (interaction.isChatInputCommand()) await this.onCommand(interaction);
+      else if (interaction.isButton()) await this.onButton(interaction);
+      else if (interaction.isModalSubmit()) await this.onModal(interaction);
+      else await this.replyEphemeral(interaction, t('errorUnknownButton', language));
+    } catch (error) {
+      await this.replyError(interaction, error, this.languageOf(interaction.user.id, interaction.locale));
+    }
+  }
+
+  private async onCommand(interaction: ChatInputCommandInteraction): Promise<void> {
+    switch (interaction.commandName) {
+      case commandNames.helpme: {
+        const question = (interaction.options.getString('question') ?? '').trim();
+        if (question.length > QUESTION_MAX)
+          throw new DomainError('invalid', `a question has at most ${QUESTION_MAX} characters`);
+        await this.startInDm(interaction, 'start', question);
+        return;
+      }
+      case commandNames.agent:
+        await this.startInDm(interaction, 'handoff', '');
+        return;
+      case commandNames.bug:
+      case commandNames.newFeature: {
+        if (!interaction.inGuild()) {
+          await this.replyEphemeral(
+            interaction,
+            t('errorGuildOnly', this.languageOf(interaction.user.id, interaction.locale)),
+          );
+          return;
+        }
+        const language = this.languageOf(interaction.user.id, interaction.locale);
+        const modal: APIModalInteractionResponseCallbackData =
+          interaction.commandName === commandNames.bug ? bugModal(language) : featureModal(language);
+        await interaction.showModal(modal);
+        return;
+      }
+      default:
+        await this.replyEphemeral(
+          interaction,
+          t('errorUnknownCommand', this.languageOf(interaction.user.id, interaction.locale), {
+            command: interaction.commandName,
+          }),
+        );
+    }
+  }
+
+  /** `/helpme` and `/agent`: acknowledge at once, open the DM, and hand the core the request. */
+  private async startInDm(
+    interaction: ChatInputCommandInteraction,
+    action: 'start' | 'handoff',
+    text: string,
+  ): Promise<void> {
+    const onInbound = this.onInbound;
+    if (!onInbound) return;
+    const userId = interaction.user.id;
+    if (text) this.learnLanguage(userId, text);
+    const language = this.languageOf(userId, interaction.locale, text);
+    // The 3-second window: defer first, then store and run the flow, then say where to look.
+    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    await this.rememberGuild(userId, interaction.guildId);
+    const dm = await interaction.user.createDM();
+    this.pendingReplies.set(userId, { interaction, at: Date.now() });
+    this.prunePendingReplies();
+    const thread = await this.threadFor(userId);
+    await onInbound({
+      channel: CHANNEL,
+      externalId: interaction.id,
+      contact: profileOf(interaction.user, interaction.locale),
+      address: { channelId: dm.id, userId },
+      text,
+      action,
+    });
+    const stillPending = this.pendingReplies.get(userId)?.interaction === interaction;
+    if (!stillPending) return; // a thread was opened meanwhile and the reply already says where
+    await interaction.editReply({
+      content: thread
+        ? t('continueInThread', language, { thread: `<#${thread.threadId}>` })
+        : t('sentDm', language),
+    });
+  }
+
+  private prunePendingReplies(): void {
+    // Interaction tokens last 15 minutes; older replies can no longer be edited.
+    const cutoff = Date.now() - 14 * 60_000;
+    for (const [userId, pending] of this.pendingReplies)
+      if (pending.at < cutoff) this.pendingReplies.delete(userId);
+  }
+
+  private async onButton(interaction: ButtonInteraction): Promise<void> {
+    const parsed = parseCustomId(interaction.customId);
+    const language = this.languageOf(interaction.user.id, interaction.locale);
+    if (parsed.kind === 'unknown') {
+      await this.replyEphemeral(interaction, t('errorUnknownButton', language));
+      return;
+    }
+    if (parsed.kind === 'vote') {
+      await this.onVote(interaction, parsed.caseId, language);
+      return;
+    }
+    const onInbound = this.onInbound;
+    if (!onInbound) return;
+    // Acknowledge by disabling the pressed row, so the same choice cannot be sent twice.
+    await interaction.update({ components: disableRow(interaction, interaction.customId) });
+    const userId = interaction.user.id;
+    const address: Record<string, unknown> = interaction.guildId
+      ? { channelId: interaction.channelId, userId, threadId: interaction.channelId }
+      : { channelId: interaction.channelId, userId };
+    await onInbound({
+      channel: CHANNEL,
+      externalId: interaction.id,
+      contact: profileOf(interaction.user, interaction.locale),
+      address,
+      text: parsed.action.startsWith('rate:') ? '' : labelOf(interaction, interaction.customId),
+      action: parsed.action,
+    });
+  }
+
+  private async onVote(interaction: ButtonInteraction, caseId: string, language: string): Promise<void> {
+    const contact = await this.contacts.resolve(CHANNEL, profileOf(interaction.user, interaction.locale));
+    const { case: kase, counted } = await this.core.cases.vote(caseId, contact.id, {
+      kind: 'contact',
+      id: contact.id,
+    });
+    if (!counted) {
+      await this.replyEphemeral(interaction, t('alreadyVoted', language, { case: kase.number }));
+      return;
+    }
+    await interaction.update({ components: [voteRow(kase, this.guildLanguage(interaction.guild))] });
+    await interaction
+      .followUp({ content: t('voteCounted', language, { case: kase.number }), flags: MessageFlags.Ephemeral })
+      .catch((error: unknown) => this.options.log.warn({ err: error }, 'vote confirmation not sent'));
+  }
+
+  private async onModal(interaction: ModalSubmitInteraction): Promise<void> {
+    const values = modalValues(interaction);
+    const text = Object.values(values).join(' ');
+    this.learnLanguage(interaction.user.id, text);
+    const language = this.languageOf(interaction.user.id, interaction.locale, text);
+    if (interaction.customId !== customIds.bugModal && interaction.customId !== customIds.featureModal) {
+      await this.replyEphemeral(interaction, t('errorUnknownButton', language));
+      return;
+    }
+    const parsed =
+      interaction.customId === customIds.bugModal ? parseBugReport(values) : parseFeatureRequest(values);
+    if (!parsed.ok) {
+      const { problem, field, max } = parsed.error;
+      await this.replyEphemeral(
+        interaction,
+        t(problem === 'empty' ? 'errorFieldEmpty' : 'errorFieldTooLong', language, {
+          field: t(field, language),
+          max: max ?? 0,
+        }),
+      );
+      return;
+    }
+    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    await this.rememberGuild(interaction.user.id, interaction.guildId);
+    const contact = await this.contacts.resolve(CHANNEL, profileOf(interaction.user, interaction.locale));
+    const actor = { kind: 'contact' as const, id: contact.id };
+    const guild = interaction.guild;
+    if (parsed.value.kind === 'bug') {
+      const report = parsed.value;
+      const kase = await this.core.cases.create(
+        { kind: 'bug', subject: report.title, fields: report.fields, contactId: contact.id },
+        actor,
+      );
+      await interaction.editReply({ content: t('bugFiled', language, { case: kase.number }) });
+      if (guild) await this.postCase(guild, this.options.bugReportChannel, kase, interaction.user, []);
+      return;
+    }
+    const request = parsed.value;
+    const existing = await this.core.cases.list({ kind: 'feature', limit: 500 });
+    const similar = similarCases({ subject: request.title, description: request.description }, existing);
+    const kase = await this.core.cases.create(
+      {
+        kind: 'feature',
+        subject: request.title,
+        fields: { description: request.description },
+        contactId: contact.id,
+      },
+      actor,
+    );
+    const links = await this.similarLines(similar);
+    await interaction.editReply({
+      content: [
+        t('featureFiled', language, { case: kase.number }),
+        ...(links.length > 0 ? ['', t('similarIntro', language), ...links] : []),
+      ].join('\n'),
+      allowedMentions: { parse: [] },
+    });
+    if (guild) await this.postCase(guild, this.options.featureRequestChannel, kase, interaction.user, links);
+  }
+
+  /** Posts a bug report or feature request as an embed in its channel (with an Upvote button for features). */
+  private async postCase(guild: Guild, channelRef: string, kase: Case, reporter: User, similar: string[]) {
+    const channelId = this.findChannel(guild, channelRef);
+    if (!channelId) {
+      this.options.log.warn(
+        { guildId: guild.id, channel: channelRef, case: kase.number },
+        'no channel to post the case in',
+      );
+      return;
+    }
+    const language = this.guildLanguage(guild);
+    const fields: APIEmbed['fields'] = [];
+    const labels: [string, DiscordTextKey][] = [
+      ['description', kase.kind === 'bug' ? 'fieldWhatHappened' : 'fieldDescription'],
+      ['steps', 'fieldSteps'],
+      ['expected', 'fieldExpected'],
+      ['platform', 'fieldPlatform'],
+    ];
+    for (const [key, label] of labels) {
+      const value = kase.fields[key];
+      if (value) fields.push({ name: t(label, language), value: clip(value, 1024) });
+    }
+    fields.push({ name: t('reporter', language), value: `<@${reporter.id}>`, inline: true });
+    if (similar.length > 0)
+      fields.push({ name: t('similarTitle', language), value: clip(similar.join('\n'), 1024) });
+    const body: RESTPostAPIChannelMessageJSONBody = {
+      embeds: [
+        {
+          title: clip(`#${kase.number} ${kase.subject}`, 256),
+          color: kase.kind === 'bug' ? 0xed4245 : 0x57f287,
+          fields,
+          timestamp: kase.createdAt,
+        },
+      ],
+      allowed_mentions: { parse: [] },
+      ...(kase.kind === 'feature' ? { components: [voteRow(kase, language)] } : {}),
+    };
+    try {
+      const posted = (await this.rest().post(Routes.channelMessages(channelId), { body })) as APIMessage;
+      const post: CasePost = { channelId, messageId: posted.id, guildId: guild.id };
+      await this.core.store.settings.set(settingKeys.casePost(kase.id), post);
+    } catch (error) {
+      // The case is stored and the member has its number; only the public post is missing.
+      this.options.log.warn({ err: error, case: kase.number, channelId }, 'case not posted in its channel');
+    }
+  }
+
+  private async similarLines(similar: SimilarCase[]): Promise<string[]> {
+    const lines: string[] = [];
+    for (const { case: kase } of similar) {
+      const post = await this.core.store.settings.get<CasePost>(settingKeys.casePost(kase.id));
+      const link = post
+        ? ` — https://discord.com/channels/${post.guildId}/${post.channelId}/${post.messageId}`
+        : '';
+      lines.push(`#${kase.number} ${clip(kase.subject, 100)} (▲ ${kase.votes})${link}`);
+    }
+    return lines;
+  }
+
+  // ---- case status changes -------------------------------------------------------------------
+
+  private onDomainEvent(event: DomainEvent): void {
+    if (event.type !== 'case.updated' || event.entry?.type !== 'status') return;
+    const kase = event.case;
+    // Support cases speak through their conversation; bug reports and feature requests have none.
+    if (kase.kind === 'support' || !kase.contactId) return;
+    void this.guard('status DM', () => this.tellStatus(kase));
+  }
+
+  private async tellStatus(kase: Case): Promise<void> {
+    if (!kase.contactId) return;
+    const contact = await this.core.store.contacts.get(kase.contactId);
+    const userId = contact && ContactService.identityOn(contact, CHANNEL);
+    if (!contact || !userId) return;
+    const language = this.languages.get(userId) ?? (contact.locale ? baseLanguage(contact.locale) : null);
+    const content = t('statusChanged', language, {
+      kind: t(kase.kind === 'bug' ? 'kind_bug' : 'kind_feature', language),
+      case: kase.number,
+      subject: clip(kase.subject, 200),
+      status: t(`status_${kase.status}`, language),
+    });
+    const dm = (await this.rest().post(Routes.userChannels(), {
+      body: { recipient_id: userId },
+    })) as APIChannel;
+    await this.postToMember(
+      { channelId: dm.id, userId },
+      { content, allowed_mentions: { parse: [] } },
+      `status of #${kase.number}`,
+    );
+  }
+
+  // ---- replies and errors --------------------------------------------------------------------
+
+  private async replyEphemeral(interaction: RepliableInteraction, content: string): Promise<void> {
+    if (interaction.deferred && !interaction.replied) await interaction.editReply({ content });
+    else if (interaction.replied || interaction.deferred)
+      await interaction.followUp({ content, flags: MessageFlags.Ephemeral });
+    else await interaction.reply({ content, flags: MessageFlags.Ephemeral });
+  }
+
+  /** The one place a failure becomes what the member sees: the Discord twin of src/http/error-handler.ts. */
+  private async replyError(
+    interaction: RepliableInteraction,
+    error: unknown,
+    language: string,
+  ): Promise<void> {
+    const code = discordCode(error);
+    const context = {
+      err: error,
+      interactionId: interaction.id,
+      userId: interaction.user.id,
+      type: interaction.type,
+    };
+    if (
+      code === DiscordErrorCode.UnknownInteraction ||
+      code === DiscordErrorCode.InteractionAlreadyAcknowledged
+    ) {
+      this.options.log.warn(context, 'interaction could not be answered');
+      return;
+    }
+    let content: string;
+    if (error instanceof DomainError) {
+      const key: DiscordTextKey = (
+        {
+          not_found: 'errorNotFound',
+          invalid: 'errorInvalid',
+          conflict: 'errorConflict',
+          forbidden: 'errorForbidden',
+          unauthorized: 'errorForbidden',
+        } as const
+      )[error.kind];
+      content = t(key, language, { detail: error.message });
+      this.options.log.info({ ...context, kind: error.kind }, 'interaction refused');
+    } else {
+      content = t('errorGeneric', language);
+      this.options.log.error(context, 'interaction failed');
+    }
+    await this.replyEphemeral(interaction, content).catch((replyError: unknown) =>
+      this.options.log.warn({ ...context, replyError }, 'error reply not sent'),
+    );
+  }
+
+  // ---- language ------------------------------------------------------------------------------
+
+  private learnLanguage(userId: string, text: string): void {
+    const detected = text.trim() ? detectLanguage(text) : null;
+    if (detected && detected.confidence >= 0.5) this.languages.set(userId, detected.language);
+  }
+
+  /** The member's language: what they write in, else what they last wrote in, else their Discord locale. */
+  private languageOf(userId: string, locale: string | null | undefined, text?: string): string {
+    const detected = text?.trim() ? detectLanguage(text) : null;
+    if (detected && detected.confidence >= 0.5) return detected.language;
+    return this.languages.get(userId) ?? (locale ? baseLanguage(locale) : 'en');
+  }
+
+  private async languageOfMember(userId: string): Promise<string | null> {
+    const known = this.languages.get(userId);
+    if (known) return known;
+    const contact = await this.core.store.contacts.findByIdentity(CHANNEL, userId);
+    return contact?.locale ? baseLanguage(contact.locale) : null;
+  }
+
+  private guildLanguage(guild: Guild | null): string {
+    return guild?.preferredLocale ? baseLanguage(guild.preferredLocale) : 'en';
+  }
+
+  // ---- commands ------------------------------------------------------------------------------
+
+  private async registerCommands(client: Client): Promise<void> {
+    const applicationId = client.application?.id ?? client.user?.id;
+    if (!applicationId) throw new Error('READY carried no application id');
+    const body = switchboardCommands();
+    if (this.options.guildIds.length === 0) {
+      await client.rest.put(Routes.applicationCommands(applicationId), { body });
+      this.options.log.info({ commands: body.length }, 'Discord global commands registered');
+      return;
+    }
+    for (const guildId of this.options.guildIds) {
+      try {
+        await client.rest.put(Routes.applicationGuildCommands(applicationId, guildId), { body });
+        this.options.log.info({ guildId, commands: body.length }, 'Discord guild commands registered');
+      } catch (error) {
+        // One server that removed the bot must not keep the others without commands.
+        this.options.log.error({ err: error, guildId }, 'Discord guild commands not registered');
+      }
+    }
+  }
+}
+
+function profileOf(user: User, locale: string | null): InboundMessage['contact'] {
+  return {
+    externalId: user.id,
+    name: user.globalName ?? user.username,
+    avatarUrl: user.displayAvatarURL(),
+    ...(locale ? { locale } : {}),
+  };
+}
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+type ButtonRow = APIActionRowComponent<APIButtonComponentWithCustomId>;
+
+/** The message's button rows with the row holding `customId` disabled (the pressed button highlighted). */
+function disableRow(interaction: ButtonInteraction, customId: string): ButtonRow[] {
+  const rows = interaction.message.components.map((c) => c.toJSON()) as unknown as ButtonRow[];
+  return rows
+    .filter((row) => row.type === 1)
+    .map((row) => {
+      const pressed = row.components.some((b) => b.custom_id === customId);
+      if (!pressed) return row;
+      return {
+        ...row,
+        components: row.components.map((b) => ({
+          ...b,
+          disabled: true,
+          ...(b.custom_id === customId ? { style: 3 } : {}),
+        })),
+      };
+    });
+}
+
+function labelOf(interaction: ButtonInteraction, customId: string): string {
+  const rows = interaction.message.components.map((c) => c.toJSON()) as unknown as ButtonRow[];
+  for (const row of rows) {
+    const button = row.components?.find((b) => b.custom_id === customId);
+    if (button?.label) return button.label;
+  }
+  return '';
+}
+
+function voteRow(kase: Case, language: string): ButtonRow {
+  return {
+    type: 1,
+    components: [
+      {
+        type: 2,
+        style: 1,
+        label: `${t('upvote', language)} (${kase.votes})`,
+        custom_id: customIds.vote(kase.id),
+        emoji: { name: '👍' },
+      },
+    ],
+  };
+}
+
+/** Text-input values by custom id; fields Discord did not send read as empty. */
+function modalValues(interaction: ModalSubmitInteraction): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const [customId, field] of interaction.fields.fields) {
+    if ('value' in field && typeof field.value === 'string') values[customId] = field.value;
+  }
+  return values;
+}

@@ -1,0 +1,93 @@
+/**
+ * What the Discord connector itself says (the core's texts are in src/core/texts.ts). English is the
+ * fallback; Arabic members are recognised by the language they write in, since Discord has no `ar` locale.
+ */
+const catalog = {
+  sentDm: { en: "I've sent you a direct message.", ar: 'أرسلت لك رسالة خاصة.' },
+  continueInThread: {
+    en: 'Your direct messages are closed, so we will continue in {thread}.',
+    ar: 'رسائلك الخاصة مغلقة، لذلك سنكمل في {thread}.',
+  },
+  threadWelcome: {
+    en: "{member}, I couldn't send you a direct message (your DMs are closed), so I opened this private thread for you. We'll continue here; only you and the support team can see it.",
+    ar: '{member}، لم أستطع إرسال رسالة خاصة إليك (رسائلك الخاصة مغلقة)، لذلك فتحت لك هذه المحادثة الخاصة. سنكمل هنا، ولا يراها إلا أنت وفريق الدعم.',
+  },
+  threadName: { en: 'Support for {member}', ar: 'دعم {member}' },
+  bugFiled: {
+    en: 'Thank you! Your bug report is case #{case}. I will let you know when its status changes.',
+    ar: 'شكراً! بلاغك عن الخطأ هو الحالة رقم #{case}. سأخبرك عندما تتغير حالته.',
+  },
+  featureFiled: {
+    en: 'Thank you! Your feature request is case #{case}.',
+    ar: 'شكراً! طلب الميزة الخاص بك هو الحالة رقم #{case}.',
+  },
+  similarIntro: {
+    en: 'Similar requests already exist; if one of them is what you want, upvote it instead:',
+    ar: 'توجد طلبات مشابهة؛ إن كان أحدها ما تريده فصوّت له بدلاً من ذلك:',
+  },
+  similarTitle: { en: 'Similar requests', ar: 'طلبات مشابهة' },
+  upvote: { en: 'Upvote', ar: 'تصويت' },
+  voteCounted: { en: 'Your vote for #{case} is counted.', ar: 'تم احتساب صوتك للحالة #{case}.' },
+  alreadyVoted: {
+    en: 'You have already voted for #{case}; each member has one vote.',
+    ar: 'لقد صوّت للحالة #{case} من قبل؛ لكل عضو صوت واحد.',
+  },
+  statusChanged: {
+    en: 'Update on your {kind} #{case} "{subject}": it is now **{status}**.',
+    ar: 'تحديث على {kind} رقم #{case} "{subject}": الحالة الآن **{status}**.',
+  },
+  kind_bug: { en: 'bug report', ar: 'بلاغ الخطأ' },
+  kind_feature: { en: 'feature request', ar: 'طلب الميزة' },
+  kind_support: { en: 'case', ar: 'الحالة' },
+  status_new: { en: 'new', ar: 'جديدة' },
+  status_open: { en: 'open', ar: 'مفتوحة' },
+  status_pending: { en: 'pending', ar: 'قيد الانتظار' },
+  status_solved: { en: 'solved', ar: 'تم حلها' },
+  status_closed: { en: 'closed', ar: 'مغلقة' },
+  attachmentOnly: {
+    en: 'I received your file. I can only read text, so please describe your question in words.',
+    ar: 'استلمت ملفك. لا أستطيع قراءة إلا النصوص، لذا يرجى وصف سؤالك بالكلمات.',
+  },
+  bugModalTitle: { en: 'Report a bug', ar: 'الإبلاغ عن خطأ' },
+  featureModalTitle: { en: 'Request a feature', ar: 'طلب ميزة' },
+  fieldTitle: { en: 'Title', ar: 'العنوان' },
+  fieldWhatHappened: { en: 'What happened?', ar: 'ماذا حدث؟' },
+  fieldSteps: { en: 'Steps to reproduce', ar: 'خطوات إعادة المشكلة' },
+  fieldExpected: { en: 'What did you expect?', ar: 'ما الذي كنت تتوقعه؟' },
+  fieldPlatform: { en: 'Platform / version', ar: 'المنصة / الإصدار' },
+  fieldDescription: { en: 'Description', ar: 'الوصف' },
+  reporter: { en: 'Reported by', ar: 'أبلغ عنه' },
+  errorNotFound: { en: "I couldn't find that: {detail}.", ar: 'لم أجد ذلك: {detail}.' },
+  errorInvalid: { en: "That didn't work: {detail}.", ar: 'لم ينجح ذلك: {detail}.' },
+  errorConflict: { en: "That can't be done now: {detail}.", ar: 'لا يمكن تنفيذ ذلك الآن: {detail}.' },
+  errorForbidden: { en: "You aren't allowed to do that.", ar: 'لا يُسمح لك بذلك.' },
+  errorUnknownCommand: { en: "I don't know the command /{command}.", ar: 'لا أعرف الأمر /{command}.' },
+  errorUnknownButton: { en: 'This button is no longer active.', ar: 'هذا الزر لم يعد فعالاً.' },
+  errorFieldEmpty: { en: 'The field "{field}" is empty.', ar: 'الحقل "{field}" فارغ.' },
+  errorFieldTooLong: {
+    en: 'The field "{field}" is too long (at most {max} characters).',
+    ar: 'الحقل "{field}" طويل جداً (الحد الأقصى {max} حرفاً).',
+  },
+  errorGuildOnly: { en: 'Please use this command in the server.', ar: 'يرجى استخدام هذا الأمر داخل الخادم.' },
+  errorGeneric: {
+    en: 'Something went wrong on our side; please try again in a moment.',
+    ar: 'حدث خطأ من جهتنا؛ يرجى المحاولة بعد قليل.',
+  },
+} as const;
+
+export type DiscordTextKey = keyof typeof catalog;
+
+/** The connector's text in `language` (`ar`, `en-US`, …) or English, with `{placeholders}` filled. */
+export function t(
+  key: DiscordTextKey,
+  language: string | null | undefined,
+  values: Record<string, string | number> = {},
+): string {
+  const entry: Record<string, string> = catalog[key];
+  const base = (language ?? 'en').slice(0, 2).toLowerCase();
+  const template = entry[base] ?? entry.en ?? '';
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    const value = values[name];
+    return value === undefined ? whole : String(value);
+  });
+}

@@ -1,0 +1,68 @@
+import { invalid } from '../errors.ts';
+import { newId } from '../ids.ts';
+import type { ChannelName, Contact } from '../model.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { Repositories, Store } from '../ports/repositories.ts';
+
+/** How a channel knows a person: its own id for them plus what it can tell about them. */
+export interface ContactProfile {
+  externalId: string;
+  name: string;
+  avatarUrl?: string | null;
+  locale?: string | null;
+}
+
+/**
+ * Finds the Contact a channel identity belongs to, creating it on first sight and refreshing name,
+ * avatar and locale when the channel reports new ones. Used by `receive` and by connectors that open
+ * cases outside a conversation (e.g. a Discord `/bug` report).
+ */
+export async function resolveContactIn(
+  tx: Repositories,
+  channel: ChannelName,
+  profile: ContactProfile,
+  at: string,
+): Promise<Contact> {
+  if (!profile.externalId) throw invalid('a contact needs the channel id', { field: 'contact.externalId' });
+  const existing = await tx.contacts.findByIdentity(channel, profile.externalId);
+  if (existing) {
+    const next: Contact = {
+      ...existing,
+      name: profile.name || existing.name,
+      avatarUrl: profile.avatarUrl !== undefined ? profile.avatarUrl : existing.avatarUrl,
+      locale: profile.locale ?? existing.locale,
+    };
+    if (JSON.stringify(next) !== JSON.stringify(existing)) await tx.contacts.update(next);
+    return next;
+  }
+  const contact: Contact = {
+    id: newId(),
+    name: profile.name || profile.externalId,
+    avatarUrl: profile.avatarUrl ?? null,
+    locale: profile.locale ?? null,
+    identities: [{ channel, externalId: profile.externalId }],
+    createdAt: at,
+  };
+  await tx.contacts.create(contact);
+  return contact;
+}
+
+/** Contacts by channel identity. */
+export class ContactService {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The contact for this channel identity, created on first sight (in its own transaction). */
+  resolve(channel: ChannelName, profile: ContactProfile): Promise<Contact> {
+    return this.store.transaction((tx) =>
+      resolveContactIn(tx, channel, profile, this.clock.now().toISOString()),
+    );
+  }
+
+  /** The contact's id on a channel (e.g. the Discord user id), if they have one. */
+  static identityOn(contact: Contact, channel: ChannelName): string | undefined {
+    return contact.identities.find((i) => i.channel === channel)?.externalId;
+  }
+}
