@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { DiscordConnector } from './channels/discord/discord-connector.ts';
+import { WebchatConnector } from './channels/webchat/webchat-connector.ts';
+import { storeWebchatHistory } from './channels/webchat/webchat-history.ts';
 import { importKnowledgeBase } from './cli/kb-import.ts';
 import type { Config } from './config.ts';
 import { ContactCenter } from './core/contact-center.ts';
@@ -12,6 +14,7 @@ import type { ChannelConnector } from './core/ports/channel-connector.ts';
 import { systemClock } from './core/ports/clock.ts';
 import { buildApp } from './http/app.ts';
 import { ScryptPasswordHasher } from './http/auth/scrypt-password-hasher.ts';
+import { desktopStaticRoutes } from './http/static.ts';
 import { FetchHttpClient } from './net/fetch-http-client.ts';
 import { InProcessEventBus } from './pubsub/in-process-event-bus.ts';
 import { OramaSearchIndex } from './search/orama-search-index.ts';
@@ -74,6 +77,9 @@ export async function createSwitchboard(
     { router: { reservationTimeoutMs: config.reservationTimeoutMs } },
   );
   for (const connector of overrides.connectors ?? []) center.addConnector(connector);
+  // Web chat needs no third party: it is always on.
+  const webchat = new WebchatConnector(storeWebchatHistory(store));
+  center.addConnector(webchat);
   if (config.discord.token) {
     const discordLog = logger.child({ channel: 'discord' });
     center.addConnector(
@@ -111,6 +117,10 @@ export async function createSwitchboard(
     config: { cookieSecure: config.cookieSecure, trustProxy: config.trustProxy, publicUrl: config.publicUrl },
     connectorsHealth: () =>
       Object.fromEntries([...center.connectors.values()].map((c) => [c.channel, c.health()] as const)),
+    registerRoutes: async (scope) => {
+      webchat.routes(scope);
+      await scope.register(async (web) => desktopStaticRoutes(web, { articles: store.articles }));
+    },
   });
 
   return {

@@ -1,7 +1,6 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
-import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
@@ -39,8 +38,6 @@ export interface BuildAppOptions {
    * parsers). Every route must declare `config: { role: 'public' }` or a role, or startup fails.
    */
   registerRoutes?: (app: FastifyInstance) => void | Promise<void>;
-  /** The built agent desktop (`web/dist`): served at `/`, with `index.html` for the desktop's own paths. */
-  webRoot?: string;
 }
 
 export const apiPrefix = '/api/v1';
@@ -182,20 +179,6 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
     },
     { prefix: apiPrefix },
   );
-
-  if (options.webRoot) {
-    const root = options.webRoot;
-    void app.register(async (scope) => {
-      // `serve: false`: the plugin's own routes could not declare a role; ours do.
-      await scope.register(fastifyStatic, { root, serve: false, wildcard: false });
-      scope.get('/*', { config: { role: 'public' }, schema: { hide: true } }, (request, reply) => {
-        const path = (request.params as { '*': string })['*'];
-        if (path.startsWith('api/')) return notFoundHandler(request, reply);
-        // A path with an extension is a file (404 when missing); anything else is a desktop page.
-        return /\.[A-Za-z0-9]+$/.test(path) ? reply.sendFile(path) : reply.sendFile('index.html');
-      });
-    });
-  }
 
   if (options.registerRoutes) {
     const register = options.registerRoutes;

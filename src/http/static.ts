@@ -18,7 +18,18 @@ export interface DesktopRoutesOptions {
 }
 
 /** Client-side routes of the desktop: each answers with `index.html`. */
-const desktopRoutes = ['/', '/login', '/inbox', '/conversations/*', '/cases', '/cases/*', '/contacts/*', '/supervisor', '/admin', '/admin/*'];
+const desktopRoutes = [
+  '/',
+  '/login',
+  '/inbox',
+  '/conversations/*',
+  '/cases',
+  '/cases/*',
+  '/contacts/*',
+  '/supervisor',
+  '/admin',
+  '/admin/*',
+];
 
 // The desktop's CSP: helmet's default, plus avatars from Discord's CDN (any https image) and no `upgrade-insecure-requests`, which would break plain-HTTP LAN installs.
 const desktopCsp = [
@@ -41,7 +52,10 @@ const desktopCsp = [
  * articles at `/kb/:id` rendered from Markdown on the server. Register it in its own scope:
  * `app.register(async (scope) => desktopStaticRoutes(scope, { articles }))`.
  */
-export async function desktopStaticRoutes(app: FastifyInstance, options: DesktopRoutesOptions): Promise<void> {
+export async function desktopStaticRoutes(
+  app: FastifyInstance,
+  options: DesktopRoutesOptions,
+): Promise<void> {
   const root = options.root ?? webDistDir;
   const built = existsSync(`${root}/index.html`);
   const frameAncestors = (options.chatFrameAncestors ?? ['*']).join(' ');
@@ -67,13 +81,19 @@ export async function desktopStaticRoutes(app: FastifyInstance, options: Desktop
   app.get('/chat', { config: { role: 'public' }, schema: { hide: true } }, (_request, reply) => {
     // The widget frames this page on the brand's own site.
     void reply.removeHeader('x-frame-options');
-    return page(reply, 'chat.html', desktopCsp.replace("frame-ancestors 'self'", `frame-ancestors ${frameAncestors}`));
+    return page(
+      reply,
+      'chat.html',
+      desktopCsp.replace("frame-ancestors 'self'", `frame-ancestors ${frameAncestors}`),
+    );
   });
 
   app.get('/widget.js', { config: { role: 'public' }, schema: { hide: true } }, (_request, reply) => {
     if (!built) return reply.code(404).send();
     // Loaded by <script> tags on other sites.
-    void reply.header('cross-origin-resource-policy', 'cross-origin').header('cache-control', 'public, max-age=300');
+    void reply
+      .header('cross-origin-resource-policy', 'cross-origin')
+      .header('cache-control', 'public, max-age=300');
     return reply.sendFile('widget.js');
   });
 
@@ -105,14 +125,22 @@ export async function desktopStaticRoutes(app: FastifyInstance, options: Desktop
           "default-src 'none'; img-src 'self' https: data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'",
         )
         .type('text/html; charset=utf-8');
-      if (!article?.published) return reply.code(404).send(articlePage('Article not found', '<p>This article does not exist or is not published.</p>', 'en'));
+      if (!article?.published)
+        return reply
+          .code(404)
+          .send(
+            articlePage('Article not found', '<p>This article does not exist or is not published.</p>', 'en'),
+          );
       return reply.send(articlePage(article.title, renderArticle(article.body), article.locale));
     },
   );
 }
 
 const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+  text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
+  );
 
 /** Links and images may only point at the web (or a mailbox, or within the page). */
 const safeHref = (href: string, images = false) =>

@@ -136,23 +136,34 @@ describe('logs', () => {
 });
 
 describe('the agent desktop', () => {
-  it('is served from webRoot, with index.html for its own paths and 404s for missing files', async () => {
+  it('is served from the build, with index.html for its own paths and 404s for missing files', async () => {
     const { mkdtemp, writeFile } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
     const root = await mkdtemp(join(tmpdir(), 'sb-web-'));
+    const { mkdir } = await import('node:fs/promises');
     await writeFile(join(root, 'index.html'), '<!doctype html><title>Switchboard</title>');
-    await writeFile(join(root, 'app.js'), 'console.log(1)');
-    const api = await startApi({ build: { webRoot: root } });
+    await mkdir(join(root, 'assets'));
+    await writeFile(join(root, 'assets', 'app.js'), 'console.log(1)');
+    const { desktopStaticRoutes } = await import('../../src/http/static.ts');
+    const api = await startApi({
+      build: {
+        registerRoutes: async (scope) => {
+          await scope.register(async (s) =>
+            desktopStaticRoutes(s, { root, articles: { get: async () => undefined } }),
+          );
+        },
+      },
+    });
     try {
       for (const path of ['/', '/inbox', '/conversations/42']) {
         const res = await api.fetch(path);
         expect(res.status, path).toBe(200);
         expect(await res.text()).toContain('<title>Switchboard</title>');
       }
-      const js = await api.fetch('/app.js');
+      const js = await api.fetch('/assets/app.js');
       expect(js.headers.get('content-type')).toMatch(/javascript/);
-      expect((await api.fetch('/missing.js')).status).toBe(404);
+      expect((await api.fetch('/assets/missing.js')).status).toBe(404);
       const apiMiss = await api.fetch('/api/v1/nothing');
       expect(apiMiss.status).toBe(404);
       expect((await apiMiss.json()).error.code).toBe('not_found');

@@ -1,0 +1,664 @@
+import { type FormEvent, useEffect, useState } from 'react';
+import { ApiError, get, patch, post, put, query } from '../shared/api.ts';
+import { renderMarkdown } from '../shared/markdown.ts';
+import type { Article, PublicAgent, Queue } from '../shared/types.ts';
+import { type CannedResponse, loadCannedResponses, saveCannedResponses } from './canned-responses.ts';
+import { desktop, useDesktop } from './desktop-store.ts';
+import { Link } from './router.tsx';
+
+const sections = [
+  ['agents', 'Agents'],
+  ['queues', 'Queues'],
+  ['articles', 'Articles'],
+  ['canned', 'Canned responses'],
+  ['flow', 'Flow'],
+  ['channels', 'Channels'],
+] as const;
+
+export function AdminPage({ section }: { section: string }) {
+  return (
+    <div className="page admin">
+      <h1>Admin</h1>
+      <nav className="tabs" aria-label="Admin sections">
+        {sections.map(([key, label]) => (
+          <Link key={key} to={`/admin/${key}`} className={key === section ? 'tab active' : 'tab'}>
+            {label}
+          </Link>
+        ))}
+      </nav>
+      {section === 'agents' && <AgentsAdmin />}
+      {section === 'queues' && <QueuesAdmin />}
+      {section === 'articles' && <ArticlesAdmin />}
+      {section === 'canned' && <CannedAdmin />}
+      {section === 'flow' && <FlowAdmin />}
+      {section === 'channels' && <ChannelsAdmin />}
+    </div>
+  );
+}
+
+const list = (text: string) =>
+  text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+const message = (err: unknown) => (err instanceof ApiError ? err.message : 'failed');
+
+function AgentsAdmin() {
+  const state = useDesktop();
+  const [form, setForm] = useState({
+    email: '',
+    name: '',
+    role: 'agent',
+    skills: '',
+    capacity: '3',
+    password: '',
+  });
+  const [error, setError] = useState<string | null>(null);
+  const create = async (event: FormEvent) => {
+    event.preventDefault();
+    setError(null);
+    try {
+      await post('/agents', {
+        email: form.email,
+        name: form.name,
+        role: form.role,
+        skills: list(form.skills),
+        capacity: Number(form.capacity),
+        ...(form.password ? { password: form.password } : {}),
+      });
+      setForm({ email: '', name: '', role: 'agent', skills: '', capacity: '3', password: '' });
+      await desktop.reload();
+    } catch (err) {
+      setError(message(err));
+    }
+  };
+  const change = async (agent: PublicAgent, body: Record<string, unknown>) => {
+    try {
+      await patch(`/agents/${agent.id}`, body);
+      await desktop.reload();
+    } catch (err) {
+      setError(message(err));
+    }
+  };
+  const set = (key: keyof typeof form) => (e: { target: { value: string } }) =>
+    setForm((f) => ({ ...f, [key]: e.target.value }));
+  return (
+    <section className="card">
+      <table className="table" aria-label="Agents">
+        <thead>
+          <tr>
+            <th>Name</th>
+            <th>Email</th>
+            <th>Role</th>
+            <th>Skills</th>
+            <th>Capacity</th>
+            <th>Presence</th>
+          </tr>
+        </thead>
+        <tbody>
+          {state.agents.map((a) => (
+            <tr key={a.id}>
+              <td>{a.name}</td>
+              <td>{a.email}</td>
+              <td>
+                <select
+                  aria-label={`Role of ${a.name}`}
+                  value={a.role}
+                  onChange={(e) => void change(a, { role: e.target.value })}
+                >
+                  <option>agent</option>
+                  <option>supervisor</option>
+                  <option>admin</option>
+                </select>
+              </td>
+              <td>
+                <input
+                  aria-label={`Skills of ${a.name}`}
+                  defaultValue={a.skills.join(', ')}
+                  onBlur={(e) => {
+                    if (e.target.value !== a.skills.join(', '))
+                      void change(a, { skills: list(e.target.value) });
+                  }}
+                />
+              </td>
+              <td>
+                <input
+                  aria-label={`Capacity of ${a.name}`}
+                  type="number"
+                  min={0}
+                  max={100}
+                  defaultValue={a.capacity}
+                  className="narrow"
+                  onBlur={(e) => {
+                    if (Number(e.target.value) !== a.capacity)
+                      void change(a, { capacity: Number(e.target.value) });
+                  }}
+                />
+              </td>
+              <td>{a.presence}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h2>New agent</h2>
+      <form className="inline-form" onSubmit={(e) => void create(e)}>
+        <input
+          aria-label="Email"
+          type="email"
+          required
+          placeholder="email"
+          value={form.email}
+          onChange={set('email')}
+        />
+        <input aria-label="Name" required placeholder="name" value={form.name} onChange={set('name')} />
+        <select aria-label="Role" value={form.role} onChange={set('role')}>
+          <option>agent</option>
+          <option>supervisor</option>
+          <option>admin</option>
+        </select>
+        <input
+          aria-label="Skills"
+          placeholder="skills, comma separated"
+          value={form.skills}
+          onChange={set('skills')}
+        />
+        <input
+          aria-label="Capacity"
+          type="number"
+          min={0}
+          max={100}
+          className="narrow"
+          value={form.capacity}
+          onChange={set('capacity')}
+        />
+        <input
+          aria-label="Password"
+          type="password"
+          placeholder="password (8+)"
+          value={form.password}
+          onChange={set('password')}
+        />
+        <button type="submit" className="primary">
+          Create agent
+        </button>
+      </form>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}
+
+function QueuesAdmin() {
+  const [queues, setQueues] = useState<Queue[]>([]);
+  const [name, setName] = useState('');
+  const [skills, setSkills] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const load = () => get<{ queues: Queue[] }>('/queues').then((r) => setQueues(r.queues));
+  // biome-ignore lint/correctness/useExhaustiveDependencies: loaded once; saving reloads explicitly
+  useEffect(() => {
+    void load();
+  }, []);
+  const create = async (event: FormEvent) => {
+    event.preventDefault();
+    try {
+      await post('/queues', { name, skills: list(skills) });
+      setName('');
+      setSkills('');
+      await load();
+      await desktop.reload();
+    } catch (err) {
+      setError(message(err));
+    }
+  };
+  return (
+    <section className="card">
+      <table className="table" aria-label="Queues">
+        <thead>
+          <tr>
+            <th>Queue</th>
+            <th>Required skills</th>
+          </tr>
+        </thead>
+        <tbody>
+          {queues.map((q) => (
+            <tr key={q.id}>
+              <td>{q.name}</td>
+              <td>
+                <input
+                  aria-label={`Skills of ${q.name}`}
+                  defaultValue={q.skills.join(', ')}
+                  onBlur={(e) => {
+                    if (e.target.value !== q.skills.join(', '))
+                      void patch(`/queues/${q.id}`, { skills: list(e.target.value) }).catch((err: unknown) =>
+                        setError(message(err)),
+                      );
+                  }}
+                />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form className="inline-form" onSubmit={(e) => void create(e)}>
+        <input
+          aria-label="Queue name"
+          required
+          placeholder="queue name"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+        />
+        <input
+          aria-label="Queue skills"
+          placeholder="skills, comma separated"
+          value={skills}
+          onChange={(e) => setSkills(e.target.value)}
+        />
+        <button type="submit" className="primary">
+          Create queue
+        </button>
+      </form>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}
+
+function ArticlesAdmin() {
+  const [articles, setArticles] = useState<Article[]>([]);
+  const [editing, setEditing] = useState<{
+    id: string | null;
+    title: string;
+    body: string;
+    tags: string;
+    published: boolean;
+  } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const load = () =>
+    get<{ articles: Article[] }>(`/articles${query({ limit: 200 })}`).then((r) => setArticles(r.articles));
+  // biome-ignore lint/correctness/useExhaustiveDependencies: loaded once; saving reloads explicitly
+  useEffect(() => {
+    void load();
+  }, []);
+  const save = async () => {
+    if (!editing) return;
+    setError(null);
+    const body = {
+      title: editing.title,
+      body: editing.body,
+      tags: list(editing.tags),
+      published: editing.published,
+    };
+    try {
+      if (editing.id) await patch(`/articles/${editing.id}`, body);
+      else await post('/articles', body);
+      setEditing(null);
+      await load();
+    } catch (err) {
+      setError(message(err));
+    }
+  };
+  if (editing)
+    return (
+      <section className="card article-editor">
+        <label className="field">
+          <span>Title</span>
+          <input
+            aria-label="Article title"
+            dir="auto"
+            value={editing.title}
+            onChange={(e) => setEditing({ ...editing, title: e.target.value })}
+          />
+        </label>
+        <label className="field">
+          <span>Tags</span>
+          <input
+            aria-label="Article tags"
+            value={editing.tags}
+            onChange={(e) => setEditing({ ...editing, tags: e.target.value })}
+          />
+        </label>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={editing.published}
+            onChange={(e) => setEditing({ ...editing, published: e.target.checked })}
+          />
+          Published
+        </label>
+        <div className="split">
+          <label className="field">
+            <span>Markdown</span>
+            <textarea
+              aria-label="Article body"
+              dir="auto"
+              rows={16}
+              value={editing.body}
+              onChange={(e) => setEditing({ ...editing, body: e.target.value })}
+            />
+          </label>
+          <div className="field">
+            <span>Preview</span>
+            <div
+              className="markdown preview-pane"
+              dir="auto"
+              // biome-ignore lint/security/noDangerouslySetInnerHtml: sanitized by DOMPurify in renderMarkdown
+              dangerouslySetInnerHTML={{ __html: renderMarkdown(editing.body) }}
+            />
+          </div>
+        </div>
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
+        <div className="actions">
+          <button type="button" onClick={() => setEditing(null)}>
+            Cancel
+          </button>
+          <button type="button" className="primary" onClick={() => void save()}>
+            Save article
+          </button>
+        </div>
+      </section>
+    );
+  return (
+    <section className="card">
+      <div className="actions">
+        <button
+          type="button"
+          className="primary"
+          onClick={() => setEditing({ id: null, title: '', body: '', tags: '', published: true })}
+        >
+          New article
+        </button>
+      </div>
+      <table className="table" aria-label="Articles">
+        <thead>
+          <tr>
+            <th>Title</th>
+            <th>Tags</th>
+            <th>Locale</th>
+            <th>Published</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {articles.map((a) => (
+            <tr key={a.id}>
+              <td dir="auto">
+                <a href={`/kb/${encodeURIComponent(a.id)}`} target="_blank" rel="noopener noreferrer">
+                  {a.title}
+                </a>
+              </td>
+              <td>{a.tags.join(', ')}</td>
+              <td>{a.locale}</td>
+              <td>{a.published ? 'yes' : 'no'}</td>
+              <td>
+                <button
+                  type="button"
+                  onClick={() =>
+                    setEditing({
+                      id: a.id,
+                      title: a.title,
+                      body: a.body,
+                      tags: a.tags.join(', '),
+                      published: a.published,
+                    })
+                  }
+                >
+                  Edit
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function CannedAdmin() {
+  const [responses, setResponses] = useState<CannedResponse[]>(() => loadCannedResponses());
+  const [shortcut, setShortcut] = useState('');
+  const [text, setText] = useState('');
+  const update = (next: CannedResponse[]) => {
+    setResponses(next);
+    saveCannedResponses(next);
+  };
+  return (
+    <section className="card">
+      <p className="muted">Stored in this browser until the API keeps canned responses for the whole team.</p>
+      <ul className="plain canned-list">
+        {responses.map((r) => (
+          <li key={r.shortcut}>
+            <strong>/{r.shortcut}</strong> <span dir="auto">{r.text}</span>{' '}
+            <button
+              type="button"
+              className="link-button"
+              onClick={() => update(responses.filter((x) => x !== r))}
+            >
+              Remove
+            </button>
+          </li>
+        ))}
+      </ul>
+      <form
+        className="inline-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const key = shortcut.replace(/^\//, '').trim();
+          if (!/^[\w-]+$/.test(key) || !text.trim()) return;
+          update([...responses.filter((r) => r.shortcut !== key), { shortcut: key, text: text.trim() }]);
+          setShortcut('');
+          setText('');
+        }}
+      >
+        <input
+          aria-label="Shortcut"
+          placeholder="shortcut"
+          value={shortcut}
+          onChange={(e) => setShortcut(e.target.value)}
+        />
+        <input
+          aria-label="Text"
+          className="grow"
+          dir="auto"
+          placeholder="text"
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+        />
+        <button type="submit" className="primary">
+          Add
+        </button>
+      </form>
+    </section>
+  );
+}
+
+interface FlowProblem {
+  path: string;
+  message: string;
+}
+
+function FlowAdmin() {
+  const [text, setText] = useState('');
+  const [problems, setProblems] = useState<FlowProblem[]>([]);
+  const [status, setStatus] = useState<string | null>(null);
+  useEffect(() => {
+    get<{ definition: unknown }>('/flows/active')
+      .then((flow) => setText(JSON.stringify(flow.definition, null, 2)))
+      .catch(() => {});
+  }, []);
+  const parse = (): unknown => {
+    try {
+      return JSON.parse(text);
+    } catch (err) {
+      setProblems([{ path: '(json)', message: err instanceof Error ? err.message : 'not JSON' }]);
+      setStatus(null);
+      return undefined;
+    }
+  };
+  const validate = async () => {
+    const definition = parse();
+    if (definition === undefined) return;
+    try {
+      const result = await post<{ valid: boolean; problems: FlowProblem[] }>('/flows/validate', {
+        definition,
+      });
+      setProblems(result.problems);
+      setStatus(result.valid ? 'The flow is valid.' : null);
+    } catch (err) {
+      setProblems(problemsOf(err));
+      setStatus(null);
+    }
+  };
+  const save = async () => {
+    const definition = parse();
+    if (definition === undefined) return;
+    try {
+      await put('/flows/active', { definition });
+      setProblems([]);
+      setStatus('Saved: this flow is now active.');
+    } catch (err) {
+      setProblems(problemsOf(err));
+      setStatus(null);
+    }
+  };
+  const lines = text.split('\n');
+  const flagged = new Set(
+    problems.map((p) => lineOfPath(lines, p.path)).filter((n): n is number => n !== null),
+  );
+  return (
+    <section className="card flow-editor">
+      <div className="flow-grid">
+        <div className="gutter" aria-hidden="true">
+          {lines.map((_, i) => (
+            <div key={`l${String(i)}`} className={flagged.has(i) ? 'flagged' : ''}>
+              {i + 1}
+            </div>
+          ))}
+        </div>
+        <textarea
+          aria-label="Flow JSON"
+          spellCheck={false}
+          value={text}
+          rows={Math.max(20, lines.length + 1)}
+          onChange={(e) => setText(e.target.value)}
+        />
+      </div>
+      <ul className="problems" aria-label="Flow problems">
+        {problems.map((p) => (
+          <li key={`${p.path}:${p.message}`} className="error">
+            <code>{p.path}</code>
+            {lineOfPath(lines, p.path) !== null && (
+              <span> (line {(lineOfPath(lines, p.path) ?? 0) + 1})</span>
+            )}
+            : {p.message}
+          </li>
+        ))}
+      </ul>
+      {status && (
+        <p className="ok" role="status">
+          {status}
+        </p>
+      )}
+      <div className="actions">
+        <button type="button" onClick={() => void validate()}>
+          Validate
+        </button>
+        <button type="button" className="primary" onClick={() => void save()}>
+          Save and activate
+        </button>
+      </div>
+    </section>
+  );
+}
+
+function problemsOf(err: unknown): FlowProblem[] {
+  const details = err instanceof ApiError ? err.details : undefined;
+  const problems = (details?.problems ?? details?.issues) as FlowProblem[] | undefined;
+  if (Array.isArray(problems))
+    return problems.map((p) => ({ path: String(p.path), message: String(p.message) }));
+  return [{ path: '(flow)', message: message(err) }];
+}
+
+/** The line of the editor a problem's JSON path (`states[2].next`) points at, found by the state's name. */
+function lineOfPath(lines: string[], path: string): number | null {
+  const state = /^states\[(\d+)\](?:\.(\w+))?/.exec(path);
+  if (!state) return null;
+  let seen = -1;
+  let depth = 0;
+  for (const [i, line] of lines.entries()) {
+    // Each state object opens at depth 2 inside "states": [ … ].
+    const opens = (line.match(/[{[]/g) ?? []).length;
+    const closes = (line.match(/[}\]]/g) ?? []).length;
+    if (depth === 2 && line.trim().startsWith('{')) seen += 1;
+    if (seen === Number(state[1])) {
+      const key = state[2];
+      if (!key) return i;
+      for (let j = i; j < lines.length; j++) {
+        if (lines[j]?.includes(`"${key}"`)) return j;
+        if (j > i && lines[j]?.trim().startsWith('}') && lines[j]?.search(/\S/) === line.search(/\S/))
+          return i;
+      }
+      return i;
+    }
+    depth += opens - closes;
+  }
+  return null;
+}
+
+function ChannelsAdmin() {
+  const [health, setHealth] = useState<Record<string, { status: string; detail: string | null }>>({});
+  useEffect(() => {
+    const load = () =>
+      fetch('/healthz')
+        .then(
+          (r) =>
+            r.json() as Promise<{ connectors?: Record<string, { status: string; detail: string | null }> }>,
+        )
+        .then((body) => setHealth(body.connectors ?? {}))
+        .catch(() => {});
+    void load();
+    const timer = setInterval(load, 5_000);
+    return () => clearInterval(timer);
+  }, []);
+  const entries = Object.entries(health);
+  return (
+    <section className="card">
+      <table className="table" aria-label="Channels">
+        <thead>
+          <tr>
+            <th>Channel</th>
+            <th>State</th>
+            <th>Detail</th>
+          </tr>
+        </thead>
+        <tbody>
+          {entries.map(([channel, h]) => (
+            <tr key={channel}>
+              <td>{channel}</td>
+              <td>
+                <span className={`health health-${h.status}`}>{h.status}</span>
+              </td>
+              <td dir="auto">{h.detail ?? ''}</td>
+            </tr>
+          ))}
+          {entries.length === 0 && (
+            <tr>
+              <td colSpan={3} className="muted">
+                No channel is configured.
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+    </section>
+  );
+}

@@ -1,0 +1,518 @@
+import { type KeyboardEvent, useEffect, useMemo, useRef, useState } from 'react';
+import { ApiError, get, post, query } from '../shared/api.ts';
+import { formatTime, isRtl } from '../shared/format.ts';
+import { MessageBody } from '../shared/message-body.tsx';
+import { safeUrl } from '../shared/safe-url.ts';
+import type { Article, Contact, Conversation, Message } from '../shared/types.ts';
+import { loadCannedResponses } from './canned-responses.ts';
+import { ChannelIcon } from './channel-icon.tsx';
+import { contactName, desktop, useDesktop } from './desktop-store.ts';
+import { Link, navigate } from './router.tsx';
+
+const authorLabels: Record<Message['authorKind'], string> = {
+  contact: 'Contact',
+  bot: 'Virtual agent',
+  agent: 'Agent',
+  system: 'System',
+};
+
+/** One conversation: the whole transcript (bot part included), the composer and the agent's actions. */
+export function ConversationView({ id, onCase }: { id: string; onCase: (caseId: string | null) => void }) {
+  const state = useDesktop();
+  const [conversation, setConversation] = useState<Conversation | null>(null);
+  const [messages, setMessages] = useState<Message[]>([]);
+  const [contact, setContact] = useState<Contact | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [dialog, setDialog] = useState<'close' | 'transfer' | null>(null);
+  const transcriptRef = useRef<HTMLOListElement>(null);
+
+  useEffect(() => {
+    let live = true;
+    Promise.all([
+      get<Conversation>(`/conversations/${id}`),
+      get<{ messages: Message[] }>(`/conversations/${id}/messages`),
+    ])
+      .then(([c, m]) => {
+        if (!live) return;
+        setConversation(c);
+        setMessages(m.messages);
+        onCase(c.caseId);
+        desktop.loadContact(c.contactId);
+        get<Contact>(`/contacts/${c.contactId}`)
+          .then((found) => live && setContact(found))
+          .catch(() => {});
+      })
+      .catch((err: unknown) => live && setError(err instanceof ApiError ? err.message : 'could not load'));
+    const off = desktop.onEvent((event) => {
+      if (event.type === 'message.created' && event.message.conversationId === id) {
+        setMessages((list) =>
+          list.some((m) => m.id === event.message.id) ? list : [...list, event.message],
+        );
+        setConversation(event.conversation);
+      }
+      if (event.type === 'conversation.updated' && event.conversation.id === id) {
+        setConversation(event.conversation);
+        onCase(event.conversation.caseId);
+      }
+    });
+    return () => {
+      live = false;
+      off();
+    };
+  }, [id, onCase]);
+
+  useEffect(() => {
+    const list = transcriptRef.current;
+    if (list && messages.length > 0) list.scrollTop = list.scrollHeight;
+  }, [messages.length]);
+
+  if (error)
+    return (
+      <section className="conversation">
+        <p className="error" role="alert">
+          {error}
+        </p>
+      </section>
+    );
+  if (!conversation) return <section className="conversation muted pad">Loading…</section>;
+
+  const me = state.me;
+  const name = contact?.name ?? contactName(state, conversation.contactId);
+  const mayAct =
+    !!me && conversation.state !== 'closed' && (conversation.agentId === me.id || me.role !== 'agent');
+  const agentName = (agentId: string | null) => state.agents.find((a) => a.id === agentId)?.name ?? 'Agent';
+  const rtl = isRtl(
+    messages
+      .filter((m) => m.authorKind === 'contact')
+      .map((m) => m.text)
+      .join(' '),
+  );
+
+  return (
+    <section className="conversation" aria-label="Conversation">
+      <header className="conversation-head">
+        <ChannelIcon channel={conversation.channel} />
+        <div className="who">
+          <Link to={`/contacts/${conversation.contactId}`} className="contact-link">
+            {name}
+          </Link>
+          <span className={`state state-${conversation.state}`}>{conversation.state}</span>
+        </div>
+        {mayAct && (
+          <div className="head-actions">
+            <button type="button" onClick={() => setDialog('transfer')} aria-keyshortcuts="Alt+T">
+              Transfer
+            </button>
+            <button
+              type="button"
+              className="primary"
+              onClick={() => setDialog('close')}
+              aria-keyshortcuts="Alt+C"
+            >
+              Close
+            </button>
+          </div>
+        )}
+      </header>
+      <ol
+        className={rtl ? 'transcript rtl' : 'transcript'}
+        ref={transcriptRef}
+        aria-label="Transcript"
+        aria-live="polite"
+      >
+        {messages
+          .filter((m) => m.text.trim() || m.attachments.length > 0)
+          .map((m) => (
+            <li key={m.id} className={`message from-${m.authorKind}`} data-author={m.authorKind}>
+              <div className="message-meta">
+                <span className="author">
+                  {m.authorKind === 'contact'
+                    ? name
+                    : m.authorKind === 'agent'
+                      ? agentName(m.authorId)
+                      : authorLabels[m.authorKind]}
+                </span>
+                <time dateTime={m.createdAt}>{formatTime(m.createdAt)}</time>
+              </div>
+              <MessageBody text={m.text} />
+              {m.attachments.length > 0 && (
+                <ul className="attachments">
+                  {m.attachments.map((a) => {
+                    const href = safeUrl(a.url);
+                    return (
+                      <li key={a.url}>
+                        {href ? (
+                          <a href={href} target="_blank" rel="noopener noreferrer">
+                            {a.name}
+                          </a>
+                        ) : (
+                          a.name
+                        )}
+                      </li>
+                    );
+                  })}
+                </ul>
+              )}
+              {m.articles.length > 0 && (
+                <ul className="suggested" aria-label="Suggested articles">
+                  {m.articles.map((a) => {
+                    const href = safeUrl(a.url);
+                    return (
+                      <li key={a.id}>
+                        <span className="tag">suggested</span>{' '}
+                        {href ? (
+                          <a href={href} target="_blank" rel="noopener noreferrer" dir="auto">
+                            {a.title}
+                          </a>
+                        ) : (
+                          <span dir="auto">{a.title}</span>
+                        )}
+                      </li>
+                    );
+                  })}
+                </ul>
+              )}
+            </li>
+          ))}
+      </ol>
+      {conversation.state === 'assigned' && mayAct ? (
+        <Composer conversationId={id} />
+      ) : (
+        <p className="muted pad composer-note">
+          {conversation.state === 'closed'
+            ? `Closed${conversation.wrapUpNote ? ` — wrap-up: ${conversation.wrapUpNote}` : ''}`
+            : conversation.state === 'queued'
+              ? 'Waiting in the queue.'
+              : conversation.state === 'bot'
+                ? 'With the virtual agent.'
+                : conversation.state === 'wrapping'
+                  ? 'Wrapping up.'
+                  : 'Assigned to another agent.'}
+        </p>
+      )}
+      {dialog === 'close' && (
+        <CloseDialog
+          conversation={conversation}
+          onDone={(closed) => {
+            setDialog(null);
+            if (closed) navigate('/inbox');
+          }}
+        />
+      )}
+      {dialog === 'transfer' && (
+        <TransferDialog
+          conversation={conversation}
+          onDone={(moved) => {
+            setDialog(null);
+            if (moved) navigate('/inbox');
+          }}
+        />
+      )}
+      <ShortcutKeys
+        onClose={() => mayAct && setDialog('close')}
+        onTransfer={() => mayAct && setDialog('transfer')}
+      />
+    </section>
+  );
+}
+
+function ShortcutKeys({ onClose, onTransfer }: { onClose: () => void; onTransfer: () => void }) {
+  useEffect(() => {
+    const onKey = (event: globalThis.KeyboardEvent) => {
+      if (!event.altKey) return;
+      if (event.key === 'c' || event.key === 'C') {
+        event.preventDefault();
+        onClose();
+      }
+      if (event.key === 't' || event.key === 'T') {
+        event.preventDefault();
+        onTransfer();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [onClose, onTransfer]);
+  return null;
+}
+
+function Composer({ conversationId }: { conversationId: string }) {
+  const [text, setText] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [sending, setSending] = useState(false);
+  const [kbOpen, setKbOpen] = useState(false);
+  const canned = useMemo(() => loadCannedResponses(), []);
+  const box = useRef<HTMLTextAreaElement>(null);
+  const slash = /(?:^|\s)\/([\w-]*)$/.exec(text);
+  const matches = slash ? canned.filter((c) => c.shortcut.startsWith(slash[1] ?? '')).slice(0, 6) : [];
+
+  const send = async () => {
+    if (!text.trim() || sending) return;
+    setSending(true);
+    setError(null);
+    try {
+      await post(`/conversations/${conversationId}/messages`, { text });
+      setText('');
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : 'not sent');
+    } finally {
+      setSending(false);
+      box.current?.focus();
+    }
+  };
+
+  const insert = (snippet: string, replaceSlash = false) => {
+    setText((current) => {
+      if (replaceSlash) return current.replace(/\/[\w-]*$/, snippet);
+      return current && !current.endsWith(' ') && !current.endsWith('\n')
+        ? `${current} ${snippet}`
+        : current + snippet;
+    });
+    box.current?.focus();
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
+      event.preventDefault();
+      const first = matches[0];
+      if (first) insert(first.text, true);
+      else void send();
+    }
+  };
+
+  return (
+    <div className="composer">
+      {matches.length > 0 && (
+        <ul className="canned" aria-label="Canned responses">
+          {matches.map((c) => (
+            <li key={c.shortcut}>
+              <button type="button" onClick={() => insert(c.text, true)}>
+                <strong>/{c.shortcut}</strong> <span dir="auto">{c.text}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {kbOpen && <KnowledgeSearch onPick={(link) => insert(link)} onClose={() => setKbOpen(false)} />}
+      <textarea
+        ref={box}
+        aria-label="Reply"
+        placeholder="Write a reply — Enter sends, Shift+Enter for a new line, / for canned responses"
+        dir="auto"
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        onKeyDown={onKeyDown}
+        rows={3}
+      />
+      <div className="composer-bar">
+        <button type="button" onClick={() => setKbOpen((open) => !open)} aria-expanded={kbOpen}>
+          Knowledge base
+        </button>
+        {error && (
+          <span className="error" role="alert">
+            {error}
+          </span>
+        )}
+        <button
+          type="button"
+          className="primary"
+          disabled={!text.trim() || sending}
+          onClick={() => void send()}
+        >
+          Send
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function KnowledgeSearch({ onPick, onClose }: { onPick: (link: string) => void; onClose: () => void }) {
+  const [articles, setArticles] = useState<Article[]>([]);
+  const [term, setTerm] = useState('');
+  useEffect(() => {
+    // No search route in the API yet: the published articles are filtered here.
+    get<{ articles: Article[] }>(`/articles${query({ published: 'true', limit: 200 })}`)
+      .then((r) => setArticles(r.articles))
+      .catch(() => {});
+  }, []);
+  const words = term.toLowerCase().split(/\s+/).filter(Boolean);
+  const found = articles
+    .filter((a) => words.every((w) => `${a.title} ${a.tags.join(' ')} ${a.body}`.toLowerCase().includes(w)))
+    .slice(0, 8);
+  return (
+    <div className="kb-search" role="dialog" aria-label="Knowledge base search">
+      <input
+        // biome-ignore lint/a11y/noAutofocus: the search opens on request, to type in at once
+        autoFocus
+        type="search"
+        aria-label="Search articles"
+        placeholder="Search articles"
+        value={term}
+        onChange={(e) => setTerm(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Escape') onClose();
+          const first = found[0];
+          if (e.key === 'Enter' && first) {
+            e.preventDefault();
+            onPick(`${first.title}: ${window.location.origin}/kb/${encodeURIComponent(first.id)}`);
+            onClose();
+          }
+        }}
+      />
+      <ul>
+        {found.map((a) => (
+          <li key={a.id}>
+            <button
+              type="button"
+              onClick={() => {
+                onPick(`${a.title}: ${window.location.origin}/kb/${encodeURIComponent(a.id)}`);
+                onClose();
+              }}
+            >
+              <span dir="auto">{a.title}</span>
+            </button>
+          </li>
+        ))}
+        {found.length === 0 && <li className="muted">No article matches.</li>}
+      </ul>
+    </div>
+  );
+}
+
+function CloseDialog({
+  conversation,
+  onDone,
+}: {
+  conversation: Conversation;
+  onDone: (closed: boolean) => void;
+}) {
+  const [note, setNote] = useState('');
+  const [caseStatus, setCaseStatus] = useState<'solved' | 'pending' | 'open'>('solved');
+  const [error, setError] = useState<string | null>(null);
+  const submit = async () => {
+    try {
+      await post(`/conversations/${conversation.id}/close`, { note: note.trim() || null, caseStatus });
+      onDone(true);
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : 'could not close');
+    }
+  };
+  return (
+    <Dialog title="Close the conversation" onCancel={() => onDone(false)}>
+      <label className="field">
+        <span>Wrap-up note</span>
+        <textarea autoFocus dir="auto" rows={4} value={note} onChange={(e) => setNote(e.target.value)} />
+      </label>
+      {conversation.caseId && (
+        <label className="field">
+          <span>Case becomes</span>
+          <select value={caseStatus} onChange={(e) => setCaseStatus(e.target.value as typeof caseStatus)}>
+            <option value="solved">solved</option>
+            <option value="pending">pending</option>
+            <option value="open">open</option>
+          </select>
+        </label>
+      )}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="actions">
+        <button type="button" onClick={() => onDone(false)}>
+          Cancel
+        </button>
+        <button type="button" className="primary" onClick={() => void submit()}>
+          Close conversation
+        </button>
+      </div>
+    </Dialog>
+  );
+}
+
+function TransferDialog({
+  conversation,
+  onDone,
+}: {
+  conversation: Conversation;
+  onDone: (moved: boolean) => void;
+}) {
+  const state = useDesktop();
+  const [target, setTarget] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const submit = async () => {
+    const [kind, targetId] = target.split(':');
+    if (!targetId) return;
+    try {
+      await post(
+        `/conversations/${conversation.id}/transfer`,
+        kind === 'agent' ? { agentId: targetId } : { queueId: targetId },
+      );
+      onDone(true);
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : 'could not transfer');
+    }
+  };
+  return (
+    <Dialog title="Transfer" onCancel={() => onDone(false)}>
+      <label className="field">
+        <span>To</span>
+        <select
+          // biome-ignore lint/a11y/noAutofocus: the dialog's only field
+          autoFocus
+          value={target}
+          onChange={(e) => setTarget(e.target.value)}
+        >
+          <option value="">Choose an agent or a queue</option>
+          <optgroup label="Queues">
+            {state.queues.map((q) => (
+              <option key={q.id} value={`queue:${q.id}`}>
+                {q.name}
+              </option>
+            ))}
+          </optgroup>
+          <optgroup label="Agents">
+            {state.agents
+              .filter((a) => a.id !== state.me?.id)
+              .map((a) => (
+                <option key={a.id} value={`agent:${a.id}`}>
+                  {a.name} ({a.presence})
+                </option>
+              ))}
+          </optgroup>
+        </select>
+      </label>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="actions">
+        <button type="button" onClick={() => onDone(false)}>
+          Cancel
+        </button>
+        <button type="button" className="primary" disabled={!target} onClick={() => void submit()}>
+          Transfer
+        </button>
+      </div>
+    </Dialog>
+  );
+}
+
+export function Dialog(props: { title: string; onCancel: () => void; children: React.ReactNode }) {
+  return (
+    <div className="backdrop">
+      <div
+        className="dialog"
+        role="dialog"
+        aria-modal="true"
+        aria-label={props.title}
+        onKeyDown={(e) => {
+          if (e.key === 'Escape') props.onCancel();
+        }}
+      >
+        <h2>{props.title}</h2>
+        {props.children}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,43 @@
+// The API speaks the core vocabulary; the desktop reuses its types (erased at build time).
+export type {
+  Article,
+  Case,
+  Contact,
+  Conversation,
+  Message,
+  MessageAction,
+  Queue,
+  Reservation,
+  SuggestedArticle,
+  TimelineEntry,
+} from '../../../src/core/model.ts';
+
+import type {
+  Agent,
+  Case,
+  Conversation,
+  Message,
+  Reservation,
+  TimelineEntry,
+} from '../../../src/core/model.ts';
+
+export type PublicAgent = Omit<Agent, 'passwordHash'>;
+
+/** What the realtime WebSocket pushes (src/http/realtime.ts, WireEvent). */
+export type WireEvent =
+  | { type: 'hello'; agent: PublicAgent }
+  | { type: 'conversation.updated'; conversation: Conversation }
+  | { type: 'message.created'; message: Message; conversation: Conversation }
+  | { type: 'reservation.created'; reservation: Reservation }
+  | { type: 'reservation.updated'; reservation: Reservation }
+  | { type: 'case.created'; case: Case }
+  | { type: 'case.updated'; case: Case; entry: TimelineEntry | null }
+  | { type: 'agent.updated'; agent: PublicAgent };
+
+export interface QueueStats {
+  queueId: string;
+  name: string;
+  waiting: number;
+  longestWaitSeconds: number;
+  agentsAvailable: number;
+}
