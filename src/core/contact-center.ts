@@ -1,5 +1,6 @@
 import { AgentService } from './agents/agent-service.ts';
 import { CaseService } from './cases/case-service.ts';
+import { ContactService } from './contacts/contact-service.ts';
 import { ConversationService, type ResolvedHook } from './conversations/conversation-service.ts';
 import { FlowRunner } from './flows/flow-runner.ts';
 import { FlowService } from './flows/flow-service.ts';
@@ -53,6 +54,7 @@ export class ContactCenter {
   readonly clock: Clock;
   readonly router: Router;
   readonly cases: CaseService;
+  readonly contacts: ContactService;
   readonly agents: AgentService;
   readonly queues: QueueService;
   readonly flows: FlowService;
@@ -75,6 +77,7 @@ export class ContactCenter {
     this.clock = clock;
     this.router = new Router(store, bus, clock, this.options.router);
     this.cases = new CaseService(store, bus, clock);
+    this.contacts = new ContactService(store, clock);
     this.agents = new AgentService(store, bus, clock, deps.hasher, () => this.router.offer());
     this.queues = new QueueService(store, clock, () => this.router.offer());
     this.flows = new FlowService(store, clock);

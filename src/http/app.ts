@@ -19,6 +19,7 @@ import { agentRoutes } from './routes/agent-routes.ts';
 import type { ApiInstance, RouteDeps } from './routes/api-instance.ts';
 import { articleRoutes } from './routes/article-routes.ts';
 import { caseRoutes } from './routes/case-routes.ts';
+import { contactRoutes } from './routes/contact-routes.ts';
 import { conversationRoutes } from './routes/conversation-routes.ts';
 import { flowRoutes } from './routes/flow-routes.ts';
 import { queueRoutes } from './routes/queue-routes.ts';
@@ -164,6 +165,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
       for (const routes of [
         authRoutes,
         agentRoutes,
+        contactRoutes,
         conversationRoutes,
         reservationRoutes,
         caseRoutes,

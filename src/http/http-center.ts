@@ -1,5 +1,6 @@
 import type { AgentService } from '../core/agents/agent-service.ts';
 import type { CaseService } from '../core/cases/case-service.ts';
+import type { ContactService } from '../core/contacts/contact-service.ts';
 import type { ConversationService } from '../core/conversations/conversation-service.ts';
 import type { FlowService } from '../core/flows/flow-service.ts';
 import type { ArticleService } from '../core/knowledge/article-service.ts';
@@ -18,6 +19,7 @@ export interface HttpCenter {
   bus: EventBus;
   clock: Clock;
   agents: Pick<AgentService, 'create' | 'update' | 'setPresence' | 'get' | 'list' | 'authenticate'>;
+  contacts: Pick<ContactService, 'get'>;
   conversations: Pick<ConversationService, 'get' | 'list' | 'transcript' | 'reply' | 'wrapUp' | 'close'>;
   router: Pick<Router, 'accept' | 'reject' | 'transfer' | 'queueStats' | 'queuePosition'>;
   cases: Pick<CaseService, 'create' | 'update' | 'addNote' | 'get' | 'getByNumber' | 'list' | 'timeline'>;

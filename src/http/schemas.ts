@@ -79,6 +79,18 @@ export const updateAgentBody = z
   .refine((patch) => Object.keys(patch).length > 0, 'nothing to change: send at least one field');
 export const presenceBody = z.strictObject({ presence: z.enum(presences) });
 
+// --- contacts ---
+export const contactSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    avatarUrl: z.string().nullable(),
+    locale: z.string().nullable(),
+    identities: z.array(z.object({ channel: z.string(), externalId: z.string() })),
+    createdAt: timestamp,
+  })
+  .meta({ title: 'Contact' });
+
 // --- conversations and messages ---
 export const conversationSchema = z
   .object({

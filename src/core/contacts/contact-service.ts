@@ -1,4 +1,4 @@
-import { invalid } from '../errors.ts';
+import { invalid, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { ChannelName, Contact } from '../model.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -59,6 +59,12 @@ export class ContactService {
     return this.store.transaction((tx) =>
       resolveContactIn(tx, channel, profile, this.clock.now().toISOString()),
     );
+  }
+
+  async get(id: string): Promise<Contact> {
+    const contact = await this.store.contacts.get(id);
+    if (!contact) throw notFound('contact', id);
+    return contact;
   }
 
   /** The contact's id on a channel (e.g. the Discord user id), if they have one. */

@@ -178,12 +178,6 @@ export class ConversationService {
     return this.store.messages.listByConversation(id);
   }
 
-  async contact(id: string): Promise<Contact> {
-    const contact = await this.store.contacts.get(id);
-    if (!contact) throw notFound('contact', id);
-    return contact;
-  }
-
   /** An agent's reply; stored and queued for delivery to the contact's channel in one transaction. */
   async reply(agentId: string, conversationId: string, input: ReplyInput): Promise<Message> {
     const text = input.text.trim();
