@@ -10,7 +10,10 @@ import { TestConnector } from '../support/test-connector.ts';
 const ADMIN_PASSWORD = 'admin-password-42';
 
 /** Polls until `check` returns a value (not undefined/false), or fails with `what`. */
-async function eventually<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>): Promise<T> {
+async function eventually<T>(
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+): Promise<T> {
   for (let i = 0; i < 200; i++) {
     const value = await check();
     if (value !== undefined && value !== false) return value;
@@ -58,7 +61,11 @@ describe('a conversation from first message to rating', () => {
     const call = async (method: string, url: string, body?: unknown) => {
       const response = await fetch(base + url, {
         method,
-        headers: { cookie, 'x-switchboard-csrf': '1', ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        headers: {
+          cookie,
+          'x-switchboard-csrf': '1',
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       });
       const text = await response.text();
@@ -88,17 +95,27 @@ describe('a conversation from first message to rating', () => {
       socket.once('open', resolve);
       socket.once('error', reject);
     });
-    expect((await dana.call('PUT', `/api/v1/agents/${danaId}/presence`, { presence: 'available' })).status).toBe(200);
+    expect(
+      (await dana.call('PUT', `/api/v1/agents/${danaId}/presence`, { presence: 'available' })).status,
+    ).toBe(200);
 
     // The virtual agent answers from the sample knowledge base.
-    await connector.receive({ from: 'm1', text: 'I forgot my password', contact: { externalId: 'm1', name: 'Layla' } });
-    const answer = await eventually('the bot answer', () => connector.sent.find((m) => m.authorKind === 'bot'));
+    await connector.receive({
+      from: 'm1',
+      text: 'I forgot my password',
+      contact: { externalId: 'm1', name: 'Layla' },
+    });
+    const answer = await eventually('the bot answer', () =>
+      connector.sent.find((m) => m.authorKind === 'bot'),
+    );
     expect(answer.articles[0]?.title).toBe('Reset your password');
     expect(answer.actions.map((a) => a.id)).toEqual(['resolved', 'handoff']);
 
     // Hand-off: case number and queue place at once, then a reservation for Dana.
     await connector.receive({ from: 'm1', text: 'I want to talk to a human' });
-    const told = await eventually('the case number', () => connector.textsTo('m1').find((t) => t.includes('case #')));
+    const told = await eventually('the case number', () =>
+      connector.textsTo('m1').find((t) => t.includes('case #')),
+    );
     expect(told).toContain('case #1001');
     expect(told).toContain('number 1 in the queue');
     const reservations = await eventually('a reservation', async () => {
@@ -109,20 +126,32 @@ describe('a conversation from first message to rating', () => {
     const accepted = await dana.call('POST', `/api/v1/reservations/${reservations[0]!.id}/accept`);
     expect(accepted.status).toBe(200);
     const conversationId = accepted.body.id as string;
-    await eventually('the joined notice', () => connector.textsTo('m1').includes('Dana joined the conversation.'));
+    await eventually('the joined notice', () =>
+      connector.textsTo('m1').includes('Dana joined the conversation.'),
+    );
 
     // The transcript shows the bot part; the agent's reply reaches the channel through the outbox.
     const transcript = await dana.call('GET', `/api/v1/conversations/${conversationId}/messages`);
     const kinds = (transcript.body.messages as { authorKind: string }[]).map((m) => m.authorKind);
     expect(kinds.slice(0, 3)).toEqual(['contact', 'bot', 'contact']);
-    expect((await dana.call('POST', `/api/v1/conversations/${conversationId}/messages`, { text: 'Hi Layla, let me help.' })).status).toBe(201);
+    expect(
+      (
+        await dana.call('POST', `/api/v1/conversations/${conversationId}/messages`, {
+          text: 'Hi Layla, let me help.',
+        })
+      ).status,
+    ).toBe(201);
     await eventually('the agent reply', () => connector.textsTo('m1').includes('Hi Layla, let me help.'));
     await connector.receive({ from: 'm1', text: 'Thank you!' });
 
     // Close with a wrap-up note: the contact is asked to rate; the case is solved with the whole timeline.
-    const closed = await dana.call('POST', `/api/v1/conversations/${conversationId}/close`, { note: 'Sent reset link' });
+    const closed = await dana.call('POST', `/api/v1/conversations/${conversationId}/close`, {
+      note: 'Sent reset link',
+    });
     expect(closed.status).toBe(200);
-    const ratingPrompt = await eventually('the rating prompt', () => connector.sent.find((m) => m.actions.some((a) => a.id === 'rate:5')));
+    const ratingPrompt = await eventually('the rating prompt', () =>
+      connector.sent.find((m) => m.actions.some((a) => a.id === 'rate:5')),
+    );
     expect(ratingPrompt.text).toContain('rate');
     await connector.receive({ from: 'm1', text: '', action: 'rate:5' });
     const caseId = closed.body.caseId as string;
@@ -132,7 +161,9 @@ describe('a conversation from first message to rating', () => {
     });
     expect(detail.case).toMatchObject({ number: 1001, status: 'solved', assigneeId: danaId, rating: 5 });
     const timeline = (detail.timeline as { type: string }[]).map((e) => e.type);
-    expect(timeline).toEqual(expect.arrayContaining(['created', 'conversation_linked', 'assignee', 'status', 'note', 'rating']));
+    expect(timeline).toEqual(
+      expect.arrayContaining(['created', 'conversation_linked', 'assignee', 'status', 'note', 'rating']),
+    );
 
     // Dana saw it all live.
     const types = new Set(events.map((e) => e.type));

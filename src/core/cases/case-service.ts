@@ -147,7 +147,7 @@ export class CaseService {
         changes.push(['tags', { from: current.tags, to: tags }]);
       }
     }
-    if (patch.subject !== undefined && patch.subject.trim() && patch.subject.trim() !== current.subject) {
+    if (patch.subject?.trim() && patch.subject.trim() !== current.subject) {
       next.subject = patch.subject.trim().slice(0, 300);
       changes.push(['subject', { from: current.subject, to: next.subject }]);
     }

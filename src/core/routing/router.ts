@@ -79,7 +79,7 @@ export class Router {
   /** 1-based place of a queued conversation in its queue; null when it is not waiting. */
   async queuePosition(conversationId: string, repos: Repositories = this.store): Promise<number | null> {
     const conversation = await repos.conversations.get(conversationId);
-    if (!conversation || conversation.state !== 'queued' || !conversation.queueId) return null;
+    if (conversation?.state !== 'queued' || !conversation.queueId) return null;
     const waiting = await repos.conversations.list({ state: 'queued', queueId: conversation.queueId });
     const index = waiting.findIndex((c) => c.id === conversationId);
     return index === -1 ? null : index + 1;
@@ -112,7 +112,7 @@ export class Router {
     for (const candidate of waiting) {
       await inTransaction(this.store, this.bus, async (tx, emit) => {
         const conversation = await tx.conversations.get(candidate.id);
-        if (!conversation || conversation.state !== 'queued' || !conversation.queueId) return;
+        if (conversation?.state !== 'queued' || !conversation.queueId) return;
         const pending = await tx.reservations.list({ conversationId: conversation.id, status: 'pending' });
         if (pending.length > 0) return;
         const queue = await tx.queues.get(conversation.queueId);
