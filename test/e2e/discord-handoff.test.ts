@@ -144,4 +144,19 @@ describe('Discord: hand-off to a live agent', () => {
     expect(kase.rating).toBe(4);
     expect(JSON.stringify(w.discord.message(rate.id)?.components)).toContain('"disabled":true');
   });
+
+  it('"شخص حقيقي" ("a real person") on its own hands off, answered in Arabic', async () => {
+    const member = w.member({ username: 'real-person-ar' });
+    w.discord.sendDm(member, 'شخص حقيقي');
+    const told = await w.waitForDms(
+      member,
+      (d) => d.find((m) => /#\d+/.test(m.content)),
+      'Arabic case opened',
+    );
+    expect(told.content).toMatch(/فتحت لك الحالة رقم #\d+/);
+    expect(told.content).toMatch(/ترتيبك في قائمة الانتظار: \d+/);
+    const conversation = await conversationOf(member);
+    expect(conversation.state).toMatch(/queued|assigned/);
+    expect(conversation.caseId).not.toBeNull();
+  });
 });

@@ -90,14 +90,6 @@ describe('Discord: /helpme and the virtual agent in DMs', () => {
     expect(buttonsOf(reply)).toEqual([['sb:handoff']]);
   });
 
-  it('a DM with only an attachment is stored and answered with a hint', async () => {
-    const member = w.member({ username: 'lee' });
-    // The emulator's sendDm carries text only; an empty DM stands for a file-only message.
-    w.discord.sendDm(member, '');
-    const hint = await w.waitForDms(member, (d) => d.find((m) => /only read text/.test(m.content)), 'hint');
-    expect(hint).toBeTruthy();
-  });
-
   /** Posts, as the bot, a DM carrying a button (as an older Switchboard version might have left). */
   async function staleButton(user: { id: string }, customId: string) {
     const headers = { authorization: `Bot ${w.discord.token}`, 'content-type': 'application/json' };

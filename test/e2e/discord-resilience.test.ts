@@ -88,18 +88,9 @@ describe('Discord: rate limits, outages and a dropped gateway', () => {
     const { member, conversation } = await assignedMember('patient');
     const text = Array.from({ length: 120 }, (_, i) => `Line ${i + 1} of the long answer.`).join('\n');
     expect(text.length).toBeGreaterThan(3_000);
-    const armed = w.discord.waitFor(
-      () => {
-        // Runs synchronously as the first part is stored, before discord.js can send the second one.
-        const first = w.botDms(member).find((m) => m.content.startsWith('**Ana**\nLine 1 '));
-        if (first) w.discord.failNext(MESSAGES_ROUTE, 5, 503);
-        return first;
-      },
-      10_000,
-      'the first part',
-    );
+    // Nothing else posts in the DM now ("joined" was delivered): the first part passes, the second meets the outage.
+    w.discord.failNext(MESSAGES_ROUTE, 5, 503, { skip: 1 });
     await w.switchboard.center.conversations.reply(agent.id, conversation.id, { text });
-    await armed;
     await w.waitForDms(
       member,
       (d) => d.some((m) => m.content.endsWith('Line 120 of the long answer.')),
@@ -114,6 +105,10 @@ describe('Discord: rate limits, outages and a dropped gateway', () => {
         .replace('**Ana**\n', ''),
     ).toBe(text);
     expect(w.discord.requests({ route: MESSAGES_ROUTE, status: 503 }).length).toBe(5);
+    // The outage hit the second part: the first one was accepted right before the five 503s.
+    const statuses = w.discord.requests({ route: MESSAGES_ROUTE }).map((r) => r.status);
+    const outage = statuses.indexOf(503);
+    expect(statuses.slice(outage - 1, outage + 6)).toEqual([200, 503, 503, 503, 503, 503, 200]);
   });
 
   it('a dropped gateway connection in the middle of a conversation loses and doubles nothing', async () => {

@@ -26,6 +26,7 @@ import { type SimilarCase, similarCases } from '../../core/cases/similar-cases.t
 import type { ContactCenter } from '../../core/contact-center.ts';
 import { ContactService } from '../../core/contacts/contact-service.ts';
 import { DomainError } from '../../core/errors.ts';
+import { actionFor } from '../../core/flows/flow-runner.ts';
 import { baseLanguage, detectLanguage } from '../../core/knowledge/language-detector.ts';
 import type { Case, OutboundMessage } from '../../core/model.ts';
 import {
@@ -39,7 +40,7 @@ import {
 import type { DomainEvent } from '../../core/ports/event-bus.ts';
 import { commandNames, QUESTION_MAX, switchboardCommands } from './discord-commands.ts';
 import { DiscordErrorCode, discordCode, toConnectorError } from './discord-errors.ts';
-import { customIds, parseCustomId, renderOutbound } from './discord-message-renderer.ts';
+import { actionRows, customIds, parseCustomId, renderOutbound } from './discord-message-renderer.ts';
 import { bugModal, featureModal, parseBugReport, parseFeatureRequest } from './discord-modals.ts';
 import { type DiscordTextKey, t } from './discord-texts.ts';
 
@@ -474,13 +475,39 @@ export class DiscordConnector implements ChannelConnector {
       ...(attachments.length > 0 ? { attachments } : {}),
       receivedAt: message.createdAt.toISOString(),
     });
-    if (!text.trim()) {
-      await this.postToMember(
-        { channelId: message.channelId, userId },
-        { content: t('attachmentOnly', this.languages.get(userId) ?? null), allowed_mentions: { parse: [] } },
-        'attachment hint',
-      ).catch((error: unknown) => this.options.log.warn({ err: error, userId }, 'attachment hint not sent'));
+    if (!text.trim()) await this.answerWithoutText(userId, message.channelId, attachments.length > 0);
+  }
+
+  /**
+   * A message without text (a file or a sticker) runs no flow in the core, so the member would hear nothing.
+   * What to say depends on who has the conversation: the virtual agent cannot read the file, so it says so
+   * and offers a person; a waiting member is told the file is kept; with an agent, the file simply appears
+   * in the desktop like any message, and a bot remark would only interrupt.
+   */
+  private async answerWithoutText(userId: string, channelId: string, hasFiles: boolean): Promise<void> {
+    const contact = await this.core.store.contacts.findByIdentity(CHANNEL, userId);
+    const conversation = contact && (await this.core.store.conversations.findOpen(contact.id, CHANNEL));
+    if (!conversation) return;
+    const language =
+      this.languages.get(userId) ??
+      conversation.language ??
+      (contact.locale ? baseLanguage(contact.locale) : null);
+    let body: RESTPostAPIChannelMessageJSONBody;
+    if (conversation.state === 'bot') {
+      body = {
+        content: t(hasFiles ? 'attachmentOnly' : 'textOnly', language),
+        components: actionRows([actionFor('handoff', language)]),
+        allowed_mentions: { parse: [] },
+      };
+    } else if (conversation.state === 'queued' && hasFiles) {
+      body = { content: t('attachmentQueued', language), allowed_mentions: { parse: [] } };
+    } else {
+      return;
     }
+    await this.postToMember({ channelId, userId }, body, 'reply to a message without text').catch(
+      (error: unknown) =>
+        this.options.log.warn({ err: error, userId, state: conversation.state }, 'file hint not sent'),
+    );
   }
 
   private async onInteraction(interaction: Interaction): Promise<void> {

@@ -44,9 +44,18 @@ const catalog = {
   status_pending: { en: 'pending', ar: 'قيد الانتظار' },
   status_solved: { en: 'solved', ar: 'تم حلها' },
   status_closed: { en: 'closed', ar: 'مغلقة' },
+  // Said while the virtual agent has the conversation; with an agent, files simply reach the desktop.
   attachmentOnly: {
-    en: 'I received your file. I can only read text, so please describe your question in words.',
-    ar: 'استلمت ملفك. لا أستطيع قراءة إلا النصوص، لذا يرجى وصف سؤالك بالكلمات.',
+    en: "I received your file, but I'm the automated assistant and I read text only. Please describe your question in words, or press **Talk to a person**: our team will see your file.",
+    ar: 'استلمت ملفك، لكنني المساعد الآلي ولا أقرأ إلا النصوص. يرجى وصف سؤالك بالكلمات، أو اضغط **التحدث إلى موظف** وسيرى فريقنا ملفك.',
+  },
+  textOnly: {
+    en: "I'm the automated assistant and I read text only. Please describe your question in words, or press **Talk to a person**.",
+    ar: 'أنا المساعد الآلي ولا أقرأ إلا النصوص. يرجى وصف سؤالك بالكلمات، أو اضغط **التحدث إلى موظف**.',
+  },
+  attachmentQueued: {
+    en: 'I received your file and kept it with your conversation; the agent who takes it will see it.',
+    ar: 'استلمت ملفك وحفظته مع محادثتك؛ سيراه الموظف الذي يتولاها.',
   },
   bugModalTitle: { en: 'Report a bug', ar: 'الإبلاغ عن خطأ' },
   featureModalTitle: { en: 'Request a feature', ar: 'طلب ميزة' },

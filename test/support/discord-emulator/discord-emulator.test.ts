@@ -234,6 +234,28 @@ describe('direct messages', () => {
     ]);
   });
 
+  it("a DM with only a file reaches discord.js with Discord's attachment object; an empty DM is refused", async () => {
+    const client = await connect();
+    const user = discord.createUser();
+    const seen: Message[] = [];
+    client.on(Events.MessageCreate, (m) => seen.push(m));
+    const sent = discord.sendDm(user, '', {
+      attachments: [{ filename: 'bill of sale.pdf', content_type: 'application/pdf', size: 5_000 }],
+    });
+    const message = await discord.waitFor(() => seen[0], 5_000, 'the DM');
+    expect(message.content).toBe('');
+    const attachment = message.attachments.first();
+    expect(attachment).toMatchObject({
+      id: sent.attachments[0]?.id,
+      name: 'bill of sale.pdf',
+      size: 5_000,
+      contentType: 'application/pdf',
+      url: `${discord.url}/attachments/${sent.channel_id}/${sent.attachments[0]?.id}/bill%20of%20sale.pdf`,
+    });
+    expect(attachment?.proxyURL).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
+    expect(() => discord.sendDm(user, '')).toThrow(/content or an attachment/);
+  });
+
   it('respects intents: no DMs without Direct Messages; guild content blank without Message Content', async () => {
     const guild = discord.createGuild();
     const user = discord.createUser();
@@ -663,6 +685,21 @@ describe('rate limits and failures', () => {
     const error = await channel.send('never').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HTTPError);
     expect(discord.messagesIn(channel.id).map((m) => m.content)).toEqual(['eventually']);
+  });
+
+  it('failNext with skip lets the next requests through and fails the ones after them', async () => {
+    const guild = discord.createGuild();
+    const client = await connect();
+    const route = 'POST /channels/:channel_id/messages';
+    const channel = client.channels.cache.get(guild.channels.general?.id ?? '');
+    if (!channel?.isSendable()) throw new Error('not sendable');
+
+    discord.failNext(route, 2, 503, { skip: 1 });
+    await channel.send('first');
+    await channel.send('second');
+    expect(discord.requests({ route }).map((r) => r.status)).toEqual([200, 503, 503, 200]);
+    expect(discord.messagesIn(channel.id).map((m) => m.content)).toEqual(['first', 'second']);
+    expect(() => discord.failNext(route, 1, 500, { skip: -1 })).toThrow(/skip/);
   });
 
   it('answers 401 for a wrong token', async () => {

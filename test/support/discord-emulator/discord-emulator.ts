@@ -1,7 +1,14 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ApiApplicationCommand, ApiChannel, ApiMessage, ApiUser, JsonObject } from './api-objects.ts';
+import type {
+  ApiApplicationCommand,
+  ApiAttachment,
+  ApiChannel,
+  ApiMessage,
+  ApiUser,
+  JsonObject,
+} from './api-objects.ts';
 import { DiscordApiError } from './discord-api-error.ts';
 import {
   type ChannelRecord,
@@ -98,6 +105,23 @@ export interface InteractionHandle {
 
 export type SlashCommandOptions = Record<string, string | number | boolean>;
 
+/**
+ * A file a user attaches to a message: Discord's attachment object, of which only `filename` is required;
+ * the emulator fills in the id, the size and the (fake) CDN `url` and `proxy_url` that it does not serve.
+ */
+export type AttachmentInput = Partial<ApiAttachment> & { filename: string };
+
+/** What a user's message may carry besides its text. */
+export interface UserMessageOptions {
+  attachments?: AttachmentInput[];
+}
+
+/** Options of `failNext`. */
+export interface FailNextOptions {
+  /** Requests on the route that pass untouched before the failures start ("fail the (skip+1)th next"). */
+  skip?: number;
+}
+
 const idOf = (ref: { id: string } | string): string => (typeof ref === 'string' ? ref : ref.id);
 const API_PREFIX = '/api/v10';
 
@@ -121,7 +145,7 @@ export class DiscordEmulator {
   readonly #server: Server;
   readonly #changes = new EventEmitter();
   readonly #requests: RecordedRequest[] = [];
-  readonly #failures = new Map<string, { remaining: number; status: number }>();
+  readonly #failures = new Map<string, { skip: number; remaining: number; status: number }>();
   #port = 0;
 
   private constructor(options: DiscordEmulatorOptions) {
@@ -129,6 +153,7 @@ export class DiscordEmulator {
     this.#changes.setMaxListeners(0);
     this.#state = new EmulatorState(options.botUsername, () => this.url);
     this.#state.onChange = () => this.#changes.emit('change');
+    this.#state.onMessageCreated = (message) => this.#changes.emit('message', message);
     const privileged =
       (options.privilegedIntents.guildMembers ? 1 << 1 : 0) |
       (options.privilegedIntents.guildPresences ? 1 << 8 : 0) |
@@ -351,15 +376,24 @@ export class DiscordEmulator {
 
   // ---- acting as users -----------------------------------------------------------------------
 
-  /** A user writes to the bot in DMs: MESSAGE_CREATE over the gateway (Direct Messages intent). */
-  sendDm(user: UserRef, content: string): ApiMessage {
+  /**
+   * A user writes to the bot in DMs: MESSAGE_CREATE over the gateway (Direct Messages intent), optionally
+   * with files (`{ attachments: [{ filename: 'screenshot.png', content_type: 'image/png' }] }`).
+   */
+  sendDm(user: UserRef, content: string, options: UserMessageOptions = {}): ApiMessage {
     const record = this.#user(user);
     const channel = this.#state.dmChannelWith(record.user.id);
-    return this.#state.createMessage(channel, { authorId: record.user.id, content }).data;
+    const attachments = this.#attachments(channel.id, content, options);
+    return this.#state.createMessage(channel, { authorId: record.user.id, content, attachments }).data;
   }
 
   /** A user writes in a guild channel or thread (they must be a member who can send there). */
-  sendGuildMessage(user: UserRef, channel: ChannelRef, content: string): ApiMessage {
+  sendGuildMessage(
+    user: UserRef,
+    channel: ChannelRef,
+    content: string,
+    options: UserMessageOptions = {},
+  ): ApiMessage {
     const author = this.#user(user);
     const target = this.#channel(channel);
     const guild = this.#guild(target.guildId ?? '');
@@ -373,7 +407,17 @@ export class DiscordEmulator {
     if (target.type === ChannelType.PrivateThread && !target.threadMembers.has(author.user.id)) {
       throw new Error(`user ${author.user.id} is not a member of private thread ${target.id}`);
     }
-    return this.#state.createMessage(target, { authorId: author.user.id, content }).data;
+    const attachments = this.#attachments(target.id, content, options);
+    return this.#state.createMessage(target, { authorId: author.user.id, content, attachments }).data;
+  }
+
+  /**
+   * Calls `listener` with every message created from now on, by users or the bot (for benchmarks, which
+   * must not poll); returns the function that stops it.
+   */
+  onMessage(listener: (message: ApiMessage) => void): () => void {
+    this.#changes.on('message', listener);
+    return () => this.#changes.off('message', listener);
   }
 
   /**
@@ -598,9 +642,16 @@ export class DiscordEmulator {
     this.#limiter.forceRateLimit(route, count, retryAfterMs, scope);
   }
 
-  /** The next `count` requests on a route fail with `status` (500 by default) before doing anything. */
-  failNext(route: string, count: number, status = 500): void {
-    this.#failures.set(route, { remaining: count, status });
+  /**
+   * The next `count` requests on a route fail with `status` (500 by default) before doing anything.
+   * With `{ skip: n }` the next n requests pass first, so a test can break, say, the second part of a
+   * split message without racing the first one.
+   */
+  failNext(route: string, count: number, status = 500, options: FailNextOptions = {}): void {
+    const skip = options.skip ?? 0;
+    if (!Number.isInteger(skip) || skip < 0)
+      throw new Error(`failNext: skip must be a whole number, not ${skip}`);
+    this.#failures.set(route, { skip, remaining: count, status });
   }
 
   /**
@@ -656,6 +707,27 @@ export class DiscordEmulator {
     const record = this.#state.messages.get(idOf(ref));
     if (!record || record.deleted) throw new Error(`unknown message ${idOf(ref)}`);
     return record;
+  }
+
+  /** Attachment objects as Discord sends them; like Discord, a message needs text or a file. */
+  #attachments(channelId: string, content: string, options: UserMessageOptions): ApiAttachment[] {
+    const attachments = (options.attachments ?? []).map((input): ApiAttachment => {
+      const id = input.id ?? this.#state.ids.next();
+      const url =
+        input.url ?? `${this.url}/attachments/${channelId}/${id}/${encodeURIComponent(input.filename)}`;
+      return {
+        ...input,
+        id,
+        filename: input.filename,
+        size: input.size ?? 1024,
+        url,
+        proxy_url: input.proxy_url ?? url.replace(this.url, `${this.url}/media`),
+      };
+    });
+    if (content === '' && attachments.length === 0) {
+      throw new Error('a message needs content or an attachment (Discord has no empty messages)');
+    }
+    return attachments;
   }
 
   #withOverwrites(channel: ChannelRecord): ChannelWithOverwrites {
@@ -829,7 +901,8 @@ export class DiscordEmulator {
     const params = matchParams(route, path);
 
     const failure = this.#failures.get(key);
-    if (failure && failure.remaining > 0) {
+    if (failure && failure.skip > 0) failure.skip -= 1;
+    else if (failure && failure.remaining > 0) {
       failure.remaining -= 1;
       if (failure.remaining === 0) this.#failures.delete(key);
       send(failure.status, { code: 0, message: `${failure.status}: Internal Server Error` });

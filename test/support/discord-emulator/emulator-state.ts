@@ -181,6 +181,8 @@ export class EmulatorState {
   dispatch: DispatchFn = () => {};
   /** Called after every change so `waitFor` can re-check its predicate. */
   onChange: () => void = () => {};
+  /** Called for every message created (by users or the bot), so benchmarks need not poll. */
+  onMessageCreated: (message: ApiMessage) => void = () => {};
 
   constructor(
     botUsername: string,
@@ -538,6 +540,7 @@ export class EmulatorState {
     }
     // Ephemeral interaction replies are only shown to their user; they are not gateway messages.
     if (!record.ephemeral) this.dispatchMessage('MESSAGE_CREATE', channel, data);
+    this.onMessageCreated(data);
     this.onChange();
     return record;
   }
