@@ -108,8 +108,15 @@ export class Router {
   }
 
   private async offerRound(): Promise<void> {
+    // With a long queue and no free agent, walking the queue would be wasted work on every hand-off.
+    let room = 0;
+    for (const agent of await this.store.agents.list()) {
+      if (agent.presence === 'available') room += Math.max(0, agent.capacity - (await this.load(this.store, agent.id)));
+    }
+    if (room === 0) return;
     const waiting = await this.store.conversations.list({ state: 'queued' });
     for (const candidate of waiting) {
+      if (room === 0) return;
       await inTransaction(this.store, this.bus, async (tx, emit) => {
         const conversation = await tx.conversations.get(candidate.id);
         if (conversation?.state !== 'queued' || !conversation.queueId) return;
@@ -131,6 +138,7 @@ export class Router {
           respondedAt: null,
         };
         await tx.reservations.create(reservation);
+        room -= 1;
         emit({ type: 'reservation.created', reservation });
       });
     }
