@@ -1,4 +1,5 @@
 import { AgentService } from './agents/agent-service.ts';
+import { CannedResponseService } from './canned-responses/canned-response-service.ts';
 import { CaseService } from './cases/case-service.ts';
 import { ContactService } from './contacts/contact-service.ts';
 import { ConversationService, type ResolvedHook } from './conversations/conversation-service.ts';
@@ -21,6 +22,7 @@ import type { SearchIndex } from './ports/search-index.ts';
 import type { VirtualAgent } from './ports/virtual-agent.ts';
 import { QueueService } from './routing/queue-service.ts';
 import { Router, type RouterOptions } from './routing/router.ts';
+import { StatsService } from './stats/stats-service.ts';
 
 export interface ContactCenterDeps {
   store: Store;
@@ -59,6 +61,8 @@ export class ContactCenter {
   readonly queues: QueueService;
   readonly flows: FlowService;
   readonly articles: ArticleService;
+  readonly cannedResponses: CannedResponseService;
+  readonly stats: StatsService;
   readonly conversations: ConversationService;
   readonly dispatcher: OutboxDispatcher;
   readonly connectors = new Map<string, ChannelConnector>();
@@ -82,6 +86,8 @@ export class ContactCenter {
     this.queues = new QueueService(store, clock, () => this.router.offer());
     this.flows = new FlowService(store, clock);
     this.articles = new ArticleService(store, deps.searchIndex, clock);
+    this.cannedResponses = new CannedResponseService(store, clock);
+    this.stats = new StatsService(store, clock, () => this.router.queueStats());
     const runner = new FlowRunner({
       store,
       bus,

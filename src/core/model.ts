@@ -276,3 +276,17 @@ export interface ExampleProposal {
   decidedAt: string | null;
   decidedBy: string | null;
 }
+
+/** A saved reply shared by every agent, inserted in the composer by typing `/shortcut`. */
+export interface CannedResponse {
+  id: string;
+  /** What an agent types after `/`: lower-case letters, digits, `-` and `_`; unique. */
+  shortcut: string;
+  title: string;
+  /** The reply text inserted into the composer. */
+  text: string;
+  /** The language the text is written in, e.g. `ar`; null when it suits any. */
+  locale: string | null;
+  createdAt: string;
+  updatedAt: string;
+}

@@ -18,12 +18,15 @@ import { RealtimeHub } from './realtime.ts';
 import { agentRoutes } from './routes/agent-routes.ts';
 import type { ApiInstance, RouteDeps } from './routes/api-instance.ts';
 import { articleRoutes } from './routes/article-routes.ts';
+import { cannedResponseRoutes } from './routes/canned-response-routes.ts';
 import { caseRoutes } from './routes/case-routes.ts';
+import { channelRoutes } from './routes/channel-routes.ts';
 import { contactRoutes } from './routes/contact-routes.ts';
 import { conversationRoutes } from './routes/conversation-routes.ts';
 import { flowRoutes } from './routes/flow-routes.ts';
 import { queueRoutes } from './routes/queue-routes.ts';
 import { reservationRoutes } from './routes/reservation-routes.ts';
+import { statsRoutes } from './routes/stats-routes.ts';
 import { errorSchema } from './schemas.ts';
 import { zodSerializerCompiler, zodSwaggerTransform, zodValidatorCompiler } from './zod-type-provider.ts';
 
@@ -32,7 +35,7 @@ export interface BuildAppOptions {
   /** A pino logger to log through (secrets are redacted on top of it); `false` for none. Default: pino at info. */
   logger?: Logger | false;
   config?: Partial<HttpConfig>;
-  /** Connector states, for `/healthz` and `/metrics`. */
+  /** Connector states, for `/healthz`, `/metrics` and `GET /api/v1/channels`. */
   connectorsHealth?: () => Record<string, ConnectorHealth>;
   /**
    * Lets connectors add their webhook routes (in their own encapsulated scope: they may add content
@@ -156,7 +159,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
 
   void app.register(async (scope) => opsRoutes(scope, { center, config, metrics, connectorsHealth }));
 
-  const deps: RouteDeps = { center, config, realtime };
+  const deps: RouteDeps = { center, config, realtime, connectorsHealth };
   void app.register(
     async (scope) => {
       scope.setValidatorCompiler(zodValidatorCompiler);
@@ -171,7 +174,10 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
         caseRoutes,
         queueRoutes,
         articleRoutes,
+        cannedResponseRoutes,
         flowRoutes,
+        statsRoutes,
+        channelRoutes,
       ]) {
         routes(api, deps);
       }

@@ -1,4 +1,5 @@
 import type { AgentService } from '../core/agents/agent-service.ts';
+import type { CannedResponseService } from '../core/canned-responses/canned-response-service.ts';
 import type { CaseService } from '../core/cases/case-service.ts';
 import type { ContactService } from '../core/contacts/contact-service.ts';
 import type { ConversationService } from '../core/conversations/conversation-service.ts';
@@ -9,6 +10,7 @@ import type { EventBus } from '../core/ports/event-bus.ts';
 import type { Store } from '../core/ports/repositories.ts';
 import type { QueueService } from '../core/routing/queue-service.ts';
 import type { Router } from '../core/routing/router.ts';
+import type { StatsService } from '../core/stats/stats-service.ts';
 
 /**
  * What the HTTP layer needs of the ContactCenter (`src/core/contact-center.ts`): a structural subset,
@@ -25,5 +27,7 @@ export interface HttpCenter {
   cases: Pick<CaseService, 'create' | 'update' | 'addNote' | 'get' | 'getByNumber' | 'list' | 'timeline'>;
   queues: Pick<QueueService, 'list' | 'get' | 'create' | 'update' | 'delete'>;
   flows: Pick<FlowService, 'validate' | 'saveActive' | 'list' | 'getActive'>;
-  articles: Pick<ArticleService, 'list' | 'get' | 'create' | 'update' | 'delete'>;
+  articles: Pick<ArticleService, 'list' | 'get' | 'create' | 'update' | 'delete' | 'search'>;
+  cannedResponses: Pick<CannedResponseService, 'list' | 'get' | 'create' | 'update' | 'delete'>;
+  stats: Pick<StatsService, 'figures'>;
 }

@@ -326,6 +326,95 @@ export const articleListQuery = z.strictObject({
   offset: offsetSchema,
 });
 
+export const articleSearchQuery = z.strictObject({
+  q: z.string().trim().min(1, 'say what to search for').max(500),
+  limit: z.coerce.number().int().min(1).max(50).default(8),
+});
+export const articleSearchResultSchema = z
+  .object({ article: articleSchema, excerpt: z.string(), score: z.number() })
+  .meta({ title: 'ArticleSearchResult' });
+
+// --- canned responses ---
+export const cannedResponseSchema = z
+  .object({
+    id: z.string(),
+    shortcut: z.string(),
+    title: z.string(),
+    text: z.string(),
+    locale: z.string().nullable(),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .meta({ title: 'CannedResponse' });
+/** Typed after `/` in the composer; stored in lower case (a leading `/` is dropped). */
+const shortcut = z
+  .string()
+  .trim()
+  .regex(/^\/?[A-Za-z0-9_-]{1,40}$/, 'must be 1 to 40 letters, digits, - or _ (e.g. refund)');
+export const createCannedResponseBody = z.strictObject({
+  shortcut,
+  title: shortText(200),
+  text: shortText(10_000),
+  locale: locale.nullable().optional(),
+});
+export const updateCannedResponseBody = z
+  .strictObject({
+    shortcut: shortcut.optional(),
+    title: shortText(200).optional(),
+    text: shortText(10_000).optional(),
+    locale: locale.nullable().optional(),
+  })
+  .refine((patch) => Object.keys(patch).length > 0, 'nothing to change: send at least one field');
+export const cannedResponseListQuery = z.strictObject({
+  q: z.string().trim().max(200).optional(),
+  limit: limitSchema,
+});
+
+// --- supervisor figures ---
+const medianFigure = z.object({ medianSeconds: z.number().nullable(), count: z.number().int() });
+export const statsQuery = z.strictObject({
+  since: z.iso
+    .datetime({ offset: true, message: 'must be an ISO-8601 instant such as 2026-03-01T00:00:00Z' })
+    .optional(),
+});
+export const statsSchema = z
+  .object({
+    since: timestamp,
+    until: timestamp,
+    conversations: z.object({
+      total: z.number().int(),
+      handedOff: z.number().int(),
+      closed: z.number().int(),
+    }),
+    firstResponse: medianFigure,
+    resolution: medianFigure,
+    csat: z.object({ average: z.number().nullable(), count: z.number().int() }),
+    hours: z.array(z.object({ start: timestamp, conversations: z.number().int() })),
+    queues: z.array(queueStatsSchema),
+    agents: z.array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        email: z.string(),
+        role: z.enum(agentRoles),
+        presence: z.enum(presences),
+        capacity: z.number().int(),
+        load: z.number().int(),
+        closed: z.number().int(),
+      }),
+    ),
+  })
+  .meta({ title: 'Stats' });
+
+// --- channels ---
+export const channelHealthSchema = z
+  .object({
+    channel: z.string(),
+    status: z.enum(['connected', 'connecting', 'disabled', 'error']),
+    detail: z.string().nullable(),
+  })
+  .meta({ title: 'ChannelHealth' });
+
 // --- flows ---
 /** Loose on purpose: the flow validator, not this schema, decides what a state may hold. */
 export const flowDefinitionSchema = z

@@ -136,6 +136,15 @@ export class KyselyCaseRepository implements CaseRepository {
         ]),
       );
     }
+    const ratedSince = filter.ratedSince;
+    if (ratedSince !== undefined)
+      query = query.where('rating', 'is not', null).where('id', 'in', (eb) =>
+        eb
+          .selectFrom('case_timeline')
+          .select('case_id')
+          .where('type', '=', 'rating' satisfies TimelineEntryType)
+          .where('at', '>=', ratedSince),
+      );
     query = query.orderBy('created_at', 'desc').orderBy('number', 'desc');
     if (filter.limit !== undefined || filter.offset !== undefined)
       query = query.limit(filter.limit ?? noLimit);

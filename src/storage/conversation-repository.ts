@@ -78,6 +78,15 @@ export class KyselyConversationRepository implements ConversationRepository {
     if (filter.contactId !== undefined) query = query.where('contact_id', '=', filter.contactId);
     if (filter.caseId !== undefined) query = query.where('case_id', '=', filter.caseId);
     if (filter.channel !== undefined) query = query.where('channel', '=', filter.channel);
+    const since = filter.activeSince;
+    if (since !== undefined)
+      query = query.where((eb) =>
+        eb.or([
+          eb('created_at', '>=', since),
+          eb('first_agent_reply_at', '>=', since),
+          eb('closed_at', '>=', since),
+        ]),
+      );
     // A queue is served first come, first served; every other list shows the latest activity first.
     const queued = states?.length === 1 && states[0] === 'queued';
     query = queued

@@ -209,6 +209,18 @@ export interface ExampleProposalTable {
   decided_by: string | null;
 }
 
+export interface CannedResponseTable {
+  id: string;
+  shortcut: string;
+  title: string;
+  text: string;
+  locale: string | null;
+  /** Lower-cased shortcut, title and text, for `CannedResponseFilter.text`. */
+  search_text: string;
+  created_at: string;
+  updated_at: string;
+}
+
 /** Named counters taken atomically with `UPDATE … RETURNING` (e.g. `case_number`). */
 export interface CounterTable {
   name: string;
@@ -234,6 +246,7 @@ export interface Database {
   settings: SettingTable;
   example_proposals: ExampleProposalTable;
   counters: CounterTable;
+  canned_responses: CannedResponseTable;
 }
 
 export type Engine = 'sqlite' | 'postgres';

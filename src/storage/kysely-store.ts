@@ -4,6 +4,7 @@ import type {
   AgentRepository,
   ApiTokenRepository,
   ArticleRepository,
+  CannedResponseRepository,
   CaseRepository,
   ContactRepository,
   ConversationRepository,
@@ -21,6 +22,7 @@ import type {
 import { KyselyAgentRepository } from './agent-repository.ts';
 import { KyselyApiTokenRepository } from './api-token-repository.ts';
 import { KyselyArticleRepository } from './article-repository.ts';
+import { KyselyCannedResponseRepository } from './canned-response-repository.ts';
 import { KyselyCaseRepository } from './case-repository.ts';
 import { KyselyContactRepository } from './contact-repository.ts';
 import { KyselyConversationRepository } from './conversation-repository.ts';
@@ -67,6 +69,7 @@ export class KyselyStore implements Store {
   readonly apiTokens: ApiTokenRepository;
   readonly settings: SettingRepository;
   readonly proposals: ExampleProposalRepository;
+  readonly cannedResponses: CannedResponseRepository;
 
   readonly #db: Kysely<Database>;
   readonly #context: AsyncLocalStorage<ActiveTransaction>;
@@ -100,6 +103,7 @@ export class KyselyStore implements Store {
     this.apiTokens = new KyselyApiTokenRepository(scope);
     this.settings = new KyselySettingRepository(scope);
     this.proposals = new KyselyExampleProposalRepository(scope);
+    this.cannedResponses = new KyselyCannedResponseRepository(scope);
   }
 
   /** The Kysely instance, for tooling (CLI, health checks). Repositories are the way to data. */

@@ -6,6 +6,7 @@ import type {
   Agent,
   ApiToken,
   Article,
+  CannedResponse,
   Case,
   Contact,
   Conversation,
@@ -321,6 +322,44 @@ export function describeRepositoryContract(name: string, makeStore: () => Promis
         expect(await store.conversations.list({ contactId: contact.id, channel: 'flex' })).toEqual([]);
       });
 
+      it('activeSince selects conversations created, first answered or closed at or after the instant', async () => {
+        const contact = makeContact();
+        await store.contacts.create(contact);
+        const since = at(100);
+        const created = makeConversation(contact.id, { createdAt: at(100), updatedAt: at(100) });
+        const answered = makeConversation(contact.id, {
+          createdAt: at(50),
+          firstAgentReplyAt: at(150),
+          updatedAt: at(150),
+        });
+        const closed = makeConversation(contact.id, {
+          state: 'closed',
+          createdAt: at(10),
+          firstAgentReplyAt: at(20),
+          closedAt: at(200),
+          updatedAt: at(200),
+        });
+        // Touched after `since` (say a late wrap-up note), but nothing it counts for happened then.
+        const before = makeConversation(contact.id, {
+          state: 'closed',
+          createdAt: at(10),
+          firstAgentReplyAt: at(20),
+          closedAt: at(99),
+          updatedAt: at(300),
+        });
+        for (const c of [created, answered, closed, before]) await store.conversations.create(c);
+        const ids = (list: Conversation[]) => list.map((x) => x.id).sort();
+        expect(ids(await store.conversations.list({ contactId: contact.id, activeSince: since }))).toEqual(
+          [created.id, answered.id, closed.id].sort(),
+        );
+        expect(
+          ids(
+            await store.conversations.list({ contactId: contact.id, activeSince: at(160), state: 'closed' }),
+          ),
+        ).toEqual([closed.id]);
+        expect(await store.conversations.list({ contactId: contact.id, activeSince: at(201) })).toEqual([]);
+      });
+
       it('lists queued conversations oldest queuedAt first', async () => {
         const contact = makeContact();
         await store.contacts.create(contact);
@@ -556,6 +595,43 @@ export function describeRepositoryContract(name: string, makeStore: () => Promis
         expect(await ids(`0% off ${token}_`)).toHaveLength(1);
         expect(await ids(`${token}%`)).toEqual([]);
         expect(await ids(`${token.slice(0, 4)}_${token.slice(5)}`)).toEqual([]);
+      });
+
+      it('ratedSince selects rated cases whose rating was given at or after the instant', async () => {
+        const contact = makeContact();
+        await store.contacts.create(contact);
+        const rate = async (kase: Case, rating: number, when: string) => {
+          await store.cases.update({ ...kase, rating });
+          await store.cases.addTimelineEntry({
+            id: id('tl'),
+            caseId: kase.id,
+            type: 'rating',
+            actor: { kind: 'contact', id: contact.id },
+            data: { rating },
+            at: when,
+          });
+        };
+        const today = await seedCase({ contactId: contact.id });
+        const yesterday = await seedCase({ contactId: contact.id });
+        const unrated = await seedCase({ contactId: contact.id });
+        await rate(today, 5, at(200));
+        await rate(yesterday, 2, at(50));
+        // Another kind of entry after `since` does not make a case rated.
+        await store.cases.addTimelineEntry({
+          id: id('tl'),
+          caseId: unrated.id,
+          type: 'note',
+          actor: { kind: 'system', id: null },
+          data: { text: 'rating?' },
+          at: at(300),
+        });
+        const mine = { contactId: contact.id };
+        const found = await store.cases.list({ ...mine, ratedSince: at(100) });
+        expect(found.map((c) => [c.id, c.rating])).toEqual([[today.id, 5]]);
+        expect((await store.cases.list({ ...mine, ratedSince: at(0) })).map((c) => c.id).sort()).toEqual(
+          [today.id, yesterday.id].sort(),
+        );
+        expect(await store.cases.list({ ...mine, ratedSince: at(201) })).toEqual([]);
       });
 
       it('keeps a timeline, oldest first, every field round-tripped', async () => {
@@ -884,6 +960,84 @@ export function describeRepositoryContract(name: string, makeStore: () => Promis
         await store.articles.delete(article.id);
         expect(await store.articles.get(article.id)).toBeUndefined();
         expect(await store.articles.count()).toBe(before);
+      });
+    });
+
+    describe('canned responses', () => {
+      const makeCanned = (over: Partial<CannedResponse> = {}): CannedResponse => ({
+        id: id('canned'),
+        shortcut: `r-${randomUUID().slice(0, 8)}`,
+        title: 'Refund policy',
+        text: 'Refunds take 5 to 7 days.',
+        locale: null,
+        createdAt: at(0),
+        updatedAt: at(0),
+        ...over,
+      });
+
+      it('round-trips every field, finds by shortcut, updates and deletes', async () => {
+        const arabic = makeCanned({ title: 'استرداد', text: 'يستغرق الاسترداد ٥ أيام.', locale: 'ar' });
+        const plain = makeCanned();
+        await store.cannedResponses.create(arabic);
+        await store.cannedResponses.create(plain);
+        expect(await store.cannedResponses.get(arabic.id)).toEqual(arabic);
+        expect(await store.cannedResponses.get(plain.id)).toEqual(plain);
+        expect(await store.cannedResponses.getByShortcut(arabic.shortcut)).toEqual(arabic);
+        expect(await store.cannedResponses.get(id('missing'))).toBeUndefined();
+        expect(await store.cannedResponses.getByShortcut(id('missing'))).toBeUndefined();
+
+        const edited = {
+          ...plain,
+          shortcut: `${plain.shortcut}-x`,
+          text: 'new',
+          locale: 'en',
+          updatedAt: at(9),
+        };
+        await store.cannedResponses.update(edited);
+        expect(await store.cannedResponses.get(plain.id)).toEqual(edited);
+        expect(await store.cannedResponses.getByShortcut(plain.shortcut)).toBeUndefined();
+        await expectNotFound(store.cannedResponses.update(makeCanned()));
+
+        await store.cannedResponses.delete(plain.id);
+        expect(await store.cannedResponses.get(plain.id)).toBeUndefined();
+        await store.cannedResponses.delete(plain.id);
+      });
+
+      it('a shortcut is unique', async () => {
+        const first = makeCanned();
+        await store.cannedResponses.create(first);
+        await expect(
+          store.cannedResponses.create(makeCanned({ shortcut: first.shortcut })),
+        ).rejects.toThrow();
+        const other = makeCanned();
+        await store.cannedResponses.create(other);
+        await expect(store.cannedResponses.update({ ...other, shortcut: first.shortcut })).rejects.toThrow();
+        expect(await store.cannedResponses.get(other.id)).toEqual(other);
+      });
+
+      it('lists by shortcut; text search is case-insensitive over shortcut, title and text', async () => {
+        const token = randomUUID().slice(0, 8);
+        const b = makeCanned({ shortcut: `${token}-b`, title: 'Shipping', text: 'Parcels LEAVE in 2 days' });
+        const a = makeCanned({ shortcut: `${token}-a`, title: `Über ${token}`, text: 'x' });
+        const c = makeCanned({ title: 'Discount', text: `100% off, code ${token}_X` });
+        for (const r of [b, a, c]) await store.cannedResponses.create(r);
+
+        const ids = async (text: string, limit?: number) =>
+          (await store.cannedResponses.list(limit === undefined ? { text } : { text, limit })).map(
+            (r) => r.id,
+          );
+        // Hex tokens sort before `r-…`, in any collation.
+        expect(await ids(token)).toEqual([a.id, b.id, c.id]);
+        expect(await ids(`${token}-B`)).toEqual([b.id]);
+        expect(await ids(`über ${token.toUpperCase()}`)).toEqual([a.id]);
+        expect((await ids('parcels leave')).includes(b.id)).toBe(true);
+        expect(await ids(token, 1)).toHaveLength(1);
+        // LIKE wildcards in the query are literal characters.
+        expect(await ids(`0% off, code ${token}_`)).toEqual([c.id]);
+        expect(await ids(`${token}%`)).toEqual([]);
+        expect((await store.cannedResponses.list({})).map((r) => r.id)).toEqual(
+          expect.arrayContaining([a.id, b.id, c.id]),
+        );
       });
     });
 

@@ -5,6 +5,15 @@ import type { Clock } from '../ports/clock.ts';
 import type { ArticleFilter, Store } from '../ports/repositories.ts';
 import type { SearchIndex } from '../ports/search-index.ts';
 
+/** An article found by the knowledge-base search, with the passage that matched. */
+export interface ArticleSearchResult {
+  article: Article;
+  /** The most relevant passage for the query. */
+  excerpt: string;
+  /** Engine score; comparable only within one query. */
+  score: number;
+}
+
 export interface ArticleInput {
   /** Stable id, e.g. the file name of an imported article, so that a re-import updates in place. */
   id?: string;
@@ -62,6 +71,22 @@ export class ArticleService {
     await this.get(id);
     await this.store.articles.delete(id);
     await this.index.remove(id);
+  }
+
+  /**
+   * The published articles that best match `query`, best first (what the virtual agent would find),
+   * for agents who link an article in a reply.
+   */
+  async search(query: string, limit = 8): Promise<ArticleSearchResult[]> {
+    if (!query.trim()) return [];
+    const hits = await this.index.search(query, { limit });
+    const results: ArticleSearchResult[] = [];
+    for (const hit of hits) {
+      // The index may briefly name an article deleted by another instance: skip it.
+      const article = await this.store.articles.get(hit.articleId);
+      if (article?.published) results.push({ article, excerpt: hit.excerpt, score: hit.score });
+    }
+    return results;
   }
 
   /** Loads every article into the index (at start-up). */

@@ -3,6 +3,7 @@ import type {
   Agent,
   ApiToken,
   Article,
+  CannedResponse,
   Case,
   CaseKind,
   CasePriority,
@@ -35,6 +36,8 @@ export interface ContactRepository {
 
 export interface ConversationFilter {
   state?: ConversationState | ConversationState[];
+  /** Created, first answered by an agent, or closed at or after this instant (the supervisor's figures). */
+  activeSince?: string;
   agentId?: string;
   queueId?: string;
   contactId?: string;
@@ -69,6 +72,8 @@ export interface CaseFilter {
   contactId?: string;
   /** Case-insensitive substring of subject, fields or `#number`. */
   text?: string;
+  /** Cases whose contact gave a rating at or after this instant (the CSAT figure). */
+  ratedSince?: string;
   limit?: number;
   offset?: number;
 }
@@ -179,6 +184,24 @@ export interface ExampleProposalRepository {
   list(filter: { status?: ExampleProposal['status']; articleId?: string }): Promise<ExampleProposal[]>;
 }
 
+export interface CannedResponseFilter {
+  /** Case-insensitive substring of the shortcut, title or text. */
+  text?: string;
+  limit?: number;
+}
+
+export interface CannedResponseRepository {
+  get(id: string): Promise<CannedResponse | undefined>;
+  getByShortcut(shortcut: string): Promise<CannedResponse | undefined>;
+  /** By shortcut. */
+  list(filter: CannedResponseFilter): Promise<CannedResponse[]>;
+  /** A shortcut is unique: storing a second one with the same shortcut fails. */
+  create(response: CannedResponse): Promise<void>;
+  update(response: CannedResponse): Promise<void>;
+  /** Deleting a missing one is a no-op. */
+  delete(id: string): Promise<void>;
+}
+
 /** A plain JSON key/value store for small settings (e.g. connector state). */
 export interface SettingRepository {
   get<T = unknown>(key: string): Promise<T | undefined>;
@@ -200,6 +223,7 @@ export interface Repositories {
   apiTokens: ApiTokenRepository;
   settings: SettingRepository;
   proposals: ExampleProposalRepository;
+  cannedResponses: CannedResponseRepository;
 }
 
 /** The unit of work: repositories outside a transaction, and a way to run several writes atomically. */

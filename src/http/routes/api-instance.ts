@@ -5,6 +5,7 @@ import type {
   RawRequestDefaultExpression,
   RawServerDefault,
 } from 'fastify';
+import type { ConnectorHealth } from '../../core/ports/channel-connector.ts';
 import type { HttpCenter } from '../http-center.ts';
 import type { HttpConfig } from '../http-config.ts';
 import type { RealtimeHub } from '../realtime.ts';
@@ -23,4 +24,6 @@ export interface RouteDeps {
   center: HttpCenter;
   config: HttpConfig;
   realtime: RealtimeHub;
+  /** Connector states by channel (see `BuildAppOptions.connectorsHealth`). */
+  connectorsHealth: () => Record<string, ConnectorHealth>;
 }

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import {
   articleListQuery,
   articleSchema,
+  articleSearchQuery,
+  articleSearchResultSchema,
   createArticleBody,
   idParams,
   updateArticleBody,
@@ -25,6 +27,20 @@ export function articleRoutes(app: ApiInstance, { center }: RouteDeps): void {
       config: { role: 'agent' },
     },
     async (request) => ({ articles: await center.articles.list(stripUndefined(request.query)) }),
+  );
+
+  app.get(
+    '/articles/search',
+    {
+      schema: {
+        tags,
+        summary: 'Search the published articles as the virtual agent does, best first, with excerpts',
+        querystring: articleSearchQuery,
+        response: { 200: z.object({ results: z.array(articleSearchResultSchema) }) },
+      },
+      config: { role: 'agent' },
+    },
+    async (request) => ({ results: await center.articles.search(request.query.q, request.query.limit) }),
   );
 
   app.post(

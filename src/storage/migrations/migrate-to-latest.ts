@@ -1,10 +1,12 @@
 import { type Kysely, type Migration, type MigrationResult, Migrator, sql } from 'kysely';
 import { type Database, engineOf } from '../database.ts';
 import * as initial from './0001-initial.ts';
+import * as cannedResponses from './0002-canned-responses.ts';
 
 /** Every migration, in order. Imported explicitly so bundling and `tsx` need no directory scan. */
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
+  '0002-canned-responses': cannedResponses,
 };
 
 export const migrationTableName = 'switchboard_migration';

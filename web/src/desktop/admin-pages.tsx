@@ -1,8 +1,7 @@
 import { type FormEvent, useEffect, useState } from 'react';
-import { ApiError, get, patch, post, put, query } from '../shared/api.ts';
+import { ApiError, del, get, patch, post, put, query } from '../shared/api.ts';
 import { renderMarkdown } from '../shared/markdown.ts';
-import type { Article, PublicAgent, Queue } from '../shared/types.ts';
-import { type CannedResponse, loadCannedResponses, saveCannedResponses } from './canned-responses.ts';
+import type { Article, CannedResponse, ChannelHealth, PublicAgent, Queue } from '../shared/types.ts';
 import { desktop, useDesktop } from './desktop-store.ts';
 import { Link } from './router.tsx';
 
@@ -423,60 +422,140 @@ function ArticlesAdmin() {
   );
 }
 
+const emptyCanned = { shortcut: '', title: '', text: '', locale: '' };
+
+/** Canned responses, shared by the whole team (stored on the server); agents insert them with `/shortcut`. */
 function CannedAdmin() {
-  const [responses, setResponses] = useState<CannedResponse[]>(() => loadCannedResponses());
-  const [shortcut, setShortcut] = useState('');
-  const [text, setText] = useState('');
-  const update = (next: CannedResponse[]) => {
-    setResponses(next);
-    saveCannedResponses(next);
+  const [responses, setResponses] = useState<CannedResponse[]>([]);
+  const [search, setSearch] = useState('');
+  const [form, setForm] = useState(emptyCanned);
+  const [editing, setEditing] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const load = async (q = search) => {
+    const found = await get<{ cannedResponses: CannedResponse[] }>(
+      `/canned-responses${query({ q: q.trim(), limit: 200 })}`,
+    );
+    setResponses(found.cannedResponses);
+  };
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reloads when the search changes, not when `load` is recreated
+  useEffect(() => {
+    const timer = setTimeout(() => void load(search).catch((err) => setError(message(err))), 150);
+    return () => clearTimeout(timer);
+  }, [search]);
+  const set = (key: keyof typeof emptyCanned) => (e: { target: { value: string } }) =>
+    setForm((f) => ({ ...f, [key]: e.target.value }));
+  const save = async (event: FormEvent) => {
+    event.preventDefault();
+    setError(null);
+    const body = {
+      shortcut: form.shortcut,
+      title: form.title,
+      text: form.text,
+      locale: form.locale.trim() || null,
+    };
+    try {
+      if (editing) await patch(`/canned-responses/${editing}`, body);
+      else await post('/canned-responses', body);
+      setForm(emptyCanned);
+      setEditing(null);
+      await load();
+    } catch (err) {
+      setError(message(err));
+    }
+  };
+  const remove = async (response: CannedResponse) => {
+    setError(null);
+    try {
+      await del(`/canned-responses/${response.id}`);
+      if (editing === response.id) {
+        setEditing(null);
+        setForm(emptyCanned);
+      }
+      await load();
+    } catch (err) {
+      setError(message(err));
+    }
   };
   return (
     <section className="card">
-      <p className="muted">Stored in this browser until the API keeps canned responses for the whole team.</p>
-      <ul className="plain canned-list">
+      <p className="muted">Shared by every agent: type / and the shortcut in a reply to insert the text.</p>
+      <input
+        type="search"
+        aria-label="Search canned responses"
+        placeholder="Search by shortcut, title or text"
+        value={search}
+        onChange={(e) => setSearch(e.target.value)}
+      />
+      <ul className="plain canned-list" aria-label="Canned responses">
         {responses.map((r) => (
-          <li key={r.shortcut}>
-            <strong>/{r.shortcut}</strong> <span dir="auto">{r.text}</span>{' '}
+          <li key={r.id} data-shortcut={r.shortcut}>
+            <strong>/{r.shortcut}</strong> <span dir="auto">{r.title}</span>
+            {r.locale && <span className="tag">{r.locale}</span>} —{' '}
+            <span className="muted" dir="auto">
+              {r.text}
+            </span>{' '}
             <button
               type="button"
               className="link-button"
-              onClick={() => update(responses.filter((x) => x !== r))}
+              onClick={() => {
+                setEditing(r.id);
+                setForm({ shortcut: r.shortcut, title: r.title, text: r.text, locale: r.locale ?? '' });
+              }}
             >
+              Edit
+            </button>{' '}
+            <button type="button" className="link-button" onClick={() => void remove(r)}>
               Remove
             </button>
           </li>
         ))}
+        {responses.length === 0 && (
+          <li className="muted">No canned response{search ? ' matches' : ' yet'}.</li>
+        )}
       </ul>
-      <form
-        className="inline-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          const key = shortcut.replace(/^\//, '').trim();
-          if (!/^[\w-]+$/.test(key) || !text.trim()) return;
-          update([...responses.filter((r) => r.shortcut !== key), { shortcut: key, text: text.trim() }]);
-          setShortcut('');
-          setText('');
-        }}
-      >
+      <form className="inline-form" onSubmit={(e) => void save(e)} aria-label="Canned response">
         <input
           aria-label="Shortcut"
           placeholder="shortcut"
-          value={shortcut}
-          onChange={(e) => setShortcut(e.target.value)}
+          value={form.shortcut}
+          onChange={set('shortcut')}
         />
+        <input aria-label="Title" dir="auto" placeholder="title" value={form.title} onChange={set('title')} />
         <input
           aria-label="Text"
           className="grow"
           dir="auto"
           placeholder="text"
-          value={text}
-          onChange={(e) => setText(e.target.value)}
+          value={form.text}
+          onChange={set('text')}
+        />
+        <input
+          aria-label="Locale"
+          placeholder="locale (optional)"
+          size={8}
+          value={form.locale}
+          onChange={set('locale')}
         />
         <button type="submit" className="primary">
-          Add
+          {editing ? 'Save' : 'Add'}
         </button>
+        {editing && (
+          <button
+            type="button"
+            onClick={() => {
+              setEditing(null);
+              setForm(emptyCanned);
+            }}
+          >
+            Cancel
+          </button>
+        )}
       </form>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
     </section>
   );
 }
@@ -615,23 +694,28 @@ function lineOfPath(lines: string[], path: string): number | null {
 }
 
 function ChannelsAdmin() {
-  const [health, setHealth] = useState<Record<string, { status: string; detail: string | null }>>({});
+  const [channels, setChannels] = useState<ChannelHealth[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     const load = () =>
-      fetch('/healthz')
-        .then(
-          (r) =>
-            r.json() as Promise<{ connectors?: Record<string, { status: string; detail: string | null }> }>,
-        )
-        .then((body) => setHealth(body.connectors ?? {}))
-        .catch(() => {});
+      get<{ channels: ChannelHealth[] }>('/channels')
+        .then((body) => {
+          setChannels(body.channels);
+          setError(null);
+        })
+        .catch((err: unknown) => setError(message(err)));
     void load();
+    // A connector reconnects on its own: the page follows without a reload.
     const timer = setInterval(load, 5_000);
     return () => clearInterval(timer);
   }, []);
-  const entries = Object.entries(health);
   return (
     <section className="card">
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
       <table className="table" aria-label="Channels">
         <thead>
           <tr>
@@ -641,16 +725,16 @@ function ChannelsAdmin() {
           </tr>
         </thead>
         <tbody>
-          {entries.map(([channel, h]) => (
-            <tr key={channel}>
-              <td>{channel}</td>
+          {(channels ?? []).map((h) => (
+            <tr key={h.channel} data-channel={h.channel}>
+              <td>{h.channel}</td>
               <td>
                 <span className={`health health-${h.status}`}>{h.status}</span>
               </td>
               <td dir="auto">{h.detail ?? ''}</td>
             </tr>
           ))}
-          {entries.length === 0 && (
+          {channels?.length === 0 && (
             <tr>
               <td colSpan={3} className="muted">
                 No channel is configured.

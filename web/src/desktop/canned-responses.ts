@@ -1,32 +1,52 @@
-/** A saved reply an agent inserts with `/shortcut`. */
-export interface CannedResponse {
-  shortcut: string;
-  text: string;
-}
+import { get, query } from '../shared/api.ts';
+import type { CannedResponse } from '../shared/types.ts';
 
-const key = 'switchboard.cannedResponses';
+/**
+ * Canned responses for the composer. They are shared on the server (GET /api/v1/canned-responses); the
+ * composer keeps the ones it has seen so that `/shortcut` matches as the agent types, without a
+ * round trip per key, and asks the server for more when a term matches nothing it knows.
+ */
+export class CannedResponseCache {
+  private readonly byId = new Map<string, CannedResponse>();
+  private readonly asked = new Set<string>();
 
-const defaults: CannedResponse[] = [
-  { shortcut: 'hello', text: 'Hi! Thanks for reaching out, I am looking into this now.' },
-  { shortcut: 'moment', text: 'Give me a moment while I check that for you.' },
-  { shortcut: 'bye', text: 'Is there anything else I can help you with? Have a great day!' },
-];
+  constructor(private readonly onChange: () => void) {}
 
-// The API has no canned-response routes yet: they live in this browser until it does.
-export function loadCannedResponses(): CannedResponse[] {
-  try {
-    const stored = JSON.parse(localStorage.getItem(key) ?? 'null') as unknown;
-    if (Array.isArray(stored))
-      return stored.filter(
-        (r): r is CannedResponse =>
-          typeof r === 'object' && r !== null && typeof r.shortcut === 'string' && typeof r.text === 'string',
-      );
-  } catch {
-    // A corrupt entry falls back to the defaults.
+  /** The first page, by shortcut; enough for most teams. */
+  async load(): Promise<void> {
+    this.add(
+      (await get<{ cannedResponses: CannedResponse[] }>(`/canned-responses${query({ limit: 200 })}`))
+        .cannedResponses,
+    );
   }
-  return defaults;
-}
 
-export function saveCannedResponses(responses: CannedResponse[]): void {
-  localStorage.setItem(key, JSON.stringify(responses));
+  /** Asks the server once per term, for teams with more responses than the first page. */
+  async search(term: string): Promise<void> {
+    if (this.asked.has(term)) return;
+    this.asked.add(term);
+    this.add(
+      (await get<{ cannedResponses: CannedResponse[] }>(`/canned-responses${query({ q: term, limit: 20 })}`))
+        .cannedResponses,
+    );
+  }
+
+  /** Shortcuts that start with `term` first, then those whose shortcut, title or text contains it. */
+  match(term: string, limit = 6): CannedResponse[] {
+    const lower = term.toLowerCase();
+    const all = [...this.byId.values()].sort((a, b) => (a.shortcut < b.shortcut ? -1 : 1));
+    const prefix = all.filter((r) => r.shortcut.startsWith(lower));
+    const inside = lower
+      ? all.filter(
+          (r) =>
+            !r.shortcut.startsWith(lower) &&
+            `${r.shortcut}\n${r.title}\n${r.text}`.toLowerCase().includes(lower),
+        )
+      : [];
+    return [...prefix, ...inside].slice(0, limit);
+  }
+
+  private add(responses: CannedResponse[]): void {
+    for (const r of responses) this.byId.set(r.id, r);
+    this.onChange();
+  }
 }

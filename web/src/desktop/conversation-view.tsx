@@ -1,10 +1,10 @@
-import { type KeyboardEvent, useEffect, useMemo, useRef, useState } from 'react';
+import { type KeyboardEvent, useEffect, useReducer, useRef, useState } from 'react';
 import { ApiError, get, post, query } from '../shared/api.ts';
 import { formatTime, isRtl } from '../shared/format.ts';
 import { MessageBody } from '../shared/message-body.tsx';
 import { safeUrl } from '../shared/safe-url.ts';
-import type { Article, Contact, Conversation, Message } from '../shared/types.ts';
-import { loadCannedResponses } from './canned-responses.ts';
+import type { ArticleSearchResult, Contact, Conversation, Message } from '../shared/types.ts';
+import { CannedResponseCache } from './canned-responses.ts';
 import { ChannelIcon } from './channel-icon.tsx';
 import { contactName, desktop, useDesktop } from './desktop-store.ts';
 import { Link, navigate } from './router.tsx';
@@ -240,10 +240,20 @@ function Composer({ conversationId }: { conversationId: string }) {
   const [error, setError] = useState<string | null>(null);
   const [sending, setSending] = useState(false);
   const [kbOpen, setKbOpen] = useState(false);
-  const canned = useMemo(() => loadCannedResponses(), []);
+  const [, cannedChanged] = useReducer((n: number) => n + 1, 0);
+  const [canned] = useState(() => new CannedResponseCache(cannedChanged));
   const box = useRef<HTMLTextAreaElement>(null);
   const slash = /(?:^|\s)\/([\w-]*)$/.exec(text);
-  const matches = slash ? canned.filter((c) => c.shortcut.startsWith(slash[1] ?? '')).slice(0, 6) : [];
+  const term = slash ? (slash[1] ?? '').toLowerCase() : null;
+  const matches = term === null ? [] : canned.match(term);
+
+  useEffect(() => {
+    canned.load().catch(() => {});
+  }, [canned]);
+  // A term nothing known matches may still be on the server (a team with many responses).
+  useEffect(() => {
+    if (term && matches.length === 0) canned.search(term).catch(() => {});
+  }, [canned, term, matches.length]);
 
   const send = async () => {
     if (!text.trim() || sending) return;
@@ -284,9 +294,12 @@ function Composer({ conversationId }: { conversationId: string }) {
       {matches.length > 0 && (
         <ul className="canned" aria-label="Canned responses">
           {matches.map((c) => (
-            <li key={c.shortcut}>
+            <li key={c.id}>
               <button type="button" onClick={() => insert(c.text, true)}>
-                <strong>/{c.shortcut}</strong> <span dir="auto">{c.text}</span>
+                <strong>/{c.shortcut}</strong> <span dir="auto">{c.title}</span>{' '}
+                <span className="muted" dir="auto">
+                  {c.text}
+                </span>
               </button>
             </li>
           ))}
@@ -326,18 +339,34 @@ function Composer({ conversationId }: { conversationId: string }) {
 }
 
 function KnowledgeSearch({ onPick, onClose }: { onPick: (link: string) => void; onClose: () => void }) {
-  const [articles, setArticles] = useState<Article[]>([]);
+  const [results, setResults] = useState<ArticleSearchResult[]>([]);
   const [term, setTerm] = useState('');
+  const [searched, setSearched] = useState('');
   useEffect(() => {
-    // No search route in the API yet: the published articles are filtered here.
-    get<{ articles: Article[] }>(`/articles${query({ published: 'true', limit: 200 })}`)
-      .then((r) => setArticles(r.articles))
-      .catch(() => {});
-  }, []);
-  const words = term.toLowerCase().split(/\s+/).filter(Boolean);
-  const found = articles
-    .filter((a) => words.every((w) => `${a.title} ${a.tags.join(' ')} ${a.body}`.toLowerCase().includes(w)))
-    .slice(0, 8);
+    const q = term.trim();
+    if (!q) {
+      setResults([]);
+      setSearched('');
+      return;
+    }
+    let live = true;
+    // The same index the virtual agent answers from (stemming, typos, Arabic); one request per pause in typing.
+    const timer = setTimeout(() => {
+      get<{ results: ArticleSearchResult[] }>(`/articles/search${query({ q, limit: 8 })}`)
+        .then((r) => {
+          if (!live) return;
+          setResults(r.results);
+          setSearched(q);
+        })
+        .catch(() => {});
+    }, 150);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [term]);
+  const link = (r: ArticleSearchResult) =>
+    `${r.article.title}: ${window.location.origin}/kb/${encodeURIComponent(r.article.id)}`;
   return (
     <div className="kb-search" role="dialog" aria-label="Knowledge base search">
       <input
@@ -350,29 +379,36 @@ function KnowledgeSearch({ onPick, onClose }: { onPick: (link: string) => void; 
         onChange={(e) => setTerm(e.target.value)}
         onKeyDown={(e) => {
           if (e.key === 'Escape') onClose();
-          const first = found[0];
+          const first = results[0];
           if (e.key === 'Enter' && first) {
             e.preventDefault();
-            onPick(`${first.title}: ${window.location.origin}/kb/${encodeURIComponent(first.id)}`);
+            onPick(link(first));
             onClose();
           }
         }}
       />
-      <ul>
-        {found.map((a) => (
-          <li key={a.id}>
+      <ul aria-label="Articles found">
+        {results.map((r) => (
+          <li key={r.article.id}>
             <button
               type="button"
               onClick={() => {
-                onPick(`${a.title}: ${window.location.origin}/kb/${encodeURIComponent(a.id)}`);
+                onPick(link(r));
                 onClose();
               }}
             >
-              <span dir="auto">{a.title}</span>
+              <span dir="auto">{r.article.title}</span>
+              {r.excerpt && (
+                <span className="muted small excerpt" dir="auto">
+                  {r.excerpt}
+                </span>
+              )}
             </button>
           </li>
         ))}
-        {found.length === 0 && <li className="muted">No article matches.</li>}
+        {results.length === 0 && (
+          <li className="muted">{searched ? 'No article matches.' : 'Type to search the knowledge base.'}</li>
+        )}
       </ul>
     </div>
   );

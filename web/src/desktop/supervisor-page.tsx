@@ -1,60 +1,46 @@
 import { useEffect, useState } from 'react';
-import { get, query } from '../shared/api.ts';
+import { ApiError, get, query } from '../shared/api.ts';
 import { formatDuration } from '../shared/format.ts';
-import type { Case, Conversation, QueueStats } from '../shared/types.ts';
-import { desktop, useDesktop } from './desktop-store.ts';
+import type { ContactCenterStats } from '../shared/types.ts';
+import { desktop } from './desktop-store.ts';
 
-interface Figures {
-  queues: QueueStats[];
-  open: Conversation[];
-  recent: Conversation[];
-  rated: Case[];
-}
-
+/** Midnight of the supervisor's own day: the server counts its hourly buckets from it. */
 const startOfToday = () => {
   const d = new Date();
   d.setHours(0, 0, 0, 0);
   return d.toISOString();
 };
-const average = (values: number[]) =>
-  values.length ? values.reduce((a, b) => a + b, 0) / values.length : null;
+const hoursInView = 24;
 
 /**
- * Queues, agents and today's figures. The API has no statistics route yet, so today's volume, response and
- * resolution times and CSAT are computed here from the latest 200 conversations and cases.
+ * Queues, agents and today's figures, computed by the server (GET /api/v1/stats; the definitions of
+ * first response, resolution and CSAT are in src/core/stats/stats-service.ts).
  */
 export function SupervisorPage() {
-  const state = useDesktop();
-  const [figures, setFigures] = useState<Figures | null>(null);
+  const [stats, setStats] = useState<ContactCenterStats | null>(null);
+  const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
     let live = true;
     let pending: ReturnType<typeof setTimeout> | null = null;
     const load = async () => {
-      const [queues, open, recent, cases] = await Promise.all([
-        get<{ queues: QueueStats[] }>('/queues/stats'),
-        get<{ conversations: Conversation[] }>(
-          `/conversations${query({ state: 'assigned,wrapping', limit: 200 })}`,
-        ),
-        get<{ conversations: Conversation[] }>(`/conversations${query({ limit: 200 })}`),
-        get<{ cases: Case[] }>(`/cases${query({ limit: 200 })}`),
-      ]);
-      if (live)
-        setFigures({
-          queues: queues.queues,
-          open: open.conversations,
-          recent: recent.conversations,
-          rated: cases.cases.filter((c) => c.rating !== null),
-        });
+      try {
+        const figures = await get<ContactCenterStats>(`/stats${query({ since: startOfToday() })}`);
+        if (!live) return;
+        setStats(figures);
+        setError(null);
+      } catch (err) {
+        if (live) setError(err instanceof ApiError ? err.message : 'could not load the figures');
+      }
     };
-    void load().catch(() => {});
+    void load();
     // Changes arrive in bursts (a hand-off is several events): reload once per burst, and every 5 s for wait times.
     const off = desktop.onEvent((event) => {
       if (event.type === 'hello') return;
       if (pending) clearTimeout(pending);
-      pending = setTimeout(() => void load().catch(() => {}), 300);
+      pending = setTimeout(() => void load(), 300);
     });
-    const timer = setInterval(() => void load().catch(() => {}), 5_000);
+    const timer = setInterval(() => void load(), 5_000);
     return () => {
       live = false;
       off();
@@ -63,45 +49,55 @@ export function SupervisorPage() {
     };
   }, []);
 
-  if (!figures) return <div className="page muted">Loading figures…</div>;
-  const today = startOfToday();
-  const todays = figures.recent.filter((c) => c.createdAt >= today);
-  const firstResponse = average(
-    todays
-      .filter((c) => c.firstAgentReplyAt && (c.queuedAt ?? c.assignedAt))
-      .map(
-        (c) => (Date.parse(c.firstAgentReplyAt ?? '') - Date.parse(c.queuedAt ?? c.assignedAt ?? '')) / 1000,
-      ),
-  );
-  const resolution = average(
-    todays
-      .filter((c) => c.closedAt)
-      .map((c) => (Date.parse(c.closedAt ?? '') - Date.parse(c.createdAt)) / 1000),
-  );
-  const csat = average(figures.rated.map((c) => c.rating ?? 0));
-  const load = (agentId: string) => figures.open.filter((c) => c.agentId === agentId).length;
-  const hours = Array.from(
-    { length: 24 },
-    (_, h) => todays.filter((c) => new Date(c.createdAt).getHours() === h).length,
-  );
-  const maxWaiting = Math.max(1, ...figures.queues.map((q) => q.waiting));
-  const maxHour = Math.max(1, ...hours);
+  if (!stats)
+    return error ? (
+      <div className="page error" role="alert">
+        {error}
+      </div>
+    ) : (
+      <div className="page muted">Loading figures…</div>
+    );
+  const hours = [
+    ...stats.hours,
+    // The rest of the day, still to come, keeps the chart's width steady.
+    ...Array.from({ length: Math.max(0, hoursInView - stats.hours.length) }, (_, i) => ({
+      start: new Date(Date.parse(stats.since) + (stats.hours.length + i) * 3_600_000).toISOString(),
+      conversations: 0,
+    })),
+  ];
+  const maxWaiting = Math.max(1, ...stats.queues.map((q) => q.waiting));
+  const maxHour = Math.max(1, ...hours.map((h) => h.conversations));
+  const median = (seconds: number | null) => (seconds === null ? '—' : formatDuration(seconds));
 
   return (
     <div className="page supervisor">
       <h1>Supervisor</h1>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
       <div className="tiles">
-        <Tile label="Conversations today" value={String(todays.length)} />
-        <Tile label="Waiting now" value={String(figures.queues.reduce((n, q) => n + q.waiting, 0))} />
         <Tile
-          label="Avg first response"
-          value={firstResponse === null ? '—' : formatDuration(firstResponse)}
+          label="Conversations today"
+          value={String(stats.conversations.total)}
+          note={`${stats.conversations.handedOff} to agents`}
         />
-        <Tile label="Avg resolution" value={resolution === null ? '—' : formatDuration(resolution)} />
+        <Tile label="Waiting now" value={String(stats.queues.reduce((n, q) => n + q.waiting, 0))} />
+        <Tile
+          label="First response"
+          value={median(stats.firstResponse.medianSeconds)}
+          note={`median; ${stats.firstResponse.count} answered`}
+        />
+        <Tile
+          label="Resolution"
+          value={median(stats.resolution.medianSeconds)}
+          note={`median; ${stats.resolution.count} resolved`}
+        />
         <Tile
           label="CSAT"
-          value={csat === null ? '—' : `${csat.toFixed(1)} / 5`}
-          note={`${figures.rated.length} ratings`}
+          value={stats.csat.average === null ? '—' : `${stats.csat.average.toFixed(1)} / 5`}
+          note={`${stats.csat.count} ratings`}
         />
       </div>
       <div className="two-columns">
@@ -117,7 +113,7 @@ export function SupervisorPage() {
               </tr>
             </thead>
             <tbody>
-              {figures.queues.map((q) => (
+              {stats.queues.map((q) => (
                 <tr key={q.queueId} data-queue={q.name}>
                   <td>{q.name}</td>
                   <td className="waiting">
@@ -132,7 +128,7 @@ export function SupervisorPage() {
                   <td>{q.agentsAvailable}</td>
                 </tr>
               ))}
-              {figures.queues.length === 0 && (
+              {stats.queues.length === 0 && (
                 <tr>
                   <td colSpan={4} className="muted">
                     No queues yet.
@@ -150,23 +146,25 @@ export function SupervisorPage() {
                 <th>Agent</th>
                 <th>Presence</th>
                 <th>Load</th>
+                <th>Closed today</th>
               </tr>
             </thead>
             <tbody>
-              {state.agents.map((a) => (
+              {stats.agents.map((a) => (
                 <tr key={a.id} data-agent={a.email}>
                   <td>{a.name}</td>
                   <td>
                     <span className={`dot presence-${a.presence}`} aria-hidden="true" /> {a.presence}
                   </td>
                   <td className="load">
-                    {load(a.id)} / {a.capacity}
+                    {a.load} / {a.capacity}
                     <span className="meter inline" aria-hidden="true">
                       <span
-                        style={{ width: `${Math.min(100, (load(a.id) / Math.max(1, a.capacity)) * 100)}%` }}
+                        style={{ width: `${Math.min(100, (a.load / Math.max(1, a.capacity)) * 100)}%` }}
                       />
                     </span>
                   </td>
+                  <td>{a.closed}</td>
                 </tr>
               ))}
             </tbody>
@@ -176,12 +174,15 @@ export function SupervisorPage() {
       <section className="card">
         <h2>Today by hour</h2>
         <div className="hours" role="img" aria-label="Conversations per hour today">
-          {hours.map((n, h) => (
-            <div key={`h${String(h)}`} className="hour" title={`${h}:00 — ${n}`}>
-              <div className="hour-bar" style={{ height: `${(n / maxHour) * 100}%` }} />
-              <span>{h % 3 === 0 ? h : ''}</span>
-            </div>
-          ))}
+          {hours.map((h) => {
+            const hour = new Date(h.start).getHours();
+            return (
+              <div key={h.start} className="hour" title={`${hour}:00 — ${h.conversations}`}>
+                <div className="hour-bar" style={{ height: `${(h.conversations / maxHour) * 100}%` }} />
+                <span>{hour % 3 === 0 ? hour : ''}</span>
+              </div>
+            );
+          })}
         </div>
       </section>
     </div>

@@ -1,6 +1,7 @@
 // The API speaks the core vocabulary; the desktop reuses its types (erased at build time).
 export type {
   Article,
+  CannedResponse,
   Case,
   Contact,
   Conversation,
@@ -40,4 +41,16 @@ export interface QueueStats {
   waiting: number;
   longestWaitSeconds: number;
   agentsAvailable: number;
+}
+
+/** GET /api/v1/articles/search. */
+export type { ArticleSearchResult } from '../../../src/core/knowledge/article-service.ts';
+/** GET /api/v1/stats. */
+export type { ContactCenterStats } from '../../../src/core/stats/stats-service.ts';
+
+/** GET /api/v1/channels. */
+export interface ChannelHealth {
+  channel: string;
+  status: 'connected' | 'connecting' | 'disabled' | 'error';
+  detail: string | null;
 }
