@@ -2,7 +2,7 @@ import { type Selectable, sql } from 'kysely';
 import type { Agent, AgentRole, Presence } from '../core/model.ts';
 import type { AgentRepository } from '../core/ports/repositories.ts';
 import type { AgentTable } from './database.ts';
-import { assertUpdated, type DbScope, fromJson, toJson } from './db-scope.ts';
+import { assertUpdated, type DbScope, fromJson, toJson, uniquely } from './db-scope.ts';
 
 const toRow = (a: Agent): Selectable<AgentTable> => ({
   id: a.id,
@@ -60,16 +60,16 @@ export class KyselyAgentRepository implements AgentRepository {
   }
 
   async create(agent: Agent): Promise<void> {
-    await this.scope.db.insertInto('agents').values(toRow(agent)).execute();
+    await uniquely(`an agent with email ${agent.email} already exists`, () =>
+      this.scope.db.insertInto('agents').values(toRow(agent)).execute(),
+    );
   }
 
   async update(agent: Agent): Promise<void> {
     const { id, ...values } = toRow(agent);
-    const result = await this.scope.db
-      .updateTable('agents')
-      .set(values)
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const result = await uniquely(`an agent with email ${agent.email} already exists`, () =>
+      this.scope.db.updateTable('agents').set(values).where('id', '=', id).executeTakeFirst(),
+    );
     assertUpdated(result, 'Agent', id);
   }
 }

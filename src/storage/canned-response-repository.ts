@@ -2,7 +2,7 @@ import { type Selectable, sql } from 'kysely';
 import type { CannedResponse } from '../core/model.ts';
 import type { CannedResponseFilter, CannedResponseRepository } from '../core/ports/repositories.ts';
 import type { CannedResponseTable } from './database.ts';
-import { assertUpdated, type DbScope, likeEscape } from './db-scope.ts';
+import { assertUpdated, type DbScope, likeEscape, uniquely } from './db-scope.ts';
 
 const toRow = (r: CannedResponse): Selectable<CannedResponseTable> => ({
   id: r.id,
@@ -60,16 +60,16 @@ export class KyselyCannedResponseRepository implements CannedResponseRepository 
   }
 
   async create(response: CannedResponse): Promise<void> {
-    await this.scope.db.insertInto('canned_responses').values(toRow(response)).execute();
+    await uniquely(`the shortcut /${response.shortcut} is taken`, () =>
+      this.scope.db.insertInto('canned_responses').values(toRow(response)).execute(),
+    );
   }
 
   async update(response: CannedResponse): Promise<void> {
     const { id, ...values } = toRow(response);
-    const result = await this.scope.db
-      .updateTable('canned_responses')
-      .set(values)
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const result = await uniquely(`the shortcut /${response.shortcut} is taken`, () =>
+      this.scope.db.updateTable('canned_responses').set(values).where('id', '=', id).executeTakeFirst(),
+    );
     assertUpdated(result, 'Canned response', id);
   }
 

@@ -1,5 +1,5 @@
 import type { Kysely, Transaction, UpdateResult } from 'kysely';
-import { notFound } from '../core/errors.ts';
+import { conflict, notFound } from '../core/errors.ts';
 import type { Database } from './database.ts';
 
 /**
@@ -18,6 +18,25 @@ export function atomically<T>(db: Kysely<Database>, work: (tx: Kysely<Database>)
 /** `update*` of a missing row is a `not_found` DomainError, as the repository ports promise. */
 export function assertUpdated(result: UpdateResult, what: string, id: string | number): void {
   if (result.numUpdatedRows === 0n) throw notFound(what, id);
+}
+
+/** SQLite's and PostgreSQL's words for "a unique index refused this row". */
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
+}
+
+/**
+ * Runs a write that a unique index guards; losing a race to another writer is a `conflict`
+ * DomainError (409), not an unexpected failure.
+ */
+export async function uniquely<T>(message: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw conflict(message);
+    throw error;
+  }
 }
 
 export const toJson = (value: unknown): string => JSON.stringify(value);

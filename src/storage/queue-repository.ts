@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely';
 import type { Queue } from '../core/model.ts';
 import type { QueueRepository } from '../core/ports/repositories.ts';
 import type { QueueTable } from './database.ts';
-import { assertUpdated, type DbScope, fromJson, toJson } from './db-scope.ts';
+import { assertUpdated, type DbScope, fromJson, toJson, uniquely } from './db-scope.ts';
 
 const fromRow = (r: Selectable<QueueTable>): Queue => ({
   id: r.id,
@@ -35,18 +35,22 @@ export class KyselyQueueRepository implements QueueRepository {
   }
 
   async create(queue: Queue): Promise<void> {
-    await this.scope.db
-      .insertInto('queues')
-      .values({ id: queue.id, name: queue.name, skills: toJson(queue.skills), created_at: queue.createdAt })
-      .execute();
+    await uniquely(`a queue named ${queue.name} already exists`, () =>
+      this.scope.db
+        .insertInto('queues')
+        .values({ id: queue.id, name: queue.name, skills: toJson(queue.skills), created_at: queue.createdAt })
+        .execute(),
+    );
   }
 
   async update(queue: Queue): Promise<void> {
-    const result = await this.scope.db
-      .updateTable('queues')
-      .set({ name: queue.name, skills: toJson(queue.skills), created_at: queue.createdAt })
-      .where('id', '=', queue.id)
-      .executeTakeFirst();
+    const result = await uniquely(`a queue named ${queue.name} already exists`, () =>
+      this.scope.db
+        .updateTable('queues')
+        .set({ name: queue.name, skills: toJson(queue.skills), created_at: queue.createdAt })
+        .where('id', '=', queue.id)
+        .executeTakeFirst(),
+    );
     assertUpdated(result, 'Queue', queue.id);
   }
 

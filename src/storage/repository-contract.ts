@@ -710,7 +710,11 @@ export function describeRepositoryContract(name: string, makeStore: () => Promis
       it('an e-mail address belongs to one agent', async () => {
         const agent = makeAgent();
         await store.agents.create(agent);
-        await expect(store.agents.create(makeAgent({ email: agent.email.toUpperCase() }))).rejects.toThrow();
+        await expect(
+          store.agents.create(makeAgent({ email: agent.email.toUpperCase() })),
+        ).rejects.toMatchObject({
+          kind: 'conflict',
+        });
       });
 
       it('lists oldest first and updates; a missing one is not_found', async () => {
@@ -763,7 +767,7 @@ export function describeRepositoryContract(name: string, makeStore: () => Promis
         await store.queues.create({ id: id('queue'), name, skills: [], createdAt: at(0) });
         await expect(
           store.queues.create({ id: id('queue'), name, skills: [], createdAt: at(0) }),
-        ).rejects.toThrow();
+        ).rejects.toMatchObject({ kind: 'conflict', message: `a queue named ${name} already exists` });
       });
     });
 
@@ -1008,10 +1012,14 @@ export function describeRepositoryContract(name: string, makeStore: () => Promis
         await store.cannedResponses.create(first);
         await expect(
           store.cannedResponses.create(makeCanned({ shortcut: first.shortcut })),
-        ).rejects.toThrow();
+        ).rejects.toMatchObject({ kind: 'conflict' });
         const other = makeCanned();
         await store.cannedResponses.create(other);
-        await expect(store.cannedResponses.update({ ...other, shortcut: first.shortcut })).rejects.toThrow();
+        await expect(
+          store.cannedResponses.update({ ...other, shortcut: first.shortcut }),
+        ).rejects.toMatchObject({
+          kind: 'conflict',
+        });
         expect(await store.cannedResponses.get(other.id)).toEqual(other);
       });
 
