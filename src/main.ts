@@ -17,7 +17,7 @@ import { ScryptPasswordHasher } from './http/auth/scrypt-password-hasher.ts';
 import { desktopStaticRoutes } from './http/static.ts';
 import { FetchHttpClient } from './net/fetch-http-client.ts';
 import { InProcessEventBus } from './pubsub/in-process-event-bus.ts';
-import { OramaSearchIndex } from './search/orama-search-index.ts';
+import { Bm25SearchIndex } from './search/bm25-search-index.ts';
 import { openStore } from './storage/kysely-store.ts';
 
 /** The sample knowledge base loaded into an empty installation. */
@@ -58,7 +58,7 @@ export async function createSwitchboard(
   const bus = new InProcessEventBus((error, event) =>
     logger.error({ err: error, event: event.type }, 'event handler failed'),
   );
-  const searchIndex = new OramaSearchIndex();
+  const searchIndex = new Bm25SearchIndex();
   const virtualAgent = new KnowledgeVirtualAgent(searchIndex, store.articles, {
     articleUrl: (article) => `${config.publicUrl}/kb/${encodeURIComponent(article.id)}`,
     ...(config.confidenceThreshold !== undefined ? { confidenceThreshold: config.confidenceThreshold } : {}),

@@ -6,7 +6,7 @@ import type { Store } from '../../src/core/ports/repositories.ts';
 import { ScryptPasswordHasher } from '../../src/http/auth/scrypt-password-hasher.ts';
 import { FetchHttpClient } from '../../src/net/fetch-http-client.ts';
 import { InProcessEventBus } from '../../src/pubsub/in-process-event-bus.ts';
-import { OramaSearchIndex } from '../../src/search/orama-search-index.ts';
+import { Bm25SearchIndex } from '../../src/search/bm25-search-index.ts';
 import { openStore } from '../../src/storage/kysely-store.ts';
 import { TestConnector } from './test-connector.ts';
 
@@ -37,7 +37,7 @@ export async function createTestCenter(
   const store = await openStore({ url: options.url ?? ':memory:' });
   const bus = new InProcessEventBus();
   const clock = options.clock ?? new ManualClock('2026-03-01T09:00:00.000Z');
-  const searchIndex = new OramaSearchIndex();
+  const searchIndex = new Bm25SearchIndex();
   const center = new ContactCenter(
     {
       store,

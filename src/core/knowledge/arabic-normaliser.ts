@@ -69,7 +69,7 @@ export function stemArabic(word: string): string {
 const arabicWord = /[\u0621-\u064A\u0660-\u0669\u066E-\u06D3\u06D5\u06FA-\u06FFa-z0-9]+/g;
 
 /** Normalised, stemmed Arabic word tokens of a text (Latin words and digits are kept, lower-cased). */
-export function arabicTokens(text: string): string[] {
+export function arabicTokens(text: string, stem = true): string[] {
   const words = normaliseArabic(text.toLowerCase()).match(arabicWord) ?? [];
-  return words.map(stemArabic);
+  return stem ? words.map(stemArabic) : words;
 }

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { OramaSearchIndex } from '../../search/orama-search-index.ts';
+import { Bm25SearchIndex } from '../../search/bm25-search-index.ts';
 import type { Article, Conversation } from '../model.ts';
 import { KnowledgeVirtualAgent } from './knowledge-virtual-agent.ts';
 
@@ -68,7 +68,7 @@ const ask = (agent: KnowledgeVirtualAgent, text: string, locale: string | null =
   agent.reply({ text, conversation, locale, history: [] });
 
 describe('KnowledgeVirtualAgent', () => {
-  const index = new OramaSearchIndex();
+  const index = new Bm25SearchIndex();
   let agent: KnowledgeVirtualAgent;
   beforeAll(async () => {
     await index.rebuild(articles);
