@@ -2,10 +2,11 @@ import { AgentService } from './agents/agent-service.ts';
 import { CannedResponseService } from './canned-responses/canned-response-service.ts';
 import { CaseService } from './cases/case-service.ts';
 import { ContactService } from './contacts/contact-service.ts';
-import { ConversationService, type ResolvedHook } from './conversations/conversation-service.ts';
+import { ConversationService } from './conversations/conversation-service.ts';
 import { FlowRunner } from './flows/flow-runner.ts';
 import { FlowService } from './flows/flow-service.ts';
 import { ArticleService } from './knowledge/article-service.ts';
+import { ExampleLearning } from './knowledge/example-learning.ts';
 import { detectHandoff } from './knowledge/handoff-detector.ts';
 import {
   type DispatcherLog,
@@ -34,7 +35,6 @@ export interface ContactCenterDeps {
   virtualAgent: VirtualAgent;
   http: HttpClient;
   log?: DispatcherLog;
-  onResolved?: ResolvedHook;
 }
 
 export interface ContactCenterOptions {
@@ -61,6 +61,7 @@ export class ContactCenter {
   readonly queues: QueueService;
   readonly flows: FlowService;
   readonly articles: ArticleService;
+  readonly learning: ExampleLearning;
   readonly cannedResponses: CannedResponseService;
   readonly stats: StatsService;
   readonly conversations: ConversationService;
@@ -86,6 +87,12 @@ export class ContactCenter {
     this.queues = new QueueService(store, clock, () => this.router.offer());
     this.flows = new FlowService(store, clock);
     this.articles = new ArticleService(store, deps.searchIndex, clock);
+    this.learning = new ExampleLearning({
+      proposals: store.proposals,
+      articles: store.articles,
+      index: deps.searchIndex,
+      clock,
+    });
     this.cannedResponses = new CannedResponseService(store, clock);
     this.stats = new StatsService(store, clock, () => this.router.queueStats());
     const runner = new FlowRunner({
@@ -106,7 +113,7 @@ export class ContactCenter {
       this.cases,
       runner,
       deps.virtualAgent,
-      deps.onResolved,
+      this.learning,
     );
     this.dispatcher = new OutboxDispatcher(store, this.connectors, clock, this.options.outbox, deps.log);
   }

@@ -24,6 +24,7 @@ import { channelRoutes } from './routes/channel-routes.ts';
 import { contactRoutes } from './routes/contact-routes.ts';
 import { conversationRoutes } from './routes/conversation-routes.ts';
 import { flowRoutes } from './routes/flow-routes.ts';
+import { proposalRoutes } from './routes/proposal-routes.ts';
 import { queueRoutes } from './routes/queue-routes.ts';
 import { reservationRoutes } from './routes/reservation-routes.ts';
 import { statsRoutes } from './routes/stats-routes.ts';
@@ -174,6 +175,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
         caseRoutes,
         queueRoutes,
         articleRoutes,
+        proposalRoutes,
         cannedResponseRoutes,
         flowRoutes,
         statsRoutes,

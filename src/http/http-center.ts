@@ -5,6 +5,7 @@ import type { ContactService } from '../core/contacts/contact-service.ts';
 import type { ConversationService } from '../core/conversations/conversation-service.ts';
 import type { FlowService } from '../core/flows/flow-service.ts';
 import type { ArticleService } from '../core/knowledge/article-service.ts';
+import type { ExampleLearning } from '../core/knowledge/example-learning.ts';
 import type { Clock } from '../core/ports/clock.ts';
 import type { EventBus } from '../core/ports/event-bus.ts';
 import type { Store } from '../core/ports/repositories.ts';
@@ -27,6 +28,7 @@ export interface HttpCenter {
   cases: Pick<CaseService, 'create' | 'update' | 'addNote' | 'get' | 'getByNumber' | 'list' | 'timeline'>;
   queues: Pick<QueueService, 'list' | 'get' | 'create' | 'update' | 'delete'>;
   flows: Pick<FlowService, 'validate' | 'saveActive' | 'list' | 'getActive'>;
+  learning: Pick<ExampleLearning, 'approve' | 'reject'>;
   articles: Pick<ArticleService, 'list' | 'get' | 'create' | 'update' | 'delete' | 'search'>;
   cannedResponses: Pick<CannedResponseService, 'list' | 'get' | 'create' | 'update' | 'delete'>;
   stats: Pick<StatsService, 'figures'>;

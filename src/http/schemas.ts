@@ -8,6 +8,7 @@ import {
   caseStatuses,
   conversationStates,
   presences,
+  proposalStatuses,
   reservationStatuses,
   timelineEntryTypes,
 } from '../core/model.ts';
@@ -78,6 +79,25 @@ export const updateAgentBody = z
   })
   .refine((patch) => Object.keys(patch).length > 0, 'nothing to change: send at least one field');
 export const presenceBody = z.strictObject({ presence: z.enum(presences) });
+
+// --- example proposals (the knowledge base learning from use) ---
+export const proposalSchema = z
+  .object({
+    id: z.string(),
+    articleId: z.string(),
+    question: z.string(),
+    source: z.enum(['resolved', 'agent_link']),
+    conversationId: z.string().nullable(),
+    status: z.enum(proposalStatuses),
+    createdAt: timestamp,
+    decidedAt: timestamp.nullable(),
+    decidedBy: z.string().nullable(),
+  })
+  .meta({ title: 'ExampleProposal' });
+export const proposalListQuery = z.strictObject({
+  status: z.enum(proposalStatuses).optional(),
+  articleId: idSchema.optional(),
+});
 
 // --- contacts ---
 export const contactSchema = z

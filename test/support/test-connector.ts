@@ -17,6 +17,8 @@ export class TestConnector implements ChannelConnector {
   private handler: InboundHandler | null = null;
   private failures: { count: number; retryable: boolean }[] = [];
   private counter = 0;
+  /** Message ids stay unique across connector instances, as a channel's own ids are. */
+  private readonly prefix = globalThis.crypto.randomUUID().slice(0, 8);
 
   constructor(readonly channel = 'test') {}
 
@@ -46,7 +48,7 @@ export class TestConnector implements ChannelConnector {
     }
     this.sent.push(message);
     this.counter += 1;
-    return { externalId: `test-out-${this.counter}` };
+    return { externalId: `test-out-${this.prefix}-${this.counter}` };
   }
 
   /** Delivers a message from a contact as the channel would. */
@@ -56,7 +58,7 @@ export class TestConnector implements ChannelConnector {
     const from = message.from ?? 'contact-1';
     await this.handler({
       channel: this.channel,
-      externalId: message.externalId ?? `test-in-${this.counter}`,
+      externalId: message.externalId ?? `test-in-${this.prefix}-${this.counter}`,
       contact: message.contact ?? { externalId: from, name: `Member ${from}` },
       address: message.address ?? { thread: from },
       text: message.text,

@@ -4,6 +4,8 @@ import { conflict, forbidden, invalid, notFound } from '../errors.ts';
 import { defaultFlowDefinition } from '../flows/default-flow.ts';
 import type { FlowRunner } from '../flows/flow-runner.ts';
 import { newId } from '../ids.ts';
+import type { ExampleLearning } from '../knowledge/example-learning.ts';
+import { detectConversationalIntent } from '../knowledge/handoff-detector.ts';
 import { baseLanguage, detectLanguage } from '../knowledge/language-detector.ts';
 import type { Agent, Attachment, Contact, Conversation, Message, MessageAction } from '../model.ts';
 import { postMessage } from '../outbox/post-message.ts';
@@ -35,12 +37,11 @@ export interface CloseInput {
   caseStatus?: 'solved' | 'pending' | 'open';
 }
 
-/** Called when a contact says a suggested article solved their question (the knowledge base learns from it). */
-export type ResolvedHook = (input: {
-  articleId: string;
-  question: string;
-  conversationId: string;
-}) => Promise<void>;
+/** Where members' questions become proposed example questions of articles (the knowledge base learns from use). */
+export type ExampleProposer = Pick<ExampleLearning, 'propose'>;
+
+/** Knowledge-base article links in an agent's reply (`…/kb/<id>`), as the desktop inserts them. */
+const articleLink = /\/kb\/([\w%.-]+)/g;
 
 const MAX_TEXT = 20_000;
 
@@ -54,7 +55,7 @@ export class ConversationService {
     private readonly cases: CaseService,
     private readonly flows: FlowRunner,
     private readonly virtualAgent: VirtualAgent,
-    private readonly onResolved: ResolvedHook = async () => {},
+    private readonly learning: ExampleProposer | null = null,
   ) {}
 
   /**
@@ -186,7 +187,7 @@ export class ConversationService {
       throw invalid('a reply needs text or an attachment', { field: 'text' });
     if (text.length > MAX_TEXT)
       throw invalid(`a reply has at most ${MAX_TEXT} characters`, { field: 'text' });
-    return inTransaction(this.store, this.bus, async (tx, emit) => {
+    const message = await inTransaction(this.store, this.bus, async (tx, emit) => {
       const agent = await this.agent(tx, agentId);
       const conversation = await tx.conversations.get(conversationId);
       if (!conversation) throw notFound('conversation', conversationId);
@@ -210,6 +211,30 @@ export class ConversationService {
         at,
       );
     });
+    await this.learnFromLinks(conversationId, text);
+    return message;
+  }
+
+  /**
+   * An agent who answers with a knowledge-base link says that article answers the contact's question:
+   * the question is proposed as a new example of it (an agent approves it later).
+   */
+  private async learnFromLinks(conversationId: string, text: string): Promise<void> {
+    if (!this.learning) return;
+    const articleIds = [...new Set([...text.matchAll(articleLink)].map((m) => decodeURIComponent(m[1]!)))];
+    if (articleIds.length === 0) return;
+    const messages = await this.store.messages.listByConversation(conversationId);
+    // The contact's question: their first message that is not a greeting, thanks or a request for a person.
+    const question = messages.find(
+      (m) => m.authorKind === 'contact' && m.text.trim() && detectConversationalIntent(m.text) === null,
+    );
+    if (!question) return;
+    for (const articleId of articleIds) {
+      // A link to an article that does not exist (any more) teaches nothing.
+      await this.learning
+        .propose(articleId, question.text, 'agent_link', conversationId)
+        .catch(() => undefined);
+    }
   }
 
   async wrapUp(agentId: string, conversationId: string, note: string | null): Promise<Conversation> {
@@ -300,11 +325,7 @@ export class ConversationService {
     );
     const article = suggestion?.articles[0];
     if (article && question && question.id !== message.id) {
-      await this.onResolved({
-        articleId: article.id,
-        question: question.text,
-        conversationId: conversation.id,
-      });
+      await this.learning?.propose(article.id, question.text, 'resolved', conversation.id);
     }
   }
 
