@@ -48,7 +48,7 @@ describe('web chat: visitor ↔ virtual agent ↔ agent', () => {
     await agent.page.locator('.offer').getByRole('button', { name: 'Accept' }).click();
     await agent.page.waitForURL(/\/conversations\//);
     const transcript = agent.page.getByRole('list', { name: 'Transcript' });
-    await transcript.getByText('Where is my order?').waitFor();
+    await transcript.locator('[data-author="contact"]').getByText('Where is my order?').waitFor();
     await agent.page.getByLabel('Reply').fill('Hello, this is Ana. Let me look up your order.');
     await agent.page.getByLabel('Reply').press('Enter');
 
@@ -64,7 +64,7 @@ describe('web chat: visitor ↔ virtual agent ↔ agent', () => {
 
     // A reload keeps the conversation (the visitor token is in localStorage).
     await chat.reload();
-    await messages.getByText('Where is my order?').waitFor();
+    await messages.locator('[data-author="contact"]').getByText('Where is my order?').waitFor();
     await messages.getByText('Hello, this is Ana.', { exact: false }).waitFor();
     await messages.getByText('Thanks! Order 1234.').waitFor();
     await chat.locator('.status.on').waitFor();

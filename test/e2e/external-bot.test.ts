@@ -1,0 +1,98 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import { createSwitchboard, type Switchboard } from '../../src/main.ts';
+import { TestConnector } from '../support/test-connector.ts';
+
+async function eventually<T>(
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+): Promise<T> {
+  for (let i = 0; i < 200; i++) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** A brand's own bot (Rasa-style REST channel) configured with SWITCHBOARD_BOT_URL, in front of the knowledge base. */
+describe('an external bot as the virtual agent', () => {
+  let bot: Server;
+  let switchboard: Switchboard;
+  let dataDir: string;
+  const connector = new TestConnector();
+  const received: { message: string; history: unknown[] }[] = [];
+
+  beforeAll(async () => {
+    bot = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => {
+        body += chunk;
+      });
+      req.on('end', () => {
+        const request = JSON.parse(body) as { message: string; history: unknown[] };
+        received.push(request);
+        if (request.message.includes('crash')) {
+          res.statusCode = 500;
+          res.end('boom');
+          return;
+        }
+        res.setHeader('content-type', 'application/json');
+        if (request.message.includes('manager')) {
+          res.end(JSON.stringify([{ text: 'Let me find you someone.', custom: { handoff: true } }]));
+          return;
+        }
+        res.end(JSON.stringify([{ text: `Bot says hi to: ${request.message}` }]));
+      });
+    });
+    await new Promise<void>((resolve) => bot.listen(0, '127.0.0.1', resolve));
+    dataDir = await mkdtemp(path.join(tmpdir(), 'switchboard-bot-'));
+    const config = loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      SWITCHBOARD_DATA_DIR: dataDir,
+      SWITCHBOARD_ADMIN_PASSWORD: 'admin-password-42',
+      SWITCHBOARD_BOT_URL: `http://127.0.0.1:${(bot.address() as AddressInfo).port}/webhooks/rest/webhook`,
+      LOG_LEVEL: 'silent',
+    });
+    switchboard = await createSwitchboard(config, { connectors: [connector], announce: () => {} });
+    await switchboard.start();
+  });
+
+  afterAll(async () => {
+    await switchboard.stop();
+    await new Promise<void>((resolve) => bot.close(() => resolve()));
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it("relays the bot's reply to the member", async () => {
+    await connector.receive({ from: 'm1', text: 'what are your opening hours?' });
+    const reply = await eventually('the bot reply', () => connector.textsTo('m1')[0]);
+    expect(reply).toBe('Bot says hi to: what are your opening hours?');
+    expect(received.at(-1)?.message).toBe('what are your opening hours?');
+  });
+
+  it("honours the bot's hand-off signal: a case is opened and the member queued", async () => {
+    await connector.receive({ from: 'm2', text: 'I need your manager' });
+    const told = await eventually('the case number', () =>
+      connector.textsTo('m2').find((t) => t.includes('case #')),
+    );
+    expect(told).toMatch(/case #\d+/);
+    const contact = await switchboard.center.store.contacts.findByIdentity('test', 'm2');
+    const [conversation] = await switchboard.center.store.conversations.list({ contactId: contact!.id });
+    expect(conversation!.state).toBe('queued');
+  });
+
+  it('when the bot fails, the knowledge base answers instead', async () => {
+    await connector.receive({ from: 'm3', text: 'crash: I forgot my password' });
+    const answer = await eventually('the fallback answer', () =>
+      connector.sent.find((m) => m.address.thread === 'm3'),
+    );
+    expect(answer.articles[0]?.title).toBe('Reset your password');
+  });
+});
