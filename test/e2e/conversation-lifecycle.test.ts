@@ -5,22 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { loadConfig } from '../../src/config.ts';
 import { createSwitchboard, type Switchboard } from '../../src/main.ts';
+import { eventually } from '../support/eventually.ts';
 import { TestConnector } from '../support/test-connector.ts';
 
 const ADMIN_PASSWORD = 'admin-password-42';
-
-/** Polls until `check` returns a value (not undefined/false), or fails with `what`. */
-async function eventually<T>(
-  what: string,
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-): Promise<T> {
-  for (let i = 0; i < 200; i++) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 /**
  * The whole journey through the composed server (the same `createSwitchboard` that `npm start` runs),

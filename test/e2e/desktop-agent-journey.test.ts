@@ -38,13 +38,13 @@ describe('agent desktop: from a reservation to a closed conversation', () => {
     await page.getByRole('navigation', { name: 'Main' }).waitFor();
     await page.getByLabel('Presence').selectOption('available');
     await eventually(
+      'presence saved',
       async () =>
         (
           await server.sb.center.agents.get(
             (await server.sb.center.store.agents.getByEmail('ana@example.com'))!.id,
           )
         ).presence === 'available',
-      'presence saved',
     );
     await page.locator('.live.on').waitFor();
 
@@ -82,9 +82,8 @@ describe('agent desktop: from a reservation to a closed conversation', () => {
     await reply.press('Enter');
     await transcript.locator('[data-author="agent"]').getByText('Open Settings, then Security.').waitFor();
     await expect(reply).toHaveValue('');
-    const delivered = await eventually(
-      () => server.channel.textsTo('member-7').find((t) => t.includes('Open Settings')),
-      'the reply reaches the contact channel',
+    const delivered = await eventually('the reply reaches the contact channel', () =>
+      server.channel.textsTo('member-7').find((t) => t.includes('Open Settings')),
     );
     expect(delivered).toBe('Hi, I can help with that.\nOpen Settings, then Security.');
     await screenshot(page, 'conversation-with-case-1366');
@@ -105,9 +104,8 @@ describe('agent desktop: from a reservation to a closed conversation', () => {
     expect(entries.some((e) => e.includes('wrapped up'))).toBe(true);
     expect(entries.some((e) => e.includes('set status solved'))).toBe(true);
     // The contact was asked to rate the conversation on their channel.
-    await eventually(
-      () => server.channel.sent.some((m) => m.actions.some((a) => a.id === 'rate:5')),
-      'rating asked',
+    await eventually('rating asked', () =>
+      server.channel.sent.some((m) => m.actions.some((a) => a.id === 'rate:5')),
     );
 
     // Sign out ends the session: a reload shows the sign-in page.

@@ -65,9 +65,9 @@ describe('desktop: shared canned responses, knowledge-base search and channel he
     await page.getByLabel('Presence').selectOption('available');
     await page.locator('.live.on').waitFor();
     await eventually(
+      'presence saved',
       async () =>
         (await server.sb.center.store.agents.getByEmail('ana@example.com'))?.presence === 'available',
-      'presence saved',
     );
     await server.channel.receive({
       text: 'I want a refund, a human please',
@@ -85,9 +85,8 @@ describe('desktop: shared canned responses, knowledge-base search and channel he
     await reply.press('Enter');
     await expect.poll(() => reply.inputValue()).toBe(`Hello! ${refundText}`);
     await reply.press('Enter');
-    const delivered = await eventually(
-      () => server.channel.textsTo('member-9').find((t) => t.includes('5 to 7 days')),
-      'the canned reply reaches the contact channel',
+    const delivered = await eventually('the canned reply reaches the contact channel', () =>
+      server.channel.textsTo('member-9').find((t) => t.includes('5 to 7 days')),
     );
     expect(delivered).toBe(`Hello! ${refundText}`);
 

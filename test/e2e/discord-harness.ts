@@ -111,17 +111,4 @@ export function buttonsOf(message: ApiMessage | undefined): string[][] {
   return rows.map((row) => (row.components ?? []).map((b) => b.custom_id ?? ''));
 }
 
-/** Polls `check` until it returns a value (state outside the emulator, e.g. the database). */
-export async function eventually<T>(
-  what: string,
-  check: () => Promise<T | undefined | null | false> | T | undefined | null | false,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+export { eventually } from '../support/eventually.ts';

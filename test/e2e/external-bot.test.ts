@@ -6,19 +6,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { createSwitchboard, type Switchboard } from '../../src/main.ts';
+import { eventually } from '../support/eventually.ts';
 import { TestConnector } from '../support/test-connector.ts';
-
-async function eventually<T>(
-  what: string,
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-): Promise<T> {
-  for (let i = 0; i < 200; i++) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 /** A brand's own bot (Rasa-style REST channel) configured with SWITCHBOARD_BOT_URL, in front of the knowledge base. */
 describe('an external bot as the virtual agent', () => {

@@ -6,23 +6,12 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { createSwitchboard, type Switchboard } from '../../src/main.ts';
+import { eventually } from '../support/eventually.ts';
 import { TestConnector } from '../support/test-connector.ts';
 
 const run = promisify(execFile);
 const repo = path.resolve(import.meta.dirname, '../..');
 const ADMIN_PASSWORD = 'admin-password-42';
-
-async function eventually<T>(
-  what: string,
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-): Promise<T> {
-  for (let i = 0; i < 200; i++) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 /**
  * The knowledge base as an admin runs it: `switchboard kb import` of a folder of Markdown files, questions

@@ -109,7 +109,7 @@ describe('web chat: visitor ↔ virtual agent ↔ agent', () => {
           messages: { text: string }[];
         }
       ).messages;
-    await eventually(async () => (await history(a)).length >= 2, 'bot answered A');
+    await eventually('bot answered A', async () => (await history(a)).length >= 2);
     expect((await history(a)).filter((m) => m.text === 'secret of visitor A')).toHaveLength(1);
     expect(await history(b)).toEqual([]);
     // No or a forged token: refused.

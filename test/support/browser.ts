@@ -153,19 +153,7 @@ export async function signIn(
   await page.getByRole('navigation', { name: 'Main' }).waitFor();
 }
 
-/** Polls until `check` returns a value (not undefined/false); for effects outside the page (a channel's outbox). */
-export async function eventually<T>(
-  check: () => T | Promise<T>,
-  what: string,
-  tries = 200,
-): Promise<NonNullable<T>> {
-  for (let i = 0; i < tries; i++) {
-    const value = await check();
-    if (value !== undefined && value !== null && value !== false) return value as NonNullable<T>;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`never happened: ${what}`);
-}
+export { eventually } from './eventually.ts';
 
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(resultsDir, `${name}.png`), fullPage: false });
