@@ -1,7 +1,7 @@
 import { baseLanguage, detectLanguage } from '../core/knowledge/language-detector.ts';
 import type { Article } from '../core/model.ts';
 import type { SearchHit, SearchIndex, SearchOptions } from '../core/ports/search-index.ts';
-import { type ArticlePartKind, articleParts, excerptOf, ngramCounts, ngrams } from './article-parts.ts';
+import { type ArticlePartKind, articleParts, excerptOf, ngrams } from './article-parts.ts';
 import { ScoreBuffer, TermIndex } from './term-index.ts';
 import { type AnalyzerOptions, analyzeText } from './text-analyzer.ts';
 

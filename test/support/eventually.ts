@@ -5,7 +5,7 @@
 export async function eventually<T>(
   what: string,
   check: () => Promise<T | undefined | null | false | 0 | ''> | T | undefined | null | false | 0 | '',
-  timeoutMs = 10_000,
+  timeoutMs = 30_000,
 ): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {

@@ -111,7 +111,8 @@ export class Router {
     // With a long queue and no free agent, walking the queue would be wasted work on every hand-off.
     let room = 0;
     for (const agent of await this.store.agents.list()) {
-      if (agent.presence === 'available') room += Math.max(0, agent.capacity - (await this.load(this.store, agent.id)));
+      if (agent.presence === 'available')
+        room += Math.max(0, agent.capacity - (await this.load(this.store, agent.id)));
     }
     if (room === 0) return;
     const waiting = await this.store.conversations.list({ state: 'queued' });
