@@ -27,6 +27,8 @@ const schema = z.object({
   SWITCHBOARD_COOKIE_SECURE: bool.default(false),
   SWITCHBOARD_TRUST_PROXY: bool.default(false),
   SWITCHBOARD_VA_CONFIDENCE_THRESHOLD: z.coerce.number().min(0).max(1).optional(),
+  SWITCHBOARD_BOT_URL: z.url({ protocol: /^https?$/ }).optional(),
+  SWITCHBOARD_BOT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Discord connector (off without a token).
   DISCORD_TOKEN: z.string().min(1).optional(),
@@ -38,6 +40,10 @@ const schema = z.object({
   DISCORD_BUG_CHANNEL: z.string().min(1).default('bug-report'),
   DISCORD_FEATURE_CHANNEL: z.string().min(1).default('feature-request'),
   DISCORD_SUPPORT_CHANNEL: z.string().min(1).default('customer-service'),
+  /** Roles (names or ids, comma-separated) that may post in the announcements channel `/setup` creates. */
+  DISCORD_ADMIN_ROLES: z.string().optional(),
+  /** How often the announcement scheduler looks for due feeds and posts. */
+  SWITCHBOARD_ANNOUNCEMENT_TICK_MS: z.coerce.number().int().min(10).max(600_000).default(5_000),
 });
 
 export interface Config {
@@ -52,6 +58,8 @@ export interface Config {
   cookieSecure: boolean;
   trustProxy: boolean;
   confidenceThreshold: number | undefined;
+  /** A brand's own conversational bot, asked before the knowledge base (which answers when it fails). */
+  externalBot: { url: string; timeoutMs: number } | null;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   discord: {
     token: string | undefined;
@@ -60,7 +68,9 @@ export interface Config {
     bugReportChannel: string;
     featureRequestChannel: string;
     customerServiceChannel: string;
+    adminRoles: string[];
   };
+  announcements: { tickMs: number };
 }
 
 export class ConfigError extends Error {
@@ -88,6 +98,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     cookieSecure: e.SWITCHBOARD_COOKIE_SECURE,
     trustProxy: e.SWITCHBOARD_TRUST_PROXY,
     confidenceThreshold: e.SWITCHBOARD_VA_CONFIDENCE_THRESHOLD,
+    externalBot: e.SWITCHBOARD_BOT_URL
+      ? { url: e.SWITCHBOARD_BOT_URL, timeoutMs: e.SWITCHBOARD_BOT_TIMEOUT_MS }
+      : null,
     logLevel: e.LOG_LEVEL,
     discord: {
       token: e.DISCORD_TOKEN,
@@ -99,6 +112,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       bugReportChannel: e.DISCORD_BUG_CHANNEL,
       featureRequestChannel: e.DISCORD_FEATURE_CHANNEL,
       customerServiceChannel: e.DISCORD_SUPPORT_CHANNEL,
+      adminRoles: (e.DISCORD_ADMIN_ROLES ?? '')
+        .split(',')
+        .map((role) => role.trim())
+        .filter(Boolean),
     },
+    announcements: { tickMs: e.SWITCHBOARD_ANNOUNCEMENT_TICK_MS },
   };
 }

@@ -3,6 +3,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
+import {
+  AnnouncementService,
+  type AnnouncementServiceOptions,
+} from './announcements/announcement-service.ts';
+import { DiscordAnnouncementPoster } from './announcements/discord-announcement-poster.ts';
+import { HttpBotVirtualAgent } from './bots/http-bot-virtual-agent.ts';
 import { DiscordConnector } from './channels/discord/discord-connector.ts';
 import { WebchatConnector } from './channels/webchat/webchat-connector.ts';
 import { storeWebchatHistory } from './channels/webchat/webchat-history.ts';
@@ -14,6 +20,7 @@ import type { ChannelConnector } from './core/ports/channel-connector.ts';
 import { systemClock } from './core/ports/clock.ts';
 import { buildApp } from './http/app.ts';
 import { ScryptPasswordHasher } from './http/auth/scrypt-password-hasher.ts';
+import { announcementRoutes } from './http/routes/announcement-routes.ts';
 import { desktopStaticRoutes } from './http/static.ts';
 import { FetchHttpClient } from './net/fetch-http-client.ts';
 import { InProcessEventBus } from './pubsub/in-process-event-bus.ts';
@@ -27,6 +34,8 @@ export interface Switchboard {
   center: ContactCenter;
   app: FastifyInstance;
   logger: Logger;
+  /** Announcement sources, feeds, the signed webhook and scheduled posts. */
+  announcements: AnnouncementService;
   /** Starts the connectors, the background work and the HTTP server; resolves with the listening URL. */
   start(): Promise<string>;
   stop(): Promise<void>;
@@ -37,6 +46,8 @@ export interface SwitchboardOverrides {
   connectors?: ChannelConnector[];
   /** Where the one-time admin password is shown (default: stdout). */
   announce?: (text: string) => void;
+  /** Announcement scheduler tuning (tests use short intervals). */
+  announcements?: Partial<AnnouncementServiceOptions>;
 }
 
 /**
@@ -59,10 +70,23 @@ export async function createSwitchboard(
     logger.error({ err: error, event: event.type }, 'event handler failed'),
   );
   const searchIndex = new Bm25SearchIndex();
-  const virtualAgent = new KnowledgeVirtualAgent(searchIndex, store.articles, {
+  const knowledgeAgent = new KnowledgeVirtualAgent(searchIndex, store.articles, {
     articleUrl: (article) => `${config.publicUrl}/kb/${encodeURIComponent(article.id)}`,
     ...(config.confidenceThreshold !== undefined ? { confidenceThreshold: config.confidenceThreshold } : {}),
   });
+  const bot = config.externalBot;
+  const virtualAgent = bot
+    ? new HttpBotVirtualAgent({
+        url: bot.url,
+        timeoutMs: bot.timeoutMs,
+        fallback: knowledgeAgent,
+        onError: (error) =>
+          logger.warn(
+            { kind: error.kind, status: error.status, reason: error.message },
+            'external bot failed; the knowledge base answered',
+          ),
+      })
+    : knowledgeAgent;
   const center = new ContactCenter(
     {
       store,
@@ -80,27 +104,43 @@ export async function createSwitchboard(
   // Web chat needs no third party: it is always on.
   const webchat = new WebchatConnector(storeWebchatHistory(store));
   center.addConnector(webchat);
+  let discordConnector: DiscordConnector | null = null;
   if (config.discord.token) {
     const discordLog = logger.child({ channel: 'discord' });
-    center.addConnector(
-      new DiscordConnector(center, {
-        token: config.discord.token,
-        guildIds: config.discord.guildIds,
-        apiUrl: config.discord.apiUrl ?? null,
-        bugReportChannel: config.discord.bugReportChannel,
-        featureRequestChannel: config.discord.featureRequestChannel,
-        customerServiceChannel: config.discord.customerServiceChannel,
-        publicUrl: config.publicUrl,
-        log: {
-          info: (context, message) => discordLog.info(context, message),
-          warn: (context, message) => discordLog.warn(context, message),
-          error: (context, message) => discordLog.error(context, message),
-        },
-      }),
-    );
+    discordConnector = new DiscordConnector(center, {
+      token: config.discord.token,
+      guildIds: config.discord.guildIds,
+      apiUrl: config.discord.apiUrl ?? null,
+      bugReportChannel: config.discord.bugReportChannel,
+      featureRequestChannel: config.discord.featureRequestChannel,
+      customerServiceChannel: config.discord.customerServiceChannel,
+      adminRoles: config.discord.adminRoles,
+      publicUrl: config.publicUrl,
+      log: {
+        info: (context, message) => discordLog.info(context, message),
+        warn: (context, message) => discordLog.warn(context, message),
+        error: (context, message) => discordLog.error(context, message),
+      },
+    });
+    center.addConnector(discordConnector);
   } else {
     logger.info('Discord connector off: DISCORD_TOKEN is not set');
   }
+
+  const announcementLog = logger.child({ feature: 'announcements' });
+  const announcements = new AnnouncementService(
+    store,
+    new DiscordAnnouncementPoster(discordConnector, store.settings),
+    systemClock,
+    {
+      tickMs: config.announcements.tickMs,
+      log: {
+        info: (context, message) => announcementLog.info(context, message),
+        warn: (context, message) => announcementLog.warn(context, message),
+      },
+      ...overrides.announcements,
+    },
+  );
 
   await bootstrap(
     center,
@@ -119,6 +159,7 @@ export async function createSwitchboard(
       Object.fromEntries([...center.connectors.values()].map((c) => [c.channel, c.health()] as const)),
     registerRoutes: async (scope) => {
       webchat.routes(scope);
+      announcementRoutes(scope, announcements);
       await scope.register(async (web) => desktopStaticRoutes(web, { articles: store.articles }));
     },
   });
@@ -127,6 +168,7 @@ export async function createSwitchboard(
     center,
     app,
     logger,
+    announcements,
     async start() {
       for (const connector of center.connectors.values()) {
         await connector.start(async (message) => {
@@ -134,10 +176,12 @@ export async function createSwitchboard(
         });
       }
       center.start();
+      announcements.start();
       return app.listen({ port: config.port, host: config.host });
     },
     async stop() {
       await app.close();
+      await announcements.stop();
       for (const connector of center.connectors.values()) await connector.stop();
       await center.stop();
       await bus.close();

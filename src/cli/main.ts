@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from '../config.ts';
 import { agentRoles } from '../core/model.ts';
 import { createSwitchboard } from '../main.ts';
 import { openStore } from '../storage/kysely-store.ts';
+import { runDiscordSetup } from './discord-setup-command.ts';
 import { importKnowledgeBase } from './kb-import.ts';
 
 /** The `switchboard` command. */
@@ -96,6 +97,27 @@ export function buildCli(): Command {
       } finally {
         await switchboard.stop();
       }
+    });
+
+  const discord = program.command('discord').description('Discord servers');
+  discord
+    .command('setup')
+    .description(
+      'create or link the official channels (announcements, bug-report, feature-request, customer-service); safe to run again',
+    )
+    .option(
+      '--guild <id>',
+      'server (guild) id; repeat for several (default: DISCORD_GUILD_IDS)',
+      (v: string, all: string[]) => [...all, v],
+      [] as string[],
+    )
+    .action(async (options: { guild: string[] }) => {
+      const config = loadConfig();
+      const reports = await runDiscordSetup(
+        config,
+        options.guild.length > 0 ? options.guild : config.discord.guildIds,
+      );
+      if (reports.some((r) => !r.ok)) process.exitCode = 1;
     });
 
   return program;

@@ -14,6 +14,11 @@ import {
   SqliteDriver,
 } from 'kysely';
 import pg from 'pg';
+import type {
+  AnnouncementDeliveryTable,
+  AnnouncementSourceTable,
+  AnnouncementTable,
+} from './announcement-repository.ts';
 
 /**
  * Table types of the Kysely schema. Column names are snake_case; repositories map rows to the model.
@@ -247,6 +252,9 @@ export interface Database {
   example_proposals: ExampleProposalTable;
   counters: CounterTable;
   canned_responses: CannedResponseTable;
+  announcement_sources: AnnouncementSourceTable;
+  announcements: AnnouncementTable;
+  announcement_deliveries: AnnouncementDeliveryTable;
 }
 
 export type Engine = 'sqlite' | 'postgres';

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Kysely } from 'kysely';
 import type {
   AgentRepository,
+  AnnouncementRepository,
   ApiTokenRepository,
   ArticleRepository,
   CannedResponseRepository,
@@ -20,6 +21,7 @@ import type {
   Store,
 } from '../core/ports/repositories.ts';
 import { KyselyAgentRepository } from './agent-repository.ts';
+import { KyselyAnnouncementRepository } from './announcement-repository.ts';
 import { KyselyApiTokenRepository } from './api-token-repository.ts';
 import { KyselyArticleRepository } from './article-repository.ts';
 import { KyselyCannedResponseRepository } from './canned-response-repository.ts';
@@ -70,6 +72,7 @@ export class KyselyStore implements Store {
   readonly settings: SettingRepository;
   readonly proposals: ExampleProposalRepository;
   readonly cannedResponses: CannedResponseRepository;
+  readonly announcements: AnnouncementRepository;
 
   readonly #db: Kysely<Database>;
   readonly #context: AsyncLocalStorage<ActiveTransaction>;
@@ -104,6 +107,7 @@ export class KyselyStore implements Store {
     this.settings = new KyselySettingRepository(scope);
     this.proposals = new KyselyExampleProposalRepository(scope);
     this.cannedResponses = new KyselyCannedResponseRepository(scope);
+    this.announcements = new KyselyAnnouncementRepository(scope);
   }
 
   /** The Kysely instance, for tooling (CLI, health checks). Repositories are the way to data. */

@@ -21,9 +21,9 @@ describe('Discord: commands and languages', () => {
     return maps;
   };
 
-  it('registers /helpme, /agent, /bug and /new_feature as guild commands, localized, never with `ar`', () => {
+  it('registers /helpme, /agent, /bug, /new_feature and /setup as guild commands, localized, never with `ar`', () => {
     const commands = w.discord.registeredCommands(w.guild);
-    expect(commands.map((c) => c.name).sort()).toEqual(['agent', 'bug', 'helpme', 'new_feature']);
+    expect(commands.map((c) => c.name).sort()).toEqual(['agent', 'bug', 'helpme', 'new_feature', 'setup']);
     expect(w.discord.registeredCommands()).toEqual([]); // no global commands when servers are configured
     const helpme = commands.find((c) => c.name === 'helpme')!;
     expect(helpme.name_localizations).toMatchObject({ fr: 'aide', de: 'hilfe', 'es-ES': 'ayuda' });
@@ -102,7 +102,7 @@ describe('Discord: without configured servers', () => {
 
   it('registers global commands; /helpme and /agent also work in DMs, /bug and /new_feature only in servers', () => {
     const commands = w.discord.registeredCommands();
-    expect(commands.map((c) => c.name).sort()).toEqual(['agent', 'bug', 'helpme', 'new_feature']);
+    expect(commands.map((c) => c.name).sort()).toEqual(['agent', 'bug', 'helpme', 'new_feature', 'setup']);
     expect(commands.find((c) => c.name === 'helpme')?.contexts).toEqual([0, 1]);
     expect(commands.find((c) => c.name === 'bug')?.contexts).toEqual([0]);
     expect(w.discord.registeredCommands(w.guild)).toEqual([]);

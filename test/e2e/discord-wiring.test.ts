@@ -44,6 +44,7 @@ describe('Discord connector wiring', () => {
       DISCORD_GUILD_IDS: '123, 456',
       DISCORD_API_URL: 'http://127.0.0.1:4000/api/',
       DISCORD_SUPPORT_CHANNEL: 'help-desk',
+      DISCORD_ADMIN_ROLES: 'Staff, 789',
     });
     expect(config.discord).toEqual({
       token: 'abc',
@@ -52,6 +53,7 @@ describe('Discord connector wiring', () => {
       bugReportChannel: 'bug-report',
       featureRequestChannel: 'feature-request',
       customerServiceChannel: 'help-desk',
+      adminRoles: ['Staff', '789'],
     });
     expect(() => loadConfig({ DISCORD_GUILD_IDS: 'acme' })).toThrow(/DISCORD_GUILD_IDS/);
   });

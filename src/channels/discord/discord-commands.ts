@@ -9,6 +9,7 @@ export const commandNames = {
   agent: 'agent',
   bug: 'bug',
   newFeature: 'new_feature',
+  setup: 'setup',
 } as const;
 
 /** Discord limits a `/helpme` question to this (the core stores longer text, but a question is short). */
@@ -138,6 +139,20 @@ const featureDescriptions: Localized = {
   ko: '새 기능 요청',
 };
 
+const setupDescriptions: Localized = {
+  fr: 'Créer ou relier les salons officiels de ce serveur',
+  de: 'Die offiziellen Kanäle dieses Servers anlegen oder verknüpfen',
+  'es-ES': 'Crear o vincular los canales oficiales de este servidor',
+  'es-419': 'Crear o vincular los canales oficiales de este servidor',
+  'pt-BR': 'Criar ou vincular os canais oficiais deste servidor',
+  it: 'Crea o collega i canali ufficiali di questo server',
+  nl: 'De officiële kanalen van deze server maken of koppelen',
+  ja: 'このサーバーの公式チャンネルを作成またはリンクする',
+};
+
+/** Manage Server: `/setup` is offered only to members who hold it (and checked again when it runs). */
+export const MANAGE_GUILD = 1n << 5n;
+
 /** Contexts: 0 = in a server, 1 = the bot's DMs. Cases need the server's channels, so those stay there. */
 export function switchboardCommands(): RESTPutAPIApplicationCommandsJSONBody {
   return [
@@ -178,6 +193,13 @@ export function switchboardCommands(): RESTPutAPIApplicationCommandsJSONBody {
       description: 'Request a new feature',
       description_localizations: featureDescriptions,
       contexts: [0],
+    },
+    {
+      name: commandNames.setup,
+      description: "Create or link this server's official channels",
+      description_localizations: setupDescriptions,
+      contexts: [0],
+      default_member_permissions: String(MANAGE_GUILD),
     },
   ];
 }

@@ -38,10 +38,17 @@ import {
   type SendResult,
 } from '../../core/ports/channel-connector.ts';
 import type { DomainEvent } from '../../core/ports/event-bus.ts';
-import { commandNames, QUESTION_MAX, switchboardCommands } from './discord-commands.ts';
+import { commandNames, MANAGE_GUILD, QUESTION_MAX, switchboardCommands } from './discord-commands.ts';
 import { DiscordErrorCode, discordCode, toConnectorError } from './discord-errors.ts';
 import { actionRows, customIds, parseCustomId, renderOutbound } from './discord-message-renderer.ts';
 import { bugModal, featureModal, parseBugReport, parseFeatureRequest } from './discord-modals.ts';
+import {
+  DiscordSetup,
+  formatSetupReport,
+  loadGuildSetup,
+  type SetupChannelKey,
+  type SetupReport,
+} from './discord-setup.ts';
 import { type DiscordTextKey, t } from './discord-texts.ts';
 
 export interface DiscordLog {
@@ -66,6 +73,8 @@ export interface DiscordConnectorOptions {
   publicUrl: string | null;
   /** How long start() waits for the gateway's READY. */
   readyTimeoutMs: number;
+  /** Roles (names or ids) that `/setup` lets post in the announcements channel besides the bot. */
+  adminRoles: string[];
   log: DiscordLog;
 }
 
@@ -80,6 +89,7 @@ export const defaultDiscordConnectorOptions: DiscordConnectorOptions = {
   customerServiceChannel: 'customer-service',
   publicUrl: null,
   readyTimeoutMs: 30_000,
+  adminRoles: [],
   log: silent,
 };
 
@@ -112,6 +122,7 @@ const settingKeys = {
 const CHANNEL = 'discord';
 const PRIVATE_THREAD = 12;
 const GUILD_TEXT = 0;
+const ANNOUNCEMENT_CHANNEL = 5;
 
 /**
  * The Discord channel: slash commands (`/helpme`, `/agent`, `/bug`, `/new_feature`), the virtual agent and
@@ -335,7 +346,11 @@ export class DiscordConnector implements ChannelConnector {
           `cannot DM user ${userId} and no server is known to open a thread in`,
           false,
         );
-      const parent = this.findChannel(guild, this.options.customerServiceChannel);
+      const parent = await this.officialChannel(
+        guild,
+        'customer-service',
+        this.options.customerServiceChannel,
+      );
       if (!parent)
         throw new ConnectorError(
           `cannot DM user ${userId} and server ${guild.id} has no "${this.options.customerServiceChannel}" channel`,
@@ -427,6 +442,18 @@ export class DiscordConnector implements ChannelConnector {
     const key = settingKeys.guild(userId);
     if ((await this.core.store.settings.get<string>(key)) !== guildId)
       await this.core.store.settings.set(key, guildId);
+  }
+
+  /** The channel `/setup` stored for this server, else the configured one (by id or name). */
+  private async officialChannel(
+    guild: Guild,
+    key: SetupChannelKey,
+    fallback: string,
+  ): Promise<string | null> {
+    const setup = await loadGuildSetup(this.core.store.settings, guild.id);
+    const stored = setup?.channels[key];
+    if (stored && guild.channels.cache.has(stored)) return stored;
+    return this.findChannel(guild, fallback);
   }
 
   /** A text channel of the server by id or by name. */
@@ -535,6 +562,9 @@ export class DiscordConnector implements ChannelConnector {
       case commandNames.agent:
         await this.startInDm(interaction, 'handoff', '');
         return;
+      case commandNames.setup:
+        await this.onSetup(interaction);
+        return;
       case commandNames.bug:
       case commandNames.newFeature: {
         if (!interaction.inGuild()) {
@@ -557,6 +587,75 @@ export class DiscordConnector implements ChannelConnector {
             command: interaction.commandName,
           }),
         );
+    }
+  }
+
+  /** `/setup`: Manage Server only (Discord hides it from others; checked here too, as permissions change). */
+  private async onSetup(interaction: ChatInputCommandInteraction): Promise<void> {
+    const language = this.languageOf(interaction.user.id, interaction.locale);
+    if (!interaction.inGuild()) {
+      await this.replyEphemeral(interaction, t('errorGuildOnly', language));
+      return;
+    }
+    const permissions = interaction.memberPermissions;
+    if (!permissions || (permissions.bitfield & MANAGE_GUILD) === 0n) {
+      this.options.log.info({ userId: interaction.user.id, guildId: interaction.guildId }, '/setup refused');
+      await this.replyEphemeral(interaction, t('setupRefused', language));
+      return;
+    }
+    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    const report = await this.setupGuild(interaction.guildId);
+    await interaction.editReply({
+      content: clip(formatSetupReport(report), 2000),
+      allowedMentions: { parse: [] },
+    });
+  }
+
+  /** Creates or links the server's official channels (see DiscordSetup); the CLI does the same over bare REST. */
+  async setupGuild(guildId: string): Promise<SetupReport> {
+    const client = this.client;
+    const botId = client?.user?.id;
+    if (!client || !botId) throw new ConnectorError('the Discord connector is not connected', true);
+    const report = await new DiscordSetup(client.rest, botId, this.core.store.settings, {
+      adminRoles: this.options.adminRoles,
+    }).run(guildId);
+    this.options.log.info(
+      {
+        guildId,
+        ok: report.ok,
+        problem: report.problem,
+        steps: report.steps.map((s) => `${s.item}:${s.outcome}`),
+      },
+      'Discord server setup',
+    );
+    return report;
+  }
+
+  /**
+   * Posts an announcement in a server channel and, in an announcement channel, publishes it to following
+   * servers. A failed publish is logged, not thrown: the post itself is out and must not be sent again.
+   */
+  async postAnnouncement(
+    channelId: string,
+    body: RESTPostAPIChannelMessageJSONBody,
+  ): Promise<{ messageId: string; published: boolean }> {
+    const rest = this.rest();
+    let posted: APIMessage;
+    try {
+      posted = (await rest.post(Routes.channelMessages(channelId), { body })) as APIMessage;
+    } catch (error) {
+      throw toConnectorError(error, `post announcement in ${channelId}`);
+    }
+    const type =
+      this.client?.channels.cache.get(channelId)?.type ??
+      ((await rest.get(Routes.channel(channelId)).catch(() => null)) as APIChannel | null)?.type;
+    if (type !== ANNOUNCEMENT_CHANNEL) return { messageId: posted.id, published: false };
+    try {
+      await rest.post(Routes.channelMessageCrosspost(channelId, posted.id));
+      return { messageId: posted.id, published: true };
+    } catch (error) {
+      this.options.log.warn({ err: error, channelId, messageId: posted.id }, 'announcement not published');
+      return { messageId: posted.id, published: false };
     }
   }
 
@@ -681,7 +780,7 @@ export class DiscordConnector implements ChannelConnector {
         actor,
       );
       await interaction.editReply({ content: t('bugFiled', language, { case: kase.number }) });
-      if (guild) await this.postCase(guild, this.options.bugReportChannel, kase, interaction.user, []);
+      if (guild) await this.postCase(guild, 'bug-report', kase, interaction.user, []);
       return;
     }
     const request = parsed.value;
@@ -704,12 +803,14 @@ export class DiscordConnector implements ChannelConnector {
       ].join('\n'),
       allowedMentions: { parse: [] },
     });
-    if (guild) await this.postCase(guild, this.options.featureRequestChannel, kase, interaction.user, links);
+    if (guild) await this.postCase(guild, 'feature-request', kase, interaction.user, links);
   }
 
   /** Posts a bug report or feature request as an embed in its channel (with an Upvote button for features). */
-  private async postCase(guild: Guild, channelRef: string, kase: Case, reporter: User, similar: string[]) {
-    const channelId = this.findChannel(guild, channelRef);
+  private async postCase(guild: Guild, key: SetupChannelKey, kase: Case, reporter: User, similar: string[]) {
+    const channelRef =
+      key === 'bug-report' ? this.options.bugReportChannel : this.options.featureRequestChannel;
+    const channelId = await this.officialChannel(guild, key, channelRef);
     if (!channelId) {
       this.options.log.warn(
         { guildId: guild.id, channel: channelRef, case: kase.number },

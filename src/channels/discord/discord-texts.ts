@@ -78,6 +78,10 @@ const catalog = {
     ar: 'الحقل "{field}" طويل جداً (الحد الأقصى {max} حرفاً).',
   },
   errorGuildOnly: { en: 'Please use this command in the server.', ar: 'يرجى استخدام هذا الأمر داخل الخادم.' },
+  setupRefused: {
+    en: 'Only members with the Manage Server permission can run /setup.',
+    ar: 'لا يستطيع تشغيل ‎/setup إلا الأعضاء الذين لديهم صلاحية إدارة الخادم.',
+  },
   errorGeneric: {
     en: 'Something went wrong on our side; please try again in a moment.',
     ar: 'حدث خطأ من جهتنا؛ يرجى المحاولة بعد قليل.',

@@ -1,3 +1,4 @@
+import type { Announcement, AnnouncementSource, AnnouncementStatus } from '../announcements/announcement.ts';
 import type { Flow } from '../flows/flow-definition.ts';
 import type {
   Agent,
@@ -208,6 +209,27 @@ export interface SettingRepository {
   set(key: string, value: unknown): Promise<void>;
 }
 
+/** Announcement sources, announcements (posted once per source key) and seen webhook deliveries. */
+export interface AnnouncementRepository {
+  createSource(source: AnnouncementSource): Promise<void>;
+  getSource(id: string): Promise<AnnouncementSource | undefined>;
+  listSources(): Promise<AnnouncementSource[]>;
+  updateSource(source: AnnouncementSource): Promise<void>;
+  deleteSource(id: string): Promise<void>;
+  /** Enabled feeds due at `now`, each pushed to `leaseUntil` so that no other instance polls it meanwhile. */
+  claimDueSources(now: string, leaseUntil: string, limit: number): Promise<AnnouncementSource[]>;
+  /** Inserts unless the source already has this `externalKey`; true when inserted. */
+  insertIfNew(announcement: Announcement): Promise<boolean>;
+  get(id: string): Promise<Announcement | undefined>;
+  list(filter: { sourceId?: string; status?: AnnouncementStatus; limit?: number }): Promise<Announcement[]>;
+  /** Marks due `scheduled` (and stale `posting`) announcements `posting` and returns them in order. */
+  claimDue(now: string, staleBefore: string, limit: number): Promise<Announcement[]>;
+  update(announcement: Announcement): Promise<void>;
+  /** Remembers a webhook delivery until `expiresAt`; false when it was already seen (a replay). */
+  rememberDelivery(key: string, expiresAt: string): Promise<boolean>;
+  forgetDeliveriesBefore(now: string): Promise<void>;
+}
+
 export interface Repositories {
   contacts: ContactRepository;
   conversations: ConversationRepository;
@@ -224,6 +246,7 @@ export interface Repositories {
   settings: SettingRepository;
   proposals: ExampleProposalRepository;
   cannedResponses: CannedResponseRepository;
+  announcements: AnnouncementRepository;
 }
 
 /** The unit of work: repositories outside a transaction, and a way to run several writes atomically. */

@@ -2,6 +2,7 @@ import { type FormEvent, useEffect, useState } from 'react';
 import { ApiError, del, get, patch, post, put, query } from '../shared/api.ts';
 import { renderMarkdown } from '../shared/markdown.ts';
 import type { Article, CannedResponse, ChannelHealth, PublicAgent, Queue } from '../shared/types.ts';
+import { AnnouncementsAdmin } from './announcements-admin.tsx';
 import { desktop, useDesktop } from './desktop-store.ts';
 import { Link } from './router.tsx';
 
@@ -12,6 +13,7 @@ const sections = [
   ['canned', 'Canned responses'],
   ['flow', 'Flow'],
   ['channels', 'Channels'],
+  ['announcements', 'Announcements'],
 ] as const;
 
 export function AdminPage({ section }: { section: string }) {
@@ -31,6 +33,7 @@ export function AdminPage({ section }: { section: string }) {
       {section === 'canned' && <CannedAdmin />}
       {section === 'flow' && <FlowAdmin />}
       {section === 'channels' && <ChannelsAdmin />}
+      {section === 'announcements' && <AnnouncementsAdmin />}
     </div>
   );
 }

@@ -1,0 +1,566 @@
+import { randomBytes } from 'node:crypto';
+import type { RESTPostAPIChannelMessageJSONBody } from 'discord.js';
+import { z } from 'zod';
+import {
+  type Announcement,
+  type AnnouncementContent,
+  type AnnouncementSource,
+  backoffMs,
+} from '../core/announcements/announcement.ts';
+import { DomainError, invalid, notFound } from '../core/errors.ts';
+import { newId } from '../core/ids.ts';
+import { ConnectorError } from '../core/ports/channel-connector.ts';
+import type { Clock } from '../core/ports/clock.ts';
+import type { Store } from '../core/ports/repositories.ts';
+import { announcementMessage } from './announcement-message.ts';
+import type { FeedItem } from './feed-items.ts';
+import { FeedError, FeedReader, type FeedReaderOptions } from './feed-reader.ts';
+import { signatureMatches, webhookHeaders } from './webhook-signature.ts';
+
+/** Where announcements go out: Discord (the connector), resolving a guild's announcements channel. */
+export interface AnnouncementPoster {
+  post(
+    target: { guildId: string; channelId: string | null },
+    body: RESTPostAPIChannelMessageJSONBody,
+  ): Promise<{ messageId: string; channelId: string; published: boolean }>;
+}
+
+export interface AnnouncementLog {
+  info(context: Record<string, unknown>, message: string): void;
+  warn(context: Record<string, unknown>, message: string): void;
+}
+
+export interface AnnouncementServiceOptions {
+  /** How often the scheduler looks for due feeds and due posts. */
+  tickMs: number;
+  /** First back-off after a failed poll; doubles per consecutive failure up to `backoffMaxMs`. */
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  /** A post claimed (`posting`) this long ago without `posted` is sent again (at-least-once). */
+  staleClaimMs: number;
+  /** Discord refusals worth retrying are retried this many times before `failed`. */
+  maxAttempts: number;
+  /** At most this many (newest) items of one poll are posted, oldest first; protects a channel from a backlog. */
+  maxItemsPerPoll: number;
+  /** Webhook timestamps older (or further in the future) than this are refused; deliveries are remembered as long. */
+  replayWindowMs: number;
+  feed: Partial<FeedReaderOptions>;
+  log: AnnouncementLog;
+}
+
+export const defaultAnnouncementServiceOptions: AnnouncementServiceOptions = {
+  tickMs: 5_000,
+  backoffBaseMs: 60_000,
+  backoffMaxMs: 6 * 60 * 60_000,
+  staleClaimMs: 10 * 60_000,
+  maxAttempts: 5,
+  maxItemsPerPoll: 20,
+  replayWindowMs: 5 * 60_000,
+  feed: {},
+  log: { info: () => {}, warn: () => {} },
+};
+
+const snowflake = z.string().regex(/^\d{1,25}$/, 'must be a Discord id');
+const httpUrl = z.url({ protocol: /^https?$/ });
+
+export const sourceInputSchema = z.object({
+  kind: z.enum(['feed', 'webhook']),
+  name: z.string().trim().min(1).max(100),
+  url: httpUrl.nullable().optional(),
+  pollIntervalSeconds: z.number().int().min(1).max(86_400).optional(),
+  guildId: snowflake,
+  channelId: snowflake.nullable().optional(),
+  enabled: z.boolean().optional(),
+});
+export type SourceInput = z.infer<typeof sourceInputSchema>;
+export const sourcePatchSchema = sourceInputSchema.omit({ kind: true }).partial();
+export type SourcePatch = z.infer<typeof sourcePatchSchema>;
+
+export const composeSchema = z.object({
+  guildId: snowflake,
+  channelId: snowflake.nullable().optional(),
+  title: z.string().trim().min(1).max(256),
+  url: httpUrl.nullable().optional(),
+  summary: z.string().max(4000).nullable().optional(),
+  imageUrl: httpUrl.nullable().optional(),
+  /** ISO instant; absent or past means now. */
+  scheduledAt: z.iso.datetime({ offset: true }).nullable().optional(),
+});
+export type ComposeInput = z.infer<typeof composeSchema>;
+
+/** The JSON a website or status page posts to the webhook. */
+export const webhookBodySchema = z.object({
+  /** The sender's id of the announcement: a second delivery with the same id is not posted again. */
+  id: z.string().min(1).max(200).optional(),
+  title: z.string().trim().min(1).max(256),
+  url: httpUrl.optional(),
+  summary: z.string().max(4000).optional(),
+  imageUrl: httpUrl.optional(),
+});
+
+/** A webhook delivery that is not authentic (bad signature, stale timestamp, replay, unknown source): 401. */
+export class WebhookAuthError extends Error {
+  override readonly name = 'WebhookAuthError';
+}
+
+/**
+ * Announcement sources and posts: polls feeds (conditional requests, back-off), takes signed webhook
+ * deliveries, schedules composed posts, and posts each announcement once through the poster.
+ *
+ * Posting is persisted around the send: `scheduled` → claimed `posting` (in a transaction, so two
+ * instances never both take it) → Discord → `posted`. A crash after Discord accepted the message but
+ * before `posted` was stored leaves `posting`; after `staleClaimMs` the post is sent again. That is the
+ * one at-least-once edge: a duplicate is possible only when the process dies in that window.
+ */
+export class AnnouncementService {
+  readonly options: AnnouncementServiceOptions;
+  private readonly reader: FeedReader;
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private publishing: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly store: Store,
+    private readonly poster: AnnouncementPoster,
+    private readonly clock: Clock,
+    options: Partial<AnnouncementServiceOptions> = {},
+  ) {
+    this.options = { ...defaultAnnouncementServiceOptions, ...options };
+    this.reader = new FeedReader(this.options.feed);
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => this.kick(), this.options.tickMs);
+    this.timer.unref?.();
+    this.kick();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.again = false;
+    await this.running;
+  }
+
+  /** Runs one scheduler pass now (or right after the running one). */
+  kick(): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.tick()
+      .catch((error: unknown) => this.options.log.warn({ err: error }, 'announcement scheduler pass failed'))
+      .finally(() => {
+        this.running = null;
+        if (this.again && this.timer) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  /** One pass: poll due feeds, then post due announcements. */
+  async tick(): Promise<void> {
+    const now = this.now();
+    const lease = new Date(now.getTime() + this.options.staleClaimMs).toISOString();
+    const sources = await this.store.announcements.claimDueSources(now.toISOString(), lease, 20);
+    // Each source on its own: a slow or failing feed never holds up another's posts.
+    await Promise.all(sources.map((source) => this.poll(source).then(() => this.publishDue())));
+    await this.publishDue();
+    await this.store.announcements.forgetDeliveriesBefore(this.now().toISOString());
+  }
+
+  // ---- sources -------------------------------------------------------------------------------
+
+  async createSource(input: SourceInput): Promise<{ source: AnnouncementSource; secret: string | null }> {
+    if (input.kind === 'feed' && !input.url) throw invalid('a feed source needs a url');
+    const now = this.now().toISOString();
+    const secret = input.kind === 'webhook' ? randomBytes(32).toString('base64url') : null;
+    const source: AnnouncementSource = {
+      id: newId(),
+      kind: input.kind,
+      name: input.name,
+      url: input.kind === 'feed' ? (input.url ?? null) : null,
+      pollIntervalSeconds: input.pollIntervalSeconds ?? 600,
+      guildId: input.guildId,
+      channelId: input.channelId ?? null,
+      secret,
+      enabled: input.enabled ?? true,
+      etag: null,
+      lastModified: null,
+      failures: 0,
+      lastError: null,
+      lastErrorAt: null,
+      lastPolledAt: null,
+      nextPollAt: input.kind === 'feed' ? now : null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.store.announcements.createSource(source);
+    this.options.log.info(
+      { sourceId: source.id, kind: source.kind, name: source.name },
+      'announcement source created',
+    );
+    if (source.kind === 'feed' && this.timer) this.kick();
+    return { source, secret };
+  }
+
+  async listSources(): Promise<AnnouncementSource[]> {
+    return this.store.announcements.listSources();
+  }
+
+  async getSource(id: string): Promise<AnnouncementSource> {
+    const source = await this.store.announcements.getSource(id);
+    if (!source) throw notFound('Announcement source', id);
+    return source;
+  }
+
+  async updateSource(id: string, patch: SourcePatch): Promise<AnnouncementSource> {
+    const source = await this.getSource(id);
+    const next: AnnouncementSource = {
+      ...source,
+      ...(patch.name !== undefined ? { name: patch.name } : {}),
+      ...(patch.url !== undefined && source.kind === 'feed'
+        ? { url: patch.url, etag: null, lastModified: null }
+        : {}),
+      ...(patch.pollIntervalSeconds !== undefined ? { pollIntervalSeconds: patch.pollIntervalSeconds } : {}),
+      ...(patch.guildId !== undefined ? { guildId: patch.guildId } : {}),
+      ...(patch.channelId !== undefined ? { channelId: patch.channelId } : {}),
+      ...(patch.enabled !== undefined ? { enabled: patch.enabled } : {}),
+      updatedAt: this.now().toISOString(),
+    };
+    if (next.kind === 'feed' && !next.url) throw invalid('a feed source needs a url');
+    // Re-enabling or changing a feed polls it at once and forgets the back-off.
+    if (next.kind === 'feed' && (patch.url !== undefined || patch.enabled === true))
+      Object.assign(next, { nextPollAt: next.updatedAt, failures: 0 });
+    await this.store.announcements.updateSource(next);
+    return next;
+  }
+
+  async deleteSource(id: string): Promise<void> {
+    await this.getSource(id);
+    await this.store.announcements.deleteSource(id);
+  }
+
+  // ---- feeds ---------------------------------------------------------------------------------
+
+  /** Polls one feed now (the scheduler does this when a source is due). */
+  async pollNow(id: string): Promise<AnnouncementSource> {
+    await this.poll(await this.getSource(id));
+    await this.publishDue();
+    return this.getSource(id);
+  }
+
+  private async poll(source: AnnouncementSource): Promise<void> {
+    if (source.kind !== 'feed' || !source.url) return;
+    const started = this.now();
+    try {
+      const result = await this.reader.read(source.url, {
+        etag: source.etag,
+        lastModified: source.lastModified,
+      });
+      let added = 0;
+      if (result.kind === 'items') {
+        const items = result.items.slice(-this.options.maxItemsPerPoll);
+        const scheduledAt = started.toISOString();
+        // One transaction: a publisher sees all of a poll's new items or none, so their order holds.
+        await this.store.transaction(async (tx) => {
+          for (const [position, item] of items.entries()) {
+            if (await tx.announcements.insertIfNew(this.fromItem(source, item, scheduledAt, position)))
+              added += 1;
+          }
+        });
+      }
+      const current = (await this.store.announcements.getSource(source.id)) ?? source;
+      const done = this.now();
+      await this.store.announcements.updateSource({
+        ...current,
+        ...(result.kind === 'items' ? { etag: result.etag, lastModified: result.lastModified } : {}),
+        failures: 0,
+        lastError: null,
+        lastErrorAt: null,
+        lastPolledAt: done.toISOString(),
+        nextPollAt: new Date(done.getTime() + current.pollIntervalSeconds * 1000).toISOString(),
+      });
+      if (added > 0) this.options.log.info({ sourceId: source.id, added }, 'feed items queued for posting');
+    } catch (error) {
+      if (error instanceof DomainError && error.kind === 'not_found') return; // deleted meanwhile
+      const reason =
+        error instanceof FeedError
+          ? `${error.kind}: ${error.message}`
+          : error instanceof Error
+            ? error.message
+            : String(error);
+      const current = (await this.store.announcements.getSource(source.id)) ?? source;
+      const failures = current.failures + 1;
+      const done = this.now();
+      const wait = Math.max(
+        backoffMs(failures, this.options.backoffBaseMs, this.options.backoffMaxMs),
+        Math.min(current.pollIntervalSeconds * 1000, this.options.backoffMaxMs),
+      );
+      const nextPollAt = new Date(done.getTime() + wait).toISOString();
+      await this.store.announcements
+        .updateSource({
+          ...current,
+          failures,
+          lastError: reason,
+          lastErrorAt: done.toISOString(),
+          lastPolledAt: done.toISOString(),
+          nextPollAt,
+        })
+        .catch(() => {});
+      this.options.log.warn(
+        { sourceId: source.id, url: source.url, failures, reason, nextPollAt },
+        'feed poll failed',
+      );
+    }
+  }
+
+  private fromItem(
+    source: AnnouncementSource,
+    item: FeedItem,
+    scheduledAt: string,
+    position: number,
+  ): Announcement {
+    return this.draft(
+      {
+        title: item.title,
+        url: item.url,
+        summary: item.summary,
+        imageUrl: item.imageUrl,
+        sourceName: source.name,
+        publishedAt: item.publishedAt,
+      },
+      {
+        sourceId: source.id,
+        externalKey: item.key.slice(0, 500),
+        guildId: source.guildId,
+        channelId: source.channelId,
+        scheduledAt,
+        position,
+      },
+    );
+  }
+
+  // ---- compose and webhook -------------------------------------------------------------------
+
+  /** The message a composed announcement would be posted as. */
+  preview(input: ComposeInput): RESTPostAPIChannelMessageJSONBody {
+    return announcementMessage(this.contentOf(input, null));
+  }
+
+  /** Posts now (scheduledAt absent or past) or at `scheduledAt`; the scheduler sends it once. */
+  async compose(input: ComposeInput): Promise<Announcement> {
+    const now = this.now().toISOString();
+    const at = input.scheduledAt ? new Date(input.scheduledAt).toISOString() : now;
+    const announcement = this.draft(this.contentOf(input, null), {
+      sourceId: null,
+      externalKey: null,
+      guildId: input.guildId,
+      channelId: input.channelId ?? null,
+      scheduledAt: new Date(Math.max(Date.parse(at), Date.parse(now))).toISOString(),
+      position: 0,
+    });
+    await this.store.announcements.insertIfNew(announcement);
+    if (this.timer && announcement.scheduledAt <= now) this.kick();
+    return announcement;
+  }
+
+  async list(filter: { sourceId?: string; limit?: number } = {}): Promise<Announcement[]> {
+    return this.store.announcements.list({ limit: 100, ...filter });
+  }
+
+  async get(id: string): Promise<Announcement> {
+    const found = await this.store.announcements.get(id);
+    if (!found) throw notFound('Announcement', id);
+    return found;
+  }
+
+  /** Cancels a scheduled announcement that has not gone out yet. */
+  async cancel(id: string): Promise<Announcement> {
+    const announcement = await this.get(id);
+    if (announcement.status !== 'scheduled')
+      throw new DomainError('conflict', `announcement is ${announcement.status}`);
+    const cancelled: Announcement = { ...announcement, status: 'failed', error: 'cancelled' };
+    await this.store.announcements.update(cancelled);
+    return cancelled;
+  }
+
+  /**
+   * A signed webhook delivery: checks the source, the timestamp window, the signature and replays
+   * before reading the body; throws WebhookAuthError (401) when any fails, and posts nothing then.
+   */
+  async receiveWebhook(
+    headers: Record<string, string | string[] | undefined>,
+    rawBody: string,
+  ): Promise<{ announcement: Announcement; duplicate: boolean }> {
+    const header = (name: string) => {
+      const value = headers[name];
+      return Array.isArray(value) ? value[0] : value;
+    };
+    const sourceId = header(webhookHeaders.source);
+    const timestamp = header(webhookHeaders.timestamp);
+    const signature = header(webhookHeaders.signature);
+    if (!sourceId || !timestamp || !signature)
+      throw new WebhookAuthError(
+        `${webhookHeaders.source}, ${webhookHeaders.timestamp} and ${webhookHeaders.signature} are required`,
+      );
+    const source = await this.store.announcements.getSource(sourceId);
+    if (source?.kind !== 'webhook' || !source.secret || !source.enabled)
+      throw new WebhookAuthError('unknown or disabled webhook source');
+    if (!/^\d{1,12}$/.test(timestamp)) throw new WebhookAuthError('the timestamp must be Unix seconds');
+    const now = this.now().getTime();
+    const sentAt = Number(timestamp) * 1000;
+    if (Math.abs(now - sentAt) > this.options.replayWindowMs)
+      throw new WebhookAuthError('the timestamp is outside the 5-minute window');
+    if (!signatureMatches(source.secret, timestamp, rawBody, signature))
+      throw new WebhookAuthError('the signature does not match');
+    const expiresAt = new Date(sentAt + this.options.replayWindowMs).toISOString();
+    if (!(await this.store.announcements.rememberDelivery(`${source.id}:${signature}`, expiresAt)))
+      throw new WebhookAuthError('this delivery was already received (replay)');
+    let json: unknown;
+    try {
+      json = JSON.parse(rawBody);
+    } catch {
+      throw invalid('the body is not JSON');
+    }
+    const parsed = webhookBodySchema.safeParse(json);
+    if (!parsed.success)
+      throw invalid(
+        `invalid announcement: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`,
+      );
+    const body = parsed.data;
+    const announcement = this.draft(
+      {
+        title: body.title,
+        url: body.url ?? null,
+        summary: body.summary ?? null,
+        imageUrl: body.imageUrl ?? null,
+        sourceName: source.name,
+        publishedAt: this.now().toISOString(),
+      },
+      {
+        sourceId: source.id,
+        externalKey: body.id ?? `delivery:${signature}`,
+        guildId: source.guildId,
+        channelId: source.channelId,
+        scheduledAt: this.now().toISOString(),
+        position: 0,
+      },
+    );
+    const inserted = await this.store.announcements.insertIfNew(announcement);
+    if (!inserted) {
+      const existing = (await this.store.announcements.list({ sourceId: source.id, limit: 500 })).find(
+        (a) => a.externalKey === announcement.externalKey,
+      );
+      return { announcement: existing ?? announcement, duplicate: true };
+    }
+    await this.publishDue();
+    return {
+      announcement: (await this.store.announcements.get(announcement.id)) ?? announcement,
+      duplicate: false,
+    };
+  }
+
+  // ---- posting -------------------------------------------------------------------------------
+
+  /**
+   * Claims due announcements (in a transaction) and posts them in order. Runs one at a time in this
+   * process, so that posts claimed later never overtake earlier ones.
+   */
+  publishDue(): Promise<number> {
+    const run = this.publishing.then(() => this.publishDueNow());
+    this.publishing = run.catch(() => 0);
+    return run;
+  }
+
+  private async publishDueNow(): Promise<number> {
+    let posted = 0;
+    for (;;) {
+      const now = this.now();
+      const staleBefore = new Date(now.getTime() - this.options.staleClaimMs).toISOString();
+      const batch = await this.store.announcements.claimDue(now.toISOString(), staleBefore, 20);
+      if (batch.length === 0) return posted;
+      for (const announcement of batch) if (await this.send(announcement)) posted += 1;
+      if (batch.length < 20) return posted;
+    }
+  }
+
+  private async send(announcement: Announcement): Promise<boolean> {
+    try {
+      const result = await this.poster.post(
+        { guildId: announcement.guildId, channelId: announcement.channelId },
+        announcementMessage(announcement),
+      );
+      await this.store.announcements.update({
+        ...announcement,
+        status: 'posted',
+        channelId: result.channelId,
+        messageId: result.messageId,
+        published: result.published,
+        postedAt: this.now().toISOString(),
+        error: null,
+      });
+      return true;
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      const retry =
+        error instanceof ConnectorError &&
+        error.retryable &&
+        announcement.attempts < this.options.maxAttempts;
+      const next = new Date(
+        this.now().getTime() +
+          backoffMs(announcement.attempts, this.options.tickMs, this.options.backoffMaxMs),
+      ).toISOString();
+      await this.store.announcements.update({
+        ...announcement,
+        status: retry ? 'scheduled' : 'failed',
+        ...(retry ? { scheduledAt: next } : {}),
+        error: reason,
+      });
+      this.options.log.warn(
+        { announcementId: announcement.id, guildId: announcement.guildId, retry, reason },
+        'announcement not posted',
+      );
+      return false;
+    }
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------
+
+  private contentOf(input: ComposeInput, sourceName: string | null): AnnouncementContent {
+    return {
+      title: input.title,
+      url: input.url ?? null,
+      summary: input.summary ?? null,
+      imageUrl: input.imageUrl ?? null,
+      sourceName,
+      publishedAt: null,
+    };
+  }
+
+  private draft(
+    content: AnnouncementContent,
+    at: Pick<Announcement, 'sourceId' | 'externalKey' | 'guildId' | 'channelId' | 'scheduledAt' | 'position'>,
+  ): Announcement {
+    return {
+      ...content,
+      ...at,
+      id: newId(),
+      status: 'scheduled',
+      claimedAt: null,
+      attempts: 0,
+      postedAt: null,
+      messageId: null,
+      published: false,
+      error: null,
+      createdAt: this.now().toISOString(),
+    };
+  }
+
+  private now(): Date {
+    return this.clock.now();
+  }
+}

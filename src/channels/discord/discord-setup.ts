@@ -1,0 +1,273 @@
+import { type APIChannel, type APIGuild, type APIGuildMember, type APIRole, Routes } from 'discord.js';
+import type { SettingRepository } from '../../core/ports/repositories.ts';
+import { discordCode } from './discord-errors.ts';
+
+/**
+ * Brand server setup: a category with the official channels (announcements, bug-report, feature-request,
+ * customer-service), created or linked idempotently, with permission overwrites; their ids are stored
+ * per guild so that the connector and announcements find them whatever an admin later renames them to.
+ */
+
+/** The channels setup creates, by the key they are stored under (also their default name). */
+export const setupChannelKeys = [
+  'announcements',
+  'bug-report',
+  'feature-request',
+  'customer-service',
+] as const;
+export type SetupChannelKey = (typeof setupChannelKeys)[number];
+
+/** What is stored per guild (setting `discord:guild-setup:<guildId>`). */
+export interface GuildSetup {
+  guildId: string;
+  categoryId: string;
+  channels: Record<SetupChannelKey, string>;
+  /** Whether `announcements` is a Discord announcement channel (type 5), whose posts can be published. */
+  announcementChannel: boolean;
+}
+
+export type SetupOutcome = 'created' | 'linked' | 'failed';
+
+export interface SetupStep {
+  /** `category` or one of the channel keys. */
+  item: 'category' | SetupChannelKey;
+  outcome: SetupOutcome;
+  channelId: string | null;
+  detail: string | null;
+}
+
+export interface SetupReport {
+  guildId: string;
+  ok: boolean;
+  steps: SetupStep[];
+  /** Why nothing was done (missing permission, unknown guild), when the run stopped before creating anything. */
+  problem: string | null;
+}
+
+/** The slice of discord.js's REST client setup needs (the connector's client or a bare `REST` in the CLI). */
+export interface SetupRest {
+  get(route: `/${string}`): Promise<unknown>;
+  post(route: `/${string}`, options: { body: unknown }): Promise<unknown>;
+  delete(route: `/${string}`): Promise<unknown>;
+}
+
+export interface DiscordSetupOptions {
+  categoryName: string;
+  /** Roles (names or ids) that may post in announcements besides the bot. */
+  adminRoles: string[];
+}
+
+export const defaultDiscordSetupOptions: DiscordSetupOptions = {
+  categoryName: 'Official',
+  adminRoles: [],
+};
+
+export const guildSetupKey = (guildId: string) => `discord:guild-setup:${guildId}`;
+
+/** Permission bits (as on Discord's API). */
+const P = {
+  Administrator: 1n << 3n,
+  ManageChannels: 1n << 4n,
+  ViewChannel: 1n << 10n,
+  SendMessages: 1n << 11n,
+  EmbedLinks: 1n << 14n,
+  ReadMessageHistory: 1n << 16n,
+  ManageRoles: 1n << 28n,
+  ManageThreads: 1n << 34n,
+  CreatePrivateThreads: 1n << 36n,
+  SendMessagesInThreads: 1n << 38n,
+} as const;
+
+const ChannelType = { Text: 0, Category: 4, Announcement: 5 } as const;
+
+/** The guild settings the connector and announcements read the stored channel ids from. */
+export async function loadGuildSetup(
+  settings: SettingRepository,
+  guildId: string,
+): Promise<GuildSetup | null> {
+  return (await settings.get<GuildSetup>(guildSetupKey(guildId))) ?? null;
+}
+
+export class DiscordSetup {
+  readonly options: DiscordSetupOptions;
+
+  constructor(
+    private readonly rest: SetupRest,
+    private readonly botUserId: string,
+    private readonly settings: SettingRepository,
+    options: Partial<DiscordSetupOptions> = {},
+  ) {
+    this.options = { ...defaultDiscordSetupOptions, ...options };
+  }
+
+  /** Creates or links the category and channels of one guild; a second run only links. */
+  async run(guildId: string): Promise<SetupReport> {
+    const report: SetupReport = { guildId, ok: false, steps: [], problem: null };
+    let guild: APIGuild;
+    let roles: APIRole[];
+    let channels: APIChannel[];
+    let botMember: APIGuildMember;
+    try {
+      guild = (await this.rest.get(Routes.guild(guildId))) as APIGuild;
+      roles = (await this.rest.get(Routes.guildRoles(guildId))) as APIRole[];
+      channels = (await this.rest.get(Routes.guildChannels(guildId))) as APIChannel[];
+      botMember = (await this.rest.get(Routes.guildMember(guildId, this.botUserId))) as APIGuildMember;
+    } catch (error) {
+      report.problem = `cannot read server ${guildId} (is the bot in it?): ${describe(error)}`;
+      return report;
+    }
+    const stored = await loadGuildSetup(this.settings, guildId);
+    const byId = new Map(channels.map((c) => [c.id, c]));
+    const category =
+      (stored && byId.get(stored.categoryId)) ??
+      channels.find((c) => c.type === ChannelType.Category && c.name === this.options.categoryName);
+    const found = new Map<SetupChannelKey, APIChannel>();
+    for (const key of setupChannelKeys) {
+      const storedId = stored?.channels[key];
+      const channel =
+        (storedId ? byId.get(storedId) : undefined) ??
+        channels.find(
+          (c) => (c.type === ChannelType.Text || c.type === ChannelType.Announcement) && c.name === key,
+        );
+      if (channel) found.set(key, channel);
+    }
+
+    // Check before creating anything, so that a bot without the rights leaves no half-made category.
+    const botPermissions = guildPermissions(guild, roles, botMember, this.botUserId);
+    const missing: string[] = [];
+    const needsCreating = !category || found.size < setupChannelKeys.length;
+    if (needsCreating) {
+      if ((botPermissions & P.ManageChannels) === 0n) missing.push('Manage Channels');
+      if ((botPermissions & P.ManageRoles) === 0n) missing.push('Manage Roles');
+    }
+    const adminRoleIds: string[] = [];
+    const unknownRoles: string[] = [];
+    for (const ref of this.options.adminRoles) {
+      const role = roles.find((r) => r.id === ref || r.name === ref);
+      if (role) adminRoleIds.push(role.id);
+      else unknownRoles.push(ref);
+    }
+    if (missing.length > 0) {
+      report.problem = `the bot lacks ${missing.join(' and ')} in server ${guildId}; nothing was created`;
+      return report;
+    }
+
+    const created: string[] = [];
+    try {
+      let categoryId: string;
+      if (category) {
+        categoryId = category.id;
+        report.steps.push({ item: 'category', outcome: 'linked', channelId: categoryId, detail: null });
+      } else {
+        const made = (await this.rest.post(Routes.guildChannels(guildId), {
+          body: { name: this.options.categoryName, type: ChannelType.Category },
+        })) as APIChannel;
+        created.push(made.id);
+        categoryId = made.id;
+        report.steps.push({ item: 'category', outcome: 'created', channelId: categoryId, detail: null });
+      }
+      const features: readonly string[] = guild.features;
+      const canAnnounce = features.includes('NEWS') || features.includes('COMMUNITY');
+      const ids = {} as Record<SetupChannelKey, string>;
+      for (const key of setupChannelKeys) {
+        const existing = found.get(key);
+        if (existing) {
+          ids[key] = existing.id;
+          report.steps.push({ item: key, outcome: 'linked', channelId: existing.id, detail: null });
+          continue;
+        }
+        const type = key === 'announcements' && canAnnounce ? ChannelType.Announcement : ChannelType.Text;
+        const made = (await this.rest.post(Routes.guildChannels(guildId), {
+          body: {
+            name: key,
+            type,
+            parent_id: categoryId,
+            permission_overwrites: this.overwrites(key, guildId, adminRoleIds, botPermissions),
+          },
+        })) as APIChannel;
+        created.push(made.id);
+        ids[key] = made.id;
+        report.steps.push({
+          item: key,
+          outcome: 'created',
+          channelId: made.id,
+          detail:
+            key === 'announcements' && type === ChannelType.Text ? 'text channel (server has no NEWS)' : null,
+        });
+      }
+      const announcements = found.get('announcements');
+      const setup: GuildSetup = {
+        guildId,
+        categoryId,
+        channels: ids,
+        announcementChannel: announcements ? announcements.type === ChannelType.Announcement : canAnnounce,
+      };
+      if (JSON.stringify(stored) !== JSON.stringify(setup))
+        await this.settings.set(guildSetupKey(guildId), setup);
+      report.ok = true;
+      if (unknownRoles.length > 0)
+        report.steps.push({
+          item: 'announcements',
+          outcome: 'failed',
+          channelId: ids.announcements,
+          detail: `admin roles not found in the server: ${unknownRoles.join(', ')}`,
+        });
+      return report;
+    } catch (error) {
+      // Undo what this run made, so a retry starts from the same state as before.
+      for (const id of created.reverse()) await this.rest.delete(Routes.channel(id)).catch(() => {});
+      report.steps = report.steps.filter((s) => s.outcome === 'linked');
+      report.problem = `setup of server ${guildId} failed and was undone: ${describe(error)}`;
+      return report;
+    }
+  }
+
+  /** @everyone reads but does not post; the bot (and for announcements the admin roles) post. */
+  private overwrites(key: SetupChannelKey, guildId: string, adminRoleIds: string[], botPermissions: bigint) {
+    const grantable = (botPermissions & P.Administrator) !== 0n ? ~0n : botPermissions;
+    const botAllow =
+      (P.ViewChannel |
+        P.SendMessages |
+        P.EmbedLinks |
+        P.ReadMessageHistory |
+        (key === 'customer-service'
+          ? P.CreatePrivateThreads | P.SendMessagesInThreads | P.ManageThreads
+          : 0n)) &
+      grantable;
+    const list = [
+      { id: guildId, type: 0, allow: String(P.ViewChannel), deny: String(P.SendMessages) },
+      { id: this.botUserId, type: 1, allow: String(botAllow), deny: '0' },
+    ];
+    if (key === 'announcements')
+      for (const id of adminRoleIds)
+        list.push({ id, type: 0, allow: String(P.ViewChannel | P.SendMessages), deny: '0' });
+    return list;
+  }
+}
+
+/** The bot's server-wide permissions: @everyone plus its roles; owner and Administrator hold all. */
+function guildPermissions(guild: APIGuild, roles: APIRole[], member: APIGuildMember, userId: string): bigint {
+  if (guild.owner_id === userId) return ~0n;
+  let bits = BigInt(roles.find((r) => r.id === guild.id)?.permissions ?? '0');
+  for (const id of member.roles) bits |= BigInt(roles.find((r) => r.id === id)?.permissions ?? '0');
+  return (bits & P.Administrator) !== 0n ? ~0n : bits;
+}
+
+function describe(error: unknown): string {
+  const code = discordCode(error);
+  const message = error instanceof Error ? error.message : String(error);
+  return code === null || code === undefined ? message : `${message} (Discord code ${code})`;
+}
+
+/** One line per step, for the CLI and the `/setup` reply. */
+export function formatSetupReport(report: SetupReport): string {
+  const lines = [
+    report.ok ? `Server ${report.guildId} is set up.` : `Server ${report.guildId} was not set up.`,
+  ];
+  if (report.problem) lines.push(`Could not do: ${report.problem}`);
+  for (const step of report.steps) {
+    const where = step.channelId ? ` <#${step.channelId}>` : '';
+    lines.push(`- ${step.item}: ${step.outcome}${where}${step.detail ? ` (${step.detail})` : ''}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,79 @@
+/**
+ * Official announcements: one-to-many posts in a brand's Discord announcements channels, from feeds
+ * (RSS 2.0, Atom, JSON Feed), signed webhooks, or composed by an admin in the desktop.
+ */
+
+export const announcementSourceKinds = ['feed', 'webhook'] as const;
+export type AnnouncementSourceKind = (typeof announcementSourceKinds)[number];
+
+/** Where announcements come from, and where they go (a guild's announcements channel unless `channelId`). */
+export interface AnnouncementSource {
+  id: string;
+  kind: AnnouncementSourceKind;
+  name: string;
+  /** Feed URL (feeds only). */
+  url: string | null;
+  pollIntervalSeconds: number;
+  guildId: string;
+  channelId: string | null;
+  /** HMAC key of a webhook source; shown once on creation, never listed. */
+  secret: string | null;
+  enabled: boolean;
+  /** Conditional-request validators of the last 200 response. */
+  etag: string | null;
+  lastModified: string | null;
+  /** Consecutive failures; the back-off grows with them. */
+  failures: number;
+  lastError: string | null;
+  lastErrorAt: string | null;
+  lastPolledAt: string | null;
+  /** When the source is polled next (feeds). */
+  nextPollAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** The embed an announcement is posted as. */
+export interface AnnouncementContent {
+  title: string;
+  url: string | null;
+  summary: string | null;
+  imageUrl: string | null;
+  /** The source's name, shown in the embed's footer. */
+  sourceName: string | null;
+  publishedAt: string | null;
+}
+
+/**
+ * `scheduled` → `posting` (claimed, about to be sent) → `posted`, or `failed` after Discord refused it.
+ * A crash between sending and `posted` leaves `posting`: after `staleClaimMs` it is sent again
+ * (at-least-once; see AnnouncementPublisher).
+ */
+export const announcementStatuses = ['scheduled', 'posting', 'posted', 'failed'] as const;
+export type AnnouncementStatus = (typeof announcementStatuses)[number];
+
+export interface Announcement extends AnnouncementContent {
+  id: string;
+  sourceId: string | null;
+  /** The feed item's guid/id/link or the webhook's id: posted once per source. */
+  externalKey: string | null;
+  guildId: string;
+  channelId: string | null;
+  status: AnnouncementStatus;
+  scheduledAt: string;
+  /** Order among announcements scheduled at the same instant (feed items oldest first). */
+  position: number;
+  claimedAt: string | null;
+  attempts: number;
+  postedAt: string | null;
+  messageId: string | null;
+  published: boolean;
+  error: string | null;
+  createdAt: string;
+}
+
+/** Exponential back-off after `failures` consecutive failures: base · 2^(failures−1), capped. */
+export function backoffMs(failures: number, baseMs: number, maxMs: number): number {
+  if (failures <= 0) return 0;
+  return Math.min(maxMs, baseMs * 2 ** Math.min(failures - 1, 30));
+}

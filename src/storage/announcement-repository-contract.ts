@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Announcement, AnnouncementSource } from '../core/announcements/announcement.ts';
+import type { Store } from '../core/ports/repositories.ts';
+
+/** What every `AnnouncementRepository` must do, run against SQLite and PostgreSQL. */
+export function describeAnnouncementRepositoryContract(name: string, makeStore: () => Promise<Store>): void {
+  describe(`announcement repository contract: ${name}`, () => {
+    let store: Store;
+    beforeAll(async () => {
+      store = await makeStore();
+    });
+    afterAll(async () => {
+      await store?.close();
+    });
+
+    const source = (over: Partial<AnnouncementSource> = {}): AnnouncementSource => ({
+      id: randomUUID(),
+      kind: 'feed',
+      name: 'Blog',
+      url: 'https://acme.test/feed.xml',
+      pollIntervalSeconds: 60,
+      guildId: '1',
+      channelId: null,
+      secret: null,
+      enabled: true,
+      etag: null,
+      lastModified: null,
+      failures: 0,
+      lastError: null,
+      lastErrorAt: null,
+      lastPolledAt: null,
+      nextPollAt: '2026-01-01T00:00:00.000Z',
+      createdAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2026-01-01T00:00:00.000Z',
+      ...over,
+    });
+    const announcement = (over: Partial<Announcement> = {}): Announcement => ({
+      id: randomUUID(),
+      sourceId: null,
+      externalKey: null,
+      guildId: '1',
+      channelId: null,
+      title: 'Hello',
+      url: null,
+      summary: null,
+      imageUrl: null,
+      sourceName: null,
+      publishedAt: null,
+      status: 'scheduled',
+      scheduledAt: '2026-01-01T00:00:00.000Z',
+      position: 0,
+      claimedAt: null,
+      attempts: 0,
+      postedAt: null,
+      messageId: null,
+      published: false,
+      error: null,
+      createdAt: '2026-01-01T00:00:00.000Z',
+      ...over,
+    });
+
+    it('stores, updates and deletes sources', async () => {
+      const s = source({ kind: 'webhook', url: null, secret: 'k', nextPollAt: null });
+      await store.announcements.createSource(s);
+      expect(await store.announcements.getSource(s.id)).toEqual(s);
+      await store.announcements.updateSource({ ...s, lastError: 'http: HTTP 500', failures: 2 });
+      expect(await store.announcements.getSource(s.id)).toMatchObject({
+        lastError: 'http: HTTP 500',
+        failures: 2,
+      });
+      await store.announcements.deleteSource(s.id);
+      expect(await store.announcements.getSource(s.id)).toBeUndefined();
+    });
+
+    it('claims a due feed once until its lease ends', async () => {
+      const s = source({ nextPollAt: '2000-01-01T00:00:00.000Z' });
+      await store.announcements.createSource(s);
+      const first = await store.announcements.claimDueSources(
+        '2000-01-01T00:00:01.000Z',
+        '2000-01-01T00:10:00.000Z',
+        50,
+      );
+      expect(first.map((x) => x.id)).toContain(s.id);
+      const second = await store.announcements.claimDueSources(
+        '2000-01-01T00:00:02.000Z',
+        '2000-01-01T00:10:00.000Z',
+        50,
+      );
+      expect(second.map((x) => x.id)).not.toContain(s.id);
+      await store.announcements.deleteSource(s.id);
+    });
+
+    it('inserts an item once per source key', async () => {
+      const sourceId = randomUUID();
+      expect(await store.announcements.insertIfNew(announcement({ sourceId, externalKey: 'guid-1' }))).toBe(
+        true,
+      );
+      expect(await store.announcements.insertIfNew(announcement({ sourceId, externalKey: 'guid-1' }))).toBe(
+        false,
+      );
+      expect(
+        await store.announcements.insertIfNew(
+          announcement({ sourceId: randomUUID(), externalKey: 'guid-1' }),
+        ),
+      ).toBe(true);
+      // Composed announcements have no key and never collide.
+      expect(await store.announcements.insertIfNew(announcement())).toBe(true);
+      expect(await store.announcements.insertIfNew(announcement())).toBe(true);
+      expect(await store.announcements.list({ sourceId })).toHaveLength(1);
+    });
+
+    it('claims due announcements in order, once, and reclaims stale posting ones', async () => {
+      const sourceId = randomUUID();
+      const at = '1990-01-01T00:00:00.000Z';
+      const b = announcement({ sourceId, externalKey: 'b', scheduledAt: at, position: 1, title: 'B' });
+      const a = announcement({ sourceId, externalKey: 'a', scheduledAt: at, position: 0, title: 'A' });
+      const later = announcement({ sourceId, externalKey: 'c', scheduledAt: '2999-01-01T00:00:00.000Z' });
+      for (const x of [b, a, later]) await store.announcements.insertIfNew(x);
+      const claimed = (
+        await store.announcements.claimDue('1990-01-01T00:00:01.000Z', '1989-01-01T00:00:00.000Z', 500)
+      ).filter((x) => x.sourceId === sourceId);
+      expect(claimed.map((x) => [x.title, x.status, x.attempts])).toEqual([
+        ['A', 'posting', 1],
+        ['B', 'posting', 1],
+      ]);
+      const again = await store.announcements.claimDue(
+        '1990-01-01T00:00:02.000Z',
+        '1989-01-01T00:00:00.000Z',
+        500,
+      );
+      expect(again.filter((x) => x.sourceId === sourceId)).toEqual([]);
+      await store.announcements.update({ ...claimed[0]!, status: 'posted', messageId: '9', published: true });
+      expect(await store.announcements.get(a.id)).toMatchObject({
+        status: 'posted',
+        messageId: '9',
+        published: true,
+      });
+      // B was claimed and never marked posted (a crash): once stale it is claimed again.
+      const stale = await store.announcements.claimDue(
+        '1990-01-02T00:00:00.000Z',
+        '1990-01-01T12:00:00.000Z',
+        500,
+      );
+      expect(stale.filter((x) => x.sourceId === sourceId).map((x) => [x.title, x.attempts])).toEqual([
+        ['B', 2],
+      ]);
+    });
+
+    it('remembers webhook deliveries until they expire', async () => {
+      const key = `src:${randomUUID()}`;
+      expect(await store.announcements.rememberDelivery(key, '2026-01-01T00:05:00.000Z')).toBe(true);
+      expect(await store.announcements.rememberDelivery(key, '2026-01-01T00:05:00.000Z')).toBe(false);
+      await store.announcements.forgetDeliveriesBefore('2026-01-01T00:06:00.000Z');
+      expect(await store.announcements.rememberDelivery(key, '2026-01-01T00:10:00.000Z')).toBe(true);
+    });
+  });
+}

@@ -1,0 +1,308 @@
+import type { Selectable } from 'kysely';
+import type {
+  Announcement,
+  AnnouncementSource,
+  AnnouncementStatus,
+} from '../core/announcements/announcement.ts';
+import type { AnnouncementRepository } from '../core/ports/repositories.ts';
+import { assertUpdated, atomically, type DbScope, fromFlag, toFlag } from './db-scope.ts';
+
+export interface AnnouncementSourceTable {
+  id: string;
+  kind: string;
+  name: string;
+  url: string | null;
+  poll_interval_seconds: number;
+  guild_id: string;
+  channel_id: string | null;
+  secret: string | null;
+  enabled: number;
+  etag: string | null;
+  last_modified: string | null;
+  failures: number;
+  last_error: string | null;
+  last_error_at: string | null;
+  last_polled_at: string | null;
+  next_poll_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AnnouncementTable {
+  id: string;
+  source_id: string | null;
+  external_key: string | null;
+  guild_id: string;
+  channel_id: string | null;
+  title: string;
+  url: string | null;
+  summary: string | null;
+  image_url: string | null;
+  source_name: string | null;
+  published_at: string | null;
+  status: string;
+  scheduled_at: string;
+  position: number;
+  claimed_at: string | null;
+  attempts: number;
+  posted_at: string | null;
+  message_id: string | null;
+  published: number;
+  error: string | null;
+  created_at: string;
+}
+
+export interface AnnouncementDeliveryTable {
+  key: string;
+  expires_at: string;
+}
+
+const sourceToRow = (s: AnnouncementSource): Selectable<AnnouncementSourceTable> => ({
+  id: s.id,
+  kind: s.kind,
+  name: s.name,
+  url: s.url,
+  poll_interval_seconds: s.pollIntervalSeconds,
+  guild_id: s.guildId,
+  channel_id: s.channelId,
+  secret: s.secret,
+  enabled: toFlag(s.enabled),
+  etag: s.etag,
+  last_modified: s.lastModified,
+  failures: s.failures,
+  last_error: s.lastError,
+  last_error_at: s.lastErrorAt,
+  last_polled_at: s.lastPolledAt,
+  next_poll_at: s.nextPollAt,
+  created_at: s.createdAt,
+  updated_at: s.updatedAt,
+});
+
+const sourceFromRow = (r: Selectable<AnnouncementSourceTable>): AnnouncementSource => ({
+  id: r.id,
+  kind: r.kind === 'webhook' ? 'webhook' : 'feed',
+  name: r.name,
+  url: r.url,
+  pollIntervalSeconds: Number(r.poll_interval_seconds),
+  guildId: r.guild_id,
+  channelId: r.channel_id,
+  secret: r.secret,
+  enabled: fromFlag(r.enabled),
+  etag: r.etag,
+  lastModified: r.last_modified,
+  failures: Number(r.failures),
+  lastError: r.last_error,
+  lastErrorAt: r.last_error_at,
+  lastPolledAt: r.last_polled_at,
+  nextPollAt: r.next_poll_at,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+const toRow = (a: Announcement): Selectable<AnnouncementTable> => ({
+  id: a.id,
+  source_id: a.sourceId,
+  external_key: a.externalKey,
+  guild_id: a.guildId,
+  channel_id: a.channelId,
+  title: a.title,
+  url: a.url,
+  summary: a.summary,
+  image_url: a.imageUrl,
+  source_name: a.sourceName,
+  published_at: a.publishedAt,
+  status: a.status,
+  scheduled_at: a.scheduledAt,
+  position: a.position,
+  claimed_at: a.claimedAt,
+  attempts: a.attempts,
+  posted_at: a.postedAt,
+  message_id: a.messageId,
+  published: toFlag(a.published),
+  error: a.error,
+  created_at: a.createdAt,
+});
+
+const statusOf = (value: string): AnnouncementStatus =>
+  value === 'posting' || value === 'posted' || value === 'failed' ? value : 'scheduled';
+
+const fromRow = (r: Selectable<AnnouncementTable>): Announcement => ({
+  id: r.id,
+  sourceId: r.source_id,
+  externalKey: r.external_key,
+  guildId: r.guild_id,
+  channelId: r.channel_id,
+  title: r.title,
+  url: r.url,
+  summary: r.summary,
+  imageUrl: r.image_url,
+  sourceName: r.source_name,
+  publishedAt: r.published_at,
+  status: statusOf(r.status),
+  scheduledAt: r.scheduled_at,
+  position: Number(r.position),
+  claimedAt: r.claimed_at,
+  attempts: Number(r.attempts),
+  postedAt: r.posted_at,
+  messageId: r.message_id,
+  published: fromFlag(r.published),
+  error: r.error,
+  createdAt: r.created_at,
+});
+
+export class KyselyAnnouncementRepository implements AnnouncementRepository {
+  constructor(private readonly scope: DbScope) {}
+
+  async createSource(source: AnnouncementSource): Promise<void> {
+    await this.scope.db.insertInto('announcement_sources').values(sourceToRow(source)).execute();
+  }
+
+  async getSource(id: string): Promise<AnnouncementSource | undefined> {
+    const row = await this.scope.db
+      .selectFrom('announcement_sources')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row && sourceFromRow(row);
+  }
+
+  async listSources(): Promise<AnnouncementSource[]> {
+    const rows = await this.scope.db
+      .selectFrom('announcement_sources')
+      .selectAll()
+      .orderBy('created_at', 'asc')
+      .orderBy('id', 'asc')
+      .execute();
+    return rows.map(sourceFromRow);
+  }
+
+  async updateSource(source: AnnouncementSource): Promise<void> {
+    const { id, ...values } = sourceToRow(source);
+    const result = await this.scope.db
+      .updateTable('announcement_sources')
+      .set(values)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    assertUpdated(result, 'Announcement source', id);
+  }
+
+  async deleteSource(id: string): Promise<void> {
+    await this.scope.db.deleteFrom('announcement_sources').where('id', '=', id).execute();
+  }
+
+  async claimDueSources(now: string, leaseUntil: string, limit: number): Promise<AnnouncementSource[]> {
+    return atomically(this.scope.db, async (db) => {
+      const due = await db
+        .selectFrom('announcement_sources')
+        .selectAll()
+        .where('kind', '=', 'feed')
+        .where('enabled', '=', 1)
+        .where((eb) => eb.or([eb('next_poll_at', 'is', null), eb('next_poll_at', '<=', now)]))
+        .orderBy('next_poll_at', 'asc')
+        .limit(limit)
+        .execute();
+      const claimed: AnnouncementSource[] = [];
+      for (const row of due) {
+        // Conditional on the value read: another instance that claimed it first wins.
+        let update = db
+          .updateTable('announcement_sources')
+          .set({ next_poll_at: leaseUntil })
+          .where('id', '=', row.id);
+        update =
+          row.next_poll_at === null
+            ? update.where('next_poll_at', 'is', null)
+            : update.where('next_poll_at', '=', row.next_poll_at);
+        const result = await update.executeTakeFirst();
+        if (result.numUpdatedRows > 0n) claimed.push(sourceFromRow({ ...row, next_poll_at: leaseUntil }));
+      }
+      return claimed;
+    });
+  }
+
+  async insertIfNew(announcement: Announcement): Promise<boolean> {
+    const result = await this.scope.db
+      .insertInto('announcements')
+      .values(toRow(announcement))
+      .onConflict((oc) => oc.columns(['source_id', 'external_key']).doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
+  }
+
+  async get(id: string): Promise<Announcement | undefined> {
+    const row = await this.scope.db
+      .selectFrom('announcements')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row && fromRow(row);
+  }
+
+  async list(filter: {
+    sourceId?: string;
+    status?: AnnouncementStatus;
+    limit?: number;
+  }): Promise<Announcement[]> {
+    let query = this.scope.db.selectFrom('announcements').selectAll();
+    if (filter.sourceId !== undefined) query = query.where('source_id', '=', filter.sourceId);
+    if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+    query = query.orderBy('scheduled_at', 'desc').orderBy('position', 'desc');
+    if (filter.limit !== undefined) query = query.limit(filter.limit);
+    return (await query.execute()).map(fromRow);
+  }
+
+  async claimDue(now: string, staleBefore: string, limit: number): Promise<Announcement[]> {
+    return atomically(this.scope.db, async (db) => {
+      const due = await db
+        .selectFrom('announcements')
+        .selectAll()
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('status', '=', 'scheduled'), eb('scheduled_at', '<=', now)]),
+            eb.and([eb('status', '=', 'posting'), eb('claimed_at', '<', staleBefore)]),
+          ]),
+        )
+        .orderBy('scheduled_at', 'asc')
+        .orderBy('position', 'asc')
+        .limit(limit)
+        .execute();
+      const claimed: Announcement[] = [];
+      for (const row of due) {
+        const result = await db
+          .updateTable('announcements')
+          .set({ status: 'posting', claimed_at: now, attempts: Number(row.attempts) + 1 })
+          .where('id', '=', row.id)
+          .where('status', '=', row.status)
+          .where('attempts', '=', Number(row.attempts))
+          .executeTakeFirst();
+        if (result.numUpdatedRows > 0n)
+          claimed.push(
+            fromRow({ ...row, status: 'posting', claimed_at: now, attempts: Number(row.attempts) + 1 }),
+          );
+      }
+      return claimed;
+    });
+  }
+
+  async update(announcement: Announcement): Promise<void> {
+    const { id, ...values } = toRow(announcement);
+    const result = await this.scope.db
+      .updateTable('announcements')
+      .set(values)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    assertUpdated(result, 'Announcement', id);
+  }
+
+  async rememberDelivery(key: string, expiresAt: string): Promise<boolean> {
+    const result = await this.scope.db
+      .insertInto('announcement_deliveries')
+      .values({ key, expires_at: expiresAt })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
+  }
+
+  async forgetDeliveriesBefore(now: string): Promise<void> {
+    await this.scope.db.deleteFrom('announcement_deliveries').where('expires_at', '<', now).execute();
+  }
+}

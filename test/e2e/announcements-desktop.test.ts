@@ -1,0 +1,69 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureWebBuild, launchBrowser, newPage, screenshot, signIn } from '../support/browser.ts';
+import {
+  ADMIN_EMAIL,
+  ADMIN_PASSWORD,
+  type AnnouncementWorld,
+  embedOf,
+  startAnnouncementWorld,
+} from './announcements-harness.ts';
+
+/** Issue 6, desktop: admins manage sources and compose an announcement with a preview. */
+describe('announcements: desktop admin page', () => {
+  let w: AnnouncementWorld;
+  let browser: Browser;
+  beforeAll(async () => {
+    ensureWebBuild();
+    [w, browser] = await Promise.all([startAnnouncementWorld(), launchBrowser()]);
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await w?.close();
+  });
+
+  it('adds a webhook source (secret shown once), shows a failing feed, previews and posts', async () => {
+    const { context, page } = await newPage(browser);
+    await signIn(page, w.base, ADMIN_EMAIL, ADMIN_PASSWORD);
+    await page.goto(`${w.base}/admin/announcements`);
+
+    const sourceForm = page.locator('form.source-form');
+    await sourceForm.getByLabel('Kind').selectOption('webhook');
+    await sourceForm.getByLabel('Name').fill('Status page');
+    await sourceForm.getByLabel('Server id').fill(w.guild.id);
+    await sourceForm.getByRole('button', { name: 'Add source' }).click();
+    const secret = (await page.locator('.secret-once code.secret').textContent()) ?? '';
+    expect(secret.length).toBeGreaterThan(20);
+    await page.getByRole('button', { name: 'I stored it' }).click();
+    await expect.poll(() => page.locator('.secret-once').count()).toBe(0);
+    expect(await page.content()).not.toContain(secret);
+
+    // A feed nobody serves: the table says it is failing and why.
+    await sourceForm.getByLabel('Kind').selectOption('feed');
+    await sourceForm.getByLabel('Name').fill('Dead blog');
+    await sourceForm.getByLabel('Feed URL').fill('http://127.0.0.1:9/feed.xml');
+    await sourceForm.getByLabel('Server id').fill(w.guild.id);
+    await sourceForm.getByRole('button', { name: 'Add source' }).click();
+    const dead = page.locator('table.sources tr', { hasText: 'Dead blog' });
+    await expect.poll(() => dead.textContent(), { timeout: 15_000 }).toContain('failing');
+
+    const compose = page.locator('form.compose-form');
+    await compose.getByLabel('Server id').fill(w.guild.id);
+    await compose.getByLabel('Title').fill('Season 2 is live');
+    await compose.getByLabel('Text').fill('New maps and modes.');
+    await compose.getByRole('button', { name: 'Preview' }).click();
+    await expect.poll(() => page.locator('.embed-preview').textContent()).toContain('Season 2 is live');
+    expect(w.posts()).toHaveLength(0);
+    await screenshot(page, 'announcements-admin');
+    await compose.getByRole('button', { name: 'Post now' }).click();
+    const post = await w.discord.waitFor(
+      () => w.posts().find((m) => embedOf(m).title === 'Season 2 is live'),
+      10_000,
+      'the composed post',
+    );
+    expect(embedOf(post).description).toBe('New maps and modes.');
+    const row = page.locator('table.announcements tr', { hasText: 'Season 2 is live' });
+    await expect.poll(() => row.textContent(), { timeout: 15_000 }).toContain('posted');
+    await context.close();
+  });
+});
