@@ -37,9 +37,11 @@ export function say(
   language: string | null | undefined,
   values: Record<string, string | number> = {},
 ) {
-  const entry: Record<string, string> = catalog[key];
-  const base = (language ?? 'en').slice(0, 2).toLowerCase();
-  const template = entry[base] ?? entry.en ?? '';
+  return fill(pickLanguage(catalog[key], language), values);
+}
+
+/** Fills `{name}` placeholders; unknown ones stay as they are. */
+export function fill(template: string, values: Record<string, string | number>): string {
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
     const value = values[name];
     return value === undefined ? whole : String(value);

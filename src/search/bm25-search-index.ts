@@ -1,7 +1,8 @@
-import { baseLanguage, detectLanguage } from '../core/knowledge/language-detector.ts';
+import { baseLanguage } from '../core/knowledge/language-detector.ts';
 import type { Article } from '../core/model.ts';
 import type { SearchHit, SearchIndex, SearchOptions } from '../core/ports/search-index.ts';
 import { type ArticlePartKind, articleParts, excerptOf, ngrams } from './article-parts.ts';
+import { KnowledgeLanguages } from './knowledge-languages.ts';
 import { ScoreBuffer, TermIndex } from './term-index.ts';
 import { type AnalyzerOptions, analyzeText } from './text-analyzer.ts';
 
@@ -73,7 +74,7 @@ export class Bm25SearchIndex implements SearchIndex {
   private readonly partArticle: number[] = [];
   private readonly freeSlots: number[] = [];
   private readonly freePartSlots: number[] = [];
-  private readonly languageCounts = new Map<string, number>();
+  private readonly languages: KnowledgeLanguages;
   private readonly articleBuffer = new ScoreBuffer();
   private readonly titleBuffer = new ScoreBuffer();
   private readonly partBuffer = new ScoreBuffer();
@@ -84,6 +85,7 @@ export class Bm25SearchIndex implements SearchIndex {
 
   constructor(options: Partial<Bm25SearchIndexOptions> = {}) {
     this.options = { ...defaultBm25SearchIndexOptions, ...options };
+    this.languages = new KnowledgeLanguages(this.options.defaultLanguage);
     const { k1, b } = this.options;
     this.articleIndex = new TermIndex(k1, b);
     this.titleIndex = new TermIndex(k1, b);
@@ -117,7 +119,7 @@ export class Bm25SearchIndex implements SearchIndex {
   searchNow(query: string, options: SearchOptions = {}): SearchHit[] {
     const limit = options.limit ?? 5;
     const locale = options.locale ? baseLanguage(options.locale) : undefined;
-    const language = this.queryLanguage(query, locale);
+    const language = this.languages.queryLanguage(query, locale);
     const terms = this.weightedTerms([...new Set(analyzeText(query, language, this.options.analyzer))]);
     if (terms.length === 0 || this.entries.size === 0) return [];
 
@@ -267,22 +269,6 @@ export class Bm25SearchIndex implements SearchIndex {
     return [...found];
   }
 
-  private queryLanguage(query: string, locale: string | undefined): string {
-    if (locale) return locale;
-    const detected = detectLanguage(query);
-    if (detected && (this.languageCounts.get(detected.language) ?? 0) > 0) {
-      if (detected.confidence >= 0.5 || detected.language === 'ar') return detected.language;
-    }
-    // An unsure guess gives way to the KB's main language of the same script.
-    let majority = this.options.defaultLanguage;
-    let most = 0;
-    for (const [lang, count] of this.languageCounts) {
-      if ((lang === 'ar') !== (detected?.language === 'ar')) continue;
-      if (count > most) [majority, most] = [lang, count];
-    }
-    return most > 0 ? majority : (detected?.language ?? this.options.defaultLanguage);
-  }
-
   private add(article: Article): void {
     const lang = baseLanguage(article.locale || this.options.defaultLanguage);
     const slot = this.freeSlots.pop() ?? this.slotArticle.length;
@@ -304,7 +290,7 @@ export class Bm25SearchIndex implements SearchIndex {
       this.ngramIndex.add(slot, ngrams(articleText(article), lang, this.options.ngramSizes));
     entry.summary = excerptOf(entry.parts.find((p) => p.kind === 'passage')?.text ?? '');
     this.entries.set(article.id, entry);
-    this.languageCounts.set(lang, (this.languageCounts.get(lang) ?? 0) + 1);
+    this.languages.add(lang);
   }
 
   private removeNow(articleId: string): void {
@@ -320,9 +306,7 @@ export class Bm25SearchIndex implements SearchIndex {
     }
     this.slotArticle[entry.slot] = undefined;
     this.freeSlots.push(entry.slot);
-    const left = (this.languageCounts.get(entry.lang) ?? 1) - 1;
-    if (left <= 0) this.languageCounts.delete(entry.lang);
-    else this.languageCounts.set(entry.lang, left);
+    this.languages.remove(entry.lang);
   }
 }
 

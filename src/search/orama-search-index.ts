@@ -1,8 +1,9 @@
 import { type AnyOrama, create, insertMultiple, remove, search } from '@orama/orama';
-import { baseLanguage, detectLanguage } from '../core/knowledge/language-detector.ts';
+import { baseLanguage } from '../core/knowledge/language-detector.ts';
 import type { Article } from '../core/model.ts';
 import type { SearchHit, SearchIndex, SearchOptions } from '../core/ports/search-index.ts';
 import { articleParts, excerptOf, ngrams } from './article-parts.ts';
+import { KnowledgeLanguages } from './knowledge-languages.ts';
 import { type AnalyzerOptions, analyzeText } from './text-analyzer.ts';
 
 export interface OramaSearchIndexOptions {
@@ -62,10 +63,11 @@ export class OramaSearchIndex implements SearchIndex {
   private db: AnyOrama;
   private readonly articles = new Map<string, ArticleEntry>();
   private readonly documentFrequency = new Map<string, number>();
-  private readonly languageCounts = new Map<string, number>();
+  private readonly languages: KnowledgeLanguages;
 
   constructor(options: Partial<OramaSearchIndexOptions> = {}) {
     this.options = { ...defaultOramaSearchIndexOptions, ...options };
+    this.languages = new KnowledgeLanguages(this.options.defaultLanguage);
     this.db = this.createDb();
   }
 
@@ -99,14 +101,14 @@ export class OramaSearchIndex implements SearchIndex {
     this.db = this.createDb();
     this.articles.clear();
     this.documentFrequency.clear();
-    this.languageCounts.clear();
+    this.languages.clear();
     await this.insertArticles(articles.filter((a) => a.published));
   }
 
   async search(query: string, options: SearchOptions = {}): Promise<SearchHit[]> {
     const limit = options.limit ?? 5;
     const localeFilter = options.locale ? baseLanguage(options.locale) : undefined;
-    const language = this.queryLanguage(query, localeFilter);
+    const language = this.languages.queryLanguage(query, localeFilter);
     const terms = [...new Set(analyzeText(query, language, this.options.analyzer))];
     if (terms.length === 0 || this.articles.size === 0) return [];
     const grams = [...new Set(ngrams(query, language, this.options.ngramSizes))];
@@ -167,21 +169,6 @@ export class OramaSearchIndex implements SearchIndex {
     return best;
   }
 
-  private queryLanguage(query: string, localeFilter: string | undefined): string {
-    if (localeFilter) return localeFilter;
-    const detected = detectLanguage(query);
-    if (detected && (this.languageCounts.get(detected.language) ?? 0) > 0) {
-      if (detected.confidence >= 0.5 || detected.language === 'ar') return detected.language;
-    }
-    let majority = this.options.defaultLanguage;
-    let most = 0;
-    for (const [lang, count] of this.languageCounts) {
-      if ((lang === 'ar') !== (detected?.language === 'ar')) continue;
-      if (count > most) [majority, most] = [lang, count];
-    }
-    return most > 0 ? majority : (detected?.language ?? this.options.defaultLanguage);
-  }
-
   private async insertArticles(articles: Article[]): Promise<void> {
     const docs: ArticleDocument[] = [];
     const { analyzer, maxPassageWords, ngramSizes } = this.options;
@@ -203,7 +190,7 @@ export class OramaSearchIndex implements SearchIndex {
         passages,
         distinct,
       });
-      this.languageCounts.set(lang, (this.languageCounts.get(lang) ?? 0) + 1);
+      this.languages.add(lang);
       docs.push({
         id: article.id,
         lang,
@@ -229,8 +216,6 @@ export class OramaSearchIndex implements SearchIndex {
       if (df <= 0) this.documentFrequency.delete(t);
       else this.documentFrequency.set(t, df);
     }
-    const left = (this.languageCounts.get(entry.lang) ?? 1) - 1;
-    if (left <= 0) this.languageCounts.delete(entry.lang);
-    else this.languageCounts.set(entry.lang, left);
+    this.languages.remove(entry.lang);
   }
 }

@@ -1,3 +1,5 @@
+import { fill, pickLanguage } from '../../core/texts.ts';
+
 /**
  * What the Discord connector itself says (the core's texts are in src/core/texts.ts). English is the
  * fallback; Arabic members are recognised by the language they write in, since Discord has no `ar` locale.
@@ -96,11 +98,5 @@ export function t(
   language: string | null | undefined,
   values: Record<string, string | number> = {},
 ): string {
-  const entry: Record<string, string> = catalog[key];
-  const base = (language ?? 'en').slice(0, 2).toLowerCase();
-  const template = entry[base] ?? entry.en ?? '';
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
-    const value = values[name];
-    return value === undefined ? whole : String(value);
-  });
+  return fill(pickLanguage(catalog[key], language), values);
 }
