@@ -18,24 +18,29 @@ const fromRow = (r: Selectable<OutboxTable>): OutboxItem => ({
   sentAt: r.sent_at,
 });
 
+/** The stored columns of an item (`seq` is the key, assigned by the database). */
+function toRow(item: Omit<OutboxItem, 'seq'>) {
+  return {
+    conversation_id: item.conversationId,
+    channel: item.channel,
+    message: toJson(item.message),
+    status: item.status,
+    attempts: item.attempts,
+    next_attempt_at: item.nextAttemptAt,
+    last_error: item.lastError,
+    external_id: item.externalId,
+    created_at: item.createdAt,
+    sent_at: item.sentAt,
+  };
+}
+
 export class KyselyOutboxRepository implements OutboxRepository {
   constructor(private readonly scope: DbScope) {}
 
   async add(item: Omit<OutboxItem, 'seq'>): Promise<OutboxItem> {
     const row = await this.scope.db
       .insertInto('outbox')
-      .values({
-        conversation_id: item.conversationId,
-        channel: item.channel,
-        message: toJson(item.message),
-        status: item.status,
-        attempts: item.attempts,
-        next_attempt_at: item.nextAttemptAt,
-        last_error: item.lastError,
-        external_id: item.externalId,
-        created_at: item.createdAt,
-        sent_at: item.sentAt,
-      })
+      .values(toRow(item))
       .returning('seq')
       .executeTakeFirstOrThrow();
     return { ...item, seq: Number(row.seq) };
@@ -70,18 +75,7 @@ export class KyselyOutboxRepository implements OutboxRepository {
   async update(item: OutboxItem): Promise<void> {
     const result = await this.scope.db
       .updateTable('outbox')
-      .set({
-        conversation_id: item.conversationId,
-        channel: item.channel,
-        message: toJson(item.message),
-        status: item.status,
-        attempts: item.attempts,
-        next_attempt_at: item.nextAttemptAt,
-        last_error: item.lastError,
-        external_id: item.externalId,
-        created_at: item.createdAt,
-        sent_at: item.sentAt,
-      })
+      .set(toRow(item))
       .where('seq', '=', item.seq)
       .executeTakeFirst();
     assertUpdated(result, 'Outbox item', item.seq);
