@@ -80,8 +80,8 @@ export class ContactCenter {
     this.store = store;
     this.bus = bus;
     this.clock = clock;
-    this.router = new Router(store, bus, clock, this.options.router);
     this.cases = new CaseService(store, bus, clock);
+    this.router = new Router(store, bus, clock, this.cases, this.options.router);
     this.contacts = new ContactService(store, clock);
     this.agents = new AgentService(store, bus, clock, deps.hasher, () => this.router.offer());
     this.queues = new QueueService(store, clock, () => this.router.offer());

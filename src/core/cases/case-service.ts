@@ -167,26 +167,36 @@ export class CaseService {
     return next;
   }
 
-  async addNote(id: string, text: string, actor: Actor): Promise<TimelineEntry> {
+  addNote(id: string, text: string, actor: Actor): Promise<TimelineEntry> {
+    return inTransaction(this.store, this.bus, (tx, emit) => this.addNoteIn(tx, emit, id, text, actor));
+  }
+
+  /** An internal note (never sent to the contact); `extra` is kept with it, e.g. the conversation of a wrap-up. */
+  async addNoteIn(
+    tx: Repositories,
+    emit: Emit,
+    id: string,
+    text: string,
+    actor: Actor,
+    extra: Record<string, unknown> = {},
+  ): Promise<TimelineEntry> {
     const body = text.trim();
     if (!body) throw invalid('a note needs text', { field: 'text' });
-    return inTransaction(this.store, this.bus, async (tx, emit) => {
-      const kase = await tx.cases.get(id);
-      if (!kase) throw notFound('case', id);
-      const at = this.now();
-      const next = { ...kase, updatedAt: at };
-      await tx.cases.update(next);
-      const entry = await this.record(
-        tx,
-        next,
-        'note',
-        actor,
-        { text: body.slice(0, 10_000), internal: true },
-        at,
-      );
-      emit({ type: 'case.updated', case: next, entry });
-      return entry;
-    });
+    const kase = await tx.cases.get(id);
+    if (!kase) throw notFound('case', id);
+    const at = this.now();
+    const next = { ...kase, updatedAt: at };
+    await tx.cases.update(next);
+    const entry = await this.record(
+      tx,
+      next,
+      'note',
+      actor,
+      { text: body.slice(0, 10_000), internal: true, ...extra },
+      at,
+    );
+    emit({ type: 'case.updated', case: next, entry });
+    return entry;
   }
 
   /** Stores a 1–5 satisfaction rating given by the contact. */

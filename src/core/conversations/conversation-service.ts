@@ -285,19 +285,17 @@ export class ConversationService {
         const status = input.caseStatus ?? 'solved';
         await this.cases.updateIn(tx, emit, next.caseId, { status }, { kind: 'agent', id: agent.id });
         if (note) {
-          const kase = await tx.cases.get(next.caseId);
-          if (kase) {
-            const entry = {
-              id: newId(),
-              caseId: kase.id,
-              type: 'note' as const,
-              actor: { kind: 'agent' as const, id: agent.id },
-              data: { text: note, internal: true, wrapUp: true, conversationId },
-              at,
-            };
-            await tx.cases.addTimelineEntry(entry);
-            emit({ type: 'case.updated', case: kase, entry });
-          }
+          await this.cases.addNoteIn(
+            tx,
+            emit,
+            next.caseId,
+            note,
+            { kind: 'agent', id: agent.id },
+            {
+              wrapUp: true,
+              conversationId,
+            },
+          );
         }
       }
       return next;

@@ -1,3 +1,4 @@
+import type { CaseService } from '../cases/case-service.ts';
 import { transition } from '../conversations/conversation-state.ts';
 import { conflict, forbidden, invalid, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
@@ -47,6 +48,7 @@ export class Router {
     private readonly store: Store,
     private readonly bus: EventBus,
     private readonly clock: Clock,
+    private readonly cases: CaseService,
     options: Partial<RouterOptions> = {},
   ) {
     this.options = { ...defaultRouterOptions, ...options };
@@ -197,25 +199,16 @@ export class Router {
       emit({ type: 'conversation.updated', conversation: assigned });
       await tx.agents.update({ ...agent, idleSince: at });
       if (assigned.caseId) {
+        // The agent who takes the conversation takes its case, unless someone already owns it.
         const kase = await tx.cases.get(assigned.caseId);
         if (kase && !kase.assigneeId) {
-          const next = {
-            ...kase,
-            assigneeId: agentId,
-            status: kase.status === 'new' ? ('open' as const) : kase.status,
-            updatedAt: at,
-          };
-          await tx.cases.update(next);
-          const entry = {
-            id: newId(),
-            caseId: kase.id,
-            type: 'assignee' as const,
-            actor: { kind: 'agent' as const, id: agentId },
-            data: { from: null, to: agentId, status: next.status },
-            at,
-          };
-          await tx.cases.addTimelineEntry(entry);
-          emit({ type: 'case.updated', case: next, entry });
+          await this.cases.updateIn(
+            tx,
+            emit,
+            kase.id,
+            { assigneeId: agentId, ...(kase.status === 'new' ? { status: 'open' as const } : {}) },
+            { kind: 'agent', id: agentId },
+          );
         }
       }
       await postMessage(
