@@ -155,6 +155,7 @@ export async function createSwitchboard(
     center,
     logger,
     config: { cookieSecure: config.cookieSecure, trustProxy: config.trustProxy, publicUrl: config.publicUrl },
+    uploadDir: path.join(config.dataDir, 'uploads'),
     connectorsHealth: () =>
       Object.fromEntries([...center.connectors.values()].map((c) => [c.channel, c.health()] as const)),
     registerRoutes: async (scope) => {

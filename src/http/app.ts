@@ -7,6 +7,7 @@ import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { ConnectorHealth } from '../core/ports/channel-connector.ts';
+import { UploadStore } from '../storage/upload-store.ts';
 import { authRoutes } from './auth/auth-routes.ts';
 import { credentialStands, installAuthentication, principalOf } from './auth/authentication.ts';
 import { errorHandler, HttpError, notFoundHandler } from './error-handler.ts';
@@ -28,6 +29,7 @@ import { proposalRoutes } from './routes/proposal-routes.ts';
 import { queueRoutes } from './routes/queue-routes.ts';
 import { reservationRoutes } from './routes/reservation-routes.ts';
 import { statsRoutes } from './routes/stats-routes.ts';
+import { uploadApiRoutes, uploadFileRoutes } from './routes/upload-routes.ts';
 import { errorSchema } from './schemas.ts';
 import { zodSerializerCompiler, zodSwaggerTransform, zodValidatorCompiler } from './zod-type-provider.ts';
 
@@ -43,6 +45,8 @@ export interface BuildAppOptions {
    * parsers). Every route must declare `config: { role: 'public' }` or a role, or startup fails.
    */
   registerRoutes?: (app: FastifyInstance) => void | Promise<void>;
+  /** Where agents' attachments are kept (`<dataDir>/uploads`); without it there is no upload route. */
+  uploadDir?: string;
 }
 
 export const apiPrefix = '/api/v1';
@@ -71,6 +75,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
   const config: HttpConfig = { ...defaultHttpConfig, ...options.config };
   const { center } = options;
   const connectorsHealth = options.connectorsHealth ?? (() => ({}));
+  const uploads = options.uploadDir === undefined ? null : new UploadStore(options.uploadDir);
 
   const common = {
     trustProxy: config.trustProxy,
@@ -186,9 +191,14 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
       scope.get('/realtime', { websocket: true, config: { role: 'agent' } }, (socket, request) => {
         realtime.add(socket, principalOf(request));
       });
+      // Its own scope: only this route parses multipart bodies.
+      if (uploads)
+        await scope.register(async (child) => uploadApiRoutes(child as unknown as ApiInstance, uploads));
     },
     { prefix: apiPrefix },
   );
+
+  if (uploads) void app.register(async (scope) => uploadFileRoutes(scope, uploads));
 
   if (options.registerRoutes) {
     const register = options.registerRoutes;

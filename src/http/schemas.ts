@@ -169,13 +169,19 @@ export const conversationListQuery = z.strictObject({
   channel: shortText(50).optional(),
   limit: limitSchema,
 });
+/** The path `POST /uploads` answers with (see src/storage/upload-store.ts for the id and name patterns). */
+export const uploadPathPattern = /^\/uploads\/[A-Za-z0-9_-]{22}\/[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 export const replyBody = z
   .strictObject({
     text: z.string().max(20_000).default(''),
     attachments: z
       .array(
         z.strictObject({
-          url: z.url({ protocol: /^https?$/ }).max(2048),
+          // An absolute link, or a file from POST /uploads (made absolute with the public URL on the way in).
+          url: z.union([
+            z.url({ protocol: /^https?$/ }).max(2048),
+            z.string().regex(uploadPathPattern, 'an http(s) URL or an /uploads/… path'),
+          ]),
           name: shortText(200),
           contentType: shortText(100).optional(),
         }),

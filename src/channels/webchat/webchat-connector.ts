@@ -107,6 +107,7 @@ export class WebchatConnector implements ChannelConnector {
       authorKind: message.authorKind,
       authorName: message.authorKind === 'agent' ? message.authorName : null,
       text: message.text,
+      attachments: message.attachments.map((a) => ({ ...a })),
       articles: message.articles.map(({ id: articleId, title, url }) => ({ id: articleId, title, url })),
       actions: message.actions,
       createdAt: new Date().toISOString(),

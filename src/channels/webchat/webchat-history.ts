@@ -1,4 +1,4 @@
-import type { Message, MessageAction, SuggestedArticle } from '../../core/model.ts';
+import type { Attachment, Message, MessageAction, SuggestedArticle } from '../../core/model.ts';
 import type { Store } from '../../core/ports/repositories.ts';
 
 /** A message as the visitor sees it: no internal ids of agents or contacts. */
@@ -8,6 +8,7 @@ export interface VisitorMessage {
   authorKind: Message['authorKind'];
   authorName: string | null;
   text: string;
+  attachments: Attachment[];
   articles: Pick<SuggestedArticle, 'id' | 'title' | 'url'>[];
   actions: MessageAction[];
   createdAt: string;
@@ -64,6 +65,7 @@ export function toVisitorMessage(
     authorKind: m.authorKind,
     authorName,
     text: m.text,
+    attachments: m.attachments.map((a) => ({ ...a })),
     articles: m.articles.map(({ id, title, url }) => ({ id, title, url })),
     actions,
     createdAt: m.createdAt,

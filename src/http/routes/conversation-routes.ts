@@ -12,6 +12,7 @@ import {
   messageSchema,
   replyBody,
   transferBody,
+  uploadPathPattern,
   wrapUpBody,
 } from '../schemas.ts';
 import { stripUndefined } from './agent-routes.ts';
@@ -43,7 +44,7 @@ export async function visibleConversation(
   throw forbidden('this conversation is not assigned to you');
 }
 
-export function conversationRoutes(app: ApiInstance, { center }: RouteDeps): void {
+export function conversationRoutes(app: ApiInstance, { center, config }: RouteDeps): void {
   app.get(
     '/conversations',
     {
@@ -116,9 +117,13 @@ export function conversationRoutes(app: ApiInstance, { center }: RouteDeps): voi
     async (request, reply) => {
       const principal = principalOf(request);
       const { text, attachments } = request.body;
+      // Channels (Discord, SMS) hand the link to someone outside: it must be absolute.
+      const base = config.publicUrl ?? `${request.protocol}://${request.host}`;
       const message = await center.conversations.reply(principal.agent.id, request.params.id, {
         text,
-        attachments: (attachments ?? []).map((a) => stripUndefined(a)),
+        attachments: (attachments ?? []).map((a) =>
+          stripUndefined({ ...a, url: uploadPathPattern.test(a.url) ? `${base}${a.url}` : a.url }),
+        ),
       });
       return reply.code(201).send(message);
     },

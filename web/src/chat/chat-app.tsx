@@ -1,6 +1,6 @@
 import { type KeyboardEvent, useCallback, useEffect, useRef, useState } from 'react';
 import { MessageBody } from '../shared/message-body.tsx';
-import { safeUrl } from '../shared/safe-url.ts';
+import { safeLinkUrl, safeUrl } from '../shared/safe-url.ts';
 
 /** A message as the web-chat endpoints show it to the visitor (src/channels/webchat). */
 interface VisitorMessage {
@@ -8,6 +8,8 @@ interface VisitorMessage {
   authorKind: 'contact' | 'bot' | 'agent' | 'system';
   authorName: string | null;
   text: string;
+  /** Older servers sent none. */
+  attachments?: { url: string; name: string }[];
   articles: { id: string; title: string; url: string }[];
   actions: { id: string; label: string }[];
   createdAt: string;
@@ -167,11 +169,29 @@ export function ChatApp({ embedded }: { embedded: boolean }) {
           </li>
         )}
         {messages
-          .filter((m) => m.text.trim())
+          .filter((m) => m.text.trim() || (m.attachments?.length ?? 0) > 0)
           .map((m) => (
             <li key={m.id} className={`chat-message from-${m.authorKind}`} data-author={m.authorKind}>
               {m.authorKind === 'agent' && <span className="chat-author">{m.authorName ?? 'Agent'}</span>}
               <MessageBody text={m.text} />
+              {m.attachments && m.attachments.length > 0 && (
+                <ul className="chat-attachments" aria-label="Attachments">
+                  {m.attachments.map((a) => {
+                    const href = safeLinkUrl(a.url);
+                    return (
+                      <li key={a.url}>
+                        {href ? (
+                          <a href={href} target="_blank" rel="noopener noreferrer" dir="auto">
+                            {a.name}
+                          </a>
+                        ) : (
+                          <span dir="auto">{a.name}</span>
+                        )}
+                      </li>
+                    );
+                  })}
+                </ul>
+              )}
               {m.articles.length > 0 && (
                 <ul className="chat-articles">
                   {m.articles.map((a) => {

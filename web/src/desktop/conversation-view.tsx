@@ -1,8 +1,8 @@
 import { type KeyboardEvent, useEffect, useReducer, useRef, useState } from 'react';
-import { ApiError, get, post, query } from '../shared/api.ts';
+import { ApiError, get, post, query, type Upload, upload } from '../shared/api.ts';
 import { formatTime, isRtl } from '../shared/format.ts';
 import { MessageBody } from '../shared/message-body.tsx';
-import { safeUrl } from '../shared/safe-url.ts';
+import { safeLinkUrl, safeUrl } from '../shared/safe-url.ts';
 import type { ArticleSearchResult, Contact, Conversation, Message } from '../shared/types.ts';
 import { CannedResponseCache } from './canned-responses.ts';
 import { ChannelIcon } from './channel-icon.tsx';
@@ -136,9 +136,9 @@ export function ConversationView({ id, onCase }: { id: string; onCase: (caseId: 
               </div>
               <MessageBody text={m.text} />
               {m.attachments.length > 0 && (
-                <ul className="attachments">
+                <ul className="attachments" aria-label="Attachments">
                   {m.attachments.map((a) => {
-                    const href = safeUrl(a.url);
+                    const href = safeLinkUrl(a.url);
                     return (
                       <li key={a.url}>
                         {href ? (
@@ -235,10 +235,18 @@ function ShortcutKeys({ onClose, onTransfer }: { onClose: () => void; onTransfer
   return null;
 }
 
+/** As the server allows (src/http/routes/upload-routes.ts, the reply body's 10 attachments). */
+const maxAttachmentBytes = 10 * 1024 * 1024;
+const maxAttachments = 10;
+
 function Composer({ conversationId }: { conversationId: string }) {
   const [text, setText] = useState('');
+  // Each chosen file with a key of its own: the same file may be chosen twice.
+  const [files, setFiles] = useState<{ key: number; file: File }[]>([]);
+  const nextKey = useRef(0);
   const [error, setError] = useState<string | null>(null);
   const [sending, setSending] = useState(false);
+  const filePicker = useRef<HTMLInputElement>(null);
   const [kbOpen, setKbOpen] = useState(false);
   const [, cannedChanged] = useReducer((n: number) => n + 1, 0);
   const [canned] = useState(() => new CannedResponseCache(cannedChanged));
@@ -255,13 +263,23 @@ function Composer({ conversationId }: { conversationId: string }) {
     if (term && matches.length === 0) canned.search(term).catch(() => {});
   }, [canned, term, matches.length]);
 
+  const ready = (text.trim() !== '' || files.length > 0) && !sending;
   const send = async () => {
-    if (!text.trim() || sending) return;
+    if (!ready) return;
     setSending(true);
     setError(null);
     try {
-      await post(`/conversations/${conversationId}/messages`, { text });
+      // Uploaded when sent, not when chosen: a file removed from the chips never reaches the server.
+      const uploaded: Upload[] = [];
+      for (const { file } of files) uploaded.push(await upload(file));
+      await post(`/conversations/${conversationId}/messages`, {
+        text,
+        ...(uploaded.length > 0
+          ? { attachments: uploaded.map((u) => ({ url: u.url, name: u.name, contentType: u.contentType })) }
+          : {}),
+      });
       setText('');
+      setFiles([]);
     } catch (err) {
       setError(err instanceof ApiError ? err.message : 'not sent');
     } finally {
@@ -316,21 +334,61 @@ function Composer({ conversationId }: { conversationId: string }) {
         onKeyDown={onKeyDown}
         rows={3}
       />
+      {files.length > 0 && (
+        <ul className="attachment-chips" aria-label="Files to send">
+          {files.map(({ key, file }) => (
+            <li key={key} className="chip">
+              <span dir="auto">{file.name}</span>
+              <button
+                type="button"
+                aria-label={`Remove ${file.name}`}
+                disabled={sending}
+                onClick={() => setFiles((list) => list.filter((f) => f.key !== key))}
+              >
+                ×
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
       <div className="composer-bar">
-        <button type="button" onClick={() => setKbOpen((open) => !open)} aria-expanded={kbOpen}>
-          Knowledge base
-        </button>
+        <div className="composer-tools">
+          <button type="button" onClick={() => setKbOpen((open) => !open)} aria-expanded={kbOpen}>
+            Knowledge base
+          </button>
+          <button type="button" onClick={() => filePicker.current?.click()} disabled={sending}>
+            Attach
+          </button>
+        </div>
+        {/* Hidden: the Attach button opens it, so the keyboard reaches it as an ordinary button. */}
+        <input
+          ref={filePicker}
+          type="file"
+          multiple
+          hidden
+          aria-label="Files to attach"
+          onChange={(e) => {
+            const chosen = Array.from(e.target.files ?? []);
+            // Reset, so that choosing the same file again after removing it fires a change.
+            e.target.value = '';
+            const tooLarge = chosen.find((f) => f.size > maxAttachmentBytes);
+            if (tooLarge) setError(`${tooLarge.name} is larger than 10 MiB`);
+            setFiles((list) =>
+              [
+                ...list,
+                ...chosen
+                  .filter((f) => f.size <= maxAttachmentBytes)
+                  .map((file) => ({ key: nextKey.current++, file })),
+              ].slice(0, maxAttachments),
+            );
+          }}
+        />
         {error && (
           <span className="error" role="alert">
             {error}
           </span>
         )}
-        <button
-          type="button"
-          className="primary"
-          disabled={!text.trim() || sending}
-          onClick={() => void send()}
-        >
+        <button type="button" className="primary" disabled={!ready} onClick={() => void send()}>
           Send
         </button>
       </div>

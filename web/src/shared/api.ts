@@ -57,3 +57,36 @@ export function query(params: Record<string, string | number | undefined | null>
   if (entries.length === 0) return '';
   return `?${new URLSearchParams(entries.map(([k, v]) => [k, String(v)])).toString()}`;
 }
+
+/** What `POST /uploads` answers: a same-origin path to pass as a reply attachment's `url`. */
+export interface Upload {
+  url: string;
+  name: string;
+  contentType: string;
+  size: number;
+}
+
+/** Uploads one file (multipart; the browser sets the boundary) to attach to a reply. */
+export async function upload(file: File): Promise<Upload> {
+  const form = new FormData();
+  form.append('file', file, file.name);
+  const response = await fetch('/api/v1/uploads', {
+    method: 'POST',
+    headers: { accept: 'application/json', 'x-switchboard-csrf': '1' },
+    credentials: 'same-origin',
+    body: form,
+  });
+  const data = (await response.json().catch(() => undefined)) as
+    | (Upload & { error?: { code?: string; message?: string } })
+    | undefined;
+  if (!response.ok) {
+    if (response.status === 401) onUnauthorized();
+    throw new ApiError(
+      response.status,
+      data?.error?.code ?? 'error',
+      data?.error?.message ?? `could not upload ${file.name} (${response.status})`,
+      undefined,
+    );
+  }
+  return data as Upload;
+}

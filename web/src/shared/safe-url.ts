@@ -7,3 +7,9 @@ export function safeUrl(url: string): string | null {
     return null;
   }
 }
+
+/** Attachments and other files: http(s) only (a relative URL resolves against this origin). */
+export function safeLinkUrl(url: string): string | null {
+  const href = safeUrl(url);
+  return href && /^https?:/.test(href) ? href : null;
+}
