@@ -1,5 +1,6 @@
 import { type KeyboardEvent, useCallback, useEffect, useRef, useState } from 'react';
 import { MessageBody } from '../shared/message-body.tsx';
+import { OutsideLink } from '../shared/outside-link.tsx';
 import { safeLinkUrl, safeUrl } from '../shared/safe-url.ts';
 
 /** A message as the web-chat endpoints show it to the visitor (src/channels/webchat). */
@@ -180,13 +181,7 @@ export function ChatApp({ embedded }: { embedded: boolean }) {
                     const href = safeLinkUrl(a.url);
                     return (
                       <li key={a.url}>
-                        {href ? (
-                          <a href={href} target="_blank" rel="noopener noreferrer" dir="auto">
-                            {a.name}
-                          </a>
-                        ) : (
-                          <span dir="auto">{a.name}</span>
-                        )}
+                        <OutsideLink href={href}>{a.name}</OutsideLink>
                       </li>
                     );
                   })}
@@ -198,13 +193,7 @@ export function ChatApp({ embedded }: { embedded: boolean }) {
                     const href = safeUrl(a.url);
                     return (
                       <li key={a.id}>
-                        {href ? (
-                          <a href={href} target="_blank" rel="noopener noreferrer" dir="auto">
-                            {a.title}
-                          </a>
-                        ) : (
-                          <span dir="auto">{a.title}</span>
-                        )}
+                        <OutsideLink href={href}>{a.title}</OutsideLink>
                       </li>
                     );
                   })}

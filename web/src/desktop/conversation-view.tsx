@@ -2,6 +2,7 @@ import { type KeyboardEvent, useEffect, useReducer, useRef, useState } from 'rea
 import { ApiError, get, post, query, type Upload, upload } from '../shared/api.ts';
 import { formatTime, isRtl } from '../shared/format.ts';
 import { MessageBody } from '../shared/message-body.tsx';
+import { OutsideLink } from '../shared/outside-link.tsx';
 import { safeLinkUrl, safeUrl } from '../shared/safe-url.ts';
 import type { ArticleSearchResult, Contact, Conversation, Message } from '../shared/types.ts';
 import { CannedResponseCache } from './canned-responses.ts';
@@ -141,13 +142,7 @@ export function ConversationView({ id, onCase }: { id: string; onCase: (caseId: 
                     const href = safeLinkUrl(a.url);
                     return (
                       <li key={a.url}>
-                        {href ? (
-                          <a href={href} target="_blank" rel="noopener noreferrer">
-                            {a.name}
-                          </a>
-                        ) : (
-                          a.name
-                        )}
+                        <OutsideLink href={href}>{a.name}</OutsideLink>
                       </li>
                     );
                   })}
@@ -160,13 +155,7 @@ export function ConversationView({ id, onCase }: { id: string; onCase: (caseId: 
                     return (
                       <li key={a.id}>
                         <span className="tag">suggested</span>{' '}
-                        {href ? (
-                          <a href={href} target="_blank" rel="noopener noreferrer" dir="auto">
-                            {a.title}
-                          </a>
-                        ) : (
-                          <span dir="auto">{a.title}</span>
-                        )}
+                        <OutsideLink href={href}>{a.title}</OutsideLink>
                       </li>
                     );
                   })}
