@@ -1,5 +1,6 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { ApiError, del, get, patch, post, put, query } from '../shared/api.ts';
+import { ErrorNote } from '../shared/error-note.tsx';
 import { renderMarkdown } from '../shared/markdown.ts';
 import type { Article, CannedResponse, ChannelHealth, PublicAgent, Queue } from '../shared/types.ts';
 import { AnnouncementsAdmin } from './announcements-admin.tsx';
@@ -184,11 +185,7 @@ function AgentsAdmin() {
           Create agent
         </button>
       </form>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorNote message={error} />
     </section>
   );
 }
@@ -262,11 +259,7 @@ function QueuesAdmin() {
           Create queue
         </button>
       </form>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorNote message={error} />
     </section>
   );
 }
@@ -354,11 +347,7 @@ function ArticlesAdmin() {
             />
           </div>
         </div>
-        {error && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
+        <ErrorNote message={error} />
         <div className="actions">
           <button type="button" onClick={() => setEditing(null)}>
             Cancel
@@ -554,11 +543,7 @@ function CannedAdmin() {
           </button>
         )}
       </form>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorNote message={error} />
     </section>
   );
 }
@@ -714,11 +699,7 @@ function ChannelsAdmin() {
   }, []);
   return (
     <section className="card">
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorNote message={error} />
       <table className="table" aria-label="Channels">
         <thead>
           <tr>

@@ -1,5 +1,6 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { ApiError, del, get, patch, post } from '../shared/api.ts';
+import { ErrorNote } from '../shared/error-note.tsx';
 
 /** What `/api/v1/announcement-sources` lists (the webhook secret is never listed). */
 interface AnnouncementSource {
@@ -150,11 +151,7 @@ export function AnnouncementsAdmin() {
 
   return (
     <section className="announcements-admin">
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorNote message={error} />
       {notice && <p className="notice">{notice}</p>}
 
       <h2>Sources</h2>

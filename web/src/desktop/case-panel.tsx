@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError, get, patch, post } from '../shared/api.ts';
+import { ErrorNote } from '../shared/error-note.tsx';
 import { formatTime } from '../shared/format.ts';
 import { MessageBody } from '../shared/message-body.tsx';
 import type { Case, TimelineEntry } from '../shared/types.ts';
@@ -153,11 +154,7 @@ export function CasePanel({ id, wide = false }: { id: string; wide?: boolean }) 
           ))}
         </dl>
       )}
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorNote message={error} />
       <div className="note-form">
         <textarea
           aria-label="Internal note"

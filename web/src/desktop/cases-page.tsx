@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { ApiError, get, query } from '../shared/api.ts';
+import { ErrorNote } from '../shared/error-note.tsx';
 import { formatTime } from '../shared/format.ts';
 import type { Case, Conversation } from '../shared/types.ts';
 import { CasePanel } from './case-panel.tsx';
@@ -98,11 +99,7 @@ export function CasesPage() {
           ))}
         </select>
       </form>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorNote message={error} />
       <div className="table-wrap">
         <table className="table cases">
           <thead>

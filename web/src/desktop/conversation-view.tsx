@@ -1,5 +1,6 @@
 import { type KeyboardEvent, useEffect, useReducer, useRef, useState } from 'react';
 import { ApiError, get, post, query, type Upload, upload } from '../shared/api.ts';
+import { ErrorNote } from '../shared/error-note.tsx';
 import { formatTime, isRtl } from '../shared/format.ts';
 import { MessageBody } from '../shared/message-body.tsx';
 import { OutsideLink } from '../shared/outside-link.tsx';
@@ -495,11 +496,7 @@ function CloseDialog({
           </select>
         </label>
       )}
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorNote message={error} />
       <div className="actions">
         <button type="button" onClick={() => onDone(false)}>
           Cancel
@@ -564,11 +561,7 @@ function TransferDialog({
           </optgroup>
         </select>
       </label>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorNote message={error} />
       <div className="actions">
         <button type="button" onClick={() => onDone(false)}>
           Cancel

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { ApiError } from '../shared/api.ts';
+import { ErrorNote } from '../shared/error-note.tsx';
 import { formatDuration, secondsSince } from '../shared/format.ts';
 import type { Conversation, Reservation } from '../shared/types.ts';
 import { CasePanel } from './case-panel.tsx';
@@ -196,11 +197,7 @@ function OfferRow({
           Reject
         </button>
       </div>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorNote message={error} />
     </li>
   );
 }

@@ -1,5 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import { ApiError } from '../shared/api.ts';
+import { ErrorNote } from '../shared/error-note.tsx';
 import { desktop } from './desktop-store.ts';
 
 export function LoginPage() {
@@ -48,11 +49,7 @@ export function LoginPage() {
             onChange={(e) => setPassword(e.target.value)}
           />
         </label>
-        {error && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
+        <ErrorNote message={error} />
         <button type="submit" className="primary" disabled={busy}>
           Sign in
         </button>

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { ApiError, get, query } from '../shared/api.ts';
+import { ErrorNote } from '../shared/error-note.tsx';
 import { formatDuration } from '../shared/format.ts';
 import type { ContactCenterStats } from '../shared/types.ts';
 import { desktop } from './desktop-store.ts';
@@ -72,11 +73,7 @@ export function SupervisorPage() {
   return (
     <div className="page supervisor">
       <h1>Supervisor</h1>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorNote message={error} />
       <div className="tiles">
         <Tile
           label="Conversations today"
