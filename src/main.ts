@@ -12,7 +12,6 @@ import { HttpBotVirtualAgent } from './bots/http-bot-virtual-agent.ts';
 import { DiscordConnector } from './channels/discord/discord-connector.ts';
 import { WebchatConnector } from './channels/webchat/webchat-connector.ts';
 import { storeWebchatHistory } from './channels/webchat/webchat-history.ts';
-import { importKnowledgeBase } from './cli/kb-import.ts';
 import type { Config } from './config.ts';
 import { ContactCenter } from './core/contact-center.ts';
 import { KnowledgeVirtualAgent } from './core/knowledge/knowledge-virtual-agent.ts';
@@ -22,6 +21,7 @@ import { buildApp } from './http/app.ts';
 import { ScryptPasswordHasher } from './http/auth/scrypt-password-hasher.ts';
 import { announcementRoutes } from './http/routes/announcement-routes.ts';
 import { desktopStaticRoutes } from './http/static.ts';
+import { importKnowledgeBase } from './knowledge/import-knowledge-base.ts';
 import { FetchHttpClient } from './net/fetch-http-client.ts';
 import { InProcessEventBus } from './pubsub/in-process-event-bus.ts';
 import { Bm25SearchIndex } from './search/bm25-search-index.ts';
@@ -52,7 +52,7 @@ export interface SwitchboardOverrides {
 
 /**
  * The composition root: the only place that picks concrete adapters (SQLite or PostgreSQL, the
- * in-process event bus, the Orama index, the knowledge-base virtual agent, the connectors).
+ * in-process event bus, the BM25 search index, the knowledge-base virtual agent, the connectors).
  */
 export async function createSwitchboard(
   config: Config,

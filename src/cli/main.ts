@@ -1,10 +1,10 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig } from '../config.ts';
 import { agentRoles } from '../core/model.ts';
+import { importKnowledgeBase } from '../knowledge/import-knowledge-base.ts';
 import { createSwitchboard } from '../main.ts';
 import { openStore } from '../storage/kysely-store.ts';
 import { runDiscordSetup } from './discord-setup-command.ts';
-import { importKnowledgeBase } from './kb-import.ts';
 
 /** The `switchboard` command. */
 export function buildCli(): Command {
