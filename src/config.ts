@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { emailAddressHint, emailAddressPattern } from './core/agents/email-address.ts';
 
 /**
  * The only reader of `process.env`: one validated, typed configuration object.
@@ -8,10 +9,11 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+// `prefault`, never `default`: a default goes through the same checks as a value that is set.
 const schema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HOST: z.string().min(1).default('0.0.0.0'),
-  SWITCHBOARD_DATA_DIR: z.string().min(1).default('./data'),
+  PORT: z.coerce.number().int().min(0).max(65535).prefault(3000),
+  HOST: z.string().min(1).prefault('0.0.0.0'),
+  SWITCHBOARD_DATA_DIR: z.string().min(1).prefault('./data'),
   DATABASE_URL: z
     .string()
     .regex(
@@ -20,16 +22,20 @@ const schema = z.object({
     )
     .optional(),
   SWITCHBOARD_PUBLIC_URL: z.url().optional(),
-  SWITCHBOARD_ADMIN_EMAIL: z.email().default('admin@localhost'),
+  SWITCHBOARD_ADMIN_EMAIL: z
+    .string()
+    .trim()
+    .regex(emailAddressPattern, emailAddressHint)
+    .prefault('admin@localhost'),
   SWITCHBOARD_ADMIN_PASSWORD: z.string().min(8, 'must have at least 8 characters').optional(),
-  SWITCHBOARD_SAMPLE_KB: bool.default(true),
-  SWITCHBOARD_RESERVATION_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
-  SWITCHBOARD_COOKIE_SECURE: bool.default(false),
-  SWITCHBOARD_TRUST_PROXY: bool.default(false),
+  SWITCHBOARD_SAMPLE_KB: bool.prefault('true'),
+  SWITCHBOARD_RESERVATION_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(3600).prefault(60),
+  SWITCHBOARD_COOKIE_SECURE: bool.prefault('false'),
+  SWITCHBOARD_TRUST_PROXY: bool.prefault('false'),
   SWITCHBOARD_VA_CONFIDENCE_THRESHOLD: z.coerce.number().min(0).max(1).optional(),
   SWITCHBOARD_BOT_URL: z.url({ protocol: /^https?$/ }).optional(),
-  SWITCHBOARD_BOT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SWITCHBOARD_BOT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).prefault(5000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).prefault('info'),
   // Discord connector (off without a token).
   DISCORD_TOKEN: z.string().min(1).optional(),
   DISCORD_GUILD_IDS: z
@@ -37,13 +43,13 @@ const schema = z.object({
     .regex(/^\s*\d+(\s*,\s*\d+)*\s*,?\s*$/, 'must be comma-separated server (guild) ids')
     .optional(),
   DISCORD_API_URL: z.url().optional(),
-  DISCORD_BUG_CHANNEL: z.string().min(1).default('bug-report'),
-  DISCORD_FEATURE_CHANNEL: z.string().min(1).default('feature-request'),
-  DISCORD_SUPPORT_CHANNEL: z.string().min(1).default('customer-service'),
+  DISCORD_BUG_CHANNEL: z.string().min(1).prefault('bug-report'),
+  DISCORD_FEATURE_CHANNEL: z.string().min(1).prefault('feature-request'),
+  DISCORD_SUPPORT_CHANNEL: z.string().min(1).prefault('customer-service'),
   /** Roles (names or ids, comma-separated) that may post in the announcements channel `/setup` creates. */
   DISCORD_ADMIN_ROLES: z.string().optional(),
   /** How often the announcement scheduler looks for due feeds and posts. */
-  SWITCHBOARD_ANNOUNCEMENT_TICK_MS: z.coerce.number().int().min(10).max(600_000).default(5_000),
+  SWITCHBOARD_ANNOUNCEMENT_TICK_MS: z.coerce.number().int().min(10).max(600_000).prefault(5_000),
 });
 
 export interface Config {
