@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream, type ReadStream } from 'node:fs';
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import type { ReadStream } from 'node:fs';
+import { type FileHandle, mkdir, open as openFile, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 /** An id: 128 random bits in base64url, so a link cannot be guessed. */
@@ -59,29 +59,62 @@ export class UploadStore {
     return { id, name, contentType: type, size: data.length };
   }
 
-  /** The stored file, or undefined for an unknown or malformed id or name (never a path outside the root). */
+  /**
+   * The stored file, or undefined for an unknown or malformed id or name (never a path outside the root).
+   * Any other file-system failure is the server's, not the request's: it is thrown, with the upload named.
+   */
   async open(id: string, name: string): Promise<(StoredUpload & { stream: () => ReadStream }) | undefined> {
     if (!uploadIdPattern.test(id) || !uploadNamePattern.test(name)) return undefined;
     const dir = path.resolve(this.root, id);
     const file = path.resolve(dir, name);
     // Belt and braces: the patterns already rule out separators and `..`.
     if (path.dirname(file) !== dir || path.dirname(dir) !== path.resolve(this.root)) return undefined;
+    let handle: FileHandle;
     try {
-      const info = await stat(file);
-      if (!info.isFile()) return undefined;
-      let contentType = 'application/octet-stream';
-      try {
-        const meta = JSON.parse(await readFile(path.join(dir, metaFile), 'utf8')) as {
-          contentType?: unknown;
-        };
-        if (typeof meta.contentType === 'string' && contentTypePattern.test(meta.contentType))
-          contentType = meta.contentType;
-      } catch {
-        // No metadata: served as bytes.
-      }
-      return { id, name, contentType, size: info.size, stream: () => createReadStream(file) };
-    } catch {
-      return undefined;
+      handle = await openFile(file, 'r');
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw uploadError(id, name, error);
     }
+    try {
+      // Opened before answering, so an unreadable file fails here (a 500) and not half-way through a 200.
+      const info = await handle.stat();
+      if (!info.isFile()) {
+        await handle.close();
+        return undefined;
+      }
+      let contentType = 'application/octet-stream';
+      let meta: string | undefined;
+      try {
+        meta = await readFile(path.join(dir, metaFile), 'utf8');
+      } catch (error) {
+        // No metadata: served as bytes. Metadata that is there but cannot be read is a failure.
+        if (!isMissing(error)) throw error;
+      }
+      if (meta !== undefined) {
+        const type = parseMeta(meta);
+        if (type && contentTypePattern.test(type)) contentType = type;
+      }
+      return { id, name, contentType, size: info.size, stream: () => handle.createReadStream() };
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      throw uploadError(id, name, error);
+    }
+  }
+}
+
+/** `ENOENT`: nothing by that id or name. Every other code (`EACCES`, `EIO`, `ELOOP`, …) is a failure. */
+const isMissing = (error: unknown) => (error as { code?: unknown }).code === 'ENOENT';
+
+const uploadError = (id: string, name: string, cause: unknown) =>
+  new Error(`cannot read upload ${id}/${name}: ${(cause as Error).message ?? String(cause)}`, { cause });
+
+/** The content type kept beside the file; a file that is not our JSON means "serve as bytes". */
+function parseMeta(text: string): string | undefined {
+  try {
+    const meta = JSON.parse(text) as { contentType?: unknown } | null;
+    return typeof meta?.contentType === 'string' ? meta.contentType : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -1,7 +1,10 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { maxUploadBytes } from '../../src/http/routes/upload-routes.ts';
 import { eventually } from '../support/eventually.ts';
 import { type Api, type Caller, startApi } from './api-harness.ts';
 
@@ -136,15 +139,68 @@ describe('uploads over HTTP', () => {
     expect((await errorOf(empty)).message).toMatch(/empty/);
 
     const big = await uploadAs(
-      form([
-        { name: 'big.bin', type: 'application/octet-stream', data: new Uint8Array(10 * 1024 * 1024 + 1) },
-      ]),
+      form([{ name: 'big.bin', type: 'application/octet-stream', data: new Uint8Array(maxUploadBytes + 1) }]),
     );
     expect(big.status).toBe(413);
     expect(await errorOf(big)).toMatchObject({
       code: 'payload_too_large',
       message: expect.stringMatching(/10 MiB/),
     });
+  });
+
+  it('never stores a file one byte over the limit, however the bytes arrive', async () => {
+    const before = new Set(await readdir(uploadDir));
+    // Twenty times: where the last byte falls in the network's chunks differs from one request to the next.
+    const data = new Uint8Array(maxUploadBytes + 1).fill(1);
+    const statuses: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const res = await uploadAs(form([{ name: `over-${i}.bin`, type: 'application/octet-stream', data }]));
+      statuses.push(res.status);
+      await res.arrayBuffer();
+    }
+    expect(statuses).toEqual(Array(20).fill(413));
+    const after = (await readdir(uploadDir)).filter((entry) => !before.has(entry));
+    expect(after).toEqual([]);
+  });
+
+  it('refuses the byte past the limit when it arrives in a chunk of its own', async () => {
+    // The case the loop above meets only by chance, made certain: the same request fed to the parser in
+    // two chunks, the second holding only the one byte too many and the closing boundary.
+    const boundary = 'switchboard-test-boundary';
+    const head = Buffer.from(
+      `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="edge.bin"\r\n` +
+        'content-type: application/octet-stream\r\n\r\n',
+    );
+    const chunks = [
+      Buffer.concat([head, Buffer.alloc(maxUploadBytes, 2)]),
+      Buffer.from(`\x02\r\n--${boundary}--\r\n`),
+    ];
+    const before = new Set(await readdir(uploadDir));
+    const res = await api.app.inject({
+      method: 'POST',
+      url: '/api/v1/uploads',
+      headers: {
+        cookie: ana.cookie,
+        'x-switchboard-csrf': '1',
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+        'content-length': String(chunks[0]!.length + chunks[1]!.length),
+      },
+      payload: Readable.from(chunks),
+    });
+    expect(res.statusCode).toBe(413);
+    expect(res.json().error.code).toBe('payload_too_large');
+    expect((await readdir(uploadDir)).filter((entry) => !before.has(entry))).toEqual([]);
+  });
+
+  it('stores a file of exactly the limit, every byte intact', async () => {
+    const data = new Uint8Array(maxUploadBytes);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 31 + 7) & 0xff;
+    const res = await uploadAs(form([{ name: 'exact.bin', type: 'application/octet-stream', data }]));
+    expect(res.status).toBe(201);
+    const body = await res.json();
+    expect(body.size).toBe(maxUploadBytes);
+    const download = await api.fetch(body.url);
+    expect(Buffer.from(await download.arrayBuffer()).equals(data)).toBe(true);
   });
 
   it('refuses path traversal and malformed ids or names', async () => {
@@ -197,5 +253,53 @@ describe('uploads over HTTP', () => {
       attachments: [{ url: '/api/v1/agents', name: 'x' }],
     });
     expect(other.status).toBe(400);
+  });
+});
+
+describe('uploads when the upload folder fails', () => {
+  it('answers 500 (not "no such upload") and logs the failure with the upload named', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'switchboard-uploads-broken-'));
+    const uploadDir = path.join(dataDir, 'uploads');
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const api = await startApi({ build: { uploadDir, logger: pino({ level: 'error' }, sink) } });
+    try {
+      const ana = await api.signIn('ana@example.com', 'agent');
+      const body = new FormData();
+      body.append('file', new Blob(['kept'], { type: 'text/plain' }), 'kept.txt');
+      const up = await (
+        await api.fetch('/api/v1/uploads', {
+          method: 'POST',
+          headers: { cookie: ana.cookie, 'x-switchboard-csrf': '1' },
+          body,
+        })
+      ).json();
+      expect((await api.fetch(up.url)).status).toBe(200);
+      const [, , id] = (up.url as string).split('/');
+      // The folder turned into a link to itself (a broken mount, a bad restore): every read fails with ELOOP,
+      // which no permission bit can stage for a test that may run as root.
+      await rm(uploadDir, { recursive: true });
+      await symlink(uploadDir, uploadDir);
+
+      const res = await api.fetch(up.url);
+      expect(res.status).toBe(500);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('internal');
+      const log = lines.join('');
+      expect(log).toContain(`cannot read upload ${id}/kept.txt`);
+      expect(log).toContain('ELOOP');
+      // An id that is simply not there is still a 404, without an error in the log.
+      await rm(uploadDir);
+      lines.length = 0;
+      expect((await api.fetch(`/uploads/${'B'.repeat(22)}/kept.txt`)).status).toBe(404);
+      expect(lines.join('')).toBe('');
+    } finally {
+      await api.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -39,6 +39,12 @@ export async function uploadApiRoutes(app: ApiInstance, uploads: UploadStore): P
     },
     async (request, reply) => {
       if (!request.isMultipart()) throw new HttpError(400, 'invalid', 'send the file as multipart/form-data');
+      const tooLarge = () =>
+        new HttpError(
+          413,
+          'payload_too_large',
+          `the file is larger than ${maxUploadBytes / 1024 / 1024} MiB`,
+        );
       let data: Buffer;
       let filename: string;
       let mimetype: string;
@@ -48,17 +54,14 @@ export async function uploadApiRoutes(app: ApiInstance, uploads: UploadStore): P
         filename = part.filename;
         mimetype = part.mimetype;
         data = await part.toBuffer();
+        // The parser stops at the limit and flags the stream `truncated`; when the bytes past the limit
+        // arrive in a chunk of their own, `toBuffer` returns the first `maxUploadBytes` without throwing.
+        if (part.file.truncated) throw tooLarge();
       } catch (error) {
         const code = (error as { code?: unknown }).code;
-        if (code === 'FST_REQ_FILE_TOO_LARGE' || code === 'FST_FILES_LIMIT') {
-          throw new HttpError(
-            413,
-            'payload_too_large',
-            code === 'FST_REQ_FILE_TOO_LARGE'
-              ? `the file is larger than ${maxUploadBytes / 1024 / 1024} MiB`
-              : 'send one file per request',
-          );
-        }
+        if (code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge();
+        if (code === 'FST_FILES_LIMIT')
+          throw new HttpError(413, 'payload_too_large', 'send one file per request');
         throw error;
       }
       if (data.length === 0) throw new HttpError(400, 'invalid', 'the file is empty');
