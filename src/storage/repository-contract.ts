@@ -1266,22 +1266,33 @@ export function describeRepositoryContract(name: string, makeStore: () => Promis
 
       it('a transaction started inside a transaction joins it', async () => {
         const contact = makeContact();
-        await store
+        const innerContact = makeContact();
+        const failure = new Error('roll back both');
+        let innerRuns = 0;
+        // Only the planned failure is caught: a failed expectation inside the transaction fails the test.
+        const error = await store
           .transaction(async (tx) => {
             await tx.contacts.create(contact);
             await store.transaction(async (inner) => {
               expect(await inner.contacts.get(contact.id)).toEqual(contact);
+              await inner.contacts.create(innerContact);
+              innerRuns++;
             });
             // A store implementation may hand out a transaction-bound Store; its transaction() reuses the tx.
             if ('transaction' in tx && typeof tx.transaction === 'function') {
               await (tx as Store).transaction(async (inner) => {
-                expect(await inner.contacts.get(contact.id)).toEqual(contact);
+                expect(await inner.contacts.get(innerContact.id)).toEqual(innerContact);
+                innerRuns++;
               });
             }
-            throw new Error('roll back both');
+            throw failure;
           })
-          .catch(() => {});
+          .catch((e: unknown) => e);
+        expect(error).toBe(failure);
+        expect(innerRuns).toBeGreaterThanOrEqual(1);
+        // The inner transaction's write went with the outer one's rollback: it had joined, not committed alone.
         expect(await store.contacts.get(contact.id)).toBeUndefined();
+        expect(await store.contacts.get(innerContact.id)).toBeUndefined();
       });
 
       it('reads through the store inside a transaction see its writes instead of waiting for it', async () => {
