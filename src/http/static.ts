@@ -3,13 +3,17 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Marked, type Tokens } from 'marked';
+import { DomainError } from '../core/errors.ts';
 import type { Article } from '../core/model.ts';
 
 /** The built desktop (`npm run build`). */
 export const webDistDir = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 export interface DesktopRoutesOptions {
-  /** Published articles for `/kb/:id`; throws or returns undefined when there is none. */
+  /**
+   * Published articles for `/kb/:id`: undefined (or a `not_found` DomainError) when there is none; any
+   * other failure is answered with a 500 and logged.
+   */
   articles: { get(id: string): Promise<Article | undefined> };
   /** Where the build is. */
   root?: string;
@@ -113,18 +117,33 @@ export async function desktopStaticRoutes(
     '/kb/:id',
     { config: { role: 'public' }, schema: { hide: true } },
     async (request, reply) => {
-      let article: Article | undefined;
-      try {
-        article = await options.articles.get(request.params.id);
-      } catch {
-        article = undefined;
-      }
       void reply
         .header(
           'content-security-policy',
           "default-src 'none'; img-src 'self' https: data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'",
         )
         .type('text/html; charset=utf-8');
+      let article: Article | undefined;
+      try {
+        article = await options.articles.get(request.params.id);
+      } catch (error) {
+        // "No such article" is the member's answer; anything else (the database is down) is ours.
+        if (!(error instanceof DomainError && error.kind === 'not_found')) {
+          request.log.error(
+            { err: error, articleId: request.params.id },
+            'knowledge-base article not loaded',
+          );
+          return reply
+            .code(500)
+            .send(
+              articlePage(
+                'Article unavailable',
+                '<p>This article cannot be shown right now. Please try again in a moment.</p>',
+                'en',
+              ),
+            );
+        }
+      }
       if (!article?.published)
         return reply
           .code(404)
