@@ -35,6 +35,10 @@ const schema = z.object({
   SWITCHBOARD_VA_CONFIDENCE_THRESHOLD: z.coerce.number().min(0).max(1).optional(),
   SWITCHBOARD_BOT_URL: z.url({ protocol: /^https?$/ }).optional(),
   SWITCHBOARD_BOT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).prefault(5000),
+  // Web-chat flood limits (per client address unless said otherwise).
+  SWITCHBOARD_WEBCHAT_MESSAGES_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).prefault(30),
+  SWITCHBOARD_WEBCHAT_ADDRESS_MESSAGES_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).prefault(120),
+  SWITCHBOARD_WEBCHAT_HANDOFFS_PER_HOUR: z.coerce.number().int().min(1).max(100_000).prefault(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).prefault('info'),
   // Discord connector (off without a token).
   DISCORD_TOKEN: z.string().min(1).optional(),
@@ -66,6 +70,8 @@ export interface Config {
   confidenceThreshold: number | undefined;
   /** A brand's own conversational bot, asked before the knowledge base (which answers when it fails). */
   externalBot: { url: string; timeoutMs: number } | null;
+  /** Web-chat limits: messages per visitor and per address per minute, hand-offs per address per hour. */
+  webchat: { messagesPerMinute: number; addressMessagesPerMinute: number; handoffsPerHour: number };
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   discord: {
     token: string | undefined;
@@ -101,6 +107,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     admin: { email: e.SWITCHBOARD_ADMIN_EMAIL, password: e.SWITCHBOARD_ADMIN_PASSWORD },
     sampleKnowledgeBase: e.SWITCHBOARD_SAMPLE_KB,
     reservationTimeoutMs: e.SWITCHBOARD_RESERVATION_TIMEOUT_SECONDS * 1000,
+    webchat: {
+      messagesPerMinute: e.SWITCHBOARD_WEBCHAT_MESSAGES_PER_MINUTE,
+      addressMessagesPerMinute: e.SWITCHBOARD_WEBCHAT_ADDRESS_MESSAGES_PER_MINUTE,
+      handoffsPerHour: e.SWITCHBOARD_WEBCHAT_HANDOFFS_PER_HOUR,
+    },
     cookieSecure: e.SWITCHBOARD_COOKIE_SECURE,
     trustProxy: e.SWITCHBOARD_TRUST_PROXY,
     confidenceThreshold: e.SWITCHBOARD_VA_CONFIDENCE_THRESHOLD,

@@ -102,7 +102,10 @@ export async function createSwitchboard(
   );
   for (const connector of overrides.connectors ?? []) center.addConnector(connector);
   // Web chat needs no third party: it is always on.
-  const webchat = new WebchatConnector(storeWebchatHistory(store));
+  const webchat = new WebchatConnector(
+    { history: storeWebchatHistory(store), visitors: store.webchatVisitors },
+    config.webchat,
+  );
   center.addConnector(webchat);
   let discordConnector: DiscordConnector | null = null;
   if (config.discord.token) {

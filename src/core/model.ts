@@ -290,3 +290,16 @@ export interface CannedResponse {
   createdAt: string;
   updatedAt: string;
 }
+
+/**
+ * A web-chat visitor the server issued a token to. Only the token's hash is kept; `id` is the visitor's
+ * web-chat identity (`wv_…`). A blocked visitor can no longer send messages.
+ */
+export interface WebchatVisitor {
+  id: string;
+  tokenHash: string;
+  createdAt: string;
+  blockedAt: string | null;
+  /** The agent who blocked the visitor. */
+  blockedBy: string | null;
+}

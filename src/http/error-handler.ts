@@ -28,6 +28,8 @@ export const statusOfKind: Record<DomainErrorKind, number> = {
   conflict: 409,
   forbidden: 403,
   unauthorized: 401,
+  rate_limited: 429,
+  unavailable: 503,
 };
 
 /** Fastify's own 4xx errors, named in the API's words. */

@@ -19,6 +19,7 @@ import type {
   AnnouncementSourceTable,
   AnnouncementTable,
 } from './announcement-repository.ts';
+import type { WebchatVisitorTable } from './webchat-visitor-repository.ts';
 
 /**
  * Table types of the Kysely schema. Column names are snake_case; repositories map rows to the model.
@@ -255,6 +256,7 @@ export interface Database {
   announcement_sources: AnnouncementSourceTable;
   announcements: AnnouncementTable;
   announcement_deliveries: AnnouncementDeliveryTable;
+  webchat_visitors: WebchatVisitorTable;
 }
 
 export type Engine = 'sqlite' | 'postgres';

@@ -19,6 +19,7 @@ import type {
   SessionRepository,
   SettingRepository,
   Store,
+  WebchatVisitorRepository,
 } from '../core/ports/repositories.ts';
 import { KyselyAgentRepository } from './agent-repository.ts';
 import { KyselyAnnouncementRepository } from './announcement-repository.ts';
@@ -39,6 +40,7 @@ import { KyselyQueueRepository } from './queue-repository.ts';
 import { KyselyReservationRepository } from './reservation-repository.ts';
 import { KyselySessionRepository } from './session-repository.ts';
 import { KyselySettingRepository } from './setting-repository.ts';
+import { KyselyWebchatVisitorRepository } from './webchat-visitor-repository.ts';
 
 /** The transaction running in the current async context, while it is still open. */
 interface ActiveTransaction {
@@ -73,6 +75,7 @@ export class KyselyStore implements Store {
   readonly proposals: ExampleProposalRepository;
   readonly cannedResponses: CannedResponseRepository;
   readonly announcements: AnnouncementRepository;
+  readonly webchatVisitors: WebchatVisitorRepository;
 
   readonly #db: Kysely<Database>;
   readonly #context: AsyncLocalStorage<ActiveTransaction>;
@@ -108,6 +111,7 @@ export class KyselyStore implements Store {
     this.proposals = new KyselyExampleProposalRepository(scope);
     this.cannedResponses = new KyselyCannedResponseRepository(scope);
     this.announcements = new KyselyAnnouncementRepository(scope);
+    this.webchatVisitors = new KyselyWebchatVisitorRepository(scope);
   }
 
   /** The Kysely instance, for tooling (CLI, health checks). Repositories are the way to data. */

@@ -937,6 +937,8 @@ export class DiscordConnector implements ChannelConnector {
           conflict: 'errorConflict',
           forbidden: 'errorForbidden',
           unauthorized: 'errorForbidden',
+          rate_limited: 'errorConflict',
+          unavailable: 'errorGeneric',
         } as const
       )[error.kind];
       content = t(key, language, { detail: error.message });

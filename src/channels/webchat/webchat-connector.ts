@@ -4,7 +4,8 @@ import type {} from '@fastify/websocket';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
-import type { MessageAction, OutboundMessage } from '../../core/model.ts';
+import { forbidden, invalid, notFound, rateLimited, unauthorized, unavailable } from '../../core/errors.ts';
+import type { MessageAction, OutboundMessage, WebchatVisitor } from '../../core/model.ts';
 import {
   type ChannelConnector,
   ConnectorError,
@@ -12,9 +13,9 @@ import {
   type InboundHandler,
   type SendResult,
 } from '../../core/ports/channel-connector.ts';
-import { HttpError } from '../../http/error-handler.ts';
-import { newVisitorToken, visitorIdOf } from './visitor-token.ts';
-import type { VisitorMessage, WebchatHistory } from './webchat-history.ts';
+import type { WebchatVisitorRepository } from '../../core/ports/repositories.ts';
+import { newVisitorToken, visitorIdOfHash, visitorTokenHash } from './visitor-token.ts';
+import { type VisitorMessage, visitorMessageExternalId, type WebchatHistory } from './webchat-history.ts';
 
 export interface WebchatConnectorOptions {
   /** Path prefix of the visitor endpoints. */
@@ -23,6 +24,10 @@ export interface WebchatConnectorOptions {
   sessionsPerMinute: number;
   /** Messages per visitor per minute. */
   messagesPerMinute: number;
+  /** Messages per client address per minute, whatever the visitor (many tokens, one client). */
+  addressMessagesPerMinute: number;
+  /** Conversations handed to a person (cases) from one client address per hour. */
+  handoffsPerHour: number;
   /** Longest message a visitor may send. */
   maxTextLength: number;
   /** Live connections one visitor may hold (tabs). */
@@ -35,6 +40,8 @@ export const defaultWebchatConnectorOptions: WebchatConnectorOptions = {
   prefix: '/api/v1/webchat',
   sessionsPerMinute: 20,
   messagesPerMinute: 30,
+  addressMessagesPerMinute: 120,
+  handoffsPerHour: 10,
   maxTextLength: 4_000,
   socketsPerVisitor: 5,
   authTimeoutMs: 10_000,
@@ -55,9 +62,21 @@ const messageBody = z.strictObject({
 });
 const authFrame = z.object({ type: z.literal('auth'), token: z.string().max(200) });
 
+export interface WebchatConnectorDeps {
+  history: WebchatHistory;
+  /** The visitors the server issued tokens to (their hashes) and which of them are blocked. */
+  visitors: WebchatVisitorRepository;
+  now?: () => Date;
+}
+
+const hourMs = 3_600_000;
+const visitorIdParams = z.strictObject({
+  visitorId: z.string().regex(/^wv_[0-9a-f]{40}$/, 'not a visitor id'),
+});
+
 /**
- * The web-chat channel: a browser widget talks to these public endpoints, each scoped by an opaque visitor
- * token to the visitor's own conversation. Inbound messages go to the core like any channel's; outbound
+ * The web-chat channel: a browser widget talks to these public endpoints, each scoped by a visitor token
+ * (issued and known by the server) to the visitor's own conversation. Inbound messages go to the core like any channel's; outbound
  * ones are pushed to the visitor's open WebSockets and read back from history after a reload.
  */
 export class WebchatConnector implements ChannelConnector {
@@ -67,11 +86,18 @@ export class WebchatConnector implements ChannelConnector {
   private readonly sockets = new Map<string, Set<WebSocket>>();
   /** Buttons of recent outbound messages, which the stored Message does not keep. */
   private readonly actions = new Map<string, MessageAction[]>();
+  /** Per client address: when its visitors were handed to a person within the last hour. */
+  private readonly handoffs = new Map<string, number[]>();
+  /** Per client address: messages being processed that may still hand off (the cap counts them too). */
+  private readonly pending = new Map<string, number>();
+  private readonly history: WebchatHistory;
+  private readonly visitors: WebchatVisitorRepository;
+  private readonly now: () => Date;
 
-  constructor(
-    private readonly history: WebchatHistory,
-    options: Partial<WebchatConnectorOptions> = {},
-  ) {
+  constructor(deps: WebchatConnectorDeps, options: Partial<WebchatConnectorOptions> = {}) {
+    this.history = deps.history;
+    this.visitors = deps.visitors;
+    this.now = deps.now ?? (() => new Date());
     this.options = { ...defaultWebchatConnectorOptions, ...options };
   }
 
@@ -119,16 +145,28 @@ export class WebchatConnector implements ChannelConnector {
     return { externalId: `webchat:${id}` };
   }
 
-  /** Declares the visitor endpoints; mount it through `buildApp`'s `registerRoutes`. */
+  /** Declares the visitor endpoints and the admin's block routes; mount it through `buildApp`'s `registerRoutes`. */
   routes(app: FastifyInstance): void {
     const { prefix } = this.options;
-    const perMinute = (max: number, key?: (request: FastifyRequest) => string) => ({
-      max,
+    const perMinute = (max: number) => ({ max, timeWindow: 60_000 });
+    // Two limits on one route: per address (many made-up visitors from one client) and per visitor.
+    const addressLimit = app.createRateLimit({
+      max: this.options.addressMessagesPerMinute,
       timeWindow: 60_000,
-      ...(key ? { keyGenerator: key } : {}),
+      keyGenerator: (request) => `webchat-address:${request.ip}`,
     });
-    const visitorKey = (request: FastifyRequest) =>
-      visitorIdOf(request.headers[webchatTokenHeader]) ?? request.ip;
+    const visitorLimit = app.createRateLimit({
+      max: this.options.messagesPerMinute,
+      timeWindow: 60_000,
+      keyGenerator: (request) => `webchat-visitor:${visitorTokenHash(request.headers[webchatTokenHeader])}`,
+    });
+    const limit = async (check: typeof addressLimit, request: FastifyRequest, who: string) => {
+      const result = await check(request);
+      if (!result.isAllowed && result.isExceeded)
+        throw rateLimited(`too many messages from ${who}; try again in ${result.ttlInSeconds} s`, {
+          retryAfterSeconds: result.ttlInSeconds,
+        });
+    };
 
     app.post(
       `${prefix}/sessions`,
@@ -136,62 +174,130 @@ export class WebchatConnector implements ChannelConnector {
       async (request, reply) => {
         parse(sessionBody, request.body);
         const token = newVisitorToken();
-        return reply.code(201).send({ token, visitorId: visitorIdOf(token) });
+        const tokenHash = visitorTokenHash(token) as string;
+        const visitor: WebchatVisitor = {
+          id: visitorIdOfHash(tokenHash),
+          tokenHash,
+          createdAt: this.now().toISOString(),
+          blockedAt: null,
+          blockedBy: null,
+        };
+        await this.visitors.create(visitor);
+        return reply.code(201).send({ token, visitorId: visitor.id });
       },
     );
 
     app.get(
       `${prefix}/messages`,
-      { config: { role: 'public', rateLimit: perMinute(120, visitorKey) } },
+      { config: { role: 'public', rateLimit: perMinute(120) } },
       async (request) => {
-        const visitorId = this.visitorOf(request);
-        const messages = await this.history.messagesOf(visitorId);
-        return { messages: messages.map((m) => ({ ...m, actions: this.actions.get(m.id) ?? m.actions })) };
+        const visitor = await this.visitorOf(request);
+        const messages = await this.history.messagesOf(visitor.id);
+        return {
+          blocked: visitor.blockedAt !== null,
+          messages: messages.map((m) => ({ ...m, actions: this.actions.get(m.id) ?? m.actions })),
+        };
       },
     );
 
-    app.post(
-      `${prefix}/messages`,
-      { config: { role: 'public', rateLimit: perMinute(this.options.messagesPerMinute, visitorKey) } },
-      async (request, reply) => {
-        const visitorId = this.visitorOf(request);
-        const body = parse(messageBody, request.body ?? {});
-        const text = body.text.trim();
-        if (!text && !body.action) throw new HttpError(400, 'invalid', 'a message needs text or an action');
-        if (text.length > this.options.maxTextLength)
-          throw new HttpError(
-            400,
-            'invalid',
-            `a message has at most ${this.options.maxTextLength} characters`,
-          );
-        const handler = this.handler;
-        if (!handler) throw new HttpError(503, 'unavailable', 'web chat is not running');
+    app.post(`${prefix}/messages`, { config: { role: 'public' } }, async (request, reply) => {
+      await limit(addressLimit, request, 'your address');
+      const visitor = await this.visitorOf(request);
+      if (visitor.blockedAt) throw blockedError();
+      await limit(visitorLimit, request, 'this visitor');
+      const body = parse(messageBody, request.body ?? {});
+      const text = body.text.trim();
+      if (!text && !body.action) throw invalid('a message needs text or an action', { field: 'text' });
+      if (text.length > this.options.maxTextLength)
+        throw invalid(`a message has at most ${this.options.maxTextLength} characters`, { field: 'text' });
+      const handler = this.handler;
+      if (!handler) throw unavailable('web chat is not running');
+      const address = request.ip;
+      // A rating or "this solved it" never hands off; anything else said to the bot may.
+      const mayHandOff =
+        !/^(rate:|resolved$)/.test(body.action ?? '') && !(await this.history.withPerson(visitor.id));
+      if (mayHandOff) this.checkHandoffCap(address);
+      if (mayHandOff) this.pending.set(address, (this.pending.get(address) ?? 0) + 1);
+      try {
         await handler({
           channel: this.channel,
           // The widget's own id makes a retried POST a no-op.
-          externalId: `${visitorId}:${body.clientMessageId ?? randomUUID()}`,
-          contact: { externalId: visitorId, name: body.name || `Visitor ${visitorId.slice(3, 9)}` },
-          address: { visitorId },
+          externalId: visitorMessageExternalId(visitor.id, body.clientMessageId ?? randomUUID()),
+          contact: { externalId: visitor.id, name: body.name || `Visitor ${visitor.id.slice(3, 9)}` },
+          address: { visitorId: visitor.id },
           text,
           ...(body.action ? { action: body.action } : {}),
         });
-        return reply.code(202).send({ accepted: true });
-      },
-    );
+        if (mayHandOff && (await this.history.withPerson(visitor.id)))
+          this.handoffs.set(address, [...this.recentHandoffs(address), this.now().getTime()]);
+      } finally {
+        if (mayHandOff) {
+          const left = (this.pending.get(address) ?? 1) - 1;
+          if (left > 0) this.pending.set(address, left);
+          else this.pending.delete(address);
+        }
+      }
+      return reply.code(202).send({ accepted: true });
+    });
 
     app.get(
       `${prefix}/live`,
       { websocket: true, config: { role: 'public', rateLimit: perMinute(60) } },
       (socket) => this.attach(socket),
     );
+
+    // An admin's view of one visitor (the desktop's contact page) and the block switch.
+    app.get(`${prefix}/visitors/:visitorId`, { config: { role: 'admin' } }, async (request) =>
+      visitorView(await this.visitorById(request.params)),
+    );
+    app.put(`${prefix}/visitors/:visitorId/block`, { config: { role: 'admin' } }, async (request) => {
+      const visitor = await this.visitorById(request.params);
+      const blocked: WebchatVisitor = visitor.blockedAt
+        ? visitor
+        : { ...visitor, blockedAt: this.now().toISOString(), blockedBy: request.principal?.agent.id ?? null };
+      await this.visitors.update(blocked);
+      // Open chats learn it at once; their next message would be refused anyway.
+      for (const socket of this.sockets.get(visitor.id) ?? []) {
+        if (socket.readyState === socket.OPEN) socket.send(JSON.stringify({ type: 'blocked' }));
+        socket.close(4003, 'blocked');
+      }
+      return visitorView(blocked);
+    });
+    app.delete(`${prefix}/visitors/:visitorId/block`, { config: { role: 'admin' } }, async (request) => {
+      const visitor = await this.visitorById(request.params);
+      const unblocked: WebchatVisitor = { ...visitor, blockedAt: null, blockedBy: null };
+      await this.visitors.update(unblocked);
+      return visitorView(unblocked);
+    });
+  }
+
+  /** Hand-offs from this address in the last hour, oldest first. */
+  private recentHandoffs(address: string): number[] {
+    const since = this.now().getTime() - hourMs;
+    const recent = (this.handoffs.get(address) ?? []).filter((at) => at > since);
+    if (recent.length > 0) this.handoffs.set(address, recent);
+    else this.handoffs.delete(address);
+    return recent;
+  }
+
+  private checkHandoffCap(address: string): void {
+    const recent = this.recentHandoffs(address);
+    if (recent.length + (this.pending.get(address) ?? 0) < this.options.handoffsPerHour) return;
+    const retryAfterSeconds = recent[0] ? Math.ceil((recent[0] + hourMs - this.now().getTime()) / 1000) : 60;
+    throw rateLimited(
+      `too many chats from your address were handed to a person in the last hour; try again in ${Math.ceil(retryAfterSeconds / 60)} min`,
+      { retryAfterSeconds },
+    );
   }
 
   /** A live connection: the first frame carries the token; then it only receives. */
   private attach(socket: WebSocket): void {
     let visitorId: string | null = null;
+    let authenticating = false;
     const timer = setTimeout(() => socket.close(4001, 'no token'), this.options.authTimeoutMs);
     socket.on('message', (data) => {
-      if (visitorId) return;
+      if (visitorId || authenticating) return;
+      authenticating = true;
       let frame: unknown;
       try {
         frame = JSON.parse(String(data));
@@ -199,21 +305,30 @@ export class WebchatConnector implements ChannelConnector {
         frame = null;
       }
       const parsed = authFrame.safeParse(frame);
-      const id = parsed.success ? visitorIdOf(parsed.data.token) : null;
+      const hash = parsed.success ? visitorTokenHash(parsed.data.token) : null;
       clearTimeout(timer);
-      if (!id) {
-        socket.close(4001, 'invalid token');
-        return;
-      }
-      const set = this.sockets.get(id) ?? new Set<WebSocket>();
-      if (set.size >= this.options.socketsPerVisitor) {
-        socket.close(4008, 'too many connections');
-        return;
-      }
-      visitorId = id;
-      set.add(socket);
-      this.sockets.set(id, set);
-      socket.send(JSON.stringify({ type: 'ready' }));
+      void (hash ? this.visitors.findByTokenHash(hash) : Promise.resolve(undefined))
+        .catch(() => undefined)
+        .then((visitor) => {
+          if (socket.readyState !== socket.OPEN) return;
+          if (!visitor) {
+            socket.close(4001, 'unknown visitor token');
+            return;
+          }
+          if (visitor.blockedAt) {
+            socket.close(4003, 'blocked');
+            return;
+          }
+          const set = this.sockets.get(visitor.id) ?? new Set<WebSocket>();
+          if (set.size >= this.options.socketsPerVisitor) {
+            socket.close(4008, 'too many connections');
+            return;
+          }
+          visitorId = visitor.id;
+          set.add(socket);
+          this.sockets.set(visitor.id, set);
+          socket.send(JSON.stringify({ type: 'ready' }));
+        });
     });
     socket.on('close', () => {
       clearTimeout(timer);
@@ -225,19 +340,46 @@ export class WebchatConnector implements ChannelConnector {
     socket.on('error', () => socket.terminate());
   }
 
-  private visitorOf(request: FastifyRequest): string {
-    const visitorId = visitorIdOf(request.headers[webchatTokenHeader]);
-    if (!visitorId)
-      throw new HttpError(401, 'unauthorized', `send the visitor token in the ${webchatTokenHeader} header`);
-    return visitorId;
+  /** The visitor the request's token was issued to; a made-up or forgotten token is refused. */
+  private async visitorOf(request: FastifyRequest): Promise<WebchatVisitor> {
+    const header = request.headers[webchatTokenHeader];
+    if (header === undefined)
+      throw unauthorized(`send the visitor token in the ${webchatTokenHeader} header`);
+    const hash = visitorTokenHash(header);
+    const visitor = hash ? await this.visitors.findByTokenHash(hash) : undefined;
+    if (!visitor)
+      throw unauthorized(
+        `unknown visitor token: this server did not issue it; start a new chat with POST ${this.options.prefix}/sessions`,
+      );
+    return visitor;
+  }
+
+  private async visitorById(params: unknown): Promise<WebchatVisitor> {
+    const { visitorId } = parse(visitorIdParams, params);
+    const visitor = await this.visitors.get(visitorId);
+    if (!visitor) throw notFound('web-chat visitor', visitorId);
+    return visitor;
   }
 }
+
+const blockedError = () =>
+  forbidden('this chat has been closed by the team: messages from you are no longer accepted');
+
+const visitorView = (v: WebchatVisitor) => ({
+  id: v.id,
+  createdAt: v.createdAt,
+  blocked: v.blockedAt !== null,
+  blockedAt: v.blockedAt,
+  blockedBy: v.blockedBy,
+});
 
 function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
   const result = schema.safeParse(value);
   if (!result.success) {
     const issue = result.error.issues[0];
-    throw new HttpError(400, 'invalid', `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
+    throw invalid(`${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`, {
+      field: issue?.path.join('.') || 'body',
+    });
   }
   return result.data;
 }

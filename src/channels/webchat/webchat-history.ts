@@ -11,6 +11,11 @@ export interface VisitorMessage {
   attachments: Attachment[];
   articles: Pick<SuggestedArticle, 'id' | 'title' | 'url'>[];
   actions: MessageAction[];
+  /**
+   * On the visitor's own messages, the id the widget gave it when sending, so that the widget replaces
+   * its optimistic copy with the stored message instead of showing both.
+   */
+  clientMessageId?: string;
   createdAt: string;
 }
 
@@ -18,7 +23,11 @@ export interface VisitorMessage {
 export interface WebchatHistory {
   /** The visitor's recent messages, oldest first; empty for an unknown visitor. */
   messagesOf(visitorId: string): Promise<VisitorMessage[]>;
+  /** Whether the visitor's open conversation is with a person (waiting for one, or with one). */
+  withPerson(visitorId: string): Promise<boolean>;
 }
+
+const withAPerson = new Set(['queued', 'assigned', 'wrapping']);
 
 /** History read from the store: the visitor's last few conversations on the web-chat channel. */
 export function storeWebchatHistory(
@@ -46,19 +55,35 @@ export function storeWebchatHistory(
               names.set(m.authorId, (await store.agents.get(m.authorId))?.name ?? 'Agent');
             authorName = names.get(m.authorId) ?? null;
           }
-          out.push(toVisitorMessage(m, authorName, []));
+          out.push(toVisitorMessage(m, authorName, [], visitorId));
         }
       }
       return out.slice(-maxMessages);
     },
+    async withPerson(visitorId) {
+      const contact = await store.contacts.findByIdentity('webchat', visitorId);
+      if (!contact) return false;
+      const open = await store.conversations.findOpen(contact.id, 'webchat');
+      return open !== undefined && open !== null && withAPerson.has(open.state);
+    },
   };
 }
+
+/** The external id the connector gives a visitor's message: `<visitorId>:<clientMessageId>`. */
+export const visitorMessageExternalId = (visitorId: string, clientMessageId: string): string =>
+  `${visitorId}:${clientMessageId}`;
 
 export function toVisitorMessage(
   m: Message,
   authorName: string | null,
   actions: MessageAction[],
+  visitorId?: string,
 ): VisitorMessage {
+  const prefix = visitorId ? `${visitorId}:` : null;
+  const clientMessageId =
+    m.authorKind === 'contact' && prefix && m.externalId?.startsWith(prefix)
+      ? m.externalId.slice(prefix.length)
+      : undefined;
   return {
     id: m.id,
     conversationId: m.conversationId,
@@ -68,6 +93,7 @@ export function toVisitorMessage(
     attachments: m.attachments.map((a) => ({ ...a })),
     articles: m.articles.map(({ id, title, url }) => ({ id, title, url })),
     actions,
+    ...(clientMessageId ? { clientMessageId } : {}),
     createdAt: m.createdAt,
   };
 }

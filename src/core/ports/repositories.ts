@@ -20,6 +20,7 @@ import type {
   Reservation,
   Session,
   TimelineEntry,
+  WebchatVisitor,
 } from '../model.ts';
 
 /**
@@ -230,6 +231,15 @@ export interface AnnouncementRepository {
   forgetDeliveriesBefore(now: string): Promise<void>;
 }
 
+/** Web-chat visitors, found by the hash of the token the server issued them. */
+export interface WebchatVisitorRepository {
+  create(visitor: WebchatVisitor): Promise<void>;
+  get(id: string): Promise<WebchatVisitor | undefined>;
+  findByTokenHash(tokenHash: string): Promise<WebchatVisitor | undefined>;
+  /** Updating a missing visitor is a `not_found` DomainError. */
+  update(visitor: WebchatVisitor): Promise<void>;
+}
+
 export interface Repositories {
   contacts: ContactRepository;
   conversations: ConversationRepository;
@@ -247,6 +257,7 @@ export interface Repositories {
   proposals: ExampleProposalRepository;
   cannedResponses: CannedResponseRepository;
   announcements: AnnouncementRepository;
+  webchatVisitors: WebchatVisitorRepository;
 }
 
 /** The unit of work: repositories outside a transaction, and a way to run several writes atomically. */

@@ -3,12 +3,14 @@ import { type Database, engineOf } from '../database.ts';
 import * as initial from './0001-initial.ts';
 import * as cannedResponses from './0002-canned-responses.ts';
 import * as announcements from './0003-announcements.ts';
+import * as webchatVisitors from './0005-webchat-visitors.ts';
 
 /** Every migration, in order. Imported explicitly so bundling and `tsx` need no directory scan. */
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-canned-responses': cannedResponses,
   '0003-announcements': announcements,
+  '0005-webchat-visitors': webchatVisitors,
 };
 
 export const migrationTableName = 'switchboard_migration';
