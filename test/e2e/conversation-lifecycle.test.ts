@@ -6,19 +6,19 @@ import WebSocket from 'ws';
 import { loadConfig } from '../../src/config.ts';
 import { createSwitchboard, type Switchboard } from '../../src/main.ts';
 import { eventually } from '../support/eventually.ts';
-import { TestConnector } from '../support/test-connector.ts';
+import { WebchatVisitor } from '../support/webchat-client.ts';
 
 const ADMIN_PASSWORD = 'admin-password-42';
 
 /**
  * The whole journey through the composed server (the same `createSwitchboard` that `npm start` runs),
- * over real HTTP and the realtime WebSocket, with a test channel in place of Discord.
+ * over real HTTP and the realtime WebSocket, with a member on the real web-chat channel (the widget's
+ * protocol: a server-issued visitor token, messages over HTTP, the visitor's live WebSocket).
  */
 describe('a conversation from first message to rating', () => {
   let switchboard: Switchboard;
   let base: string;
   let dataDir: string;
-  const connector = new TestConnector();
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'switchboard-e2e-'));
@@ -29,7 +29,7 @@ describe('a conversation from first message to rating', () => {
       SWITCHBOARD_ADMIN_PASSWORD: ADMIN_PASSWORD,
       LOG_LEVEL: 'silent',
     });
-    switchboard = await createSwitchboard(config, { connectors: [connector] });
+    switchboard = await createSwitchboard(config);
     base = await switchboard.start();
   });
 
@@ -88,22 +88,17 @@ describe('a conversation from first message to rating', () => {
     ).toBe(200);
 
     // The virtual agent answers from the sample knowledge base.
-    await connector.receive({
-      from: 'm1',
-      text: 'I forgot my password',
-      contact: { externalId: 'm1', name: 'Layla' },
-    });
+    const layla = await WebchatVisitor.start(base, { name: 'Layla' });
+    await layla.send('I forgot my password');
     const answer = await eventually('the bot answer', () =>
-      connector.sent.find((m) => m.authorKind === 'bot'),
+      layla.received.find((m) => m.authorKind === 'bot'),
     );
     expect(answer.articles[0]?.title).toBe('Reset your password');
     expect(answer.actions.map((a) => a.id)).toEqual(['resolved', 'handoff']);
 
     // Hand-off: case number and queue place at once, then a reservation for Dana.
-    await connector.receive({ from: 'm1', text: 'I want to talk to a human' });
-    const told = await eventually('the case number', () =>
-      connector.textsTo('m1').find((t) => t.includes('case #')),
-    );
+    await layla.send('I want to talk to a human');
+    const told = await eventually('the case number', () => layla.texts().find((t) => t.includes('case #')));
     expect(told).toContain('case #1001');
     expect(told).toContain('number 1 in the queue');
     const reservations = await eventually('a reservation', async () => {
@@ -114,9 +109,7 @@ describe('a conversation from first message to rating', () => {
     const accepted = await dana.call('POST', `/api/v1/reservations/${reservations[0]!.id}/accept`);
     expect(accepted.status).toBe(200);
     const conversationId = accepted.body.id as string;
-    await eventually('the joined notice', () =>
-      connector.textsTo('m1').includes('Dana joined the conversation.'),
-    );
+    await eventually('the joined notice', () => layla.texts().includes('Dana joined the conversation.'));
 
     // The transcript shows the bot part; the agent's reply reaches the channel through the outbox.
     const transcript = await dana.call('GET', `/api/v1/conversations/${conversationId}/messages`);
@@ -129,8 +122,8 @@ describe('a conversation from first message to rating', () => {
         })
       ).status,
     ).toBe(201);
-    await eventually('the agent reply', () => connector.textsTo('m1').includes('Hi Layla, let me help.'));
-    await connector.receive({ from: 'm1', text: 'Thank you!' });
+    await eventually('the agent reply', () => layla.texts().includes('Hi Layla, let me help.'));
+    await layla.send('Thank you!');
 
     // Close with a wrap-up note: the contact is asked to rate; the case is solved with the whole timeline.
     const closed = await dana.call('POST', `/api/v1/conversations/${conversationId}/close`, {
@@ -138,10 +131,10 @@ describe('a conversation from first message to rating', () => {
     });
     expect(closed.status).toBe(200);
     const ratingPrompt = await eventually('the rating prompt', () =>
-      connector.sent.find((m) => m.actions.some((a) => a.id === 'rate:5')),
+      layla.received.find((m) => m.actions.some((a) => a.id === 'rate:5')),
     );
     expect(ratingPrompt.text).toContain('rate');
-    await connector.receive({ from: 'm1', text: '', action: 'rate:5' });
+    await layla.send('', { action: 'rate:5' });
     const caseId = closed.body.caseId as string;
     const detail = await eventually('the rating on the case', async () => {
       const res = await dana.call('GET', `/api/v1/cases/${caseId}`);
@@ -158,6 +151,13 @@ describe('a conversation from first message to rating', () => {
     for (const type of ['reservation.created', 'conversation.updated', 'message.created', 'case.updated']) {
       expect(types, `realtime event ${type}`).toContain(type);
     }
+    // The member's chat reads back the same conversation after a reload, each message once.
+    const history = (await layla.history()).messages;
+    expect(history.filter((m) => m.text === 'Thank you!')).toHaveLength(1);
+    expect(history.find((m) => m.authorKind === 'agent')?.authorName).toBe('Dana');
+    const contact = await switchboard.center.store.contacts.findByIdentity('webchat', layla.visitorId);
+    expect(contact?.name).toBe('Layla');
+    layla.close();
     socket.close();
   });
 });

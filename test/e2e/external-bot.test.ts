@@ -7,14 +7,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { createSwitchboard, type Switchboard } from '../../src/main.ts';
 import { eventually } from '../support/eventually.ts';
-import { TestConnector } from '../support/test-connector.ts';
+import { WebchatVisitor } from '../support/webchat-client.ts';
 
-/** A brand's own bot (Rasa-style REST channel) configured with SWITCHBOARD_BOT_URL, in front of the knowledge base. */
+/**
+ * A brand's own bot (Rasa-style REST channel) configured with SWITCHBOARD_BOT_URL, in front of the knowledge base,
+ * talking to members on the real web-chat channel.
+ */
 describe('an external bot as the virtual agent', () => {
   let bot: Server;
   let switchboard: Switchboard;
   let dataDir: string;
-  const connector = new TestConnector();
+  let base = '';
+  const visitors: WebchatVisitor[] = [];
+  const member = async () => {
+    const visitor = await WebchatVisitor.start(base);
+    visitors.push(visitor);
+    return visitor;
+  };
   const received: { message: string; history: unknown[] }[] = [];
 
   beforeAll(async () => {
@@ -49,39 +58,39 @@ describe('an external bot as the virtual agent', () => {
       SWITCHBOARD_BOT_URL: `http://127.0.0.1:${(bot.address() as AddressInfo).port}/webhooks/rest/webhook`,
       LOG_LEVEL: 'silent',
     });
-    switchboard = await createSwitchboard(config, { connectors: [connector], announce: () => {} });
-    await switchboard.start();
+    switchboard = await createSwitchboard(config, { announce: () => {} });
+    base = await switchboard.start();
   });
 
   afterAll(async () => {
+    for (const visitor of visitors) visitor.close();
     await switchboard.stop();
     await new Promise<void>((resolve) => bot.close(() => resolve()));
     await rm(dataDir, { recursive: true, force: true });
   });
 
   it("relays the bot's reply to the member", async () => {
-    await connector.receive({ from: 'm1', text: 'what are your opening hours?' });
-    const reply = await eventually('the bot reply', () => connector.textsTo('m1')[0]);
+    const m1 = await member();
+    await m1.send('what are your opening hours?');
+    const reply = await eventually('the bot reply', () => m1.texts()[0]);
     expect(reply).toBe('Bot says hi to: what are your opening hours?');
     expect(received.at(-1)?.message).toBe('what are your opening hours?');
   });
 
   it("honours the bot's hand-off signal: a case is opened and the member queued", async () => {
-    await connector.receive({ from: 'm2', text: 'I need your manager' });
-    const told = await eventually('the case number', () =>
-      connector.textsTo('m2').find((t) => t.includes('case #')),
-    );
+    const m2 = await member();
+    await m2.send('I need your manager');
+    const told = await eventually('the case number', () => m2.texts().find((t) => t.includes('case #')));
     expect(told).toMatch(/case #\d+/);
-    const contact = await switchboard.center.store.contacts.findByIdentity('test', 'm2');
+    const contact = await switchboard.center.store.contacts.findByIdentity('webchat', m2.visitorId);
     const [conversation] = await switchboard.center.store.conversations.list({ contactId: contact!.id });
     expect(conversation!.state).toBe('queued');
   });
 
   it('when the bot fails, the knowledge base answers instead', async () => {
-    await connector.receive({ from: 'm3', text: 'crash: I forgot my password' });
-    const answer = await eventually('the fallback answer', () =>
-      connector.sent.find((m) => m.address.thread === 'm3'),
-    );
+    const m3 = await member();
+    await m3.send('crash: I forgot my password');
+    const answer = await eventually('the fallback answer', () => m3.received[0]);
     expect(answer.articles[0]?.title).toBe('Reset your password');
   });
 });

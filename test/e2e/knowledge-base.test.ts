@@ -7,24 +7,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { createSwitchboard, type Switchboard } from '../../src/main.ts';
 import { eventually } from '../support/eventually.ts';
-import { TestConnector } from '../support/test-connector.ts';
+import { WebchatVisitor } from '../support/webchat-client.ts';
 
 const run = promisify(execFile);
 const repo = path.resolve(import.meta.dirname, '../..');
 const ADMIN_PASSWORD = 'admin-password-42';
 
 /**
- * The knowledge base as an admin runs it: `switchboard kb import` of a folder of Markdown files, questions
- * through a conversation, an edit through the API, a restart, and the loop that learns from use.
+ * The knowledge base as an admin runs it: `switchboard kb import` of a folder of Markdown files, members'
+ * questions on the real web-chat channel, an edit through the API, a restart, and the loop that learns from use.
  */
 describe('knowledge base', () => {
   let dataDir: string;
   let kbDir: string;
   let switchboard: Switchboard | null = null;
   let base = '';
-  let connector: TestConnector;
   let cookie = '';
-  let members = 0;
+  const visitors: WebchatVisitor[] = [];
 
   const env = () => ({
     PORT: '0',
@@ -36,8 +35,7 @@ describe('knowledge base', () => {
   });
 
   async function boot() {
-    connector = new TestConnector();
-    switchboard = await createSwitchboard(loadConfig(env()), { connectors: [connector], announce: () => {} });
+    switchboard = await createSwitchboard(loadConfig(env()), { announce: () => {} });
     base = await switchboard.start();
     const login = await fetch(`${base}/api/v1/auth/login`, {
       method: 'POST',
@@ -60,13 +58,14 @@ describe('knowledge base', () => {
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   }
 
-  /** A new member asks; resolves with the virtual agent's answer. */
+  /** A new member asks in web chat; resolves with the virtual agent's answer. */
   async function ask(text: string) {
-    members += 1;
-    const from = `member-${members}`;
-    await connector.receive({ from, text });
-    return eventually(`an answer to "${text}"`, () => connector.sent.find((m) => m.address.thread === from));
+    const visitor = await WebchatVisitor.start(base);
+    visitors.push(visitor);
+    await visitor.send(text);
+    return eventually(`an answer to "${text}"`, () => visitor.received[0]);
   }
+  const lastMember = () => visitors.at(-1)!;
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'switchboard-kb-'));
@@ -84,14 +83,19 @@ describe('knowledge base', () => {
     const imported = await run('node', ['bin/switchboard.mjs', 'kb', 'import', kbDir], {
       cwd: repo,
       env: { ...process.env, ...env() },
-    }).catch((error: { stdout: string; code: number }) => error);
-    // The broken file is reported; the two good ones are imported (the command exits 1 because of the broken one).
+    }).then(
+      ({ stdout }) => ({ stdout, code: 0 }),
+      (error: { stdout: string; code: number }) => error,
+    );
+    // The broken file is reported; the two good ones are imported, and the command exits 1 because of the broken one.
+    expect(imported.code).toBe(1);
     expect(imported.stdout).toContain('2 created, 0 updated, 1 failed');
     expect(imported.stdout).toContain('broken.md');
     await boot();
   }, 60_000);
 
   afterAll(async () => {
+    for (const visitor of visitors) visitor.close();
     await switchboard?.stop();
     await rm(dataDir, { recursive: true, force: true });
   });
@@ -122,7 +126,7 @@ describe('knowledge base', () => {
     const question = 'the glowing widget on my dashboard keeps blinking red';
     const unsure = await ask(question);
     expect(unsure.articles).toEqual([]);
-    const from = `member-${members}`;
+    const member = lastMember();
     const agent = await call('POST', '/api/v1/agents', {
       email: 'kim@example.com',
       name: 'Kim',
@@ -130,7 +134,7 @@ describe('knowledge base', () => {
     });
     const kimId = agent.body.id as string;
     await call('PUT', `/api/v1/agents/${kimId}/presence`, { presence: 'available' });
-    await connector.receive({ from, text: '', action: 'handoff' });
+    await member.send('', { action: 'handoff' });
     const conversation = await eventually('the reservation', async () => {
       const reservation = (
         await switchboard!.center.store.reservations.list({ agentId: kimId, status: 'pending' })
@@ -162,10 +166,9 @@ describe('knowledge base', () => {
   it('proposes the question of a member who pressed "This solved it"; a rejected proposal teaches nothing', async () => {
     const answer = await ask('I think someone stole my parcel from the doorstep yesterday');
     expect(answer.articles[0]?.id).toBe('shipping-lost-parcel');
-    await connector.receive({ from: `member-${members}`, text: '', action: 'resolved' });
-    await eventually('the thanks', () =>
-      connector.textsTo(`member-${members}`).some((t) => t.startsWith('Glad that helped')),
-    );
+    const member = lastMember();
+    await member.send('', { action: 'resolved' });
+    await eventually('the thanks', () => member.texts().some((t) => t.startsWith('Glad that helped')));
     const pending = (await call('GET', '/api/v1/articles/proposals')).body.proposals as {
       id: string;
       question: string;

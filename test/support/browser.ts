@@ -9,7 +9,7 @@ import { WebchatConnector } from '../../src/channels/webchat/webchat-connector.t
 import { loadConfig } from '../../src/config.ts';
 import type { Agent, AgentRole } from '../../src/core/model.ts';
 import { createSwitchboard, type Switchboard } from '../../src/main.ts';
-import { TestConnector } from './test-connector.ts';
+import { WebchatContacts } from './webchat-client.ts';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -50,8 +50,11 @@ export function ensureWebBuild(): void {
 export interface RunningSwitchboard {
   sb: Switchboard;
   url: string;
-  /** The `test` channel: "a conversation that arrived through a connector". */
-  channel: TestConnector;
+  /**
+   * Contacts writing in on the real web-chat channel (over HTTP and the visitors' WebSockets):
+   * `channel.receive({ text, from })` is "contact `from` writes", `channel.textsTo(from)` what they got.
+   */
+  channel: WebchatContacts;
   webchat: WebchatConnector;
   agent(
     email: string,
@@ -60,7 +63,7 @@ export interface RunningSwitchboard {
   stop(): Promise<void>;
 }
 
-/** A whole Switchboard in this process: temp data dir, port 0, the desktop build, a test channel and web chat. */
+/** A whole Switchboard in this process: temp data dir, port 0, the desktop build, and web-chat contacts. */
 export async function startSwitchboard(env: Record<string, string> = {}): Promise<RunningSwitchboard> {
   ensureWebBuild();
   const dataDir = await mkdtemp(path.join(tmpdir(), 'switchboard-e2e-'));
@@ -72,9 +75,7 @@ export async function startSwitchboard(env: Record<string, string> = {}): Promis
     LOG_LEVEL: 'error',
     ...env,
   });
-  const channel = new TestConnector();
   const sb = await createSwitchboard(config, {
-    connectors: [channel],
     logger: pino({ level: 'error' }),
     announce: () => {},
   });
@@ -82,6 +83,7 @@ export async function startSwitchboard(env: Record<string, string> = {}): Promis
   if (!(webchat instanceof WebchatConnector))
     throw new Error('the composition root no longer adds the web-chat connector');
   const url = await sb.start();
+  const channel = new WebchatContacts(() => url);
   return {
     sb,
     url,
@@ -97,6 +99,7 @@ export async function startSwitchboard(env: Record<string, string> = {}): Promis
         password: AGENT_PASSWORD,
       }),
     async stop() {
+      await channel.close();
       await sb.stop();
       await rm(dataDir, { recursive: true, force: true });
     },
