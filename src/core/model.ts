@@ -38,6 +38,8 @@ export interface Conversation {
   /** Detected language of the contact's latest message, e.g. `en`, `ar`. */
   language: string | null;
   wrapUpNote: string | null;
+  /** When the contact was asked to rate the closed conversation, until they do (then null). */
+  ratingRequestedAt?: string | null;
   queuedAt: string | null;
   assignedAt: string | null;
   firstAgentReplyAt: string | null;

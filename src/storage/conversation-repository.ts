@@ -15,6 +15,7 @@ const toRow = (c: Conversation): Selectable<ConversationTable> => ({
   case_id: c.caseId,
   language: c.language,
   wrap_up_note: c.wrapUpNote,
+  rating_requested_at: c.ratingRequestedAt ?? null,
   queued_at: c.queuedAt,
   assigned_at: c.assignedAt,
   first_agent_reply_at: c.firstAgentReplyAt,
@@ -34,6 +35,8 @@ const fromRow = (r: Selectable<ConversationTable>): Conversation => ({
   caseId: r.case_id,
   language: r.language,
   wrapUpNote: r.wrap_up_note,
+  // Only present while a rating is awaited, so conversations read back equal what was written.
+  ...(r.rating_requested_at ? { ratingRequestedAt: r.rating_requested_at } : {}),
   queuedAt: r.queued_at,
   assignedAt: r.assigned_at,
   firstAgentReplyAt: r.first_agent_reply_at,

@@ -57,6 +57,7 @@ export interface ConversationTable {
   case_id: string | null;
   language: string | null;
   wrap_up_note: string | null;
+  rating_requested_at: string | null;
   queued_at: string | null;
   assigned_at: string | null;
   first_agent_reply_at: string | null;

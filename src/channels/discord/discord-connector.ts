@@ -117,7 +117,15 @@ const settingKeys = {
   threadOwner: (threadId: string) => `discord:thread-owner:${threadId}`,
   guild: (userId: string) => `discord:guild:${userId}`,
   casePost: (caseId: string) => `discord:case-post:${caseId}`,
+  liveButtons: (member: string) => `discord:live-buttons:${member}`,
 };
+
+/** The member's latest conversation message that carries buttons: the only one whose buttons still work. */
+interface LiveButtons {
+  channelId: string;
+  messageId: string;
+  components: ButtonRow[];
+}
 
 const CHANNEL = 'discord';
 const PRIVATE_THREAD = 12;
@@ -138,7 +146,10 @@ export class DiscordConnector implements ChannelConnector {
   private readonly contacts: ContactService;
   private unsubscribe: (() => void) | null = null;
   /** Parts of a split message already delivered, so that a retry does not send them twice. */
-  private readonly delivered = new Map<string, { parts: number; lastId: string | null }>();
+  private readonly delivered = new Map<
+    string,
+    { parts: number; lastId: string | null; lastChannelId: string | null }
+  >();
   private readonly threads = new Map<string, ThreadRecord | null>();
   private readonly threadOwners = new Map<string, string | null>();
   private readonly opening = new Map<string, Promise<ThreadRecord>>();
@@ -260,17 +271,61 @@ export class DiscordConnector implements ChannelConnector {
     const bodies = renderOutbound(message, { publicUrl: this.options.publicUrl });
     if (bodies.length === 0) return { externalId: null };
     const key = message.messageId ?? `${message.conversationId}:${message.text}`;
-    const progress = this.delivered.get(key) ?? { parts: 0, lastId: null };
+    const member = address.userId ?? address.channelId;
+    const progress = this.delivered.get(key) ?? { parts: 0, lastId: null, lastChannelId: null };
+    // Before the member sees the new message, the buttons of the previous one stop working.
+    if (progress.parts === 0) await this.disableLiveButtons(member);
     for (let i = progress.parts; i < bodies.length; i++) {
       const body = bodies[i];
       if (!body) continue;
       const sent = await this.postToMember(address, body, `deliver ${message.conversationId}`);
       progress.parts = i + 1;
       progress.lastId = sent.id;
+      progress.lastChannelId = sent.channel_id;
       this.delivered.set(key, progress);
     }
     this.delivered.delete(key);
+    if (progress.lastId && progress.lastChannelId)
+      await this.rememberLiveButtons(member, {
+        channelId: progress.lastChannelId,
+        messageId: progress.lastId,
+        components: (bodies.at(-1)?.components ?? []) as ButtonRow[],
+      });
     return { externalId: progress.lastId };
+  }
+
+  /**
+   * The conversation moves on (a new answer, a hand-off, a typed choice or rating): the buttons of the
+   * member's previous message are disabled, so that a choice already made, or no longer on offer, cannot
+   * be pressed. A failure is only logged: the new message matters more than the old buttons.
+   */
+  private async disableLiveButtons(member: string): Promise<void> {
+    const key = settingKeys.liveButtons(member);
+    try {
+      const live = await this.core.store.settings.get<LiveButtons>(key);
+      if (!live) return;
+      await this.rest()
+        .patch(Routes.channelMessage(live.channelId, live.messageId), {
+          body: { components: disableRows(live.components) },
+        })
+        .catch((error: unknown) => {
+          // 10008: the message is gone, and its buttons with it.
+          if (discordCode(error) !== DiscordErrorCode.UnknownMessage) throw error;
+        });
+      await this.core.store.settings.set(key, null);
+    } catch (error) {
+      this.options.log.warn({ err: error, member }, 'buttons of the previous message not disabled');
+    }
+  }
+
+  /** The new message's buttons, if it has any, are the member's live ones. */
+  private async rememberLiveButtons(member: string, latest: LiveButtons): Promise<void> {
+    if (latest.components.length === 0) return;
+    await this.core.store.settings
+      .set(settingKeys.liveButtons(member), latest)
+      .catch((error: unknown) =>
+        this.options.log.warn({ err: error, member, messageId: latest.messageId }, 'live buttons not kept'),
+      );
   }
 
   /**
@@ -531,10 +586,21 @@ export class DiscordConnector implements ChannelConnector {
     } else {
       return;
     }
-    await this.postToMember({ channelId, userId }, body, 'reply to a message without text').catch(
-      (error: unknown) =>
-        this.options.log.warn({ err: error, userId, state: conversation.state }, 'file hint not sent'),
-    );
+    await this.disableLiveButtons(userId);
+    const sent = await this.postToMember(
+      { channelId, userId },
+      body,
+      'reply to a message without text',
+    ).catch((error: unknown) => {
+      this.options.log.warn({ err: error, userId, state: conversation.state }, 'file hint not sent');
+      return null;
+    });
+    if (sent)
+      await this.rememberLiveButtons(userId, {
+        channelId: sent.channel_id,
+        messageId: sent.id,
+        components: (body.components ?? []) as ButtonRow[],
+      });
   }
 
   private async onInteraction(interaction: Interaction): Promise<void> {
@@ -1014,6 +1080,14 @@ function clip(text: string, max: number): string {
 }
 
 type ButtonRow = APIActionRowComponent<APIButtonComponentWithCustomId>;
+
+/** Every button of the rows disabled. */
+function disableRows(rows: ButtonRow[]): ButtonRow[] {
+  return rows.map((row) => ({
+    ...row,
+    components: row.components.map((b) => ({ ...b, disabled: true })),
+  }));
+}
 
 /** The message's button rows with the row holding `customId` disabled (the pressed button highlighted). */
 function disableRow(interaction: ButtonInteraction, customId: string): ButtonRow[] {

@@ -18,6 +18,7 @@ import type { Router } from '../routing/router.ts';
 import { say } from '../texts.ts';
 import { type Emit, inTransaction } from '../unit-of-work.ts';
 import { transition } from './conversation-state.ts';
+import { parseTypedRating } from './typed-rating.ts';
 
 export interface ReceiveResult {
   /** False when this channel message id was already received (a redelivery): nothing was done. */
@@ -68,8 +69,17 @@ export class ConversationService {
     const stored = await inTransaction(this.store, this.bus, async (tx, emit) => {
       const contact = await this.resolveContact(tx, inbound);
       const rating = /^rate:([1-5])$/.exec(action ?? '');
-      if (rating) return this.storeRating(tx, emit, contact, inbound, Number(rating[1]));
+      if (rating) {
+        const rated = await this.conversationToRate(tx, contact.id, inbound.channel, 'button');
+        return this.storeRating(tx, emit, contact, inbound, Number(rating[1]), rated);
+      }
       let conversation = await tx.conversations.findOpen(contact.id, inbound.channel);
+      // A bare "5" typed while a rating is awaited is the rating, not the start of a new conversation.
+      const typed = !conversation && !action ? parseTypedRating(inbound.text) : null;
+      if (typed !== null) {
+        const rated = await this.conversationToRate(tx, contact.id, inbound.channel, 'typed');
+        if (rated) return this.storeRating(tx, emit, contact, inbound, typed, rated);
+      }
       const isNew = !conversation;
       const at = inbound.receivedAt ?? this.now();
       if (!conversation) {
@@ -263,7 +273,12 @@ export class ConversationService {
       const at = this.now();
       const handled = conversation.state === 'assigned' || conversation.state === 'wrapping';
       const note = input.note !== undefined ? cleanNote(input.note) : conversation.wrapUpNote;
-      const next: Conversation = { ...transition(conversation, 'closed', at), wrapUpNote: note };
+      const next: Conversation = {
+        ...transition(conversation, 'closed', at),
+        wrapUpNote: note,
+        // The contact is asked to rate below; until they do, a typed "5" is the rating.
+        ...(handled ? { ratingRequestedAt: at } : {}),
+      };
       await this.router.cancelPending(tx, emit, conversationId);
       await tx.conversations.update(next);
       emit({ type: 'conversation.updated', conversation: next });
@@ -327,21 +342,36 @@ export class ConversationService {
     }
   }
 
+  /**
+   * The conversation a rating is for: the contact's latest conversation on the channel while it awaits a
+   * rating (a new conversation ends the wait). A pressed rating button also rates an earlier closed
+   * conversation that was never asked (closed before ratings were awaited); a typed number never does.
+   */
+  private async conversationToRate(
+    tx: Repositories,
+    contactId: string,
+    channel: string,
+    how: 'button' | 'typed',
+  ): Promise<Conversation | undefined> {
+    const recent = await tx.conversations.list({ contactId, channel, limit: 10 });
+    const latest = recent[0];
+    if (latest?.state === 'closed' && latest.ratingRequestedAt && latest.caseId) return latest;
+    if (how === 'typed') return undefined;
+    return recent.find((c) => c.caseId && c.state === 'closed') ?? recent.find((c) => c.caseId);
+  }
+
   private async storeRating(
     tx: Repositories,
     emit: Emit,
     contact: Contact,
     inbound: InboundMessage,
     rating: number,
+    conversation: Conversation | undefined,
   ) {
-    const recent = await tx.conversations.list({
-      contactId: contact.id,
-      channel: inbound.channel,
-      limit: 10,
-    });
-    const conversation = recent.find((c) => c.caseId && c.state === 'closed') ?? recent.find((c) => c.caseId);
     if (!conversation?.caseId) throw invalid('there is no closed conversation to rate');
     const at = this.now();
+    if (conversation.ratingRequestedAt)
+      await tx.conversations.update({ ...conversation, ratingRequestedAt: null });
     const message: Message = {
       id: newId(),
       conversationId: conversation.id,

@@ -3,6 +3,7 @@ import { type Database, engineOf } from '../database.ts';
 import * as initial from './0001-initial.ts';
 import * as cannedResponses from './0002-canned-responses.ts';
 import * as announcements from './0003-announcements.ts';
+import * as discordState from './0006-discord-state.ts';
 import * as webchatVisitors from './0005-webchat-visitors.ts';
 
 /** Every migration, in order. Imported explicitly so bundling and `tsx` need no directory scan. */
@@ -10,6 +11,7 @@ export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-canned-responses': cannedResponses,
   '0003-announcements': announcements,
+  '0006-discord-state': discordState,
   '0005-webchat-visitors': webchatVisitors,
 };
 
