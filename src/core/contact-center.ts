@@ -2,7 +2,8 @@ import { AgentService } from './agents/agent-service.ts';
 import { CannedResponseService } from './canned-responses/canned-response-service.ts';
 import { CaseService } from './cases/case-service.ts';
 import { ContactService } from './contacts/contact-service.ts';
-import { ConversationService } from './conversations/conversation-service.ts';
+import { ConversationService, type ExampleProposer } from './conversations/conversation-service.ts';
+import { DomainError } from './errors.ts';
 import { FlowRunner } from './flows/flow-runner.ts';
 import { FlowService } from './flows/flow-service.ts';
 import { ArticleService } from './knowledge/article-service.ts';
@@ -104,6 +105,7 @@ export class ContactCenter {
       virtualAgent: deps.virtualAgent,
       http: deps.http,
       isHandoffRequest: detectHandoff,
+      log: this.log,
     });
     this.conversations = new ConversationService(
       store,
@@ -113,9 +115,27 @@ export class ContactCenter {
       this.cases,
       runner,
       deps.virtualAgent,
-      this.learning,
+      this.quietLearning(),
     );
     this.dispatcher = new OutboxDispatcher(store, this.connectors, clock, this.options.outbox, deps.log);
+  }
+
+  /**
+   * Example learning as conversations use it: a proposal is a side effect of an answer already given, so
+   * its failure never fails the conversation, but it is logged (an article that is gone is not a failure).
+   */
+  private quietLearning(): ExampleProposer {
+    return {
+      propose: (articleId, question, source, conversationId) =>
+        this.learning.propose(articleId, question, source, conversationId).catch((error: unknown) => {
+          if (!(error instanceof DomainError && error.kind === 'not_found'))
+            this.log.warn(
+              { articleId, conversationId, source, error: String(error) },
+              'example question not proposed',
+            );
+          return undefined;
+        }),
+    };
   }
 
   /** Registers a channel's connector; the outbox delivers that channel's messages through it. */

@@ -240,10 +240,8 @@ export class ConversationService {
     );
     if (!question) return;
     for (const articleId of articleIds) {
-      // A link to an article that does not exist (any more) teaches nothing.
-      await this.learning
-        .propose(articleId, question.text, 'agent_link', conversationId)
-        .catch(() => undefined);
+      // The center's proposer logs a failure and never throws (a link to a missing article teaches nothing).
+      await this.learning.propose(articleId, question.text, 'agent_link', conversationId);
     }
   }
 

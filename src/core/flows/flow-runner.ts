@@ -1,6 +1,7 @@
 import type { CaseService } from '../cases/case-service.ts';
 import { invalid } from '../errors.ts';
 import type { Case, Contact, Conversation, Message, MessageAction } from '../model.ts';
+import type { DispatcherLog } from '../outbox/outbox-dispatcher.ts';
 import { postMessage } from '../outbox/post-message.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { EventBus } from '../ports/event-bus.ts';
@@ -34,7 +35,11 @@ export interface FlowRunnerDeps {
   http: HttpClient;
   /** Recognises a request for a person in the contact's words (English, Arabic, …). */
   isHandoffRequest: (text: string) => boolean;
+  log?: DispatcherLog;
 }
+
+/** A URL as it may be logged: its query string and credentials can carry secrets. */
+const withoutQuery = (url: string) => url.replace(/\/\/[^/@]*@/, '//').replace(/[?#].*$/, '');
 
 /** Guards against a flow whose transitions loop forever. */
 const MAX_STEPS = 50;
@@ -178,13 +183,25 @@ export class FlowRunner {
                 }
               : {}),
           });
-          if (ctx.http.status >= 400) return state.onFailure ?? state.next;
+          if (ctx.http.status >= 400) {
+            this.httpStepFailed(state, ctx, `answered ${ctx.http.status}`);
+            return state.onFailure ?? state.next;
+          }
           return state.next;
-        } catch {
+        } catch (error) {
+          this.httpStepFailed(state, ctx, error instanceof Error ? error.message : String(error));
           return state.onFailure ?? state.next;
         }
       }
     }
+  }
+
+  /** The flow goes on along `onFailure`; the admin who wrote the step finds why in the log. */
+  private httpStepFailed(state: FlowState & { url: string }, ctx: FlowContext, reason: string): void {
+    this.deps.log?.warn(
+      { state: state.name, url: withoutQuery(state.url), conversationId: ctx.conversation.id, reason },
+      'flow HTTP request failed',
+    );
   }
 
   private holds(condition: FlowCondition, ctx: FlowContext): boolean {
