@@ -6,7 +6,7 @@ import { ConversationService, type ExampleProposer } from './conversations/conve
 import { DomainError } from './errors.ts';
 import { FlowRunner } from './flows/flow-runner.ts';
 import { FlowService } from './flows/flow-service.ts';
-import { ArticleService } from './knowledge/article-service.ts';
+import { ArticleService, type ArticleSyncOptions } from './knowledge/article-service.ts';
 import { ExampleLearning } from './knowledge/example-learning.ts';
 import { detectHandoff } from './knowledge/handoff-detector.ts';
 import {
@@ -43,9 +43,16 @@ export interface ContactCenterOptions {
   outbox: Partial<OutboxDispatcherOptions>;
   /** How often reservations are checked for time-out and failed deliveries retried. */
   tickMs: number;
+  /** How the search index follows knowledge-base changes made by other processes. */
+  knowledgeSync: Partial<ArticleSyncOptions>;
 }
 
-export const defaultContactCenterOptions: ContactCenterOptions = { router: {}, outbox: {}, tickMs: 1_000 };
+export const defaultContactCenterOptions: ContactCenterOptions = {
+  router: {},
+  outbox: {},
+  tickMs: 1_000,
+  knowledgeSync: {},
+};
 
 /**
  * The contact center's domain services, wired together. Connectors feed `conversations.receive`;
@@ -87,7 +94,7 @@ export class ContactCenter {
     this.agents = new AgentService(store, bus, clock, deps.hasher, () => this.router.offer());
     this.queues = new QueueService(store, clock, () => this.router.offer());
     this.flows = new FlowService(store, clock);
-    this.articles = new ArticleService(store, deps.searchIndex, clock);
+    this.articles = new ArticleService(store, deps.searchIndex, clock, this.options.knowledgeSync);
     this.learning = new ExampleLearning({
       proposals: store.proposals,
       articles: store.articles,
@@ -154,6 +161,9 @@ export class ContactCenter {
     });
     this.timer = setInterval(() => this.safeTick(), this.options.tickMs);
     this.safeTick();
+    this.articles.startSync((error) =>
+      this.log.warn({ error: String(error) }, 'knowledge-base index could not follow the change log'),
+    );
   }
 
   private safeTick(): void {
@@ -179,6 +189,7 @@ export class ContactCenter {
     this.timer = null;
     this.unsubscribe?.();
     this.unsubscribe = null;
+    await this.articles.stopSync();
     await this.ticking;
     await this.dispatcher.tick();
   }

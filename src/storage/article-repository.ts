@@ -1,8 +1,17 @@
-import type { Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Article } from '../core/model.ts';
-import type { ArticleFilter, ArticleRepository } from '../core/ports/repositories.ts';
-import type { ArticleTable } from './database.ts';
-import { assertUpdated, type DbScope, fromFlag, fromJson, noLimit, toFlag, toJson } from './db-scope.ts';
+import type { ArticleChange, ArticleFilter, ArticleRepository } from '../core/ports/repositories.ts';
+import { type ArticleTable, type Database, engineOf } from './database.ts';
+import {
+  assertUpdated,
+  atomically,
+  type DbScope,
+  fromFlag,
+  fromJson,
+  noLimit,
+  toFlag,
+  toJson,
+} from './db-scope.ts';
 
 const toRow = (a: Article): Selectable<ArticleTable> => ({
   id: a.id,
@@ -53,22 +62,60 @@ export class KyselyArticleRepository implements ArticleRepository {
   }
 
   async create(article: Article): Promise<void> {
-    await this.scope.db.insertInto('articles').values(toRow(article)).execute();
+    await this.changing(article.id, (db) => db.insertInto('articles').values(toRow(article)).execute());
   }
 
   async update(article: Article): Promise<void> {
     const { id, ...values } = toRow(article);
-    const result = await this.scope.db
-      .updateTable('articles')
-      .set(values)
-      .where('id', '=', id)
-      .executeTakeFirst();
-    assertUpdated(result, 'Article', id);
+    await this.changing(id, async (db) => {
+      const result = await db.updateTable('articles').set(values).where('id', '=', id).executeTakeFirst();
+      assertUpdated(result, 'Article', id);
+    });
   }
 
   /** Also deletes the article's example proposals (foreign key cascade). Missing: a no-op. */
   async delete(id: string): Promise<void> {
-    await this.scope.db.deleteFrom('articles').where('id', '=', id).execute();
+    await this.changing(id, async (db) => {
+      const result = await db.deleteFrom('articles').where('id', '=', id).executeTakeFirst();
+      return result.numDeletedRows > 0n;
+    });
+  }
+
+  async changesSince(after: number, limit: number): Promise<ArticleChange[]> {
+    const rows = await this.scope.db
+      .selectFrom('article_changes')
+      .select(['seq', 'article_id'])
+      .where('seq', '>', after)
+      .orderBy('seq', 'asc')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ seq: Number(r.seq), articleId: r.article_id }));
+  }
+
+  async changeLogBounds(): Promise<{ first: number; last: number }> {
+    const row = await this.scope.db
+      .selectFrom('article_changes')
+      .select(({ fn }) => [fn.min('seq').as('first'), fn.max('seq').as('last')])
+      .executeTakeFirst();
+    return { first: Number(row?.first ?? 0), last: Number(row?.last ?? 0) };
+  }
+
+  async forgetChangesBefore(seq: number): Promise<void> {
+    const { last } = await this.changeLogBounds();
+    await this.scope.db.deleteFrom('article_changes').where('seq', '<', Math.min(seq, last)).execute();
+  }
+
+  /**
+   * Runs an article write and appends its change in one transaction. On PostgreSQL the change log is
+   * locked first, so that changes commit in `seq` order: a reader that has seen `seq` n can never
+   * later find a smaller one committed (SQLite has a single writer already).
+   */
+  private async changing(id: string, write: (db: Kysely<Database>) => Promise<unknown>): Promise<void> {
+    await atomically(this.scope.db, async (db) => {
+      if (engineOf(db) === 'postgres') await sql`lock table article_changes in exclusive mode`.execute(db);
+      if ((await write(db)) === false) return;
+      await db.insertInto('article_changes').values({ article_id: id }).execute();
+    });
   }
 
   async count(): Promise<number> {

@@ -174,6 +174,11 @@ export interface ArticleTable {
   updated_at: string;
 }
 
+export interface ArticleChangeTable {
+  seq: Generated<number | string>;
+  article_id: string;
+}
+
 export interface FlowTable {
   id: string;
   name: string;
@@ -247,6 +252,7 @@ export interface Database {
   reservations: ReservationTable;
   outbox: OutboxTable;
   articles: ArticleTable;
+  article_changes: ArticleChangeTable;
   flows: FlowTable;
   sessions: SessionTable;
   api_tokens: ApiTokenTable;

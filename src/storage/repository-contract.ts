@@ -965,6 +965,49 @@ export function describeRepositoryContract(name: string, makeStore: () => Promis
         expect(await store.articles.get(article.id)).toBeUndefined();
         expect(await store.articles.count()).toBe(before);
       });
+
+      it('logs every create, update and delete, in order, only when it commits', async () => {
+        const { last } = await store.articles.changeLogBounds();
+        const a = makeArticle();
+        const b = makeArticle();
+        await store.articles.create(a);
+        await store.articles.update({ ...a, body: 'changed', updatedAt: at(5) });
+        await store.articles.create(b);
+        await store.articles.delete(a.id);
+        // Writes that change nothing or fail log nothing.
+        await store.articles.delete(a.id);
+        await expectNotFound(store.articles.update(makeArticle()));
+        const boom = new Error('rolled back');
+        await expect(
+          store.transaction(async (tx) => {
+            await tx.articles.create(makeArticle());
+            throw boom;
+          }),
+        ).rejects.toBe(boom);
+
+        const changes = await store.articles.changesSince(last, 100);
+        expect(changes.map((c) => c.articleId)).toEqual([a.id, a.id, b.id, a.id]);
+        const seqs = changes.map((c) => c.seq);
+        expect(seqs[0]).toBeGreaterThan(last);
+        expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
+        expect(new Set(seqs).size).toBe(4);
+        expect(await store.articles.changesSince(last, 2)).toEqual(changes.slice(0, 2));
+        expect(await store.articles.changesSince(seqs[3]!, 100)).toEqual([]);
+        expect((await store.articles.changeLogBounds()).last).toBe(seqs[3]);
+      });
+
+      it('forgets older changes, never the newest, and keeps counting after them', async () => {
+        const article = makeArticle();
+        await store.articles.create(article);
+        await store.articles.update({ ...article, title: 'again' });
+        const { last } = await store.articles.changeLogBounds();
+        await store.articles.forgetChangesBefore(last + 100);
+        expect(await store.articles.changeLogBounds()).toEqual({ first: last, last });
+        await store.articles.delete(article.id);
+        const after = await store.articles.changesSince(last, 10);
+        expect(after.map((c) => c.articleId)).toEqual([article.id]);
+        expect(after[0]!.seq).toBeGreaterThan(last);
+      });
     });
 
     describe('canned responses', () => {

@@ -25,13 +25,43 @@ export interface ArticleInput {
   examples?: string[];
 }
 
-/** Knowledge-base articles; the search index follows every change at once. */
+export interface ArticleSyncOptions {
+  /** How often the change log is read for writes made by other processes. */
+  intervalMs: number;
+  /** Changes read per query while catching up. */
+  batchSize: number;
+  /** How many recent changes the log keeps; an instance further behind rebuilds its index. */
+  keepChanges: number;
+}
+
+export const defaultArticleSyncOptions: ArticleSyncOptions = {
+  intervalMs: 1_000,
+  batchSize: 500,
+  keepChanges: 10_000,
+};
+
+/**
+ * Knowledge-base articles. This process's own writes reach the search index at once; writes made
+ * anywhere else (the `kb import` command, another instance) reach it through the change log, which
+ * `startSync` polls, applying only the articles that changed.
+ */
 export class ArticleService {
+  private readonly sync: ArticleSyncOptions;
+  /** The last change-log entry this index reflects. */
+  private applied = 0;
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private polling: Promise<void> | null = null;
+  /** The catch-up (or rebuild) in progress; they never overlap. */
+  private running: Promise<unknown> = Promise.resolve();
+
   constructor(
     private readonly store: Store,
     private readonly index: SearchIndex,
     private readonly clock: Clock,
-  ) {}
+    sync: Partial<ArticleSyncOptions> = {},
+  ) {
+    this.sync = { ...defaultArticleSyncOptions, ...sync };
+  }
 
   list(filter: ArticleFilter = {}): Promise<Article[]> {
     return this.store.articles.list(filter);
@@ -89,8 +119,65 @@ export class ArticleService {
     return results;
   }
 
-  /** Loads every article into the index (at start-up). */
-  async reindex(): Promise<number> {
+  /** Loads every article into the index (at start-up); later changes come from the change log. */
+  reindex(): Promise<number> {
+    return this.exclusively(() => this.rebuild());
+  }
+
+  /**
+   * Applies the changes other processes logged since the last call; rebuilds the whole index when the
+   * log no longer reaches back that far. Returns how many changes it read.
+   */
+  catchUp(): Promise<number> {
+    return this.exclusively(async () => {
+      const { first, last } = await this.store.articles.changeLogBounds();
+      if (last <= this.applied) return 0;
+      if (first > this.applied + 1) {
+        await this.rebuild();
+        return last - first + 1;
+      }
+      let read = 0;
+      for (;;) {
+        const changes = await this.store.articles.changesSince(this.applied, this.sync.batchSize);
+        for (const id of new Set(changes.map((c) => c.articleId))) {
+          const article = await this.store.articles.get(id);
+          if (article) await this.index.upsert(article);
+          else await this.index.remove(id);
+        }
+        read += changes.length;
+        this.applied = changes.at(-1)?.seq ?? this.applied;
+        if (changes.length < this.sync.batchSize) break;
+      }
+      // Every instance trims the log now and then; one that falls further behind rebuilds instead.
+      if (this.applied - first >= 2 * this.sync.keepChanges)
+        await this.store.articles.forgetChangesBefore(this.applied - this.sync.keepChanges);
+      return read;
+    });
+  }
+
+  /** Follows the change log every `intervalMs` until `stopSync`; failures go to `onError` and are retried. */
+  startSync(onError: (error: unknown) => void): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      // A long catch-up (a big import elsewhere) is not queued up behind itself.
+      if (this.polling) return;
+      this.polling = this.catchUp()
+        .then(() => {}, onError)
+        .finally(() => {
+          this.polling = null;
+        });
+    }, this.sync.intervalMs);
+  }
+
+  async stopSync(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.polling;
+  }
+
+  private async rebuild(): Promise<number> {
+    // Read the log's position first: a change made while the articles are read is applied again later.
+    const { last } = await this.store.articles.changeLogBounds();
     const articles: Article[] = [];
     for (let offset = 0; ; offset += 1000) {
       const page = await this.store.articles.list({ limit: 1000, offset });
@@ -98,7 +185,14 @@ export class ArticleService {
       if (page.length < 1000) break;
     }
     await this.index.rebuild(articles);
+    this.applied = last;
     return articles.length;
+  }
+
+  private exclusively<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.running.catch(() => {}).then(work);
+    this.running = next;
+    return next;
   }
 }
 

@@ -148,6 +148,17 @@ export interface ArticleFilter {
   offset?: number;
 }
 
+/** One entry of the knowledge-base change log: the article was created, changed or deleted. */
+export interface ArticleChange {
+  /** Increases with every change; changes become visible in `seq` order. */
+  seq: number;
+  articleId: string;
+}
+
+/**
+ * Articles. Every `create`, `update` and `delete` also appends an `ArticleChange`, in the same
+ * transaction, so that every process's search index can follow writes made by any other.
+ */
 export interface ArticleRepository {
   get(id: string): Promise<Article | undefined>;
   list(filter: ArticleFilter): Promise<Article[]>;
@@ -155,6 +166,12 @@ export interface ArticleRepository {
   update(article: Article): Promise<void>;
   delete(id: string): Promise<void>;
   count(): Promise<number>;
+  /** Changes with a `seq` above `after`, lowest first, at most `limit`. */
+  changesSince(after: number, limit: number): Promise<ArticleChange[]>;
+  /** The lowest and highest `seq` still in the log (both 0 when it is empty). */
+  changeLogBounds(): Promise<{ first: number; last: number }>;
+  /** Forgets the changes with a `seq` below `seq` (never the newest one). */
+  forgetChangesBefore(seq: number): Promise<void>;
 }
 
 export interface FlowRepository {
