@@ -21,6 +21,16 @@ const schema = z.object({
       'must be postgres://…, sqlite:<path> or a file path',
     )
     .optional(),
+  /** Set: instances share realtime events through Redis (many instances); unset: one process. */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/[^/\s]/, 'must be redis://host:port or rediss://…')
+    .optional(),
+  /** Pub/sub channels ignore Redis database numbers: deployments sharing one Redis need prefixes of their own. */
+  SWITCHBOARD_REDIS_PREFIX: z
+    .string()
+    .regex(/^[\w.-]{1,64}$/, 'must be 1–64 letters, digits, dots, dashes or underscores')
+    .prefault('switchboard'),
   SWITCHBOARD_PUBLIC_URL: z.url().optional(),
   SWITCHBOARD_ADMIN_EMAIL: z
     .string()
@@ -61,6 +71,7 @@ export interface Config {
   host: string;
   dataDir: string;
   databaseUrl: string | undefined;
+  redis: { url: string; prefix: string } | null;
   publicUrl: string;
   admin: { email: string; password: string | undefined };
   sampleKnowledgeBase: boolean;
@@ -103,6 +114,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: e.HOST,
     dataDir: e.SWITCHBOARD_DATA_DIR,
     databaseUrl: e.DATABASE_URL,
+    redis: e.REDIS_URL ? { url: e.REDIS_URL, prefix: e.SWITCHBOARD_REDIS_PREFIX } : null,
     publicUrl: (e.SWITCHBOARD_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     admin: { email: e.SWITCHBOARD_ADMIN_EMAIL, password: e.SWITCHBOARD_ADMIN_PASSWORD },
     sampleKnowledgeBase: e.SWITCHBOARD_SAMPLE_KB,

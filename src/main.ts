@@ -17,6 +17,7 @@ import { ContactCenter } from './core/contact-center.ts';
 import { KnowledgeVirtualAgent } from './core/knowledge/knowledge-virtual-agent.ts';
 import type { ChannelConnector } from './core/ports/channel-connector.ts';
 import { systemClock } from './core/ports/clock.ts';
+import type { DomainEvent, EventBus } from './core/ports/event-bus.ts';
 import { buildApp } from './http/app.ts';
 import { ScryptPasswordHasher } from './http/auth/scrypt-password-hasher.ts';
 import { announcementRoutes } from './http/routes/announcement-routes.ts';
@@ -24,6 +25,7 @@ import { desktopStaticRoutes } from './http/static.ts';
 import { importKnowledgeBase } from './knowledge/import-knowledge-base.ts';
 import { FetchHttpClient } from './net/fetch-http-client.ts';
 import { InProcessEventBus } from './pubsub/in-process-event-bus.ts';
+import { RedisEventBus } from './pubsub/redis-event-bus.ts';
 import { Bm25SearchIndex } from './search/bm25-search-index.ts';
 import { openStore } from './storage/kysely-store.ts';
 
@@ -66,9 +68,27 @@ export async function createSwitchboard(
     });
   const store = await openStore({ url: config.databaseUrl, dataDir: config.dataDir });
   logger.info({ engine: store.engine }, 'database ready');
-  const bus = new InProcessEventBus((error, event) =>
-    logger.error({ err: error, event: event.type }, 'event handler failed'),
-  );
+  const onHandlerError = (error: unknown, event: DomainEvent) =>
+    logger.error({ err: error, event: event.type }, 'event handler failed');
+  // REDIS_URL makes this one of many instances: events reach the sockets of every instance.
+  const busLog = logger.child({ component: 'event-bus' });
+  const redisBus = config.redis
+    ? await RedisEventBus.connect({
+        url: config.redis.url,
+        prefix: config.redis.prefix,
+        onHandlerError,
+        log: {
+          info: (context, message) => busLog.info(context, message),
+          warn: (context, message) => busLog.warn(context, message),
+          error: (context, message) => busLog.error(context, message),
+        },
+      }).catch(async (error: unknown) => {
+        await store.close();
+        throw error;
+      })
+    : null;
+  if (redisBus) logger.info({ channel: redisBus.channel }, 'event bus ready: Redis');
+  const bus: EventBus = redisBus ?? new InProcessEventBus(onHandlerError);
   const searchIndex = new Bm25SearchIndex();
   const knowledgeAgent = new KnowledgeVirtualAgent(searchIndex, store.articles, {
     articleUrl: (article) => `${config.publicUrl}/kb/${encodeURIComponent(article.id)}`,
