@@ -16,7 +16,7 @@ import type { Config } from './config.ts';
 import { ContactCenter } from './core/contact-center.ts';
 import { KnowledgeVirtualAgent } from './core/knowledge/knowledge-virtual-agent.ts';
 import type { ChannelConnector } from './core/ports/channel-connector.ts';
-import { systemClock } from './core/ports/clock.ts';
+import { type Clock, systemClock } from './core/ports/clock.ts';
 import type { DomainEvent, EventBus } from './core/ports/event-bus.ts';
 import { buildApp } from './http/app.ts';
 import { ScryptPasswordHasher } from './http/auth/scrypt-password-hasher.ts';
@@ -50,6 +50,8 @@ export interface SwitchboardOverrides {
   announce?: (text: string) => void;
   /** Announcement scheduler tuning (tests use short intervals). */
   announcements?: Partial<AnnouncementServiceOptions>;
+  /** The announcement scheduler's clock (tests move a manual clock to make a scheduled post due). */
+  announcementClock?: Clock;
 }
 
 /**
@@ -154,7 +156,7 @@ export async function createSwitchboard(
   const announcements = new AnnouncementService(
     store,
     new DiscordAnnouncementPoster(discordConnector, store.settings),
-    systemClock,
+    overrides.announcementClock ?? systemClock,
     {
       tickMs: config.announcements.tickMs,
       log: {

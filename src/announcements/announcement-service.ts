@@ -248,12 +248,13 @@ export class AnnouncementService {
 
   /** Polls one feed now (the scheduler does this when a source is due). */
   async pollNow(id: string): Promise<AnnouncementSource> {
-    await this.poll(await this.getSource(id));
+    await this.poll(await this.getSource(id), true);
     await this.publishDue();
     return this.getSource(id);
   }
 
-  private async poll(source: AnnouncementSource): Promise<void> {
+  /** `loud`: a failure to record the outcome is thrown (an admin's request), not only logged (the scheduler). */
+  private async poll(source: AnnouncementSource, loud = false): Promise<void> {
     if (source.kind !== 'feed' || !source.url) return;
     const started = this.now();
     try {
@@ -301,20 +302,28 @@ export class AnnouncementService {
         Math.min(current.pollIntervalSeconds * 1000, this.options.backoffMaxMs),
       );
       const nextPollAt = new Date(done.getTime() + wait).toISOString();
-      await this.store.announcements
-        .updateSource({
+      this.options.log.warn(
+        { sourceId: source.id, url: source.url, failures, reason, nextPollAt },
+        'feed poll failed',
+      );
+      try {
+        await this.store.announcements.updateSource({
           ...current,
           failures,
           lastError: reason,
           lastErrorAt: done.toISOString(),
           lastPolledAt: done.toISOString(),
           nextPollAt,
-        })
-        .catch(() => {});
-      this.options.log.warn(
-        { sourceId: source.id, url: source.url, failures, reason, nextPollAt },
-        'feed poll failed',
-      );
+        });
+      } catch (recordError) {
+        // The source keeps its old state (and its lease expires), so the desktop shows a stale status:
+        // say so, and fail an admin's "poll now" instead of answering with that stale status.
+        this.options.log.warn(
+          { sourceId: source.id, reason, err: recordError },
+          'feed poll failure not recorded on the source',
+        );
+        if (loud) throw recordError;
+      }
     }
   }
 

@@ -1,10 +1,15 @@
+import { Writable } from 'node:stream';
+import { sql } from 'kysely';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KyselyStore } from '../../src/storage/kysely-store.ts';
 import {
   type AnnouncementWorld,
   embedOf,
   FeedServer,
   rss,
   startAnnouncementWorld,
+  testAnnouncementOptions,
 } from './announcements-harness.ts';
 import { eventually } from './discord-harness.ts';
 
@@ -26,6 +31,17 @@ describe('announcements: feeds', () => {
     { guid: 'post-2', title: 'Version 1.1', date: '2026-01-02T10:00:00Z' },
   ];
   let etag = '"v1"';
+  const logged: string[] = [];
+  const logSink = new Writable({
+    write(chunk, _encoding, done) {
+      logged.push(String(chunk));
+      done();
+    },
+  });
+  const logLines = () =>
+    logged
+      .flatMap((chunk) => chunk.split('\n').filter(Boolean))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
@@ -77,7 +93,7 @@ describe('announcements: feeds', () => {
     feeds.routes.set('/loop', (_req, res) => {
       res.writeHead(302, { location: '/loop' }).end();
     });
-    w = await startAnnouncementWorld();
+    w = await startAnnouncementWorld(testAnnouncementOptions, { logger: pino({ level: 'warn' }, logSink) });
     const create = async (name: string, path: string) => {
       const res = await w.admin('POST', '/api/v1/announcement-sources', {
         kind: 'feed',
@@ -149,6 +165,36 @@ describe('announcements: feeds', () => {
     );
     const good = (await sources()).filter((s) => ['Acme blog', 'Changelog', 'Status'].includes(s.name));
     for (const source of good) expect(source.lastError).toBeNull();
+  });
+
+  it('logs a poll failure it cannot record on the source, and "poll now" then answers 500', async () => {
+    const created = await w.admin('POST', '/api/v1/announcement-sources', {
+      kind: 'feed',
+      name: 'Unrecordable',
+      url: feeds.url('/error'),
+      guildId: w.guild.id,
+      enabled: false,
+    });
+    const { source } = (await created.json()) as { source: { id: string } };
+    // The database refuses to store this source's error (as a full disk or a lost connection would).
+    const db = (w.switchboard.center.store as KyselyStore).db;
+    await sql
+      .raw(
+        `CREATE TRIGGER refuse_recording BEFORE UPDATE OF last_error ON announcement_sources
+         WHEN NEW.id = '${source.id}' BEGIN SELECT RAISE(ABORT, 'database is full'); END`,
+      )
+      .execute(db);
+    try {
+      const poll = await w.admin('POST', `/api/v1/announcement-sources/${source.id}/poll`);
+      expect(poll.status).toBe(500);
+      const line = logLines().find(
+        (l) => l.msg === 'feed poll failure not recorded on the source' && l.sourceId === source.id,
+      );
+      expect(line).toMatchObject({ reason: expect.stringMatching(/^http: HTTP 500/) });
+      expect(JSON.stringify(line)).toContain('database is full');
+    } finally {
+      await sql.raw('DROP TRIGGER refuse_recording').execute(db);
+    }
   });
 
   it('sends conditional requests and handles 304 without posting again', async () => {

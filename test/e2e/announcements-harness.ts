@@ -3,9 +3,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Logger } from 'pino';
 import type { AnnouncementServiceOptions } from '../../src/announcements/announcement-service.ts';
 import type { DiscordConnector } from '../../src/channels/discord/discord-connector.ts';
 import { loadConfig } from '../../src/config.ts';
+import type { Clock } from '../../src/core/ports/clock.ts';
 import { createSwitchboard, type Switchboard } from '../../src/main.ts';
 import type { ApiMessage } from '../support/discord-emulator/api-objects.ts';
 import { DiscordEmulator, type EmulatedGuild } from '../support/discord-emulator/discord-emulator.ts';
@@ -37,9 +39,19 @@ export interface AnnouncementWorld {
   close(): Promise<void>;
 }
 
+export interface AnnouncementWorldOptions {
+  /** The scheduler's clock, kept across restarts (default: the system clock). */
+  clock?: Clock;
+  /** Where Switchboard logs (default: nowhere). */
+  logger?: Logger;
+  /** More environment variables for the configuration. */
+  env?: Record<string, string>;
+}
+
 /** A real Switchboard (SQLite in a temp folder) logged in to the Discord emulator, with the server set up. */
 export async function startAnnouncementWorld(
   options: Partial<AnnouncementServiceOptions> = testAnnouncementOptions,
+  world: AnnouncementWorldOptions = {},
 ): Promise<AnnouncementWorld> {
   const discord = await DiscordEmulator.start();
   const guild = discord.createGuild({ name: 'Acme', textChannels: ['general'] });
@@ -55,9 +67,17 @@ export async function startAnnouncementWorld(
     DISCORD_TOKEN: discord.token,
     DISCORD_API_URL: `${discord.url}/api`,
     DISCORD_GUILD_IDS: guild.id,
+    // The feed servers of these tests listen on 127.0.0.1.
+    SWITCHBOARD_FEEDS_ALLOW_PRIVATE: 'true',
+    ...world.env,
   });
   const boot = async () => {
-    const switchboard = await createSwitchboard(config, { announce: () => {}, announcements: options });
+    const switchboard = await createSwitchboard(config, {
+      announce: () => {},
+      announcements: options,
+      ...(world.clock ? { announcementClock: world.clock } : {}),
+      ...(world.logger ? { logger: world.logger } : {}),
+    });
     const base = await switchboard.start();
     return { switchboard, base };
   };
