@@ -214,10 +214,20 @@ export class DiscordSetup {
         });
       return report;
     } catch (error) {
-      // Undo what this run made, so a retry starts from the same state as before.
-      for (const id of created.reverse()) await this.rest.delete(Routes.channel(id)).catch(() => {});
+      // Undo what this run made, so a retry starts from the same state as before; name what stays behind.
+      const leftOver: string[] = [];
+      for (const id of created.reverse()) {
+        try {
+          await this.rest.delete(Routes.channel(id));
+        } catch (undoError) {
+          leftOver.push(`${id} (${describe(undoError)})`);
+        }
+      }
       report.steps = report.steps.filter((s) => s.outcome === 'linked');
-      report.problem = `setup of server ${guildId} failed and was undone: ${describe(error)}`;
+      report.problem =
+        leftOver.length === 0
+          ? `setup of server ${guildId} failed and was undone: ${describe(error)}`
+          : `setup of server ${guildId} failed: ${describe(error)}; channels it created could not be removed (delete them by hand): ${leftOver.join(', ')}`;
       return report;
     }
   }
