@@ -4,46 +4,105 @@ import { analyzeText } from './text-analyzer.ts';
 /** The parts of an article that are indexed as their own (sub-)documents. */
 export type ArticlePartKind = 'title' | 'example' | 'passage';
 
+export interface ArticlePart {
+  kind: ArticlePartKind;
+  /** What is indexed. */
+  text: string;
+  /** What a member is shown when this part matched (passages only): it may span more than `text`. */
+  excerpt?: string;
+}
+
 /** Title, example questions and body passages of an article, as plain text. */
-export function articleParts(
-  article: Article,
-  maxPassageWords: number,
-): { kind: ArticlePartKind; text: string }[] {
-  const parts: { kind: ArticlePartKind; text: string }[] = [{ kind: 'title', text: article.title }];
+export function articleParts(article: Article, maxPassageWords: number): ArticlePart[] {
+  const parts: ArticlePart[] = [{ kind: 'title', text: article.title }];
   for (const example of article.examples) parts.push({ kind: 'example', text: example });
-  for (const passage of markdownPassages(article.body, maxPassageWords))
-    parts.push({ kind: 'passage', text: passage });
+  for (const passage of markdownBlocks(article.body, maxPassageWords))
+    parts.push({ kind: 'passage', text: passage.text, excerpt: passage.excerpt });
   if (article.tags.length > 0) parts.push({ kind: 'passage', text: article.tags.join(' ') });
   return parts;
 }
 
 /** Splits Markdown into readable passages: one per line or paragraph, long ones at sentence ends. */
 export function markdownPassages(markdown: string, maxWords: number): string[] {
-  const plain = markdown
+  return markdownBlocks(markdown, maxWords).map((b) => b.text);
+}
+
+const listItem = /^\s{0,3}([-*+]|\d+[.)])\s+(.*)$/;
+/** A line that introduces what follows ("If you forgot your password:", Arabic and full-width colons too). */
+const introducesList = /[:：]\s*$/;
+/** The most a set of steps shows before it is cut (at a whole step). */
+const stepsMax = 700;
+
+/**
+ * Markdown as passages to index (one per line, long lines split at sentence ends) and, for each, the
+ * excerpt a member is shown. A line ending with a colon and the list right after it are one answer:
+ * each of their passages shows the whole block, steps included, so that an answer never stops at
+ * "If you forgot your password:".
+ */
+export function markdownBlocks(markdown: string, maxWords: number): { text: string; excerpt: string }[] {
+  const lines = markdown
     .replace(/```[\s\S]*?```/g, ' ')
     .replace(/!\[[^\]]*\]\([^)]*\)/g, ' ')
     .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
     .replace(/<[^>]+>/g, ' ')
-    .replace(/^\s{0,3}(?:#{1,6}|>|[-*+]|\d+[.)])\s+/gm, '')
-    .replace(/[*_`~]+/g, '');
-  const passages: string[] = [];
-  for (const line of plain.split(/\n+/)) {
-    const text = line.trim();
-    if (!text) continue;
-    if (text.split(/\s+/).length <= maxWords) {
-      passages.push(text);
+    .split(/\n/)
+    .map((line) => {
+      const item = listItem.exec(line);
+      const marker = item?.[1];
+      const text = inline(item ? (item[2] ?? '') : line.replace(/^\s{0,3}(?:#{1,6}|>)\s+/, ''));
+      return {
+        text,
+        marker: marker && /\d/.test(marker) ? `${Number.parseInt(marker, 10)}.` : marker && '•',
+      };
+    })
+    .filter((line) => line.text);
+
+  const blocks: { text: string; excerpt: string }[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const steps: { text: string; marker: string }[] = [];
+    if (!line.marker && introducesList.test(line.text))
+      for (let j = i + 1; j < lines.length && lines[j]!.marker; j++)
+        steps.push(lines[j] as { text: string; marker: string });
+    if (steps.length === 0) {
+      for (const text of splitLong(line.text, maxWords)) blocks.push({ text, excerpt: excerptOf(text) });
       continue;
     }
-    let current = '';
-    for (const sentence of text.split(/(?<=[.!?؟])\s+/)) {
-      if (current && `${current} ${sentence}`.split(/\s+/).length > maxWords) {
-        passages.push(current);
-        current = sentence;
-      } else current = current ? `${current} ${sentence}` : sentence;
-    }
-    if (current) passages.push(current);
+    const excerpt = stepsExcerpt(line.text, steps);
+    for (const text of [line.text, ...steps.map((s) => s.text)])
+      for (const piece of splitLong(text, maxWords)) blocks.push({ text: piece, excerpt });
+    i += steps.length;
   }
+  return blocks;
+}
+
+function inline(text: string): string {
+  return text.replace(/[*_`~]+/g, '').trim();
+}
+
+function splitLong(text: string, maxWords: number): string[] {
+  if (text.split(/\s+/).length <= maxWords) return [text];
+  const passages: string[] = [];
+  let current = '';
+  for (const sentence of text.split(/(?<=[.!?؟])\s+/)) {
+    if (current && `${current} ${sentence}`.split(/\s+/).length > maxWords) {
+      passages.push(current);
+      current = sentence;
+    } else current = current ? `${current} ${sentence}` : sentence;
+  }
+  if (current) passages.push(current);
   return passages;
+}
+
+/** The introduction and its steps, one per line, cut at a whole step when too long. */
+function stepsExcerpt(intro: string, steps: { text: string; marker: string }[]): string {
+  let excerpt = excerptOf(intro);
+  for (const step of steps) {
+    const line = `${step.marker} ${step.text.replace(/\s+/g, ' ')}`;
+    if (excerpt.length + 1 + line.length > stepsMax) return `${excerpt}\n…`;
+    excerpt = `${excerpt}\n${line}`;
+  }
+  return excerpt;
 }
 
 export function excerptOf(text: string, max = 200): string {

@@ -51,7 +51,7 @@ interface Entry {
   slot: number;
   lang: string;
   summary: string;
-  parts: { slot: number; kind: ArticlePartKind; text: string }[];
+  parts: { slot: number; kind: ArticlePartKind; text: string; excerpt: string }[];
 }
 
 const latinAlphabet = 'abcdefghijklmnopqrstuvwxyzéèàçñüöäß';
@@ -223,7 +223,7 @@ export class Bm25SearchIndex implements SearchIndex {
       return top.map(({ entry, score }) => {
         const part = (best.scores[entry.slot] ?? 0) > 0 ? this.bestPartSlot[entry.slot] : -1;
         const passage = entry.parts.find((p) => p.slot === part && p.kind === 'passage');
-        return { articleId: entry.id, score, excerpt: passage ? excerptOf(passage.text) : entry.summary };
+        return { articleId: entry.id, score, excerpt: passage ? passage.excerpt : entry.summary };
       });
     } finally {
       articleBuffer.clear();
@@ -283,12 +283,17 @@ export class Bm25SearchIndex implements SearchIndex {
       const partSlot = this.freePartSlots.pop() ?? this.partArticle.length;
       this.partArticle[partSlot] = slot;
       this.partIndex.add(partSlot, terms);
-      entry.parts.push({ slot: partSlot, kind: part.kind, text: part.text });
+      entry.parts.push({
+        slot: partSlot,
+        kind: part.kind,
+        text: part.text,
+        excerpt: part.excerpt ?? excerptOf(part.text),
+      });
     }
     this.articleIndex.add(slot, all);
     if (this.options.weights.ngram > 0)
       this.ngramIndex.add(slot, ngrams(articleText(article), lang, this.options.ngramSizes));
-    entry.summary = excerptOf(entry.parts.find((p) => p.kind === 'passage')?.text ?? '');
+    entry.summary = entry.parts.find((p) => p.kind === 'passage')?.excerpt ?? '';
     this.entries.set(article.id, entry);
     this.languages.add(lang);
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { markdownPassages } from './article-parts.ts';
+import { markdownBlocks, markdownPassages } from './article-parts.ts';
 import { OramaSearchIndex } from './orama-search-index.ts';
 import { describeSearchIndexContract } from './search-index-contract.ts';
 
@@ -10,5 +10,28 @@ describe('markdownPassages', () => {
     expect(
       markdownPassages('# Title\n\nSee [the app](https://x.y) **now**.\n- step one\n- step two', 60),
     ).toEqual(['Title', 'See the app now.', 'step one', 'step two']);
+  });
+
+  it('keeps a list after a colon with its introduction, and cuts long steps at a whole step', () => {
+    const blocks = markdownBlocks('To start:\n- plug it in\n* press *power*\n\nDone.', 60);
+    expect(blocks).toEqual([
+      { text: 'To start:', excerpt: 'To start:\n• plug it in\n• press power' },
+      { text: 'plug it in', excerpt: 'To start:\n• plug it in\n• press power' },
+      { text: 'press power', excerpt: 'To start:\n• plug it in\n• press power' },
+      { text: 'Done.', excerpt: 'Done.' },
+    ]);
+    const long = markdownBlocks(
+      `Steps:\n${Array.from({ length: 30 }, (_, i) => `${i + 1}. ${'word '.repeat(8)}`).join('\n')}`,
+      60,
+    );
+    const excerpt = long[0]!.excerpt;
+    expect(excerpt.length).toBeLessThanOrEqual(702);
+    expect(excerpt.endsWith('\n…')).toBe(true);
+    expect(
+      excerpt
+        .split('\n')
+        .slice(1, -1)
+        .every((line) => /^\d+\. (word ){7}word$/.test(line)),
+    ).toBe(true);
   });
 });

@@ -42,7 +42,7 @@ interface ArticleDocument {
 interface ArticleEntry {
   lang: string;
   summary: string;
-  passages: { text: string; terms: Set<string> }[];
+  passages: { excerpt: string; terms: Set<string> }[];
   distinct: string[];
 }
 
@@ -164,7 +164,7 @@ export class OramaSearchIndex implements SearchIndex {
     for (const p of entry.passages) {
       let count = 0;
       for (const t of terms) if (p.terms.has(t)) count++;
-      if (count > bestCount) [best, bestCount] = [excerptOf(p.text), count];
+      if (count > bestCount) [best, bestCount] = [p.excerpt, count];
     }
     return best;
   }
@@ -180,13 +180,14 @@ export class OramaSearchIndex implements SearchIndex {
       for (const part of parts) {
         const terms = analyzeText(part.text, lang, analyzer);
         all.push(...terms);
-        if (part.kind === 'passage') passages.push({ text: part.text, terms: new Set(terms) });
+        if (part.kind === 'passage')
+          passages.push({ excerpt: part.excerpt ?? excerptOf(part.text), terms: new Set(terms) });
       }
       const distinct = [...new Set(all)];
       for (const t of distinct) this.documentFrequency.set(t, (this.documentFrequency.get(t) ?? 0) + 1);
       this.articles.set(article.id, {
         lang,
-        summary: excerptOf(passages[0]?.text ?? ''),
+        summary: passages[0]?.excerpt ?? '',
         passages,
         distinct,
       });

@@ -112,6 +112,27 @@ export function describeSearchIndexContract(name: string, create: () => SearchIn
       expect(hit?.excerpt).toBe('You can track delivery in the app.');
     });
 
+    it('shows the steps that follow an introduction ending with a colon, whichever of them matched', async () => {
+      const index = await ready();
+      await index.upsert(
+        testArticle(
+          'reset-password',
+          'Reset your password',
+          'If you forgot your password or it no longer works:\n\n1. Open the sign-in page and choose **Forgot password**.\n2. Enter the email address of your account.\n\nIf the email does not arrive, check your spam folder.',
+        ),
+      );
+      const steps = [
+        'If you forgot your password or it no longer works:',
+        '1. Open the sign-in page and choose Forgot password.',
+        '2. Enter the email address of your account.',
+      ].join('\n');
+      expect((await index.search('I forgot my password, it no longer works'))[0]?.excerpt).toBe(steps);
+      expect((await index.search('enter the email address of my account'))[0]?.excerpt).toBe(steps);
+      expect((await index.search('the password email does not arrive, spam folder'))[0]?.excerpt).toBe(
+        'If the email does not arrive, check your spam folder.',
+      );
+    });
+
     it('scores a question the KB does not cover far below one it covers', async () => {
       const index = await ready();
       const covered = (await index.search('where is my new card'))[0]?.score ?? 0;

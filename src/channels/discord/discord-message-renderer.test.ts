@@ -22,7 +22,7 @@ describe('renderOutbound', () => {
       message({
         text: 'Try this:',
         articles: [
-          { id: 'a', title: 'Reset your password', excerpt: 'x'.repeat(400), url: '/kb/a', score: 1 },
+          { id: 'a', title: 'Reset your password', excerpt: 'x'.repeat(1200), url: '/kb/a', score: 1 },
           { id: 'b', title: 'Refunds', excerpt: 'Money back', url: 'https://help.example/b', score: 0.5 },
         ],
         actions: [
@@ -37,7 +37,7 @@ describe('renderOutbound', () => {
       title: 'Reset your password',
       url: 'https://support.example/kb/a',
     });
-    expect(body?.embeds?.[0]?.description).toHaveLength(300);
+    expect(body?.embeds?.[0]?.description).toHaveLength(1000);
     expect(body?.embeds?.[1]?.url).toBe('https://help.example/b');
     expect(body?.components).toEqual([
       {

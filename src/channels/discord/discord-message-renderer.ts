@@ -32,7 +32,8 @@ export function parseCustomId(customId: string): ParsedCustomId {
 }
 
 const ButtonStyle = { Primary: 1, Secondary: 2, Success: 3 } as const;
-const EMBED_DESCRIPTION_MAX = 300;
+// Room for an article's steps (excerpts keep them under 700 characters); Discord allows 4,096.
+const EMBED_DESCRIPTION_MAX = 1_000;
 const MAX_EMBEDS = 10;
 
 export interface RenderOptions {
@@ -42,8 +43,8 @@ export interface RenderOptions {
 
 /**
  * Renders a channel-agnostic outbound message as one or more Discord messages: the text split at the
- * 2,000-character limit, the agent's name first, attachments as links, suggested articles as embeds and
- * actions as buttons on the last part. Mentions are never parsed from what agents or the bot write.
+ * 2,000-character limit, the agent's name first, attachments as links, suggested articles as embeds (the
+ * only place their title, excerpt and link appear) and actions as buttons on the last part. Mentions are never parsed from what agents or the bot write.
  */
 export function renderOutbound(
   message: OutboundMessage,

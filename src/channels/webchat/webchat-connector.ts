@@ -134,7 +134,12 @@ export class WebchatConnector implements ChannelConnector {
       authorName: message.authorKind === 'agent' ? message.authorName : null,
       text: message.text,
       attachments: message.attachments.map((a) => ({ ...a })),
-      articles: message.articles.map(({ id: articleId, title, url }) => ({ id: articleId, title, url })),
+      articles: message.articles.map(({ id: articleId, title, url, excerpt }) => ({
+        id: articleId,
+        title,
+        url,
+        excerpt,
+      })),
       actions: message.actions,
       createdAt: new Date().toISOString(),
     };

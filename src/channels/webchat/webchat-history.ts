@@ -9,7 +9,8 @@ export interface VisitorMessage {
   authorName: string | null;
   text: string;
   attachments: Attachment[];
-  articles: Pick<SuggestedArticle, 'id' | 'title' | 'url'>[];
+  /** Each suggested article once: its title, link and the passage that answers (steps included). */
+  articles: Pick<SuggestedArticle, 'id' | 'title' | 'url' | 'excerpt'>[];
   actions: MessageAction[];
   /**
    * On the visitor's own messages, the id the widget gave it when sending, so that the widget replaces
@@ -91,7 +92,7 @@ export function toVisitorMessage(
     authorName,
     text: m.text,
     attachments: m.attachments.map((a) => ({ ...a })),
-    articles: m.articles.map(({ id, title, url }) => ({ id, title, url })),
+    articles: m.articles.map(({ id, title, url, excerpt }) => ({ id, title, url, excerpt })),
     actions,
     ...(clientMessageId ? { clientMessageId } : {}),
     createdAt: m.createdAt,

@@ -86,9 +86,26 @@ describe('KnowledgeVirtualAgent', () => {
       url: 'https://help.example.com/card-arrival',
     });
     expect(reply.articles[0]?.excerpt).not.toBe('');
-    expect(reply.text).toContain('https://help.example.com/card-arrival');
+    // The channel shows the article (title, link, excerpt); the text only leads in, so nothing repeats.
+    expect(reply.text).toBe('This may help:');
     expect(reply.confidence).toBeGreaterThanOrEqual(agent.options.confidenceThreshold);
     expect(reply.language).toBe('en');
+  });
+
+  it('writes each article once into the text for a channel that cannot show articles', async () => {
+    const plain = new KnowledgeVirtualAgent(index, lookup, {
+      articleUrl: (a) => `https://help.example.com/${a.id}`,
+      articlesInText: true,
+    });
+    const reply = await ask(plain, 'my new card still has not arrived');
+    const [first] = reply.articles;
+    expect(reply.text.startsWith(`This may help:\n\n${first?.title}\n${first?.excerpt}\n${first?.url}`)).toBe(
+      true,
+    );
+    for (const a of reply.articles) {
+      expect(reply.text.split(a.title)).toHaveLength(2);
+      expect(reply.text.split(a.url)).toHaveLength(2);
+    }
   });
 
   it('says it is not sure and offers a person when the question is far from every article', async () => {

@@ -91,7 +91,11 @@ export interface KnowledgeVirtualAgentOptions {
   relatedScoreRatio: number;
   /** The public link of an article in the help center. */
   articleUrl: (article: Article) => string;
-  /** Also write the suggested articles into the reply text, for channels that cannot render them. */
+  /**
+   * Also write the suggested articles into the reply text, for a channel that cannot show them. Off by
+   * default: Discord, web chat and the desktop show each article once (title, link, excerpt), and the
+   * text only leads in, so that nothing is said twice.
+   */
   articlesInText: boolean;
   texts: Record<string, VirtualAgentTexts>;
   /** Language when neither the question nor the contact's locale gives a supported one. */
@@ -104,7 +108,7 @@ export const defaultKnowledgeVirtualAgentOptions: KnowledgeVirtualAgentOptions =
   maxArticles: 3,
   relatedScoreRatio: 0.75,
   articleUrl: (article) => `/kb/${encodeURIComponent(article.id)}`,
-  articlesInText: true,
+  articlesInText: false,
   texts: defaultVirtualAgentTexts,
   defaultLanguage: 'en',
 };
@@ -175,8 +179,8 @@ export class KnowledgeVirtualAgent implements VirtualAgent {
 
   private answerText(texts: VirtualAgentTexts, articles: SuggestedArticle[]): string {
     if (!this.options.articlesInText) return texts.answerLeadIn;
-    const lines = articles.map((a) => `• ${a.title}${a.excerpt ? ` — ${a.excerpt}` : ''}\n  ${a.url}`);
-    return [texts.answerLeadIn, ...lines].join('\n');
+    const blocks = articles.map((a) => [a.title, a.excerpt, a.url].filter(Boolean).join('\n'));
+    return [texts.answerLeadIn, ...blocks].join('\n\n');
   }
 
   /** Articles in the reply language first; the whole KB when that locale has nothing relevant. */

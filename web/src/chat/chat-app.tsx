@@ -191,9 +191,12 @@ export function ChatApp({ embedded }: { embedded: boolean }) {
                 <ul className="chat-articles">
                   {m.articles.map((a) => {
                     const href = safeUrl(a.url);
+                    // The passage that answers, steps included (servers before excerpts sent none).
+                    const excerpt = 'excerpt' in a && typeof a.excerpt === 'string' ? a.excerpt : '';
                     return (
                       <li key={a.id}>
                         <OutsideLink href={href}>{a.title}</OutsideLink>
+                        {excerpt && <MessageBody className="message-text chat-excerpt" text={excerpt} />}
                       </li>
                     );
                   })}
