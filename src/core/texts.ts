@@ -31,14 +31,26 @@ const catalog = {
 
 export type TextKey = keyof typeof catalog;
 
-/** Picks `language` (e.g. `ar`, `ar-SA`) or English, and fills `{placeholders}`. */
-export function say(
-  key: TextKey,
+/** A catalog of texts: per key, the text per language (`en` is the fallback). */
+export type TextCatalog = Record<string, Readonly<Record<string, string>>>;
+
+/** What a `say` function is: a key, a language (`ar`, `ar-SA`, …) and the values of its placeholders. */
+export type Say<K extends string> = (
+  key: K,
   language: string | null | undefined,
-  values: Record<string, string | number> = {},
-) {
-  return fill(pickLanguage(catalog[key], language), values);
+  values?: Record<string, string | number>,
+) => string;
+
+/**
+ * The one helper for every catalog (the core's below, a connector's own): picks `language` or English
+ * and fills `{placeholders}`.
+ */
+export function sayFrom<C extends TextCatalog>(texts: C): Say<keyof C & string> {
+  return (key, language, values = {}) => fill(pickLanguage(texts[key] ?? {}, language), values);
 }
+
+/** What Switchboard itself says to contacts. */
+export const say: Say<TextKey> = sayFrom(catalog);
 
 /** Fills `{name}` placeholders; unknown ones stay as they are. */
 export function fill(template: string, values: Record<string, string | number>): string {

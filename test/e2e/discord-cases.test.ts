@@ -151,7 +151,13 @@ describe('Discord: bug reports and feature requests', () => {
     const again = w.discord.clickButton(voter, post.id, `sb:vote:${kase.id}`);
     const refused = await ephemeralOf(again, /already voted/);
     expect(refused.ephemeral).toBe(true);
-    w.discord.clickButton(second, post.id, `sb:vote:${kase.id}`);
+    // The requester cannot upvote their own request: told so, ephemerally, and nothing is counted.
+    const own = w.discord.clickButton(second, post.id, `sb:vote:${kase.id}`);
+    const ownRefused = await ephemeralOf(own, /your own request/);
+    expect(ownRefused.ephemeral).toBe(true);
+    expect((await w.switchboard.center.cases.get(kase.id)).votes).toBe(1);
+    expect(JSON.stringify(w.discord.message(post.id)?.components)).toContain('Upvote (1)');
+    w.discord.clickButton(first, post.id, `sb:vote:${kase.id}`);
     await w.discord.waitFor(() =>
       JSON.stringify(w.discord.message(post.id)?.components).includes('Upvote (2)'),
     );

@@ -62,4 +62,21 @@ describe('Discord: a rating typed instead of clicked', () => {
       expect(() => w.discord.clickButton(member, question.id, 'sb:rate:1')).toThrow(/disabled/);
     },
   );
+
+  it('replies keep to the member\'s own language: an English member who rated "٥" is refused /setup in English', async () => {
+    const member = w.member({ username: 'english-rater', locale: 'en-US' });
+    await closedAndAsked(member);
+    w.discord.sendDm(member, '٥');
+    await w.waitForDms(member, (d) => d.find((m) => m.content === 'Thank you for your feedback!'), 'thanks');
+    const interaction = w.discord.invokeSlashCommand(member, w.guild, w.guild.channels.general!, 'setup');
+    const reply = await w.discord.waitFor(
+      () => w.discord.interactionResponses(interaction).find((r) => r.content),
+      10_000,
+      'the /setup refusal',
+    );
+    expect(reply).toMatchObject({
+      ephemeral: true,
+      content: 'Only members with the Manage Server permission can run /setup.',
+    });
+  });
 });

@@ -155,8 +155,6 @@ export class DiscordConnector implements ChannelConnector {
   private readonly opening = new Map<string, Promise<ThreadRecord>>();
   /** The last `/helpme` or `/agent` of each member, to tell them where the conversation went. */
   private readonly pendingReplies = new Map<string, { interaction: RepliableInteraction; at: number }>();
-  /** The language each member last wrote in (Discord has no Arabic locale, so it is learnt). */
-  private readonly languages = new Map<string, string>();
 
   constructor(
     private readonly core: DiscordCore,
@@ -392,7 +390,7 @@ export class DiscordConnector implements ChannelConnector {
 
   private async doOpenThread(userId: string): Promise<ThreadRecord> {
     const rest = this.rest();
-    const language = await this.languageOfMember(userId);
+    const language = await this.languageOf(userId, null);
     let record = this.threads.get(userId) ?? null;
     if (!record) {
       const guild = await this.guildOf(userId);
@@ -542,7 +540,6 @@ export class DiscordConnector implements ChannelConnector {
       return;
     }
     const text = message.content;
-    this.learnLanguage(userId, text);
     const attachments = [...message.attachments.values()].map((a) => ({
       url: a.url,
       name: a.name,
@@ -570,10 +567,7 @@ export class DiscordConnector implements ChannelConnector {
     const contact = await this.core.store.contacts.findByIdentity(CHANNEL, userId);
     const conversation = contact && (await this.core.store.conversations.findOpen(contact.id, CHANNEL));
     if (!conversation) return;
-    const language =
-      this.languages.get(userId) ??
-      conversation.language ??
-      (contact.locale ? baseLanguage(contact.locale) : null);
+    const language = conversation.language ?? (contact.locale ? baseLanguage(contact.locale) : null);
     let body: RESTPostAPIChannelMessageJSONBody;
     if (conversation.state === 'bot') {
       body = {
@@ -605,14 +599,14 @@ export class DiscordConnector implements ChannelConnector {
 
   private async onInteraction(interaction: Interaction): Promise<void> {
     if (!interaction.isRepliable()) return;
-    const language = this.languageOf(interaction.user.id, interaction.locale);
+    const language = () => this.languageOf(interaction.user.id, interaction.locale);
     try {
       if (interaction.isChatInputCommand()) await this.onCommand(interaction);
       else if (interaction.isButton()) await this.onButton(interaction);
       else if (interaction.isModalSubmit()) await this.onModal(interaction);
-      else await this.replyEphemeral(interaction, t('errorUnknownButton', language));
+      else await this.replyEphemeral(interaction, t('errorUnknownButton', await language()));
     } catch (error) {
-      await this.replyError(interaction, error, this.languageOf(interaction.user.id, interaction.locale));
+      await this.replyError(interaction, error, await language().catch(() => 'en'));
     }
   }
 
@@ -636,11 +630,11 @@ export class DiscordConnector implements ChannelConnector {
         if (!interaction.inGuild()) {
           await this.replyEphemeral(
             interaction,
-            t('errorGuildOnly', this.languageOf(interaction.user.id, interaction.locale)),
+            t('errorGuildOnly', await this.languageOf(interaction.user.id, interaction.locale)),
           );
           return;
         }
-        const language = this.languageOf(interaction.user.id, interaction.locale);
+        const language = await this.languageOf(interaction.user.id, interaction.locale);
         const modal: APIModalInteractionResponseCallbackData =
           interaction.commandName === commandNames.bug ? bugModal(language) : featureModal(language);
         await interaction.showModal(modal);
@@ -649,7 +643,7 @@ export class DiscordConnector implements ChannelConnector {
       default:
         await this.replyEphemeral(
           interaction,
-          t('errorUnknownCommand', this.languageOf(interaction.user.id, interaction.locale), {
+          t('errorUnknownCommand', await this.languageOf(interaction.user.id, interaction.locale), {
             command: interaction.commandName,
           }),
         );
@@ -658,7 +652,7 @@ export class DiscordConnector implements ChannelConnector {
 
   /** `/setup`: Manage Server only (Discord hides it from others; checked here too, as permissions change). */
   private async onSetup(interaction: ChatInputCommandInteraction): Promise<void> {
-    const language = this.languageOf(interaction.user.id, interaction.locale);
+    const language = await this.languageOf(interaction.user.id, interaction.locale);
     if (!interaction.inGuild()) {
       await this.replyEphemeral(interaction, t('errorGuildOnly', language));
       return;
@@ -734,10 +728,9 @@ export class DiscordConnector implements ChannelConnector {
     const onInbound = this.onInbound;
     if (!onInbound) return;
     const userId = interaction.user.id;
-    if (text) this.learnLanguage(userId, text);
-    const language = this.languageOf(userId, interaction.locale, text);
     // The 3-second window: defer first, then store and run the flow, then say where to look.
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    const language = await this.languageOf(userId, interaction.locale, text);
     await this.rememberGuild(userId, interaction.guildId);
     const dm = await interaction.user.createDM();
     this.pendingReplies.set(userId, { interaction, at: Date.now() });
@@ -769,13 +762,13 @@ export class DiscordConnector implements ChannelConnector {
 
   private async onButton(interaction: ButtonInteraction): Promise<void> {
     const parsed = parseCustomId(interaction.customId);
-    const language = this.languageOf(interaction.user.id, interaction.locale);
     if (parsed.kind === 'unknown') {
+      const language = await this.languageOf(interaction.user.id, interaction.locale);
       await this.replyEphemeral(interaction, t('errorUnknownButton', language));
       return;
     }
     if (parsed.kind === 'vote') {
-      await this.onVote(interaction, parsed.caseId, language);
+      await this.onVote(interaction, parsed.caseId);
       return;
     }
     const onInbound = this.onInbound;
@@ -796,8 +789,15 @@ export class DiscordConnector implements ChannelConnector {
     });
   }
 
-  private async onVote(interaction: ButtonInteraction, caseId: string, language: string): Promise<void> {
+  private async onVote(interaction: ButtonInteraction, caseId: string): Promise<void> {
     const contact = await this.contacts.resolve(CHANNEL, profileOf(interaction.user, interaction.locale));
+    const language = await this.languageOf(interaction.user.id, interaction.locale);
+    const request = await this.core.cases.get(caseId);
+    if (request.contactId === contact.id) {
+      // Upvotes say how many others want it; the requester's own is implied.
+      await this.replyEphemeral(interaction, t('ownRequest', language, { case: request.number }));
+      return;
+    }
     const { case: kase, counted } = await this.core.cases.vote(caseId, contact.id, {
       kind: 'contact',
       id: contact.id,
@@ -815,8 +815,7 @@ export class DiscordConnector implements ChannelConnector {
   private async onModal(interaction: ModalSubmitInteraction): Promise<void> {
     const values = modalValues(interaction);
     const text = Object.values(values).join(' ');
-    this.learnLanguage(interaction.user.id, text);
-    const language = this.languageOf(interaction.user.id, interaction.locale, text);
+    const language = await this.languageOf(interaction.user.id, interaction.locale, text);
     if (interaction.customId !== customIds.bugModal && interaction.customId !== customIds.featureModal) {
       await this.replyEphemeral(interaction, t('errorUnknownButton', language));
       return;
@@ -915,6 +914,8 @@ export class DiscordConnector implements ChannelConnector {
       const posted = (await this.rest().post(Routes.channelMessages(channelId), { body })) as APIMessage;
       const post: CasePost = { channelId, messageId: posted.id, guildId: guild.id };
       await this.core.store.settings.set(settingKeys.casePost(kase.id), post);
+      // Agents open the post from the case.
+      await this.core.cases.recordPost(kase.id, casePostUrl(post));
     } catch (error) {
       // The case is stored and the member has its number; only the public post is missing.
       this.options.log.warn({ err: error, case: kase.number, channelId }, 'case not posted in its channel');
@@ -925,9 +926,7 @@ export class DiscordConnector implements ChannelConnector {
     const lines: string[] = [];
     for (const { case: kase } of similar) {
       const post = await this.core.store.settings.get<CasePost>(settingKeys.casePost(kase.id));
-      const link = post
-        ? ` — https://discord.com/channels/${post.guildId}/${post.channelId}/${post.messageId}`
-        : '';
+      const link = post ? ` — ${casePostUrl(post)}` : '';
       lines.push(`#${kase.number} ${clip(kase.subject, 100)} (▲ ${kase.votes})${link}`);
     }
     return lines;
@@ -948,7 +947,7 @@ export class DiscordConnector implements ChannelConnector {
     const contact = await this.core.store.contacts.get(kase.contactId);
     const userId = contact && ContactService.identityOn(contact, CHANNEL);
     if (!contact || !userId) return;
-    const language = this.languages.get(userId) ?? (contact.locale ? baseLanguage(contact.locale) : null);
+    const language = await this.languageOf(userId, contact.locale);
     const content = t('statusChanged', language, {
       kind: t(kase.kind === 'bug' ? 'kind_bug' : 'kind_feature', language),
       case: kase.number,
@@ -1003,7 +1002,7 @@ export class DiscordConnector implements ChannelConnector {
           conflict: 'errorConflict',
           forbidden: 'errorForbidden',
           unauthorized: 'errorForbidden',
-          rate_limited: 'errorConflict',
+          rate_limited: 'errorRateLimited',
           unavailable: 'errorGeneric',
         } as const
       )[error.kind];
@@ -1020,23 +1019,30 @@ export class DiscordConnector implements ChannelConnector {
 
   // ---- language ------------------------------------------------------------------------------
 
-  private learnLanguage(userId: string, text: string): void {
-    const detected = text.trim() ? detectLanguage(text) : null;
-    if (detected && detected.confidence >= 0.5) this.languages.set(userId, detected.language);
-  }
-
-  /** The member's language: what they write in, else what they last wrote in, else their Discord locale. */
-  private languageOf(userId: string, locale: string | null | undefined, text?: string): string {
+  /**
+   * The member's language, the same one the core answers them in: what they write now, else the language
+   * of their latest conversation (the core keeps it from what they wrote; Discord has no Arabic locale),
+   * else their own Discord locale, else English. Read from the store, so that every instance and every
+   * reply after a restart agrees; never from another member or the server.
+   */
+  private async languageOf(
+    userId: string,
+    locale: string | null | undefined,
+    text?: string,
+  ): Promise<string> {
     const detected = text?.trim() ? detectLanguage(text) : null;
     if (detected && detected.confidence >= 0.5) return detected.language;
-    return this.languages.get(userId) ?? (locale ? baseLanguage(locale) : 'en');
-  }
-
-  private async languageOfMember(userId: string): Promise<string | null> {
-    const known = this.languages.get(userId);
-    if (known) return known;
     const contact = await this.core.store.contacts.findByIdentity(CHANNEL, userId);
-    return contact?.locale ? baseLanguage(contact.locale) : null;
+    if (contact) {
+      const [latest] = await this.core.store.conversations.list({
+        contactId: contact.id,
+        channel: CHANNEL,
+        limit: 1,
+      });
+      if (latest?.language) return latest.language;
+    }
+    const own = locale ?? contact?.locale;
+    return own ? baseLanguage(own) : 'en';
   }
 
   private guildLanguage(guild: Guild | null): string {
@@ -1139,4 +1145,9 @@ function modalValues(interaction: ModalSubmitInteraction): Record<string, string
     if ('value' in field && typeof field.value === 'string') values[customId] = field.value;
   }
   return values;
+}
+
+/** The link that opens a message in Discord (app or browser). */
+function casePostUrl(post: CasePost): string {
+  return `https://discord.com/channels/${post.guildId}/${post.channelId}/${post.messageId}`;
 }

@@ -1,4 +1,4 @@
-import { fill, pickLanguage } from '../../core/texts.ts';
+import { type Say, sayFrom } from '../../core/texts.ts';
 
 /**
  * What the Discord connector itself says (the core's texts are in src/core/texts.ts). English is the
@@ -30,6 +30,10 @@ const catalog = {
   similarTitle: { en: 'Similar requests', ar: 'طلبات مشابهة' },
   upvote: { en: 'Upvote', ar: 'تصويت' },
   voteCounted: { en: 'Your vote for #{case} is counted.', ar: 'تم احتساب صوتك للحالة #{case}.' },
+  ownRequest: {
+    en: '#{case} is your own request, so it has your support already; share it so that others can upvote it.',
+    ar: 'الحالة #{case} هي طلبك أنت، فهي تحظى بدعمك من قبل؛ شاركها ليصوّت لها الآخرون.',
+  },
   alreadyVoted: {
     en: 'You have already voted for #{case}; each member has one vote.',
     ar: 'لقد صوّت للحالة #{case} من قبل؛ لكل عضو صوت واحد.',
@@ -71,6 +75,10 @@ const catalog = {
   errorNotFound: { en: "I couldn't find that: {detail}.", ar: 'لم أجد ذلك: {detail}.' },
   errorInvalid: { en: "That didn't work: {detail}.", ar: 'لم ينجح ذلك: {detail}.' },
   errorConflict: { en: "That can't be done now: {detail}.", ar: 'لا يمكن تنفيذ ذلك الآن: {detail}.' },
+  errorRateLimited: {
+    en: 'That was a lot at once; please wait a moment and try again.',
+    ar: 'طلبات كثيرة دفعة واحدة؛ يرجى الانتظار قليلاً ثم المحاولة مرة أخرى.',
+  },
   errorForbidden: { en: "You aren't allowed to do that.", ar: 'لا يُسمح لك بذلك.' },
   errorUnknownCommand: { en: "I don't know the command /{command}.", ar: 'لا أعرف الأمر /{command}.' },
   errorUnknownButton: { en: 'This button is no longer active.', ar: 'هذا الزر لم يعد فعالاً.' },
@@ -92,11 +100,5 @@ const catalog = {
 
 export type DiscordTextKey = keyof typeof catalog;
 
-/** The connector's text in `language` (`ar`, `en-US`, …) or English, with `{placeholders}` filled. */
-export function t(
-  key: DiscordTextKey,
-  language: string | null | undefined,
-  values: Record<string, string | number> = {},
-): string {
-  return fill(pickLanguage(catalog[key], language), values);
-}
+/** The connector's text in `language` (`ar`, `en-US`, …) or English: the core's helper over this catalog. */
+export const t: Say<DiscordTextKey> = sayFrom(catalog);
