@@ -35,7 +35,7 @@ describe('web chat: one clean answer per article', () => {
     expect(await link.count()).toBe(1);
     expect(await link.getAttribute('href')).toMatch(/\/kb\/reset-password$/);
     const excerpt = answer.locator('.chat-excerpt').first();
-    expect(await excerpt.innerText()).toBe(
+    expect(await excerpt.textContent()).toBe(
       [
         'If you forgot your password or it no longer works:',
         '1. Open the sign-in page and choose Forgot password.',
@@ -44,7 +44,7 @@ describe('web chat: one clean answer per article', () => {
       ].join('\n'),
     );
 
-    const shown = await answer.innerText();
+    const shown = (await answer.textContent()) ?? '';
     expect(shown.split('Reset your password')).toHaveLength(2);
     expect(shown).not.toMatch(/https?:\/\//);
     expect(watch.errors).toEqual([]);
