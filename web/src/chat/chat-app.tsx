@@ -2,22 +2,19 @@ import { type KeyboardEvent, useCallback, useEffect, useRef, useState } from 're
 import { MessageBody } from '../shared/message-body.tsx';
 import { OutsideLink } from '../shared/outside-link.tsx';
 import { safeLinkUrl, safeUrl } from '../shared/safe-url.ts';
-
-/** A message as the web-chat endpoints show it to the visitor (src/channels/webchat). */
-interface VisitorMessage {
-  id: string;
-  authorKind: 'contact' | 'bot' | 'agent' | 'system';
-  authorName: string | null;
-  text: string;
-  /** Older servers sent none. */
-  attachments?: { url: string; name: string }[];
-  articles: { id: string; title: string; url: string }[];
-  actions: { id: string; label: string }[];
-  createdAt: string;
-}
+import {
+  browserLanguage,
+  type ChatLanguage,
+  chatLanguages,
+  chatTexts,
+  directionOf,
+  writtenLanguage,
+} from './chat-texts.ts';
+import { mergeMessages, type VisitorMessage } from './merge-messages.ts';
 
 const tokenKey = 'switchboard.webchat.token';
 const nameKey = 'switchboard.webchat.name';
+const languageKey = 'switchboard.webchat.language';
 const base = '/api/v1/webchat';
 
 async function call<T>(method: string, path: string, token: string | null, body?: unknown): Promise<T> {
@@ -34,7 +31,7 @@ async function call<T>(method: string, path: string, token: string | null, body?
   if (!response.ok)
     throw Object.assign(new Error(data.error?.message ?? `failed (${response.status})`), {
       status: response.status,
-    });
+    }) as Error & { status: number };
   return data;
 }
 
@@ -45,7 +42,26 @@ export function ChatApp({ embedded }: { embedded: boolean }) {
   const [text, setText] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [connected, setConnected] = useState(false);
+  const [blocked, setBlocked] = useState(false);
+  // Until the visitor's history has arrived the list is not complete (aria-busy says so).
+  const [loading, setLoading] = useState(false);
+  // The widget's labels: the language the visitor last wrote in, else the browser's.
+  const [language, setLanguage] = useState<ChatLanguage>(() => {
+    const saved = localStorage.getItem(languageKey);
+    return (
+      chatLanguages.find((l) => l === saved) ?? browserLanguage(navigator.languages ?? [navigator.language])
+    );
+  });
+  const t = chatTexts(language);
+  const dir = directionOf(language);
   const listRef = useRef<HTMLOListElement>(null);
+
+  useEffect(() => {
+    // The standalone page (and the widget's frame) as a whole, so that the browser's own parts follow too.
+    document.documentElement.lang = language;
+    document.documentElement.dir = dir;
+    document.title = t.title;
+  }, [language, dir, t.title]);
 
   const ensureToken = useCallback(async (): Promise<string> => {
     if (token) return token;
@@ -61,14 +77,16 @@ export function ChatApp({ embedded }: { embedded: boolean }) {
     let closed = false;
     let socket: WebSocket | null = null;
     let retry = 0;
-    const merge = (incoming: VisitorMessage[]) =>
-      setMessages((list) => {
-        const known = new Set(list.map((m) => m.id));
-        return [...list, ...incoming.filter((m) => !known.has(m.id))];
-      });
-    call<{ messages: VisitorMessage[] }>('GET', '/messages', token)
-      .then((r) => setMessages((list) => [...r.messages, ...list.filter((m) => m.id.startsWith('local-'))]))
+    const merge = (incoming: VisitorMessage[]) => setMessages((list) => mergeMessages(list, incoming));
+    setLoading(true);
+    call<{ messages: VisitorMessage[]; blocked?: boolean }>('GET', '/messages', token)
+      .then((r) => {
+        setBlocked(r.blocked === true);
+        merge(r.messages);
+        setLoading(false);
+      })
       .catch((err: { status?: number }) => {
+        setLoading(false);
         if (err.status === 401) {
           localStorage.removeItem(tokenKey);
           setToken(null);
@@ -90,10 +108,13 @@ export function ChatApp({ embedded }: { embedded: boolean }) {
           retry = 0;
         }
         if (data.type === 'message' && data.message) merge([data.message]);
+        if (data.type === 'blocked') setBlocked(true);
       });
-      socket.addEventListener('close', () => {
+      socket.addEventListener('close', (event) => {
         setConnected(false);
-        if (closed) return;
+        // 4003: the team blocked this visitor; reconnecting would only be refused again.
+        if (event.code === 4003) setBlocked(true);
+        if (closed || event.code === 4003) return;
         retry += 1;
         setTimeout(connect, Math.min(15_000, 500 * 2 ** retry));
       });
@@ -113,11 +134,19 @@ export function ChatApp({ embedded }: { embedded: boolean }) {
   const send = async (body: { text: string; action?: string }) => {
     setError(null);
     const clientMessageId = crypto.randomUUID();
+    // Typed text (not a button's label) tells the language the visitor writes in.
+    const written = body.action ? null : writtenLanguage(body.text);
+    if (written && written !== language) {
+      setLanguage(written);
+      localStorage.setItem(languageKey, written);
+    }
     if (body.text.trim())
       setMessages((list) => [
         ...list,
         {
           id: `local-${clientMessageId}`,
+          clientMessageId,
+          local: true,
           authorKind: 'contact',
           authorName: null,
           text: body.text,
@@ -131,7 +160,10 @@ export function ChatApp({ embedded }: { embedded: boolean }) {
       const name = localStorage.getItem(nameKey);
       await call('POST', '/messages', current, { ...body, clientMessageId, ...(name ? { name } : {}) });
     } catch (err) {
-      setError(err instanceof Error ? err.message : 'not sent');
+      const status = (err as { status?: number }).status;
+      if (status === 403) setBlocked(true);
+      else if (status === 429) setError(t.tooMany);
+      else setError(err instanceof Error ? `${t.notSent}: ${err.message}` : t.notSent);
     }
   };
 
@@ -151,32 +183,42 @@ export function ChatApp({ embedded }: { embedded: boolean }) {
   const lastId = [...messages].reverse().find((m) => m.authorKind !== 'contact')?.id;
 
   return (
-    <div className={embedded ? 'chat embedded' : 'chat'}>
+    <div className={embedded ? 'chat embedded' : 'chat'} dir={dir} lang={language}>
       <header className="chat-head">
         <div>
-          <strong>Chat with us</strong>
+          <strong>{t.title}</strong>
           <span className={connected ? 'status on' : 'status'}>
-            {connected ? 'online' : token ? 'connecting…' : ''}
+            {connected ? t.online : token && !blocked ? t.connecting : ''}
           </span>
         </div>
-        <button type="button" onClick={() => void send({ text: 'Talk to a person', action: 'handoff' })}>
-          Talk to a person
+        <button
+          type="button"
+          disabled={blocked}
+          onClick={() => void send({ text: t.talkToPerson, action: 'handoff' })}
+        >
+          {t.talkToPerson}
         </button>
       </header>
-      <ol className="chat-messages" ref={listRef} aria-live="polite" aria-label="Messages">
+      <ol
+        className="chat-messages"
+        ref={listRef}
+        aria-live="polite"
+        aria-label={t.messages}
+        aria-busy={loading}
+      >
         {messages.length === 0 && (
           <li className="chat-message from-bot">
-            <MessageBody text="Hi! Ask me anything. If I cannot help, a person from our team will." />
+            <MessageBody text={t.greeting} />
           </li>
         )}
         {messages
           .filter((m) => m.text.trim() || (m.attachments?.length ?? 0) > 0)
           .map((m) => (
             <li key={m.id} className={`chat-message from-${m.authorKind}`} data-author={m.authorKind}>
-              {m.authorKind === 'agent' && <span className="chat-author">{m.authorName ?? 'Agent'}</span>}
+              {m.authorKind === 'agent' && <span className="chat-author">{m.authorName ?? t.agent}</span>}
               <MessageBody text={m.text} />
               {m.attachments && m.attachments.length > 0 && (
-                <ul className="chat-attachments" aria-label="Attachments">
+                <ul className="chat-attachments" aria-label={t.attachments}>
                   {m.attachments.map((a) => {
                     const href = safeLinkUrl(a.url);
                     return (
@@ -188,7 +230,7 @@ export function ChatApp({ embedded }: { embedded: boolean }) {
                 </ul>
               )}
               {m.articles.length > 0 && (
-                <ul className="chat-articles">
+                <ul className="chat-articles" aria-label={t.articles}>
                   {m.articles.map((a) => {
                     const href = safeUrl(a.url);
                     // The passage that answers, steps included (servers before excerpts sent none).
@@ -208,6 +250,7 @@ export function ChatApp({ embedded }: { embedded: boolean }) {
                     <button
                       key={action.id}
                       type="button"
+                      disabled={blocked}
                       onClick={() => void send({ text: action.label, action: action.id })}
                     >
                       {action.label}
@@ -218,24 +261,30 @@ export function ChatApp({ embedded }: { embedded: boolean }) {
             </li>
           ))}
       </ol>
-      {error && (
+      {blocked && (
+        <p className="chat-error" role="alert">
+          {t.blocked}
+        </p>
+      )}
+      {error && !blocked && (
         <p className="chat-error" role="alert">
           {error}
         </p>
       )}
       <div className="chat-composer">
         <textarea
-          aria-label="Your message"
-          placeholder="Type a message…"
+          aria-label={t.yourMessage}
+          placeholder={t.placeholder}
           dir="auto"
           rows={2}
           value={text}
           maxLength={4000}
+          disabled={blocked}
           onChange={(e) => setText(e.target.value)}
           onKeyDown={onKeyDown}
         />
-        <button type="button" onClick={submit} disabled={!text.trim()}>
-          Send
+        <button type="button" onClick={submit} disabled={blocked || !text.trim()}>
+          {t.send}
         </button>
       </div>
     </div>

@@ -5,6 +5,23 @@
  * but the web-chat endpoints of its own origin.
  */
 (() => {
+  // The loader's own labels follow the browser's language (the chat inside follows what the visitor writes
+  // too). No imports and no globals: widget.js stays one classic script that any page can include.
+  const labels = {
+    en: { open: 'Chat', close: 'Close', openChat: 'Open chat', closeChat: 'Close chat', frame: 'Chat' },
+    ar: {
+      open: 'دردشة',
+      close: 'إغلاق',
+      openChat: 'افتح الدردشة',
+      closeChat: 'أغلق الدردشة',
+      frame: 'دردشة',
+    },
+  } as const;
+  const language =
+    (navigator.languages ?? [navigator.language])
+      .map((tag) => tag.toLowerCase().split('-')[0])
+      .find((base): base is keyof typeof labels => base === 'en' || base === 'ar') ?? 'en';
+  const t = labels[language];
   const script = document.currentScript as HTMLScriptElement | null;
   const origin = script ? new URL(script.src).origin : window.location.origin;
   if (document.getElementById('switchboard-chat-button')) return;
@@ -12,8 +29,10 @@
   const button = document.createElement('button');
   button.id = 'switchboard-chat-button';
   button.type = 'button';
-  button.setAttribute('aria-label', 'Open chat');
-  button.textContent = 'Chat';
+  button.dir = language === 'ar' ? 'rtl' : 'ltr';
+  button.lang = language;
+  button.setAttribute('aria-label', t.openChat);
+  button.textContent = t.open;
   Object.assign(button.style, {
     position: 'fixed',
     right: '20px',
@@ -34,7 +53,7 @@
     if (!frame) {
       frame = document.createElement('iframe');
       frame.id = 'switchboard-chat-frame';
-      frame.title = 'Chat';
+      frame.title = t.frame;
       frame.src = `${origin}/chat?embed=1`;
       Object.assign(frame.style, {
         position: 'fixed',
@@ -49,14 +68,14 @@
         background: '#fff',
       });
       document.body.appendChild(frame);
-      button.textContent = 'Close';
-      button.setAttribute('aria-label', 'Close chat');
+      button.textContent = t.close;
+      button.setAttribute('aria-label', t.closeChat);
       return;
     }
     const open = frame.style.display === 'none';
     frame.style.display = open ? 'block' : 'none';
-    button.textContent = open ? 'Close' : 'Chat';
-    button.setAttribute('aria-label', open ? 'Close chat' : 'Open chat');
+    button.textContent = open ? t.close : t.open;
+    button.setAttribute('aria-label', open ? t.closeChat : t.openChat);
   });
   document.body.appendChild(button);
 })();
