@@ -66,6 +66,9 @@ const schema = z.object({
   SWITCHBOARD_ANNOUNCEMENT_TICK_MS: z.coerce.number().int().min(10).max(600_000).prefault(5_000),
 });
 
+/** Every variable Switchboard reads (deployment files are checked against it). */
+export const environmentVariables: readonly string[] = Object.keys(schema.shape);
+
 export interface Config {
   port: number;
   host: string;
