@@ -40,6 +40,7 @@ const schema = z.object({
   SWITCHBOARD_ADMIN_PASSWORD: z.string().min(8, 'must have at least 8 characters').optional(),
   SWITCHBOARD_SAMPLE_KB: bool.prefault('true'),
   SWITCHBOARD_RESERVATION_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(3600).prefault(60),
+  SWITCHBOARD_PRESENCE_GRACE_SECONDS: z.coerce.number().int().min(3).max(3600).prefault(30),
   SWITCHBOARD_COOKIE_SECURE: bool.prefault('false'),
   SWITCHBOARD_TRUST_PROXY: bool.prefault('false'),
   SWITCHBOARD_VA_CONFIDENCE_THRESHOLD: z.coerce.number().min(0).max(1).optional(),
@@ -79,6 +80,8 @@ export interface Config {
   admin: { email: string; password: string | undefined };
   sampleKnowledgeBase: boolean;
   reservationTimeoutMs: number;
+  /** An available agent with no live desktop for this long becomes away. */
+  presenceGraceMs: number;
   cookieSecure: boolean;
   trustProxy: boolean;
   confidenceThreshold: number | undefined;
@@ -122,6 +125,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     admin: { email: e.SWITCHBOARD_ADMIN_EMAIL, password: e.SWITCHBOARD_ADMIN_PASSWORD },
     sampleKnowledgeBase: e.SWITCHBOARD_SAMPLE_KB,
     reservationTimeoutMs: e.SWITCHBOARD_RESERVATION_TIMEOUT_SECONDS * 1000,
+    presenceGraceMs: e.SWITCHBOARD_PRESENCE_GRACE_SECONDS * 1000,
     webchat: {
       messagesPerMinute: e.SWITCHBOARD_WEBCHAT_MESSAGES_PER_MINUTE,
       addressMessagesPerMinute: e.SWITCHBOARD_WEBCHAT_ADDRESS_MESSAGES_PER_MINUTE,

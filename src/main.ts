@@ -120,7 +120,11 @@ export async function createSwitchboard(
       http: new FetchHttpClient(),
       log: { warn: (context, message) => logger.warn(context, message) },
     },
-    { router: { reservationTimeoutMs: config.reservationTimeoutMs } },
+    {
+      router: { reservationTimeoutMs: config.reservationTimeoutMs },
+      // Desktops beat three times per grace time, so one lost beat does not turn a present agent away.
+      presence: { graceMs: config.presenceGraceMs, heartbeatMs: Math.floor(config.presenceGraceMs / 3) },
+    },
   );
   for (const connector of overrides.connectors ?? []) center.addConnector(connector);
   // Web chat needs no third party: it is always on.

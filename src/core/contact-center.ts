@@ -1,4 +1,5 @@
 import { AgentService } from './agents/agent-service.ts';
+import { PresenceMonitor, type PresenceOptions } from './agents/presence-monitor.ts';
 import { CannedResponseService } from './canned-responses/canned-response-service.ts';
 import { CaseService } from './cases/case-service.ts';
 import { ContactService } from './contacts/contact-service.ts';
@@ -41,6 +42,7 @@ export interface ContactCenterDeps {
 export interface ContactCenterOptions {
   router: Partial<RouterOptions>;
   outbox: Partial<OutboxDispatcherOptions>;
+  presence: Partial<PresenceOptions>;
   /** How often reservations are checked for time-out and failed deliveries retried. */
   tickMs: number;
   /** How the search index follows knowledge-base changes made by other processes. */
@@ -50,6 +52,7 @@ export interface ContactCenterOptions {
 export const defaultContactCenterOptions: ContactCenterOptions = {
   router: {},
   outbox: {},
+  presence: {},
   tickMs: 1_000,
   knowledgeSync: {},
 };
@@ -66,6 +69,7 @@ export class ContactCenter {
   readonly cases: CaseService;
   readonly contacts: ContactService;
   readonly agents: AgentService;
+  readonly presence: PresenceMonitor;
   readonly queues: QueueService;
   readonly flows: FlowService;
   readonly articles: ArticleService;
@@ -91,7 +95,25 @@ export class ContactCenter {
     this.cases = new CaseService(store, bus, clock);
     this.router = new Router(store, bus, clock, this.cases, this.options.router);
     this.contacts = new ContactService(store, clock);
-    this.agents = new AgentService(store, bus, clock, deps.hasher, () => this.router.offer());
+    this.agents = new AgentService(
+      store,
+      bus,
+      clock,
+      deps.hasher,
+      () => this.router.offer(),
+      async (agentId) => {
+        await this.router.withdrawOffers(agentId);
+      },
+    );
+    this.presence = new PresenceMonitor(
+      store,
+      bus,
+      clock,
+      async (agentId) => {
+        await this.router.withdrawOffers(agentId);
+      },
+      this.options.presence,
+    );
     this.queues = new QueueService(store, clock, () => this.router.offer());
     this.flows = new FlowService(store, clock);
     this.articles = new ArticleService(store, deps.searchIndex, clock, this.options.knowledgeSync);
@@ -174,6 +196,7 @@ export class ContactCenter {
   async tick(): Promise<void> {
     if (this.ticking) return;
     this.ticking = (async () => {
+      await this.presence.sweep();
       await this.router.expireReservations();
       await this.dispatcher.tick();
     })();

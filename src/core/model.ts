@@ -113,8 +113,21 @@ export interface Case {
   /** Customer satisfaction 1–5 given after the conversation closed. */
   rating: number | null;
   votes: number;
+  /** Who opened it: the contact (e.g. `/bug`), an agent, or the bot on the contact's behalf (a hand-off). */
+  openedBy: CaseOpener | null;
+  /** The case's public post, e.g. its message in #bug-report (`https://discord.com/channels/…`). */
+  postUrl: string | null;
   createdAt: string;
   updatedAt: string;
+}
+
+export const caseOpenerKinds = ['contact', 'agent', 'bot'] as const;
+export type CaseOpenerKind = (typeof caseOpenerKinds)[number];
+
+export interface CaseOpener {
+  kind: CaseOpenerKind;
+  /** The contact's or agent's id; for `bot`, the contact on whose behalf it was opened. */
+  id: string | null;
 }
 
 export interface Actor {

@@ -97,7 +97,10 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
   ) as FastifyInstance;
 
   const realtime = new RealtimeHub(center.bus, (principal) => credentialStands(center, principal), {
-    heartbeatMs: config.realtimeHeartbeatMs,
+    // Pings answered count as heartbeats too, so they come at least as often as presence needs them.
+    heartbeatMs: Math.min(config.realtimeHeartbeatMs, center.presence.options.heartbeatMs),
+    clientHeartbeatMs: center.presence.options.heartbeatMs,
+    alive: (agentId, connected) => center.presence.heartbeat(agentId, connected),
   });
   const metrics = new HttpMetrics(center, connectorsHealth, () => realtime.size);
   const unsubscribeMetrics = center.bus.subscribe((event) => metrics.observe(event));

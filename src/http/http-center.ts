@@ -1,4 +1,5 @@
 import type { AgentService } from '../core/agents/agent-service.ts';
+import type { PresenceMonitor } from '../core/agents/presence-monitor.ts';
 import type { CannedResponseService } from '../core/canned-responses/canned-response-service.ts';
 import type { CaseService } from '../core/cases/case-service.ts';
 import type { ContactService } from '../core/contacts/contact-service.ts';
@@ -22,6 +23,8 @@ export interface HttpCenter {
   bus: EventBus;
   clock: Clock;
   agents: Pick<AgentService, 'create' | 'update' | 'setPresence' | 'get' | 'list' | 'authenticate'>;
+  /** Heartbeats of live desktops (the realtime socket); presence follows them. */
+  presence: Pick<PresenceMonitor, 'heartbeat' | 'options'>;
   contacts: Pick<ContactService, 'get'>;
   conversations: Pick<ConversationService, 'get' | 'list' | 'transcript' | 'reply' | 'wrapUp' | 'close'>;
   router: Pick<Router, 'accept' | 'reject' | 'transfer' | 'queueStats' | 'queuePosition'>;

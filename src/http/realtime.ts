@@ -7,7 +7,10 @@ import { hasRole, type Principal } from './auth/authentication.ts';
 /** What a desktop receives: the domain event as JSON, agents without their password hash. */
 export type WireEvent =
   | Exclude<DomainEvent, { type: 'outbox.enqueued' }>
-  | { type: 'hello'; agent: Omit<Agent, 'passwordHash'> };
+  /** `heartbeatMs`: how often the desktop sends `{"type":"heartbeat"}` to show the agent is still there. */
+  | { type: 'hello'; agent: Omit<Agent, 'passwordHash'>; heartbeatMs: number }
+  /** The answer to a desktop's heartbeat, once it is recorded: the connection is alive both ways. */
+  | { type: 'heartbeat' };
 
 /**
  * Whether an agent may see an event. Supervisors and admins see everything; an agent sees
@@ -42,11 +45,17 @@ export interface RealtimeHubOptions {
   heartbeatMs: number;
   /** A desktop this far behind (bytes queued) is disconnected rather than buffered without bound. */
   maxBufferedBytes: number;
+  /** How often desktops are asked to send a heartbeat (presence follows the live desktop). */
+  clientHeartbeatMs: number;
+  /** The agent's desktop is alive: it connected (`connected`), answered a ping or sent a heartbeat. */
+  alive: (agentId: string, connected: boolean) => Promise<void>;
 }
 
 export const defaultRealtimeHubOptions: RealtimeHubOptions = {
   heartbeatMs: 30_000,
   maxBufferedBytes: 4 * 1024 * 1024,
+  clientHeartbeatMs: 10_000,
+  alive: async () => {},
 };
 
 interface Client {
@@ -83,11 +92,29 @@ export class RealtimeHub {
     this.clients.add(client);
     socket.on('pong', () => {
       client.alive = true;
+      void this.markAlive(client, false);
+    });
+    socket.on('message', (data) => {
+      // Desktops send only heartbeats; anything else is ignored.
+      if (isHeartbeat(data))
+        void this.markAlive(client, false).then(() => this.send(client, { type: 'heartbeat' }));
     });
     socket.on('close', () => this.clients.delete(client));
     socket.on('error', () => socket.terminate());
-    // Desktops only listen; anything they send is ignored.
-    this.send(client, { type: 'hello', agent: publicAgent(principal.agent) });
+    // A desktop that reconnects within the grace time keeps its agent available; `hello` says it counted.
+    void this.markAlive(client, true).then(() =>
+      this.send(client, {
+        type: 'hello',
+        agent: publicAgent(client.principal.agent),
+        heartbeatMs: this.options.clientHeartbeatMs,
+      }),
+    );
+  }
+
+  private async markAlive(client: Client, connected: boolean): Promise<void> {
+    if (client.socket.readyState !== client.socket.OPEN) return;
+    // A failed write is retried by the next heartbeat; the socket stays open.
+    await this.options.alive(client.principal.agent.id, connected).catch(() => {});
   }
 
   /** Signs out a session or revoked token everywhere on this instance. */
@@ -147,5 +174,15 @@ export class RealtimeHub {
   /** Runs one heartbeat now (tests; the timer runs it every `heartbeatMs`). */
   heartbeatNow(): void {
     this.beat();
+  }
+}
+
+function isHeartbeat(data: unknown): boolean {
+  const text = Buffer.isBuffer(data) ? data.toString('utf8') : String(data);
+  if (text.length > 100) return false;
+  try {
+    return (JSON.parse(text) as { type?: unknown } | null)?.type === 'heartbeat';
+  } catch {
+    return false;
   }
 }

@@ -4,6 +4,7 @@ import {
   agentRoles,
   authorKinds,
   caseKinds,
+  caseOpenerKinds,
   casePriorities,
   caseStatuses,
   conversationStates,
@@ -242,6 +243,11 @@ export const caseSchema = z
     fields: z.record(z.string(), z.string().optional()),
     rating: z.number().nullable(),
     votes: z.number().int(),
+    openedBy: z
+      .object({ kind: z.enum(caseOpenerKinds), id: z.string().nullable() })
+      .nullable()
+      .describe('contact, agent, or bot (opened on the contact’s behalf, e.g. a hand-off)'),
+    postUrl: z.string().nullable().describe('the public post of the case, e.g. in #bug-report on Discord'),
     createdAt: timestamp,
     updatedAt: timestamp,
   })

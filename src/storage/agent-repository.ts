@@ -4,7 +4,8 @@ import type { AgentRepository } from '../core/ports/repositories.ts';
 import type { AgentTable } from './database.ts';
 import { assertUpdated, type DbScope, fromJson, toJson, uniquely } from './db-scope.ts';
 
-const toRow = (a: Agent): Selectable<AgentTable> => ({
+// `last_seen_at` is left out: heartbeats write it (`touch`), and a stale copy of an agent must not undo one.
+const toRow = (a: Agent): Omit<Selectable<AgentTable>, 'last_seen_at'> => ({
   id: a.id,
   email: a.email,
   name: a.name,
@@ -63,6 +64,37 @@ export class KyselyAgentRepository implements AgentRepository {
     await uniquely(`an agent with email ${agent.email} already exists`, () =>
       this.scope.db.insertInto('agents').values(toRow(agent)).execute(),
     );
+  }
+
+  async touch(id: string, at: string): Promise<void> {
+    await this.scope.db.updateTable('agents').set({ last_seen_at: at }).where('id', '=', id).execute();
+  }
+
+  /**
+   * One conditional UPDATE per candidate: of several instances sweeping at once, one changes each agent,
+   * and a heartbeat that lands in between keeps the agent available.
+   */
+  async markAwayUnseenSince(before: string): Promise<Agent[]> {
+    const candidates = await this.scope.db
+      .selectFrom('agents')
+      .select('id')
+      .where('presence', '=', 'available')
+      .where((eb) => eb.or([eb('last_seen_at', 'is', null), eb('last_seen_at', '<', before)]))
+      .execute();
+    const changed: Agent[] = [];
+    for (const { id } of candidates) {
+      const result = await this.scope.db
+        .updateTable('agents')
+        .set({ presence: 'away' })
+        .where('id', '=', id)
+        .where('presence', '=', 'available')
+        .where((eb) => eb.or([eb('last_seen_at', 'is', null), eb('last_seen_at', '<', before)]))
+        .executeTakeFirst();
+      if (result.numUpdatedRows === 0n) continue;
+      const agent = await this.get(id);
+      if (agent) changed.push(agent);
+    }
+    return changed;
   }
 
   async update(agent: Agent): Promise<void> {

@@ -5,6 +5,7 @@ import type {
   Case,
   CaseFields,
   CaseKind,
+  CaseOpenerKind,
   CasePriority,
   CaseStatus,
   TimelineEntry,
@@ -44,6 +45,9 @@ const toRow = (c: Case): Omit<Selectable<CaseTable>, 'votes'> & { votes: number 
   search_text: searchText(c),
   created_at: c.createdAt,
   updated_at: c.updatedAt,
+  opened_by_kind: c.openedBy?.kind ?? null,
+  opened_by_id: c.openedBy?.id ?? null,
+  post_url: c.postUrl,
 });
 
 const fromRow = (r: Selectable<CaseTable>): Case => ({
@@ -59,6 +63,10 @@ const fromRow = (r: Selectable<CaseTable>): Case => ({
   fields: fromJson<CaseFields>(r.fields),
   rating: r.rating === null ? null : Number(r.rating),
   votes: Number(r.votes),
+  openedBy: r.opened_by_kind
+    ? { kind: r.opened_by_kind as CaseOpenerKind, id: r.opened_by_id }
+    : null,
+  postUrl: r.post_url,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });

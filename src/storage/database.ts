@@ -98,6 +98,9 @@ export interface CaseTable {
   search_text: string;
   created_at: string;
   updated_at: string;
+  opened_by_kind: string | null;
+  opened_by_id: string | null;
+  post_url: string | null;
 }
 
 export interface CaseTimelineTable {
@@ -128,6 +131,8 @@ export interface AgentTable {
   idle_since: string;
   password_hash: string | null;
   created_at: string;
+  /** Last heartbeat of a live desktop; written by `touch`, never by `update` (see agent-repository). */
+  last_seen_at: string | null;
 }
 
 export interface QueueTable {

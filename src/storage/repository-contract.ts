@@ -95,6 +95,8 @@ export function describeRepositoryContract(name: string, makeStore: () => Promis
       fields: {},
       rating: null,
       votes: 0,
+      openedBy: null,
+      postUrl: null,
       createdAt: at(0),
       updatedAt: at(0),
       ...over,
@@ -736,6 +738,25 @@ export function describeRepositoryContract(name: string, makeStore: () => Promis
         await store.agents.update(updated);
         expect(await store.agents.get(a.id)).toEqual(updated);
         await expectNotFound(store.agents.update(makeAgent()));
+      });
+
+      it('turns available agents without a recent heartbeat away, once, and keeps those with one', async () => {
+        const seen = makeAgent({ presence: 'available' });
+        const stale = makeAgent({ presence: 'available' });
+        const never = makeAgent({ presence: 'available' });
+        const away = makeAgent({ presence: 'away' });
+        for (const agent of [seen, stale, never, away]) await store.agents.create(agent);
+        await store.agents.touch(seen.id, at(10));
+        await store.agents.touch(stale.id, at(5));
+        // An update from a copy read before the heartbeat does not undo it.
+        await store.agents.update({ ...seen, name: 'Seen' });
+        const mine = new Set([seen.id, stale.id, never.id, away.id]);
+        const changed = (await store.agents.markAwayUnseenSince(at(8))).filter((a) => mine.has(a.id));
+        expect(changed.map((a) => a.id).sort()).toEqual([stale.id, never.id].sort());
+        expect(changed.every((a) => a.presence === 'away')).toBe(true);
+        expect((await store.agents.get(seen.id))?.presence).toBe('available');
+        const again = (await store.agents.markAwayUnseenSince(at(8))).filter((a) => mine.has(a.id));
+        expect(again).toEqual([]);
       });
     });
 

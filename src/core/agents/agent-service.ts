@@ -38,6 +38,8 @@ export class AgentService {
     private readonly hasher: PasswordHasher,
     /** Called when an agent may take new work (went available), so the router offers to them. */
     private readonly onAvailable: () => Promise<void> = async () => {},
+    /** Called when an agent went away or offline: their pending offers go to someone who is there. */
+    private readonly onUnavailable: (agentId: string) => Promise<void> = async () => {},
   ) {}
 
   async create(input: CreateAgentInput): Promise<Agent> {
@@ -103,8 +105,11 @@ export class AgentService {
       ...(presence === 'available' ? { idleSince: this.clock.now().toISOString() } : {}),
     };
     await this.store.agents.update(next);
+    // Going available starts the grace time in which the agent's desktop must show it is alive.
+    if (presence === 'available') await this.store.agents.touch(id, this.clock.now().toISOString());
     await this.bus.publish({ type: 'agent.updated', agent: publicAgent(next) });
     if (presence === 'available') await this.onAvailable();
+    else await this.onUnavailable(id);
     return next;
   }
 

@@ -98,4 +98,49 @@ describe('cases', () => {
     });
     expect((await t.center.cases.get(kase.id)).status).toBe('new');
   });
+
+  it("remembers who opened a case: the contact, an agent, or the bot on the contact's behalf", async () => {
+    await t.connector.receive({ from: 'm1', text: 'Talk to a person', action: 'handoff' });
+    const contact = await t.store.contacts.findByIdentity('test', 'm1');
+    const [conversation] = await t.store.conversations.list({ contactId: contact!.id });
+    const handedOff = await t.center.cases.get(conversation!.caseId!);
+    expect(handedOff.openedBy).toEqual({ kind: 'bot', id: contact!.id });
+
+    const agent = await t.agent('opener@example.com');
+    const byContact = await t.center.cases.create(
+      { kind: 'bug', subject: 'Crash', contactId: contact!.id },
+      { kind: 'contact', id: contact!.id },
+    );
+    const byAgent = await t.center.cases.create(
+      { kind: 'support', subject: 'Called in', contactId: contact!.id },
+      { kind: 'agent', id: agent.id },
+    );
+    expect(byContact.openedBy).toEqual({ kind: 'contact', id: contact!.id });
+    expect((await t.center.cases.get(byAgent.id)).openedBy).toEqual({ kind: 'agent', id: agent.id });
+  });
+
+  it("titles a support case with the contact's last question before the hand-off", async () => {
+    await t.connector.receive({ from: 'm2', text: 'hello' });
+    await t.connector.receive({ from: 'm2', text: 'How do I change my username?' });
+    await t.connector.receive({ from: 'm2', text: 'The rename button is greyed out on my profile' });
+    await t.connector.receive({ from: 'm2', text: 'thanks' });
+    await t.connector.receive({ from: 'm2', text: 'Talk to a person', action: 'handoff' });
+    const contact = await t.store.contacts.findByIdentity('test', 'm2');
+    const [conversation] = await t.store.conversations.list({ contactId: contact!.id });
+    expect((await t.center.cases.get(conversation!.caseId!)).subject).toBe(
+      'The rename button is greyed out on my profile',
+    );
+  });
+
+  it("keeps the link of the case's public post and tells desktops", async () => {
+    const kase = await t.center.cases.create({ kind: 'bug', subject: 'Crash' }, system);
+    const seen: string[] = [];
+    t.bus.subscribe((event) => {
+      if (event.type === 'case.updated') seen.push(event.case.postUrl ?? '');
+    });
+    const url = 'https://discord.com/channels/1/2/3';
+    await t.center.cases.recordPost(kase.id, url);
+    expect((await t.center.cases.get(kase.id)).postUrl).toBe(url);
+    expect(seen).toEqual([url]);
+  });
 });

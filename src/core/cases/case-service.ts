@@ -5,6 +5,7 @@ import type {
   Case,
   CaseFields,
   CaseKind,
+  CaseOpener,
   CasePriority,
   CaseStatus,
   TimelineEntry,
@@ -69,6 +70,8 @@ export class CaseService {
       fields: cleanFields(input.fields ?? {}),
       rating: null,
       votes: 0,
+      openedBy: openerOf(actor, input.contactId ?? null),
+      postUrl: null,
       createdAt: at,
       updatedAt: at,
     };
@@ -230,6 +233,19 @@ export class CaseService {
     });
   }
 
+  /** Remembers where the case was posted publicly (a connector calls it once its post is out). */
+  recordPost(id: string, url: string): Promise<Case> {
+    return inTransaction(this.store, this.bus, async (tx, emit) => {
+      const kase = await tx.cases.get(id);
+      if (!kase) throw notFound('case', id);
+      if (kase.postUrl === url) return kase;
+      const next = { ...kase, postUrl: url, updatedAt: this.now() };
+      await tx.cases.update(next);
+      emit({ type: 'case.updated', case: next, entry: null });
+      return next;
+    });
+  }
+
   /** Links a conversation to a case and records it on the timeline. */
   async linkConversationIn(
     tx: Repositories,
@@ -262,6 +278,12 @@ export class CaseService {
   private now(): string {
     return this.clock.now().toISOString();
   }
+}
+
+/** The system actor opens cases for a contact (a flow's hand-off): the bot, on that contact's behalf. */
+function openerOf(actor: Actor, contactId: string | null): CaseOpener {
+  if (actor.kind === 'system') return { kind: 'bot', id: contactId };
+  return { kind: actor.kind, id: actor.id };
 }
 
 function normaliseTags(tags: string[]): string[] {

@@ -16,6 +16,8 @@ const feature = (subject: string, description = '', votes = 0): Case => ({
   fields: description ? { description } : {},
   rating: null,
   votes,
+  openedBy: { kind: 'contact', id: null },
+  postUrl: null,
   createdAt: '2026-03-01T09:00:00.000Z',
   updatedAt: '2026-03-01T09:00:00.000Z',
 });

@@ -5,6 +5,7 @@ import type { DispatcherLog } from '../outbox/outbox-dispatcher.ts';
 import { postMessage } from '../outbox/post-message.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { EventBus } from '../ports/event-bus.ts';
+import { detectConversationalIntent } from '../knowledge/handoff-detector.ts';
 import type { HttpClient, HttpResponse } from '../ports/http-client.ts';
 import type { Store } from '../ports/repositories.ts';
 import type { VirtualAgent, VirtualAgentReply } from '../ports/virtual-agent.ts';
@@ -234,11 +235,18 @@ export class FlowRunner {
     return next;
   }
 
-  /** The case subject: the contact's first real question in this conversation. */
+  /**
+   * The case subject: the contact's last real question before the hand-off (what the bot could not
+   * answer), not the request for a person, a greeting or thanks.
+   */
   private async subjectFor(ctx: FlowContext): Promise<string> {
     const messages = await this.deps.store.messages.listByConversation(ctx.conversation.id);
-    const question = messages.find(
-      (m) => m.authorKind === 'contact' && m.text.trim() && !this.deps.isHandoffRequest(m.text),
+    const question = messages.findLast(
+      (m) =>
+        m.authorKind === 'contact' &&
+        m.text.trim() &&
+        !this.deps.isHandoffRequest(m.text) &&
+        detectConversationalIntent(m.text) === null,
     );
     const text = (question?.text ?? '').replace(/\s+/g, ' ').trim();
     if (text) return text.length > 120 ? `${text.slice(0, 117)}…` : text;

@@ -102,6 +102,10 @@ export interface AgentRepository {
   list(): Promise<Agent[]>;
   create(agent: Agent): Promise<void>;
   update(agent: Agent): Promise<void>;
+  /** Records a heartbeat of the agent's live desktop at `at` (`update` never changes it). */
+  touch(id: string, at: string): Promise<void>;
+  /** Turns `available` agents with no heartbeat since `before` into `away`; returns those it changed. */
+  markAwayUnseenSince(before: string): Promise<Agent[]>;
 }
 
 export interface QueueRepository {

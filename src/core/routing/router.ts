@@ -302,6 +302,24 @@ export class Router {
     return result;
   }
 
+  /**
+   * Withdraws the pending offers of an agent who is no longer there (went away, or their desktop is gone)
+   * and offers those conversations to someone who is, instead of letting them time out.
+   */
+  async withdrawOffers(agentId: string): Promise<number> {
+    const withdrawn = await inTransaction(this.store, this.bus, async (tx, emit) => {
+      const pending = await tx.reservations.list({ agentId, status: 'pending' });
+      for (const reservation of pending) {
+        const next: Reservation = { ...reservation, status: 'canceled', respondedAt: this.now() };
+        await tx.reservations.update(next);
+        emit({ type: 'reservation.updated', reservation: next });
+      }
+      return pending.length;
+    });
+    if (withdrawn > 0) await this.offer();
+    return withdrawn;
+  }
+
   /** Withdraws the offer of a conversation that left the queue some other way. */
   async cancelPending(tx: Repositories, emit: Emit, conversationId: string): Promise<void> {
     for (const reservation of await tx.reservations.list({ conversationId, status: 'pending' })) {

@@ -5,6 +5,7 @@ import * as cannedResponses from './0002-canned-responses.ts';
 import * as announcements from './0003-announcements.ts';
 import * as discordState from './0006-discord-state.ts';
 import * as webchatVisitors from './0005-webchat-visitors.ts';
+import * as presenceAndCases from './0007-presence-and-cases.ts';
 import * as knowledgeChanges from './0008-knowledge-changes.ts';
 
 /** Every migration, in order. Imported explicitly so bundling and `tsx` need no directory scan. */
@@ -14,6 +15,7 @@ export const migrations: Record<string, Migration> = {
   '0003-announcements': announcements,
   '0006-discord-state': discordState,
   '0005-webchat-visitors': webchatVisitors,
+  '0007-presence-and-cases': presenceAndCases,
   '0008-knowledge-changes': knowledgeChanges,
 };
 

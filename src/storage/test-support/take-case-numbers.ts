@@ -32,6 +32,8 @@ for (let i = 0; i < count; i++) {
         fields: {},
         rating: null,
         votes: 0,
+        openedBy: null,
+        postUrl: null,
         createdAt: now,
         updatedAt: now,
       });

@@ -1,9 +1,9 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { ApiError, del, get, patch, post, put, query } from '../shared/api.ts';
 import { ErrorNote } from '../shared/error-note.tsx';
-import { renderMarkdown } from '../shared/markdown.ts';
-import type { Article, CannedResponse, ChannelHealth, PublicAgent, Queue } from '../shared/types.ts';
+import type { CannedResponse, ChannelHealth, PublicAgent, Queue } from '../shared/types.ts';
 import { AnnouncementsAdmin } from './announcements-admin.tsx';
+import { ArticlesAdmin } from './article-editor.tsx';
 import { desktop, useDesktop } from './desktop-store.ts';
 import { Link } from './router.tsx';
 
@@ -260,156 +260,6 @@ function QueuesAdmin() {
         </button>
       </form>
       <ErrorNote message={error} />
-    </section>
-  );
-}
-
-function ArticlesAdmin() {
-  const [articles, setArticles] = useState<Article[]>([]);
-  const [editing, setEditing] = useState<{
-    id: string | null;
-    title: string;
-    body: string;
-    tags: string;
-    published: boolean;
-  } | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const load = () =>
-    get<{ articles: Article[] }>(`/articles${query({ limit: 200 })}`).then((r) => setArticles(r.articles));
-  // biome-ignore lint/correctness/useExhaustiveDependencies: loaded once; saving reloads explicitly
-  useEffect(() => {
-    void load();
-  }, []);
-  const save = async () => {
-    if (!editing) return;
-    setError(null);
-    const body = {
-      title: editing.title,
-      body: editing.body,
-      tags: list(editing.tags),
-      published: editing.published,
-    };
-    try {
-      if (editing.id) await patch(`/articles/${editing.id}`, body);
-      else await post('/articles', body);
-      setEditing(null);
-      await load();
-    } catch (err) {
-      setError(message(err));
-    }
-  };
-  if (editing)
-    return (
-      <section className="card article-editor">
-        <label className="field">
-          <span>Title</span>
-          <input
-            aria-label="Article title"
-            dir="auto"
-            value={editing.title}
-            onChange={(e) => setEditing({ ...editing, title: e.target.value })}
-          />
-        </label>
-        <label className="field">
-          <span>Tags</span>
-          <input
-            aria-label="Article tags"
-            value={editing.tags}
-            onChange={(e) => setEditing({ ...editing, tags: e.target.value })}
-          />
-        </label>
-        <label className="check">
-          <input
-            type="checkbox"
-            checked={editing.published}
-            onChange={(e) => setEditing({ ...editing, published: e.target.checked })}
-          />
-          Published
-        </label>
-        <div className="split">
-          <label className="field">
-            <span>Markdown</span>
-            <textarea
-              aria-label="Article body"
-              dir="auto"
-              rows={16}
-              value={editing.body}
-              onChange={(e) => setEditing({ ...editing, body: e.target.value })}
-            />
-          </label>
-          <div className="field">
-            <span>Preview</span>
-            <div
-              className="markdown preview-pane"
-              dir="auto"
-              // biome-ignore lint/security/noDangerouslySetInnerHtml: sanitized by DOMPurify in renderMarkdown
-              dangerouslySetInnerHTML={{ __html: renderMarkdown(editing.body) }}
-            />
-          </div>
-        </div>
-        <ErrorNote message={error} />
-        <div className="actions">
-          <button type="button" onClick={() => setEditing(null)}>
-            Cancel
-          </button>
-          <button type="button" className="primary" onClick={() => void save()}>
-            Save article
-          </button>
-        </div>
-      </section>
-    );
-  return (
-    <section className="card">
-      <div className="actions">
-        <button
-          type="button"
-          className="primary"
-          onClick={() => setEditing({ id: null, title: '', body: '', tags: '', published: true })}
-        >
-          New article
-        </button>
-      </div>
-      <table className="table" aria-label="Articles">
-        <thead>
-          <tr>
-            <th>Title</th>
-            <th>Tags</th>
-            <th>Locale</th>
-            <th>Published</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {articles.map((a) => (
-            <tr key={a.id}>
-              <td dir="auto">
-                <a href={`/kb/${encodeURIComponent(a.id)}`} target="_blank" rel="noopener noreferrer">
-                  {a.title}
-                </a>
-              </td>
-              <td>{a.tags.join(', ')}</td>
-              <td>{a.locale}</td>
-              <td>{a.published ? 'yes' : 'no'}</td>
-              <td>
-                <button
-                  type="button"
-                  onClick={() =>
-                    setEditing({
-                      id: a.id,
-                      title: a.title,
-                      body: a.body,
-                      tags: a.tags.join(', '),
-                      published: a.published,
-                    })
-                  }
-                >
-                  Edit
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
     </section>
   );
 }

@@ -3,8 +3,10 @@ import { ApiError, get, patch, post } from '../shared/api.ts';
 import { ErrorNote } from '../shared/error-note.tsx';
 import { formatTime } from '../shared/format.ts';
 import { MessageBody } from '../shared/message-body.tsx';
+import { OutsideLink } from '../shared/outside-link.tsx';
+import { safeLinkUrl } from '../shared/safe-url.ts';
 import type { Case, TimelineEntry } from '../shared/types.ts';
-import { desktop, useDesktop } from './desktop-store.ts';
+import { contactName, type DesktopState, desktop, useDesktop } from './desktop-store.ts';
 import { Link } from './router.tsx';
 
 const statuses = ['new', 'open', 'pending', 'solved', 'closed'] as const;
@@ -24,6 +26,7 @@ export function CasePanel({ id, wide = false }: { id: string; wide?: boolean }) 
       const found = await get<{ case: Case; timeline: TimelineEntry[] }>(`/cases/${encodeURIComponent(id)}`);
       setCase(found.case);
       setTimeline(found.timeline);
+      if (found.case.contactId) desktop.loadContact(found.case.contactId);
       setTags(found.case.tags.join(', '));
     } catch (err) {
       setError(err instanceof ApiError ? err.message : 'could not load the case');
@@ -81,6 +84,15 @@ export function CasePanel({ id, wide = false }: { id: string; wide?: boolean }) 
       </div>
       <p className="subject" dir="auto">
         {kase.subject}
+      </p>
+      <p className="case-origin">
+        <span data-opened-by={kase.openedBy?.kind ?? ''}>{openedByText(kase, state)}</span>
+        {kase.postUrl && (
+          <>
+            {' · '}
+            <OutsideLink href={safeLinkUrl(kase.postUrl)}>{postLabel(kase.postUrl)}</OutsideLink>
+          </>
+        )}
       </p>
       <div className="case-fields">
         <label className="field">
@@ -187,6 +199,23 @@ export function CasePanel({ id, wide = false }: { id: string; wide?: boolean }) 
       </ol>
     </div>
   );
+}
+
+/** "Opened by Layla", "Opened by Sam (agent)", "Opened by the bot for Layla (hand-off)". */
+function openedByText(kase: Case, state: DesktopState): string {
+  const opener = kase.openedBy;
+  if (!opener) return 'Opened by Switchboard';
+  if (opener.kind === 'agent') {
+    const agent = state.agents.find((a) => a.id === opener.id);
+    return `Opened by ${agent?.name ?? 'an agent'} (agent)`;
+  }
+  const contact = opener.id ?? kase.contactId;
+  const who = contact ? contactName(state, contact) : 'the contact';
+  return opener.kind === 'bot' ? `Opened by the bot for ${who} (hand-off)` : `Opened by ${who}`;
+}
+
+function postLabel(url: string): string {
+  return /^https:\/\/(\w+\.)?discord\.com\//.test(url) ? 'View the post on Discord' : 'View the post';
 }
 
 function describeEntry(entry: TimelineEntry, agentName: (id: string | null) => string): string {

@@ -19,6 +19,8 @@ export interface DesktopState {
   reservations: Reservation[];
   conversations: Map<string, Conversation>;
   lastMessage: Map<string, Message>;
+  /** The contact's own last message per conversation (an offer previews the contact, not the bot). */
+  lastContactMessage: Map<string, Message>;
   contacts: Map<string, Contact>;
   agents: PublicAgent[];
   queues: Queue[];
@@ -41,6 +43,7 @@ class DesktopStore {
     reservations: [],
     conversations: new Map(),
     lastMessage: new Map(),
+    lastContactMessage: new Map(),
     contacts: new Map(),
     agents: [],
     queues: [],
@@ -52,6 +55,8 @@ class DesktopStore {
   private socket: WebSocket | null = null;
   private retry = 0;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Tells the server, while the desktop is open, that the agent is still there (presence). */
+  private heartbeatTimer: ReturnType<typeof setInterval> | null = null;
   private contactRequests = new Set<string>();
 
   getState = (): DesktopState => this.state;
@@ -144,6 +149,8 @@ class DesktopStore {
       const { messages } = await get<{ messages: Message[] }>(`/conversations/${conversation.id}/messages`);
       const last = messages.filter((m) => m.text.trim()).pop();
       if (last) this.setLastMessage(last);
+      const fromContact = messages.filter((m) => m.authorKind === 'contact' && m.text.trim()).pop();
+      if (fromContact) this.setLastMessage(fromContact);
     } catch {
       // Not visible to this agent any more; the row keeps no preview.
     }
@@ -163,6 +170,14 @@ class DesktopStore {
   }
 
   private setLastMessage(message: Message): void {
+    if (message.authorKind === 'contact') {
+      const previous = this.state.lastContactMessage.get(message.conversationId);
+      if (!previous || previous.createdAt <= message.createdAt) {
+        const lastContactMessage = new Map(this.state.lastContactMessage);
+        lastContactMessage.set(message.conversationId, message);
+        this.set({ lastContactMessage });
+      }
+    }
     const previous = this.state.lastMessage.get(message.conversationId);
     if (previous && previous.createdAt > message.createdAt) return;
     const lastMessage = new Map(this.state.lastMessage);
@@ -200,6 +215,7 @@ class DesktopStore {
     });
     socket.addEventListener('close', (event) => {
       this.socket = null;
+      this.stopHeartbeat();
       this.set({ connected: false });
       if (event.code === 4001 || this.state.status === 'signed-out') return;
       this.retry += 1;
@@ -213,7 +229,21 @@ class DesktopStore {
     });
   }
 
+  private startHeartbeat(socket: WebSocket, everyMs: number): void {
+    this.stopHeartbeat();
+    const beat = () => {
+      if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: 'heartbeat' }));
+    };
+    this.heartbeatTimer = setInterval(beat, Math.max(1_000, everyMs));
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = null;
+  }
+
   private disconnect(): void {
+    this.stopHeartbeat();
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     const socket = this.socket;
@@ -226,6 +256,7 @@ class DesktopStore {
     switch (event.type) {
       case 'hello':
         this.set({ me: event.agent });
+        if (this.socket) this.startHeartbeat(this.socket, event.heartbeatMs);
         break;
       case 'reservation.created':
       case 'reservation.updated': {

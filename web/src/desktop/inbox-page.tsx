@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
-import { ApiError } from '../shared/api.ts';
+import { ApiError, get } from '../shared/api.ts';
 import { ErrorNote } from '../shared/error-note.tsx';
 import { formatDuration, secondsSince } from '../shared/format.ts';
-import type { Conversation, Reservation } from '../shared/types.ts';
+import type { Case, Conversation, Reservation } from '../shared/types.ts';
 import { CasePanel } from './case-panel.tsx';
 import { ChannelIcon } from './channel-icon.tsx';
 import { ConversationView } from './conversation-view.tsx';
@@ -147,7 +147,7 @@ function OfferRow({
 }) {
   const [error, setError] = useState<string | null>(null);
   const conversation = state.conversations.get(reservation.conversationId);
-  const last = state.lastMessage.get(reservation.conversationId);
+  const question = useContactQuestion(conversation, state);
   const total = Math.max(
     1,
     (new Date(reservation.expiresAt).getTime() - new Date(reservation.createdAt).getTime()) / 1000,
@@ -181,9 +181,9 @@ function OfferRow({
       <div className="meter" aria-hidden="true">
         <div style={{ width: `${(left / total) * 100}%` }} />
       </div>
-      {last && (
-        <p className="preview" dir="auto">
-          {last.text}
+      {question && (
+        <p className="preview" dir="auto" title="The contact's question">
+          {question}
         </p>
       )}
       {conversation?.queuedAt && (
@@ -200,4 +200,28 @@ function OfferRow({
       <ErrorNote message={error} />
     </li>
   );
+}
+
+/**
+ * What the contact asked: the subject of the conversation's case (their last question before the hand-off,
+ * not "talk to a person"), else their own last message; never the bot's text.
+ */
+function useContactQuestion(conversation: Conversation | undefined, state: DesktopState): string | null {
+  const caseId = conversation?.caseId ?? null;
+  const [subject, setSubject] = useState<string | null>(null);
+  useEffect(() => {
+    setSubject(null);
+    if (!caseId) return;
+    let current = true;
+    get<{ case: Case }>(`/cases/${encodeURIComponent(caseId)}`)
+      .then((found) => {
+        if (current) setSubject(found.case.subject);
+      })
+      .catch(() => {});
+    return () => {
+      current = false;
+    };
+  }, [caseId]);
+  const fromContact = conversation ? state.lastContactMessage.get(conversation.id) : undefined;
+  return subject ?? fromContact?.text ?? null;
 }

@@ -26,7 +26,8 @@ export type PublicAgent = Omit<Agent, 'passwordHash'>;
 
 /** What the realtime WebSocket pushes (src/http/realtime.ts, WireEvent). */
 export type WireEvent =
-  | { type: 'hello'; agent: PublicAgent }
+  | { type: 'hello'; agent: PublicAgent; heartbeatMs: number }
+  | { type: 'heartbeat' }
   | { type: 'conversation.updated'; conversation: Conversation }
   | { type: 'message.created'; message: Message; conversation: Conversation }
   | { type: 'reservation.created'; reservation: Reservation }
