@@ -130,8 +130,13 @@ export interface Watch {
 export async function newPage(
   browser: Browser,
   viewport = { width: 1366, height: 768 },
+  /** The browser's language (`navigator.languages`), e.g. `ar`; Chromium's default otherwise. */
+  options: { locale?: string } = {},
 ): Promise<{ context: BrowserContext; page: Page; watch: Watch }> {
-  const context = await browser.newContext({ viewport });
+  const context = await browser.newContext({
+    viewport,
+    ...(options.locale ? { locale: options.locale } : {}),
+  });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   const watch: Watch = { dialogs: [], errors: [] };
