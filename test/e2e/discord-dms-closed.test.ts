@@ -84,9 +84,19 @@ describe('Discord: a member whose DMs are closed', () => {
   });
 
   it('messages in ordinary server channels are not taken for conversation messages', async () => {
+    const center = w.switchboard.center;
     const member = w.member({ username: 'chatty' });
-    w.discord.sendGuildMessage(member, w.guild.channels.general!, 'I want a human');
-    await new Promise((r) => setTimeout(r, 200));
-    expect(await w.switchboard.center.store.contacts.findByIdentity('discord', member.id)).toBeUndefined();
+    const inGeneral = w.discord.sendGuildMessage(member, w.guild.channels.general!, 'I want a human');
+    // Then a DM, delivered after it on the same gateway session: once the DM is answered, the server
+    // message (handled first) has had every chance to become a conversation.
+    const dm = w.discord.sendDm(member, 'What are your opening hours?');
+    await w.waitForDms(member, (d) => d.length >= 1, 'the answer to the DM');
+    const contact = await center.store.contacts.findByIdentity('discord', member.id);
+    const conversations = await center.conversations.list({ contactId: contact!.id });
+    expect(conversations).toHaveLength(1);
+    expect(conversations[0]?.caseId).toBeNull();
+    const transcript = await center.conversations.transcript(conversations[0]!.id);
+    expect(transcript.filter((m) => m.authorKind === 'contact').map((m) => m.externalId)).toEqual([dm.id]);
+    expect(transcript.some((m) => m.externalId === inGeneral.id)).toBe(false);
   });
 });

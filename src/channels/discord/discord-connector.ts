@@ -153,6 +153,8 @@ export class DiscordConnector implements ChannelConnector {
   private readonly threads = new Map<string, ThreadRecord | null>();
   private readonly threadOwners = new Map<string, string | null>();
   private readonly opening = new Map<string, Promise<ThreadRecord>>();
+  /** Each member's messages still being handled, so that the next one waits its turn. */
+  private readonly handling = new Map<string, Promise<void>>();
   /** The last `/helpme` or `/agent` of each member, to tell them where the conversation went. */
   private readonly pendingReplies = new Map<string, { interaction: RepliableInteraction; at: number }>();
 
@@ -194,7 +196,11 @@ export class DiscordConnector implements ChannelConnector {
       ...(this.options.apiUrl ? { rest: { api: this.options.apiUrl } } : {}),
     });
     this.client = client;
-    client.on(Events.MessageCreate, (message) => void this.guard('message', () => this.onMessage(message)));
+    client.on(
+      Events.MessageCreate,
+      (message) =>
+        void this.inOrder(message.author.id, () => this.guard('message', () => this.onMessage(message))),
+    );
     client.on(
       Events.InteractionCreate,
       (interaction) => void this.guard('interaction', () => this.onInteraction(interaction)),
@@ -517,6 +523,20 @@ export class DiscordConnector implements ChannelConnector {
   }
 
   // ---- inbound -------------------------------------------------------------------------------
+
+  /**
+   * One member's messages are handled one after another, in the order Discord sent them, so that a quick
+   * second message is stored and answered after the first. Interactions do not wait: they must be
+   * answered within 3 seconds.
+   */
+  private inOrder(userId: string, work: () => Promise<void>): Promise<void> {
+    const previous = this.handling.get(userId) ?? Promise.resolve();
+    const current = previous.then(work);
+    this.handling.set(userId, current);
+    return current.finally(() => {
+      if (this.handling.get(userId) === current) this.handling.delete(userId);
+    });
+  }
 
   /** Runs an event handler; a failure is logged with its context, never thrown into discord.js. */
   private async guard(what: string, work: () => Promise<void>): Promise<void> {

@@ -667,6 +667,23 @@ export class DiscordEmulator {
     this.#gateway.invalidateSessions(resumable);
   }
 
+  /**
+   * Delivers a message's MESSAGE_CREATE again, the same event under a new sequence number, as Discord
+   * sometimes does; returns the sequence numbers of the copies. Throws when no session was sent it.
+   */
+  redeliverMessage(message: MessageRef): number[] {
+    const id = idOf(message);
+    const before = this.#gateway.log.length;
+    const sent = this.#gateway.redeliver(
+      (p) => p.t === 'MESSAGE_CREATE' && (p.d as { id?: unknown } | null)?.id === id,
+    );
+    if (sent === 0) throw new Error(`no gateway session was sent message ${id}`);
+    return this.#gateway.log
+      .slice(before)
+      .filter((e) => e.t === 'MESSAGE_CREATE' && e.s !== null)
+      .map((e) => e.s as number);
+  }
+
   /** Sends op 7 Reconnect. */
   requestReconnect(): void {
     this.#gateway.requestReconnect();

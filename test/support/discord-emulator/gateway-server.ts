@@ -348,6 +348,23 @@ export class GatewayServer {
     }
   }
 
+  /**
+   * Sends again, to every session, the events it was already sent that `match` (as Discord does when it
+   * delivers an event twice, e.g. after a failover): the same payload under the next sequence number.
+   * Only events still in a session's replay buffer can be sent again. Returns how many were re-sent.
+   */
+  redeliver(match: (payload: GatewayPayload) => boolean): number {
+    let sent = 0;
+    for (const session of this.#sessions.values()) {
+      for (const payload of session.buffer.filter(match)) {
+        if (payload.t === null) continue;
+        this.#dispatchTo(session, payload.t, payload.d);
+        sent += 1;
+      }
+    }
+    return sent;
+  }
+
   /** Sends op 7, which tells the client to reconnect and resume. */
   requestReconnect(): void {
     for (const connection of this.#connections) {
