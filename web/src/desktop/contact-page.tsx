@@ -1,10 +1,61 @@
 import { useEffect, useState } from 'react';
-import { get, query } from '../shared/api.ts';
+import { ApiError, api, get, query } from '../shared/api.ts';
+import { ErrorNote } from '../shared/error-note.tsx';
 import { formatTime } from '../shared/format.ts';
 import { safeUrl } from '../shared/safe-url.ts';
 import type { Case, Contact, Conversation } from '../shared/types.ts';
 import { ChannelIcon } from './channel-icon.tsx';
 import { Link } from './router.tsx';
+
+/** A web-chat visitor as admins see it (src/channels/webchat). */
+interface WebchatVisitorView {
+  id: string;
+  createdAt: string;
+  blocked: boolean;
+  blockedAt: string | null;
+}
+
+/**
+ * Whether a web-chat visitor may still write, and the admin's switch. Only admins get the visitor's
+ * record; for anyone else the server says 403 and nothing is shown.
+ */
+function VisitorBlock({ visitorId }: { visitorId: string }) {
+  const [visitor, setVisitor] = useState<WebchatVisitorView | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    get<WebchatVisitorView>(`/webchat/visitors/${encodeURIComponent(visitorId)}`)
+      .then(setVisitor)
+      .catch((err: unknown) => {
+        if (!(err instanceof ApiError && (err.status === 403 || err.status === 404)))
+          setError(err instanceof Error ? err.message : 'could not load the visitor');
+      });
+  }, [visitorId]);
+  if (!visitor) return error ? <ErrorNote message={error} /> : null;
+  const toggle = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const path = `/webchat/visitors/${encodeURIComponent(visitorId)}/block`;
+      setVisitor(await api<WebchatVisitorView>(visitor.blocked ? 'DELETE' : 'PUT', path, {}));
+    } catch (err) {
+      setError(err instanceof Error ? err.message : 'not changed');
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="visitor-block">
+      {visitor.blocked ? (
+        <span className="badge">Blocked {visitor.blockedAt ? formatTime(visitor.blockedAt) : ''}</span>
+      ) : null}{' '}
+      <button type="button" disabled={busy} onClick={() => void toggle()}>
+        {visitor.blocked ? 'Unblock visitor' : 'Block visitor'}
+      </button>
+      {error && <ErrorNote message={error} />}
+    </div>
+  );
+}
 
 /** A contact: name and avatar, identities per channel, previous conversations and cases. */
 export function ContactPage({ id }: { id: string }) {
@@ -38,6 +89,7 @@ export function ContactPage({ id }: { id: string }) {
               <li key={`${i.channel}:${i.externalId}`}>
                 <ChannelIcon channel={i.channel} />{' '}
                 {i.channel === 'webchat' ? 'web-chat visitor' : i.externalId}
+                {i.channel === 'webchat' && <VisitorBlock visitorId={i.externalId} />}
               </li>
             ))}
           </ul>
