@@ -65,6 +65,8 @@ const schema = z.object({
   DISCORD_ADMIN_ROLES: z.string().optional(),
   /** How often the announcement scheduler looks for due feeds and posts. */
   SWITCHBOARD_ANNOUNCEMENT_TICK_MS: z.coerce.number().int().min(10).max(600_000).prefault(5_000),
+  /** Let feed sources point at loopback and private addresses (a feed on the brand's own network). */
+  SWITCHBOARD_FEEDS_ALLOW_PRIVATE: bool.prefault('false'),
 });
 
 /** Every variable Switchboard reads (deployment files are checked against it). */
@@ -99,7 +101,7 @@ export interface Config {
     customerServiceChannel: string;
     adminRoles: string[];
   };
-  announcements: { tickMs: number };
+  announcements: { tickMs: number; allowPrivateFeeds: boolean };
 }
 
 export class ConfigError extends Error {
@@ -158,6 +160,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         .map((role) => role.trim())
         .filter(Boolean),
     },
-    announcements: { tickMs: e.SWITCHBOARD_ANNOUNCEMENT_TICK_MS },
+    announcements: {
+      tickMs: e.SWITCHBOARD_ANNOUNCEMENT_TICK_MS,
+      allowPrivateFeeds: e.SWITCHBOARD_FEEDS_ALLOW_PRIVATE,
+    },
   };
 }

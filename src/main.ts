@@ -168,6 +168,7 @@ export async function createSwitchboard(
         warn: (context, message) => announcementLog.warn(context, message),
       },
       ...overrides.announcements,
+      feed: { allowPrivate: config.announcements.allowPrivateFeeds, ...overrides.announcements?.feed },
     },
   );
 

@@ -1,3 +1,5 @@
+import { RestrictedAddressError, restrictedAddressKind } from '../net/address-policy.ts';
+import { BodyTooLargeError, type GuardedResponse, guardedGet } from '../net/guarded-get.ts';
 import { type FeedItem, parseFeedItems } from './feed-items.ts';
 
 export interface FeedReaderOptions {
@@ -6,6 +8,13 @@ export interface FeedReaderOptions {
   /** Larger bodies are refused (a feed is small; this protects memory). */
   maxBytes: number;
   userAgent: string;
+  /**
+   * Feeds may be on loopback and private addresses. Off by default: a feed URL (or a redirect) pointing
+   * into the server's own network is refused (`SWITCHBOARD_FEEDS_ALLOW_PRIVATE`).
+   */
+  allowPrivate: boolean;
+  /** Which addresses are refused when private networks are not allowed, and why (see address-policy.ts). */
+  restrictedAddress: (address: string) => string | null;
 }
 
 export const defaultFeedReaderOptions: FeedReaderOptions = {
@@ -13,9 +22,19 @@ export const defaultFeedReaderOptions: FeedReaderOptions = {
   maxRedirects: 5,
   maxBytes: 5 * 1024 * 1024,
   userAgent: 'Switchboard announcements (+https://github.com/switchboard)',
+  allowPrivate: false,
+  restrictedAddress: restrictedAddressKind,
 };
 
-export const feedErrorKinds = ['timeout', 'http', 'redirects', 'parse', 'network', 'too_large'] as const;
+export const feedErrorKinds = [
+  'timeout',
+  'http',
+  'redirects',
+  'parse',
+  'network',
+  'too_large',
+  'refused',
+] as const;
 export type FeedErrorKind = (typeof feedErrorKinds)[number];
 
 export class FeedError extends Error {
@@ -34,7 +53,10 @@ export type FeedFetchResult =
   | { kind: 'not_modified' }
   | { kind: 'items'; items: FeedItem[]; etag: string | null; lastModified: string | null };
 
-/** Fetches a feed with a conditional request, a time-out and a redirect limit (global fetch, manual redirects). */
+/**
+ * Fetches a feed with a conditional request, a time-out and a redirect limit (manual redirects, each hop's
+ * address checked unless private networks are allowed).
+ */
 export class FeedReader {
   readonly options: FeedReaderOptions;
 
@@ -56,15 +78,22 @@ export class FeedReader {
       };
       if (validators.etag) headers['if-none-match'] = validators.etag;
       if (validators.lastModified) headers['if-modified-since'] = validators.lastModified;
-      let response: Response;
+      let response: GuardedResponse;
       try {
-        response = await fetch(current, { headers, redirect: 'manual', signal });
+        const target = new URL(current);
+        if (target.protocol !== 'http:' && target.protocol !== 'https:')
+          throw new FeedError('refused', `${target.protocol} URLs are not feeds`, current);
+        response = await guardedGet(target, {
+          headers,
+          signal,
+          ...(this.options.allowPrivate ? {} : { restricted: this.options.restrictedAddress }),
+        });
       } catch (error) {
         throw this.failure(error, current);
       }
       if (response.status >= 300 && response.status < 400 && response.status !== 304) {
-        await response.body?.cancel().catch(() => {});
-        const location = response.headers.get('location');
+        response.discard();
+        const location = response.header('location');
         if (!location)
           throw new FeedError('http', `HTTP ${response.status} without a Location`, current, response.status);
         if (redirects >= this.options.maxRedirects)
@@ -78,11 +107,11 @@ export class FeedReader {
         continue;
       }
       if (response.status === 304) {
-        await response.body?.cancel().catch(() => {});
+        response.discard();
         return { kind: 'not_modified' };
       }
-      if (!response.ok) {
-        await response.body?.cancel().catch(() => {});
+      if (response.status < 200 || response.status >= 300) {
+        response.discard();
         throw new FeedError(
           'http',
           `HTTP ${response.status} ${response.statusText}`.trim(),
@@ -92,12 +121,12 @@ export class FeedReader {
       }
       let body: string;
       try {
-        body = await response.text();
+        body = await response.text(this.options.maxBytes);
       } catch (error) {
+        if (error instanceof BodyTooLargeError)
+          throw new FeedError('too_large', `feed larger than ${this.options.maxBytes} bytes`, current);
         throw this.failure(error, current);
       }
-      if (body.length > this.options.maxBytes)
-        throw new FeedError('too_large', `feed larger than ${this.options.maxBytes} bytes`, current);
       let items: FeedItem[];
       try {
         items = parseFeedItems(body);
@@ -107,13 +136,15 @@ export class FeedReader {
       return {
         kind: 'items',
         items,
-        etag: response.headers.get('etag'),
-        lastModified: response.headers.get('last-modified'),
+        etag: response.header('etag'),
+        lastModified: response.header('last-modified'),
       };
     }
   }
 
   private failure(error: unknown, url: string): FeedError {
+    if (error instanceof FeedError) return error;
+    if (error instanceof RestrictedAddressError) return new FeedError('refused', error.message, url);
     const name = error instanceof Error ? error.name : '';
     if (name === 'TimeoutError' || name === 'AbortError')
       return new FeedError('timeout', `no response within ${this.options.timeoutMs} ms`, url);

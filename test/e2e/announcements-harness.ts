@@ -20,7 +20,8 @@ export const testAnnouncementOptions: Partial<AnnouncementServiceOptions> = {
   tickMs: 40,
   backoffBaseMs: 100,
   backoffMaxMs: 400,
-  feed: { timeoutMs: 400, maxRedirects: 3 },
+  // Long enough for a redirect loop's four hops on a loaded machine; only the never-answering feed waits it out.
+  feed: { timeoutMs: 2_000, maxRedirects: 3 },
 };
 
 export interface AnnouncementWorld {
