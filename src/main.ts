@@ -228,6 +228,8 @@ async function bootstrap(
   logger: Logger,
   announce: (text: string) => void,
 ) {
+  // Hand-offs have a queue to go to, listed (and choosable in Admin → Queues) before the first one.
+  await center.queues.ensureDefault();
   if ((await center.store.agents.list()).length === 0) {
     const generated = config.admin.password === undefined;
     const password = config.admin.password ?? randomBytes(12).toString('base64url');

@@ -114,7 +114,12 @@ export class ContactCenter {
       },
       this.options.presence,
     );
-    this.queues = new QueueService(store, clock, () => this.router.offer());
+    this.queues = new QueueService(
+      store,
+      clock,
+      () => this.router.offer(),
+      this.router.options.defaultQueueName,
+    );
     this.flows = new FlowService(store, clock);
     this.articles = new ArticleService(store, deps.searchIndex, clock, this.options.knowledgeSync);
     this.learning = new ExampleLearning({

@@ -29,7 +29,10 @@ export interface HttpCenter {
   conversations: Pick<ConversationService, 'get' | 'list' | 'transcript' | 'reply' | 'wrapUp' | 'close'>;
   router: Pick<Router, 'accept' | 'reject' | 'transfer' | 'queueStats' | 'queuePosition'>;
   cases: Pick<CaseService, 'create' | 'update' | 'addNote' | 'get' | 'getByNumber' | 'list' | 'timeline'>;
-  queues: Pick<QueueService, 'list' | 'get' | 'create' | 'update' | 'delete'>;
+  queues: Pick<
+    QueueService,
+    'list' | 'get' | 'create' | 'update' | 'delete' | 'handoffQueue' | 'setHandoffQueue'
+  >;
   flows: Pick<FlowService, 'validate' | 'saveActive' | 'list' | 'getActive'>;
   learning: Pick<ExampleLearning, 'approve' | 'reject'>;
   articles: Pick<ArticleService, 'list' | 'get' | 'create' | 'update' | 'delete' | 'search'>;

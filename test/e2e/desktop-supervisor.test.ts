@@ -25,7 +25,7 @@ describe('supervisor view, roles, and the layout at 1366×768 and at a narrow wi
   });
 
   it('shows queue and agent figures change as conversations arrive', async () => {
-    await server.sb.center.queues.create({ name: 'support' });
+    // The support queue exists from the first start.
     await server.agent('sam@example.com', { name: 'Sam Supervisor', role: 'supervisor' });
     const bob = await server.agent('bob@example.com', { name: 'Bob Agent' });
     const { context, page, watch } = await newPage(browser);

@@ -2,7 +2,7 @@ import type { FlowDefinition } from './flow-definition.ts';
 
 /**
  * The original design's flow: a contact who asks for a live agent (a button, `/agent`, or words such as
- * "human" or "موظف") gets a support case, is told its number and place, and waits in the support queue;
+ * "human" or "موظف") gets a support case, is told its number and place, and waits in the hand-off queue;
  * every other message is answered by the virtual agent.
  */
 export const defaultFlowDefinition: FlowDefinition = {
@@ -20,7 +20,8 @@ export const defaultFlowDefinition: FlowDefinition = {
     },
     { name: 'virtual-agent', type: 'virtual-agent', onHandoff: 'open-case' },
     { name: 'open-case', type: 'create-case', kind: 'support', next: 'to-queue' },
-    { name: 'to-queue', type: 'send-to-queue', queue: 'support', next: 'tell-case-number' },
+    // No queue named: the hand-off queue an admin chose in Admin → Queues.
+    { name: 'to-queue', type: 'send-to-queue', next: 'tell-case-number' },
     {
       name: 'tell-case-number',
       type: 'send-message',

@@ -23,7 +23,8 @@ export type FlowState =
   | { name: string; type: 'trigger'; next: string }
   | { name: string; type: 'split'; conditions: FlowCondition[]; otherwise?: string }
   | { name: string; type: 'virtual-agent'; next?: string; onHandoff?: string; onUnsure?: string }
-  | { name: string; type: 'send-to-queue'; queue: string; next?: string }
+  /** Without `queue`, the hand-off queue an admin chose (Admin → Queues; `support` until then). */
+  | { name: string; type: 'send-to-queue'; queue?: string; next?: string }
   /** `text` is a template (`{{case.number}}`, `{{queue.position}}`, `{{contact.name}}`, `{{http.body.<key>}}`), or one per language (`{ "en": …, "ar": … }`). */
   | { name: string; type: 'send-message'; text: string | Record<string, string>; next?: string }
   | {

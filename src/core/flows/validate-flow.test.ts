@@ -18,7 +18,7 @@ describe('validateFlow', () => {
           conditions: [{ subject: 'message.mood', operator: 'equals', value: 'x', next: 'start' }],
         },
         { name: 'route', type: 'teleport' },
-        { name: 'q', type: 'send-to-queue' },
+        { name: 'q', type: 'send-to-queue', queue: '  ' },
         { name: 'say', type: 'send-message', text: '' },
         { name: 'call', type: 'http-request', url: 'ftp://example' },
         { name: 'case', type: 'create-case', kind: 'complaint' },

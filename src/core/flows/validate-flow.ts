@@ -114,7 +114,9 @@ export function validateFlow(input: unknown): FlowProblem[] {
         refersTo(`${at}.onUnsure`, state.onUnsure, false);
         break;
       case 'send-to-queue':
-        if (typeof state.queue !== 'string' || !state.queue.trim()) add(`${at}.queue`, 'names the queue');
+        // Optional: without it the conversation goes to the hand-off queue chosen in the desktop.
+        if (state.queue !== undefined && (typeof state.queue !== 'string' || !state.queue.trim()))
+          add(`${at}.queue`, 'names the queue (or is left out for the hand-off queue)');
         refersTo(`${at}.next`, state.next, false);
         break;
       case 'send-message': {

@@ -1,12 +1,20 @@
-import { conflict, invalid, notFound } from '../errors.ts';
+import { conflict, DomainError, invalid, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Queue } from '../model.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Store } from '../ports/repositories.ts';
+import { defaultRouterOptions, handoffQueueSetting } from './router.ts';
 
 export interface QueueInput {
   name: string;
   skills?: string[];
+}
+
+/** Where hand-offs go, and whether the active flow follows that choice (it does unless it names a queue). */
+export interface HandoffQueue {
+  queue: Queue;
+  /** False when the active flow sends every hand-off to queues it names itself. */
+  usedByActiveFlow: boolean;
 }
 
 /** Queues: where conversations wait for an agent with the queue's skills. */
@@ -16,7 +24,49 @@ export class QueueService {
     private readonly clock: Clock,
     /** Skills changed: waiting conversations may now fit other agents. */
     private readonly onChange: () => Promise<void> = async () => {},
+    /** The queue hand-offs go to until an admin chooses another. */
+    private readonly defaultQueueName: string = defaultRouterOptions.defaultQueueName,
   ) {}
+
+  /**
+   * Creates the default queue at first start, so that it is listed (and choosable) before the first
+   * hand-off. Idempotent and safe when several instances start at once: the unique name decides.
+   */
+  async ensureDefault(): Promise<Queue> {
+    const chosen = await this.chosenQueue();
+    if (chosen) return chosen;
+    const existing = await this.store.queues.getByName(this.defaultQueueName);
+    if (existing) return existing;
+    try {
+      return await this.create({ name: this.defaultQueueName });
+    } catch (error) {
+      // Another instance created it first.
+      const raced = await this.store.queues.getByName(this.defaultQueueName);
+      if (error instanceof DomainError && error.kind === 'conflict' && raced) return raced;
+      throw error;
+    }
+  }
+
+  /** The queue that flows hand off to when they name none (the default flow names none). */
+  async handoffQueue(): Promise<HandoffQueue> {
+    const queue = (await this.chosenQueue()) ?? (await this.ensureDefault());
+    const flow = await this.store.flows.getActive();
+    const usedByActiveFlow =
+      !flow || flow.definition.states.some((s) => s.type === 'send-to-queue' && !s.queue);
+    return { queue, usedByActiveFlow };
+  }
+
+  /** An admin chooses where hand-offs go (without editing a flow). */
+  async setHandoffQueue(idOrName: string): Promise<HandoffQueue> {
+    const queue = await this.get(idOrName);
+    await this.store.settings.set(handoffQueueSetting, queue.id);
+    return this.handoffQueue();
+  }
+
+  private async chosenQueue(): Promise<Queue | undefined> {
+    const id = await this.store.settings.get<string>(handoffQueueSetting);
+    return id ? await this.store.queues.get(id) : undefined;
+  }
 
   list(): Promise<Queue[]> {
     return this.store.queues.list();
@@ -65,6 +115,9 @@ export class QueueService {
     });
     if (waiting.length > 0)
       throw conflict(`queue ${queue.name} still has ${waiting.length} open conversations`);
+    const handoff = (await this.chosenQueue()) ?? (await this.store.queues.getByName(this.defaultQueueName));
+    if (handoff?.id === queue.id)
+      throw conflict(`hand-offs go to ${queue.name}: choose another queue for hand-offs first`);
     await this.store.queues.delete(queue.id);
   }
 }

@@ -22,6 +22,9 @@ export const defaultRouterOptions: RouterOptions = {
   defaultQueueName: 'support',
 };
 
+/** The setting naming (by id) the queue that flows hand off to when they name none. */
+export const handoffQueueSetting = 'routing.handoff-queue';
+
 export interface QueueStats {
   queueId: string;
   name: string;
@@ -54,9 +57,17 @@ export class Router {
     this.options = { ...defaultRouterOptions, ...options };
   }
 
-  /** The queue with this id or name, or the default queue (created on first use). */
+  /**
+   * The queue with this id or name; without one, the hand-off queue an admin chose, else the default
+   * queue (created at first start; created here too should it have been deleted behind our back).
+   */
   async resolveQueue(tx: Repositories, idOrName?: string | null): Promise<Queue> {
-    const name = idOrName ?? this.options.defaultQueueName;
+    if (!idOrName) {
+      const chosen = await tx.settings.get<string>(handoffQueueSetting);
+      const queue = chosen ? await tx.queues.get(chosen) : undefined;
+      if (queue) return queue;
+    }
+    const name = idOrName || this.options.defaultQueueName;
     const found = (await tx.queues.get(name)) ?? (await tx.queues.getByName(name));
     if (found) return found;
     if (idOrName && idOrName !== this.options.defaultQueueName) throw notFound('queue', idOrName);

@@ -1,10 +1,24 @@
 import { z } from 'zod';
 import { isSupervisor, principalOf } from '../auth/authentication.ts';
-import { createQueueBody, idParams, queueSchema, queueStatsSchema, updateQueueBody } from '../schemas.ts';
+import {
+  createQueueBody,
+  idParams,
+  idSchema,
+  queueSchema,
+  queueStatsSchema,
+  updateQueueBody,
+} from '../schemas.ts';
 import { stripUndefined } from './agent-routes.ts';
 import type { ApiInstance, RouteDeps } from './api-instance.ts';
 
 const tags = ['queues'];
+
+const handoffQueueSchema = z
+  .object({
+    queue: queueSchema,
+    usedByActiveFlow: z.boolean().describe('false when the active flow names the queues it hands off to'),
+  })
+  .meta({ title: 'HandoffQueue' });
 
 /** Queues: every agent sees them (to transfer); admins set them up; supervisors see every queue's figures. */
 export function queueRoutes(app: ApiInstance, { center }: RouteDeps): void {
@@ -46,6 +60,33 @@ export function queueRoutes(app: ApiInstance, { center }: RouteDeps): void {
       config: { role: 'admin' },
     },
     async (request, reply) => reply.code(201).send(await center.queues.create(stripUndefined(request.body))),
+  );
+
+  app.get(
+    '/routing/handoff-queue',
+    {
+      schema: {
+        tags,
+        summary: 'The queue hand-offs go to (the default flow, and flows whose send-to-queue names none)',
+        response: { 200: handoffQueueSchema },
+      },
+      config: { role: 'agent' },
+    },
+    async () => center.queues.handoffQueue(),
+  );
+
+  app.put(
+    '/routing/handoff-queue',
+    {
+      schema: {
+        tags,
+        summary: 'Choose the queue hand-offs go to, without editing a flow',
+        body: z.strictObject({ queueId: idSchema }),
+        response: { 200: handoffQueueSchema },
+      },
+      config: { role: 'admin' },
+    },
+    async (request) => center.queues.setHandoffQueue(request.body.queueId),
   );
 
   app.get(

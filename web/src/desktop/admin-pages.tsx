@@ -5,6 +5,7 @@ import type { CannedResponse, ChannelHealth, PublicAgent, Queue } from '../share
 import { AnnouncementsAdmin } from './announcements-admin.tsx';
 import { ArticlesAdmin } from './article-editor.tsx';
 import { desktop, useDesktop } from './desktop-store.ts';
+import { HandoffQueueSetting } from './handoff-queue-setting.tsx';
 import { Link } from './router.tsx';
 
 const sections = [
@@ -214,6 +215,7 @@ function QueuesAdmin() {
   };
   return (
     <section className="card">
+      <HandoffQueueSetting queues={queues} />
       <table className="table" aria-label="Queues">
         <thead>
           <tr>

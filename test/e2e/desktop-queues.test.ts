@@ -1,0 +1,62 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ADMIN_PASSWORD,
+  launchBrowser,
+  newPage,
+  type RunningSwitchboard,
+  signIn,
+  startSwitchboard,
+} from '../support/browser.ts';
+
+/** Issue 9, item 12: a fresh install lists its support queue; the admin picks the hand-off queue in the desktop. */
+describe('Admin → Queues: where hand-offs go', () => {
+  let server: RunningSwitchboard;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startSwitchboard(), launchBrowser()]);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('shows the default queue before any hand-off and sends hand-offs to the queue the admin chooses', async () => {
+    // The first start created it: before any hand-off, before anyone opened the desktop.
+    expect((await server.sb.center.queues.list()).map((q) => q.name)).toEqual(['support']);
+    const { context, page, watch } = await newPage(browser);
+    await signIn(page, server.url, 'admin@localhost', ADMIN_PASSWORD);
+    await page.goto(`${server.url}/admin/queues`);
+    const table = page.getByRole('table', { name: 'Queues' });
+    // Nobody has asked for a person yet, and the queue they will wait in is already there.
+    await expect.poll(() => table.locator('tbody td:first-child').allTextContents()).toEqual(['support']);
+    const handoffs = page.getByLabel('Hand-offs go to');
+    await expect.poll(() => handoffs.locator('option:checked').textContent()).toBe('support');
+
+    await page.getByLabel('Queue name').fill('vip');
+    await page.getByRole('button', { name: 'Create queue' }).click();
+    await expect
+      .poll(() => table.locator('tbody td:first-child').allTextContents())
+      .toEqual(['support', 'vip']);
+    await handoffs.selectOption({ label: 'vip' });
+    await page.getByRole('status').filter({ hasText: 'new hand-offs wait in vip' }).waitFor();
+
+    await server.channel.receive({ from: 'member-1', text: 'I want to talk to a person', action: 'handoff' });
+    const vip = await server.sb.center.queues.get('vip');
+    await expect
+      .poll(async () =>
+        (await server.sb.center.conversations.list({ state: 'queued' })).map((c) => c.queueId),
+      )
+      .toEqual([vip.id]);
+
+    // After a reload the choice is still there.
+    await page.reload();
+    await expect
+      .poll(() => page.getByLabel('Hand-offs go to').locator('option:checked').textContent())
+      .toBe('vip');
+    expect(watch.errors).toEqual([]);
+    await context.close();
+  }, 60_000);
+});
