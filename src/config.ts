@@ -43,6 +43,8 @@ const schema = z.object({
   SWITCHBOARD_PRESENCE_GRACE_SECONDS: z.coerce.number().int().min(3).max(3600).prefault(30),
   SWITCHBOARD_COOKIE_SECURE: bool.prefault('false'),
   SWITCHBOARD_TRUST_PROXY: bool.prefault('false'),
+  /** Bearer token a Prometheus scraper sends to read `/metrics` (otherwise admins only). */
+  SWITCHBOARD_METRICS_TOKEN: z.string().min(16, 'must have at least 16 characters').optional(),
   SWITCHBOARD_VA_CONFIDENCE_THRESHOLD: z.coerce.number().min(0).max(1).optional(),
   SWITCHBOARD_BOT_URL: z.url({ protocol: /^https?$/ }).optional(),
   SWITCHBOARD_BOT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).prefault(5000),
@@ -86,6 +88,8 @@ export interface Config {
   presenceGraceMs: number;
   cookieSecure: boolean;
   trustProxy: boolean;
+  /** `/metrics` for scrapers that send it as a bearer token; null: signed-in admins only. */
+  metricsToken: string | null;
   confidenceThreshold: number | undefined;
   /** A brand's own conversational bot, asked before the knowledge base (which answers when it fails). */
   externalBot: { url: string; timeoutMs: number } | null;
@@ -140,6 +144,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     cookieSecure: e.SWITCHBOARD_COOKIE_SECURE,
     trustProxy: e.SWITCHBOARD_TRUST_PROXY,
+    metricsToken: e.SWITCHBOARD_METRICS_TOKEN ?? null,
     confidenceThreshold: e.SWITCHBOARD_VA_CONFIDENCE_THRESHOLD,
     externalBot: e.SWITCHBOARD_BOT_URL
       ? { url: e.SWITCHBOARD_BOT_URL, timeoutMs: e.SWITCHBOARD_BOT_TIMEOUT_MS }

@@ -184,7 +184,12 @@ export async function createSwitchboard(
   const app = buildApp({
     center,
     logger,
-    config: { cookieSecure: config.cookieSecure, trustProxy: config.trustProxy, publicUrl: config.publicUrl },
+    config: {
+      cookieSecure: config.cookieSecure,
+      trustProxy: config.trustProxy,
+      publicUrl: config.publicUrl,
+      metricsToken: config.metricsToken,
+    },
     uploadDir: path.join(config.dataDir, 'uploads'),
     connectorsHealth: () =>
       Object.fromEntries([...center.connectors.values()].map((c) => [c.channel, c.health()] as const)),

@@ -5,6 +5,7 @@ import { importKnowledgeBase } from '../knowledge/import-knowledge-base.ts';
 import { createSwitchboard } from '../main.ts';
 import { openStore } from '../storage/kysely-store.ts';
 import { runDiscordSetup } from './discord-setup-command.ts';
+import { resetAgentPassword } from './reset-password-command.ts';
 
 /** The `switchboard` command. */
 export function buildCli(): Command {
@@ -74,6 +75,25 @@ export function buildCli(): Command {
         }
       },
     );
+
+  agents
+    .command('reset-password')
+    .description(
+      "set a new password (generated and printed once unless given) and end the agent's sessions and API tokens",
+    )
+    .requiredOption('--email <email>', 'sign-in email of the agent')
+    .option(
+      '--password <password>',
+      'the new password (at least 8 characters); or SWITCHBOARD_AGENT_PASSWORD',
+    )
+    .action(async (options: { email: string; password?: string }) => {
+      const given = options.password ?? process.env.SWITCHBOARD_AGENT_PASSWORD;
+      const result = await resetAgentPassword(loadConfig(), options.email, given || undefined);
+      console.log(
+        `password of ${result.email} reset; ${result.endedCredentials} session(s) and API token(s) ended`,
+      );
+      if (result.generated) console.log(`new password (shown once): ${result.generated}`);
+    });
 
   const kb = program.command('kb').description('knowledge base');
   kb.command('import')

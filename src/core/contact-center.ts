@@ -1,3 +1,4 @@
+import { AccessService } from './agents/access-service.ts';
 import { AgentService } from './agents/agent-service.ts';
 import { PresenceMonitor, type PresenceOptions } from './agents/presence-monitor.ts';
 import { CannedResponseService } from './canned-responses/canned-response-service.ts';
@@ -69,6 +70,7 @@ export class ContactCenter {
   readonly cases: CaseService;
   readonly contacts: ContactService;
   readonly agents: AgentService;
+  readonly access: AccessService;
   readonly presence: PresenceMonitor;
   readonly queues: QueueService;
   readonly flows: FlowService;
@@ -114,6 +116,7 @@ export class ContactCenter {
       },
       this.options.presence,
     );
+    this.access = new AccessService(store, bus, clock, deps.hasher);
     this.queues = new QueueService(
       store,
       clock,

@@ -165,6 +165,10 @@ export type AgentRole = (typeof agentRoles)[number];
 export const presences = ['available', 'away', 'offline'] as const;
 export type Presence = (typeof presences)[number];
 
+/** `removed` is a soft removal: the agent keeps their history but can never sign in again. */
+export const agentStatuses = ['active', 'deactivated', 'removed'] as const;
+export type AgentStatus = (typeof agentStatuses)[number];
+
 export interface Agent {
   id: string;
   email: string;
@@ -177,6 +181,8 @@ export interface Agent {
   /** When the agent last became idle (went available or accepted work); the router offers to the oldest. */
   idleSince: string;
   passwordHash: string | null;
+  /** Only `active` agents sign in and are offered work. */
+  status: AgentStatus;
   createdAt: string;
 }
 
@@ -273,6 +279,8 @@ export interface ApiToken {
   tokenHash: string;
   agentId: string;
   createdAt: string;
+  /** After this instant the token no longer works; null: until revoked. */
+  expiresAt: string | null;
 }
 
 export const proposalStatuses = ['pending', 'approved', 'rejected'] as const;

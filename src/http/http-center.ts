@@ -1,3 +1,4 @@
+import type { AccessService } from '../core/agents/access-service.ts';
 import type { AgentService } from '../core/agents/agent-service.ts';
 import type { PresenceMonitor } from '../core/agents/presence-monitor.ts';
 import type { CannedResponseService } from '../core/canned-responses/canned-response-service.ts';
@@ -22,7 +23,23 @@ export interface HttpCenter {
   store: Store;
   bus: EventBus;
   clock: Clock;
-  agents: Pick<AgentService, 'create' | 'update' | 'setPresence' | 'get' | 'list' | 'authenticate'>;
+  agents: Pick<AgentService, 'create' | 'update' | 'setPresence' | 'get' | 'list'>;
+  /** Sign-in, sessions, API tokens, passwords, deactivation: the HTTP layer stores none of it itself. */
+  access: Pick<
+    AccessService,
+    | 'signIn'
+    | 'signOut'
+    | 'identifySession'
+    | 'identifyApiToken'
+    | 'stands'
+    | 'mintToken'
+    | 'listTokens'
+    | 'getToken'
+    | 'revokeToken'
+    | 'changePassword'
+    | 'setPassword'
+    | 'setStatus'
+  >;
   /** Heartbeats of live desktops (the realtime socket); presence follows them. */
   presence: Pick<PresenceMonitor, 'heartbeat' | 'options'>;
   contacts: Pick<ContactService, 'get'>;

@@ -4,16 +4,22 @@ export interface HttpConfig {
   cookieSecure: boolean;
   /** Fastify's `trustProxy`: believe `X-Forwarded-*` from these proxies (true for any, or addresses/CIDRs). */
   trustProxy: boolean | string | string[];
-  /** Sign-in attempts allowed per client address and email within the window. */
-  loginRateLimit: { max: number; windowMs: number };
+  /**
+   * Sign-in attempts allowed within the window: `max` per client address and email, `maxPerAddress` per
+   * address whatever the email (one password tried across many accounts).
+   */
+  loginRateLimit: { max: number; maxPerAddress: number; windowMs: number };
   /** How long a desktop session lasts after sign-in. */
   sessionTtlMs: number;
   /** Largest accepted request body, in bytes. */
   bodyLimit: number;
   /** Origins, besides the server's own host, whose cookie-authenticated writes are accepted (e.g. a dev server). */
   allowedOrigins: string[];
-  /** `/metrics` open to anyone who can reach the port (the usual Prometheus setup); otherwise admins only. */
-  metricsPublic: boolean;
+  /**
+   * Who may read `/metrics` besides signed-in admins: a scraper sending `Authorization: Bearer <token>`
+   * with this token. Null: admins only.
+   */
+  metricsToken: string | null;
   /** Serve the browsable API documentation at `/api/docs`. */
   docs: boolean;
   /** Public base URL, shown as the server in the OpenAPI document. */
@@ -25,11 +31,11 @@ export interface HttpConfig {
 export const defaultHttpConfig: HttpConfig = {
   cookieSecure: false,
   trustProxy: false,
-  loginRateLimit: { max: 10, windowMs: 60_000 },
+  loginRateLimit: { max: 10, maxPerAddress: 30, windowMs: 60_000 },
   sessionTtlMs: 12 * 60 * 60 * 1000,
   bodyLimit: 1024 * 1024,
   allowedOrigins: [],
-  metricsPublic: true,
+  metricsToken: null,
   docs: true,
   publicUrl: null,
   realtimeHeartbeatMs: 30_000,

@@ -1,5 +1,8 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { ConnectorHealth } from '../core/ports/channel-connector.ts';
+import { hasRole } from './auth/authentication.ts';
+import { HttpError } from './error-handler.ts';
 import type { HttpCenter } from './http-center.ts';
 import type { HttpConfig } from './http-config.ts';
 import type { HttpMetrics } from './metrics.ts';
@@ -39,10 +42,24 @@ export function opsRoutes(
   app.get(
     '/metrics',
     {
-      schema: { tags: ['ops'], summary: 'Prometheus metrics' },
-      config: { role: config.metricsPublic ? 'public' : 'admin' },
+      schema: {
+        tags: ['ops'],
+        summary:
+          'Prometheus metrics (Authorization: Bearer <SWITCHBOARD_METRICS_TOKEN>, or a signed-in admin)',
+      },
+      // Checked here rather than by role: a scraper's bearer token is not an agent's API token.
+      config: { role: 'public' },
     },
-    async (_request, reply) => {
+    async (request, reply) => {
+      const admin = request.principal && hasRole(request.principal.agent, 'admin');
+      if (!admin && !bearerMatches(request.headers.authorization, config.metricsToken)) {
+        request.log.info('metrics refused: no metrics token and no admin sign-in');
+        throw new HttpError(
+          401,
+          'unauthorized',
+          'send Authorization: Bearer <SWITCHBOARD_METRICS_TOKEN>, or sign in as an admin',
+        );
+      }
       const body = await metrics.registry.metrics();
       return reply.type(metrics.registry.contentType).send(body);
     },
@@ -51,6 +68,16 @@ export function opsRoutes(
   app.get('/api/openapi.json', { schema: { hide: true }, config: { role: 'public' } }, async () =>
     app.swagger(),
   );
+}
+
+/** Constant-time comparison, so that response times do not leak the token. */
+function bearerMatches(header: string | undefined, token: string | null): boolean {
+  if (!token || !header) return false;
+  const given = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+  if (!given) return false;
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(token).digest();
+  return timingSafeEqual(a, b);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

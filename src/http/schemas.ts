@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { FlowDefinition } from '../core/flows/flow-definition.ts';
 import {
   agentRoles,
+  agentStatuses,
   authorKinds,
   caseKinds,
   caseOpenerKinds,
@@ -57,6 +58,7 @@ export const agentSchema = z
     capacity: z.number().int(),
     presence: z.enum(presences),
     idleSince: timestamp,
+    status: z.enum(agentStatuses),
     createdAt: timestamp,
   })
   .meta({ title: 'Agent' });
@@ -477,7 +479,26 @@ export const loginBody = z.strictObject({
   password: z.string().min(1).max(1024),
 });
 export const apiTokenSchema = z
-  .object({ id: z.string(), name: z.string(), agentId: z.string(), createdAt: timestamp })
+  .object({
+    id: z.string(),
+    name: z.string(),
+    agentId: z.string(),
+    createdAt: timestamp,
+    expiresAt: timestamp.nullable(),
+  })
   .meta({ title: 'ApiToken' });
-export const createTokenBody = z.strictObject({ name: shortText(100) });
+export const createTokenBody = z.strictObject({
+  name: shortText(100),
+  /** Absent or null: the token works until revoked. */
+  expiresInDays: z.number().int().min(1).max(3650).nullable().optional(),
+});
+export const changePasswordBody = z.strictObject({
+  currentPassword: z.string().min(1).max(1024),
+  password: z.string().min(8, 'must have at least 8 characters').max(1024),
+});
+export const agentStatusBody = z.strictObject({ status: z.enum(agentStatuses) });
+export const agentListQuery = z.strictObject({
+  /** Removed agents are left out unless asked for (history still names them). */
+  includeRemoved: z.enum(['true', 'false']).optional(),
+});
 export const tokenListQuery = z.strictObject({ agentId: idSchema.optional() });

@@ -1,5 +1,5 @@
 import { type Selectable, sql } from 'kysely';
-import type { Agent, AgentRole, Presence } from '../core/model.ts';
+import type { Agent, AgentRole, AgentStatus, Presence } from '../core/model.ts';
 import type { AgentRepository } from '../core/ports/repositories.ts';
 import type { AgentTable } from './database.ts';
 import { assertUpdated, type DbScope, fromJson, toJson, uniquely } from './db-scope.ts';
@@ -15,6 +15,7 @@ const toRow = (a: Agent): Omit<Selectable<AgentTable>, 'last_seen_at'> => ({
   presence: a.presence,
   idle_since: a.idleSince,
   password_hash: a.passwordHash,
+  status: a.status,
   created_at: a.createdAt,
 });
 
@@ -28,6 +29,7 @@ const fromRow = (r: Selectable<AgentTable>): Agent => ({
   presence: r.presence as Presence,
   idleSince: r.idle_since,
   passwordHash: r.password_hash,
+  status: r.status as AgentStatus,
   createdAt: r.created_at,
 });
 

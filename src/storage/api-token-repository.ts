@@ -10,6 +10,7 @@ const fromRow = (r: Selectable<ApiTokenTable>): ApiToken => ({
   tokenHash: r.token_hash,
   agentId: r.agent_id,
   createdAt: r.created_at,
+  expiresAt: r.expires_at,
 });
 
 export class KyselyApiTokenRepository implements ApiTokenRepository {
@@ -24,8 +25,18 @@ export class KyselyApiTokenRepository implements ApiTokenRepository {
         token_hash: token.tokenHash,
         agent_id: token.agentId,
         created_at: token.createdAt,
+        expires_at: token.expiresAt,
       })
       .execute();
+  }
+
+  async get(id: string): Promise<ApiToken | undefined> {
+    const row = await this.scope.db
+      .selectFrom('api_tokens')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row && fromRow(row);
   }
 
   async findByTokenHash(tokenHash: string): Promise<ApiToken | undefined> {
@@ -51,5 +62,14 @@ export class KyselyApiTokenRepository implements ApiTokenRepository {
 
   async delete(id: string): Promise<void> {
     await this.scope.db.deleteFrom('api_tokens').where('id', '=', id).execute();
+  }
+
+  async deleteByAgent(agentId: string): Promise<string[]> {
+    const rows = await this.scope.db
+      .deleteFrom('api_tokens')
+      .where('agent_id', '=', agentId)
+      .returning('id')
+      .execute();
+    return rows.map((r) => r.id);
   }
 }

@@ -133,6 +133,7 @@ export interface AgentTable {
   created_at: string;
   /** Last heartbeat of a live desktop; written by `touch`, never by `update` (see agent-repository). */
   last_seen_at: string | null;
+  status: string;
 }
 
 export interface QueueTable {
@@ -206,6 +207,7 @@ export interface ApiTokenTable {
   token_hash: string;
   agent_id: string;
   created_at: string;
+  expires_at: string | null;
 }
 
 export interface SettingTable {

@@ -113,6 +113,7 @@ export function describeRepositoryContract(name: string, makeStore: () => Promis
         presence: 'offline',
         idleSince: at(0),
         passwordHash: null,
+        status: 'active',
         createdAt: at(0),
         ...over,
       };
@@ -734,6 +735,7 @@ export function describeRepositoryContract(name: string, makeStore: () => Promis
           capacity: 1,
           passwordHash: 'h',
           name: 'A',
+          status: 'deactivated',
         };
         await store.agents.update(updated);
         expect(await store.agents.get(a.id)).toEqual(updated);
@@ -1187,6 +1189,38 @@ export function describeRepositoryContract(name: string, makeStore: () => Promis
         expect(await store.sessions.findByTokenHash(session.tokenHash)).toBeUndefined();
       });
 
+      it("ends all of one agent's sessions and tokens, no one else's", async () => {
+        const agent = makeAgent();
+        const other = makeAgent();
+        await store.agents.create(agent);
+        await store.agents.create(other);
+        const session = (agentId: string): Session => ({
+          id: id('session'),
+          tokenHash: id('hash'),
+          agentId,
+          expiresAt: at(3600),
+          createdAt: at(0),
+        });
+        const token = (agentId: string): ApiToken => ({
+          id: id('token'),
+          name: 'ci',
+          tokenHash: id('hash'),
+          agentId,
+          createdAt: at(0),
+          expiresAt: null,
+        });
+        const [s1, s2, kept] = [session(agent.id), session(agent.id), session(other.id)];
+        const [t1, keptToken] = [token(agent.id), token(other.id)];
+        for (const s of [s1, s2, kept]) await store.sessions.create(s);
+        for (const t of [t1, keptToken]) await store.apiTokens.create(t);
+        expect((await store.sessions.deleteByAgent(agent.id)).sort()).toEqual([s1.id, s2.id].sort());
+        expect(await store.apiTokens.deleteByAgent(agent.id)).toEqual([t1.id]);
+        expect(await store.sessions.findByTokenHash(s1.tokenHash)).toBeUndefined();
+        expect(await store.apiTokens.get(t1.id)).toBeUndefined();
+        expect(await store.sessions.findByTokenHash(kept.tokenHash)).toEqual(kept);
+        expect(await store.apiTokens.get(keptToken.id)).toEqual(keptToken);
+      });
+
       it('creates, finds, lists by agent and deletes API tokens', async () => {
         const agent = makeAgent();
         await store.agents.create(agent);
@@ -1196,6 +1230,7 @@ export function describeRepositoryContract(name: string, makeStore: () => Promis
           tokenHash: id('hash'),
           agentId: agent.id,
           createdAt: at(n),
+          expiresAt: n === 1 ? at(3600) : null,
         });
         const second = make(2);
         const first = make(1);

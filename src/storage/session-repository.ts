@@ -1,6 +1,16 @@
+import type { Selectable } from 'kysely';
 import type { Session } from '../core/model.ts';
 import type { SessionRepository } from '../core/ports/repositories.ts';
+import type { SessionTable } from './database.ts';
 import type { DbScope } from './db-scope.ts';
+
+const fromRow = (r: Selectable<SessionTable>): Session => ({
+  id: r.id,
+  tokenHash: r.token_hash,
+  agentId: r.agent_id,
+  expiresAt: r.expires_at,
+  createdAt: r.created_at,
+});
 
 export class KyselySessionRepository implements SessionRepository {
   constructor(private readonly scope: DbScope) {}
@@ -24,18 +34,19 @@ export class KyselySessionRepository implements SessionRepository {
       .selectAll()
       .where('token_hash', '=', tokenHash)
       .executeTakeFirst();
-    return (
-      r && {
-        id: r.id,
-        tokenHash: r.token_hash,
-        agentId: r.agent_id,
-        expiresAt: r.expires_at,
-        createdAt: r.created_at,
-      }
-    );
+    return r && fromRow(r);
   }
 
   async delete(id: string): Promise<void> {
     await this.scope.db.deleteFrom('sessions').where('id', '=', id).execute();
+  }
+
+  async deleteByAgent(agentId: string): Promise<string[]> {
+    const rows = await this.scope.db
+      .deleteFrom('sessions')
+      .where('agent_id', '=', agentId)
+      .returning('id')
+      .execute();
+    return rows.map((r) => r.id);
   }
 }

@@ -61,7 +61,7 @@ describe('roles on every route', () => {
     ['GET', () => `/api/v1/auth/tokens?agentId=${other.agent.id}`, undefined, [401, 403, 403, 200]],
     ['GET', () => '/api/v1/auth/me', undefined, [401, 200, 200, 200]],
     ['GET', () => '/healthz', undefined, [200, 200, 200, 200]],
-    ['GET', () => '/metrics', undefined, [200, 200, 200, 200]],
+    ['GET', () => '/metrics', undefined, [401, 401, 401, 200]],
     ['GET', () => '/api/openapi.json', undefined, [200, 200, 200, 200]],
   ];
 

@@ -101,6 +101,26 @@ describe('sign-in, sessions and API tokens', () => {
     expect((await attempt('bob@example.com', TEST_PASSWORD)).status).toBe(200);
   });
 
+  it('limits sign-in attempts per address too: one password tried across many accounts is slowed', async () => {
+    const strict = await startApi({
+      config: { loginRateLimit: { max: 10, maxPerAddress: 5, windowMs: 60_000 } },
+    });
+    try {
+      await strict.tc.agent('victim@example.com');
+      const attempt = (email: string, password: string) =>
+        strict.call('POST', '/api/v1/auth/login', { email, password });
+      // Five different accounts, one guess each: never more than one try per address and email.
+      for (let i = 0; i < 5; i++)
+        expect((await attempt(`user${i}@example.com`, 'Summer2026!')).status).toBe(401);
+      const limited = await attempt('victim@example.com', TEST_PASSWORD);
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect((await limited.json()).error).toMatchObject({ code: 'rate_limited' });
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('signs out: the session no longer works', async () => {
     const ana = await api.signIn('ana@example.com');
     const out = await ana.call('POST', '/api/v1/auth/logout');
@@ -129,6 +149,7 @@ describe('sign-in, sessions and API tokens', () => {
       name: 'ci',
       agentId: ana.agent.id,
       createdAt: expect.any(String),
+      expiresAt: null,
     });
     const stored = await api.tc.store.apiTokens.listByAgent(ana.agent.id);
     expect(stored[0]!.tokenHash).not.toContain(token);

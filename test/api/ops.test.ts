@@ -82,7 +82,7 @@ describe('OpenAPI, health, metrics, headers', () => {
   it('exposes Prometheus metrics: process, HTTP and domain figures', async () => {
     await admin.call('POST', '/api/v1/queues', { name: 'support' });
     await api.tc.connector.receive({ text: 'hello there' });
-    const res = await api.fetch('/metrics');
+    const res = await admin.call('GET', '/metrics');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/text\/plain/);
     const text = await res.text();
@@ -92,6 +92,48 @@ describe('OpenAPI, health, metrics, headers', () => {
     expect(text).toMatch(/switchboard_queue_waiting\{queue="support"\} 0/);
     expect(text).toMatch(/switchboard_connector_up\{channel="test",status="connected"\} 1/);
     expect(text).toMatch(/switchboard_realtime_connections 0/);
+  });
+});
+
+describe('/metrics is not public', () => {
+  const scraperToken = 'prometheus-scrape-token-0123456789';
+  let api: Api;
+  beforeAll(async () => {
+    api = await startApi({ config: { metricsToken: scraperToken } });
+  });
+  afterAll(async () => api.close());
+
+  it('answers a scraper with the metrics token, and admins; refuses everyone else with a clear 401', async () => {
+    const scraped = await api.fetch('/metrics', { headers: { authorization: `Bearer ${scraperToken}` } });
+    expect(scraped.status).toBe(200);
+    expect(await scraped.text()).toMatch(/switchboard_realtime_connections/);
+    const admin = await api.signIn('admin@example.com', 'admin');
+    expect((await admin.call('GET', '/metrics')).status).toBe(200);
+    const agent = await api.signIn('agent@example.com', 'agent');
+    for (const headers of [
+      {},
+      { authorization: `Bearer ${scraperToken}x` },
+      { authorization: 'Bearer short' },
+      { cookie: agent.cookie },
+    ]) {
+      const res = await api.fetch('/metrics', { headers });
+      expect(res.status).toBe(401);
+      const body = await res.json();
+      expect(body.error.message).toMatch(/SWITCHBOARD_METRICS_TOKEN/);
+      expect(JSON.stringify(body)).not.toContain('switchboard_');
+    }
+  });
+
+  it('without a configured token, only admins read it', async () => {
+    const plain = await startApi();
+    try {
+      expect((await plain.fetch('/metrics')).status).toBe(401);
+      expect(
+        (await plain.fetch('/metrics', { headers: { authorization: 'Bearer anything-at-all-here' } })).status,
+      ).toBe(401);
+    } finally {
+      await plain.close();
+    }
   });
 });
 

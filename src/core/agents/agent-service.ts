@@ -5,6 +5,7 @@ import type { Clock } from '../ports/clock.ts';
 import type { EventBus } from '../ports/event-bus.ts';
 import type { PasswordHasher } from '../ports/password-hasher.ts';
 import type { Store } from '../ports/repositories.ts';
+import { checkPassword } from './password-rules.ts';
 
 export interface CreateAgentInput {
   email: string;
@@ -20,16 +21,20 @@ export interface UpdateAgentInput {
   role?: AgentRole;
   skills?: string[];
   capacity?: number;
-  password?: string;
 }
 
 export type PublicAgent = Omit<Agent, 'passwordHash'>;
 
 export const publicAgent = ({ passwordHash: _hidden, ...agent }: Agent): PublicAgent => agent;
 
-const MIN_PASSWORD_LENGTH = 8;
+/** Whether the router may offer this agent work: available, and not deactivated or removed. */
+export const takesWork = (agent: Pick<Agent, 'presence' | 'status'>): boolean =>
+  agent.presence === 'available' && agent.status === 'active';
 
-/** Agents: desktop users with a role, skills, a capacity and a presence. */
+/**
+ * Agents: desktop users with a role, skills, a capacity and a presence. Passwords, sign-in and the
+ * agent's status (deactivated, removed) belong to the AccessService, which ends sessions with them.
+ */
 export class AgentService {
   constructor(
     private readonly store: Store,
@@ -60,6 +65,7 @@ export class AgentService {
       presence: 'offline',
       idleSince: now,
       passwordHash: input.password != null ? await this.hasher.hash(input.password) : null,
+      status: 'active',
       createdAt: now,
     };
     await this.store.agents.create(agent);
@@ -80,14 +86,12 @@ export class AgentService {
   async update(id: string, patch: UpdateAgentInput): Promise<Agent> {
     const agent = await this.get(id);
     if (patch.capacity !== undefined) checkCapacity(patch.capacity);
-    if (patch.password !== undefined) checkPassword(patch.password);
     const next: Agent = {
       ...agent,
       ...(patch.name !== undefined ? { name: patch.name.trim() || agent.name } : {}),
       ...(patch.role !== undefined ? { role: patch.role } : {}),
       ...(patch.skills !== undefined ? { skills: normaliseSkills(patch.skills) } : {}),
       ...(patch.capacity !== undefined ? { capacity: patch.capacity } : {}),
-      ...(patch.password !== undefined ? { passwordHash: await this.hasher.hash(patch.password) } : {}),
     };
     await this.store.agents.update(next);
     await this.bus.publish({ type: 'agent.updated', agent: publicAgent(next) });
@@ -97,6 +101,8 @@ export class AgentService {
 
   async setPresence(id: string, presence: Presence): Promise<Agent> {
     const agent = await this.get(id);
+    if (agent.status !== 'active' && presence !== 'offline')
+      throw conflict(`agent ${agent.email} is ${agent.status}; reactivate them first`);
     if (agent.presence === presence) return agent;
     const next: Agent = {
       ...agent,
@@ -112,20 +118,7 @@ export class AgentService {
     else await this.onUnavailable(id);
     return next;
   }
-
-  /** The agent when the password matches; undefined otherwise (no hint which part was wrong). */
-  async authenticate(email: string, password: string): Promise<Agent | undefined> {
-    const agent = await this.store.agents.getByEmail(normaliseEmail(email));
-    if (!agent?.passwordHash) {
-      // Spend the same time as a real check so that response times do not reveal which emails exist.
-      await this.hasher.verify(password, DUMMY_HASH).catch(() => false);
-      return undefined;
-    }
-    return (await this.hasher.verify(password, agent.passwordHash)) ? agent : undefined;
-  }
 }
-
-const DUMMY_HASH = 'scrypt$16384$8$1$00000000000000000000000000000000$00';
 
 function normaliseEmail(email: string): string {
   const value = email.trim().toLowerCase();
@@ -141,11 +134,5 @@ function normaliseSkills(skills: string[]): string[] {
 function checkCapacity(capacity: number): void {
   if (!Number.isInteger(capacity) || capacity < 0 || capacity > 100) {
     throw invalid('capacity must be a whole number from 0 to 100', { field: 'capacity' });
-  }
-}
-
-function checkPassword(password: string): void {
-  if (password.length < MIN_PASSWORD_LENGTH) {
-    throw invalid(`password must have at least ${MIN_PASSWORD_LENGTH} characters`, { field: 'password' });
   }
 }

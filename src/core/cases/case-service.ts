@@ -1,4 +1,4 @@
-import { invalid, notFound } from '../errors.ts';
+import { forbidden, invalid, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type {
   Actor,
@@ -8,6 +8,7 @@ import type {
   CaseOpener,
   CasePriority,
   CaseStatus,
+  Conversation,
   TimelineEntry,
   TimelineEntryType,
 } from '../model.ts';
@@ -80,8 +81,11 @@ export class CaseService {
     if (input.conversationId) {
       const conversation = await tx.conversations.get(input.conversationId);
       if (!conversation) throw notFound('conversation', input.conversationId);
-      await tx.conversations.update({ ...conversation, caseId: kase.id, updatedAt: at });
+      await checkMayLink(tx, actor, conversation);
+      const linked = { ...conversation, caseId: kase.id, updatedAt: at };
+      await tx.conversations.update(linked);
       await this.record(tx, kase, 'conversation_linked', actor, { conversationId: conversation.id }, at);
+      emit({ type: 'conversation.updated', conversation: linked });
     }
     emit({ type: 'case.created', case: kase });
     return kase;
@@ -284,6 +288,17 @@ export class CaseService {
 function openerOf(actor: Actor, contactId: string | null): CaseOpener {
   if (actor.kind === 'system') return { kind: 'bot', id: contactId };
   return { kind: actor.kind, id: actor.id };
+}
+
+/**
+ * The holder rule of the conversation routes: an agent links only a conversation assigned to them;
+ * supervisors and admins any. Flows and contacts (system actors) link the conversation they run in.
+ */
+async function checkMayLink(tx: Repositories, actor: Actor, conversation: Conversation): Promise<void> {
+  if (actor.kind !== 'agent' || !actor.id) return;
+  const agent = await tx.agents.get(actor.id);
+  if (agent?.role === 'agent' && conversation.agentId !== agent.id)
+    throw forbidden('this conversation is not assigned to you');
 }
 
 function normaliseTags(tags: string[]): string[] {

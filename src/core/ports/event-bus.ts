@@ -9,6 +9,8 @@ export type DomainEvent =
   | { type: 'case.created'; case: Case }
   | { type: 'case.updated'; case: Case; entry: TimelineEntry | null }
   | { type: 'agent.updated'; agent: Omit<Agent, 'passwordHash'> }
+  /** These sessions and API tokens of the agent ended (sign-out, revocation, password change, deactivation). */
+  | { type: 'agent.access_ended'; agentId: string; credentialIds: string[] }
   /** New outbox items are waiting; dispatchers wake up. */
   | { type: 'outbox.enqueued'; conversationId: string };
 

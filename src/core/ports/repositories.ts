@@ -190,13 +190,18 @@ export interface SessionRepository {
   create(session: Session): Promise<void>;
   findByTokenHash(tokenHash: string): Promise<Session | undefined>;
   delete(id: string): Promise<void>;
+  /** Ends every session of the agent; returns the ended sessions' ids. */
+  deleteByAgent(agentId: string): Promise<string[]>;
 }
 
 export interface ApiTokenRepository {
   create(token: ApiToken): Promise<void>;
+  get(id: string): Promise<ApiToken | undefined>;
   findByTokenHash(tokenHash: string): Promise<ApiToken | undefined>;
   listByAgent(agentId: string): Promise<ApiToken[]>;
   delete(id: string): Promise<void>;
+  /** Revokes every token of the agent; returns the revoked tokens' ids. */
+  deleteByAgent(agentId: string): Promise<string[]>;
 }
 
 export interface ExampleProposalRepository {

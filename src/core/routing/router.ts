@@ -1,3 +1,4 @@
+import { takesWork } from '../agents/agent-service.ts';
 import type { CaseService } from '../cases/case-service.ts';
 import { transition } from '../conversations/conversation-state.ts';
 import { conflict, forbidden, invalid, notFound } from '../errors.ts';
@@ -124,8 +125,7 @@ export class Router {
     // With a long queue and no free agent, walking the queue would be wasted work on every hand-off.
     let room = 0;
     for (const agent of await this.store.agents.list()) {
-      if (agent.presence === 'available')
-        room += Math.max(0, agent.capacity - (await this.load(this.store, agent.id)));
+      if (takesWork(agent)) room += Math.max(0, agent.capacity - (await this.load(this.store, agent.id)));
     }
     if (room === 0) return;
     const waiting = await this.store.conversations.list({ state: 'queued' });
@@ -164,7 +164,7 @@ export class Router {
     queue: Queue,
   ): Promise<Agent | undefined> {
     const agents = (await tx.agents.list()).filter(
-      (a) => a.presence === 'available' && queue.skills.every((skill) => a.skills.includes(skill)),
+      (a) => takesWork(a) && queue.skills.every((skill) => a.skills.includes(skill)),
     );
     const withRoom: Agent[] = [];
     for (const agent of agents) if ((await this.load(tx, agent.id)) < agent.capacity) withRoom.push(agent);
@@ -294,6 +294,7 @@ export class Router {
       const agent = await tx.agents.get(target.agentId);
       if (!agent) throw notFound('agent', target.agentId);
       if (agent.id === conversation.agentId) throw invalid('the conversation is already with this agent');
+      if (agent.status !== 'active') throw conflict(`${agent.name} is ${agent.status}`);
       if (agent.presence === 'offline') throw conflict(`${agent.name} is offline`);
       if ((await this.load(tx, agent.id)) >= agent.capacity)
         throw conflict(`${agent.name} has no free capacity`);
@@ -343,7 +344,7 @@ export class Router {
   async queueStats(): Promise<QueueStats[]> {
     const now = this.clock.now().getTime();
     const queues = await this.store.queues.list();
-    const agents = (await this.store.agents.list()).filter((a) => a.presence === 'available');
+    const agents = (await this.store.agents.list()).filter(takesWork);
     const stats: QueueStats[] = [];
     for (const queue of queues) {
       const waiting = await this.store.conversations.list({ state: 'queued', queueId: queue.id });

@@ -1,14 +1,16 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import type { SignedIn } from '../../core/agents/access-service.ts';
 import { publicAgent } from '../../core/agents/agent-service.ts';
 import { DomainError } from '../../core/errors.ts';
-import { newId } from '../../core/ids.ts';
 import type { ApiToken } from '../../core/model.ts';
 import { HttpError } from '../error-handler.ts';
-import { sessionCookieName } from '../http-config.ts';
+import { type HttpConfig, sessionCookieName } from '../http-config.ts';
 import type { ApiInstance, RouteDeps } from '../routes/api-instance.ts';
 import {
   agentSchema,
   apiTokenSchema,
+  changePasswordBody,
   createTokenBody,
   idParams,
   loginBody,
@@ -16,12 +18,33 @@ import {
   tokenListQuery,
 } from '../schemas.ts';
 import { hasRole, principalOf } from './authentication.ts';
-import { hashToken, newApiToken, newSessionToken } from './tokens.ts';
+import { LoginThrottle } from './login-throttle.ts';
 
 const publicToken = ({ tokenHash: _hidden, ...token }: ApiToken) => token;
 
-/** Sign-in with a session cookie for the desktop; API tokens for integrations. */
-export function authRoutes(app: ApiInstance, { center, config, realtime }: RouteDeps): void {
+function setSessionCookie(reply: FastifyReply, config: HttpConfig, signedIn: SignedIn): void {
+  void reply.setCookie(sessionCookieName, signedIn.token, {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: config.cookieSecure,
+    path: '/',
+    maxAge: Math.floor(config.sessionTtlMs / 1000),
+  });
+}
+
+/** Sign-in with a session cookie for the desktop; API tokens for integrations. The AccessService does the work. */
+export function authRoutes(app: ApiInstance, { center, config }: RouteDeps): void {
+  // Per client address, whatever the email: one password tried across many accounts is slowed too.
+  const perAddress = new LoginThrottle(config.loginRateLimit.maxPerAddress, config.loginRateLimit.windowMs);
+  const throttleAddress = async (request: FastifyRequest, reply: FastifyReply) => {
+    const waitMs = perAddress.hit(request.ip);
+    if (waitMs === 0) return;
+    const seconds = Math.ceil(waitMs / 1000);
+    request.log.warn({ ip: request.ip }, 'sign-in attempts from this address throttled');
+    void reply.header('retry-after', String(seconds));
+    throw new HttpError(429, 'rate_limited', `too many sign-in attempts; try again in ${seconds} seconds`);
+  };
+
   app.post(
     '/auth/login',
     {
@@ -31,12 +54,14 @@ export function authRoutes(app: ApiInstance, { center, config, realtime }: Route
         body: loginBody,
         response: { 200: z.object({ agent: agentSchema, expiresAt: timestamp }) },
       },
+      // Per address (any email), checked before the body is even read…
+      onRequest: throttleAddress,
       config: {
         role: 'public',
         rateLimit: {
           max: config.loginRateLimit.max,
           timeWindow: config.loginRateLimit.windowMs,
-          // After parsing, so that the key includes the email: one address cannot lock out a whole office.
+          // …and per address and email after parsing: one address cannot lock out a whole office.
           hook: 'preHandler',
           keyGenerator: (request) => {
             const email = (request.body as { email?: unknown } | undefined)?.email;
@@ -47,35 +72,14 @@ export function authRoutes(app: ApiInstance, { center, config, realtime }: Route
     },
     async (request, reply) => {
       const { email, password } = request.body;
-      let agent: Awaited<ReturnType<typeof center.agents.authenticate>>;
-      try {
-        agent = await center.agents.authenticate(email, password);
-      } catch (err) {
-        // A malformed email is just a failed sign-in: the same answer as a wrong password.
-        if (!(err instanceof DomainError && err.kind === 'invalid')) throw err;
-      }
-      if (!agent) throw new HttpError(401, 'unauthorized', 'wrong email or password');
       const previous = request.principal;
-      if (previous?.via === 'session') await center.store.sessions.delete(previous.credentialId);
-      const token = newSessionToken();
-      const now = center.clock.now();
-      const expiresAt = new Date(now.getTime() + config.sessionTtlMs).toISOString();
-      await center.store.sessions.create({
-        id: newId(),
-        tokenHash: hashToken(token),
-        agentId: agent.id,
-        expiresAt,
-        createdAt: now.toISOString(),
+      const signedIn = await center.access.signIn(email, password, {
+        ttlMs: config.sessionTtlMs,
+        ...(previous?.via === 'session' ? { replacing: previous.credentialId } : {}),
       });
-      void reply.setCookie(sessionCookieName, token, {
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: config.cookieSecure,
-        path: '/',
-        maxAge: Math.floor(config.sessionTtlMs / 1000),
-      });
-      request.log.info({ agentId: agent.id }, 'agent signed in');
-      return { agent: publicAgent(agent), expiresAt };
+      setSessionCookie(reply, config, signedIn);
+      request.log.info({ agentId: signedIn.agent.id }, 'agent signed in');
+      return { agent: publicAgent(signedIn.agent), expiresAt: signedIn.session.expiresAt };
     },
   );
 
@@ -86,11 +90,7 @@ export function authRoutes(app: ApiInstance, { center, config, realtime }: Route
       config: { role: 'public' },
     },
     async (request, reply) => {
-      const principal = request.principal;
-      if (principal?.via === 'session') {
-        await center.store.sessions.delete(principal.credentialId);
-        realtime.closeCredential(principal.credentialId);
-      }
+      if (request.principal) await center.access.signOut(request.principal);
       void reply.clearCookie(sessionCookieName, { path: '/' });
       return reply.code(204).send(null);
     },
@@ -102,13 +102,47 @@ export function authRoutes(app: ApiInstance, { center, config, realtime }: Route
       schema: {
         tags: ['auth'],
         summary: 'The signed-in agent',
-        response: { 200: z.object({ agent: agentSchema, authenticatedBy: z.enum(['session', 'token']) }) },
+        response: {
+          200: z.object({
+            agent: agentSchema,
+            authenticatedBy: z.enum(['session', 'token']),
+            signedInAt: timestamp,
+          }),
+        },
       },
       config: { role: 'agent' },
     },
     async (request) => {
       const principal = principalOf(request);
-      return { agent: publicAgent(principal.agent), authenticatedBy: principal.via };
+      return {
+        agent: publicAgent(principal.agent),
+        authenticatedBy: principal.via,
+        signedInAt: principal.signedInAt,
+      };
+    },
+  );
+
+  app.put(
+    '/auth/password',
+    {
+      schema: {
+        tags: ['auth'],
+        summary:
+          'Change your own password; every session and API token of yours ends, and this session is renewed',
+        body: changePasswordBody,
+        response: { 200: z.object({ agent: agentSchema, expiresAt: timestamp }) },
+      },
+      config: { role: 'agent' },
+    },
+    async (request, reply) => {
+      const signedIn = await center.access.changePassword(
+        principalOf(request),
+        request.body.currentPassword,
+        request.body.password,
+      );
+      setSessionCookie(reply, config, signedIn);
+      request.log.info({ agentId: signedIn.agent.id }, 'agent changed their password; other sign-ins ended');
+      return { agent: publicAgent(signedIn.agent), expiresAt: signedIn.session.expiresAt };
     },
   );
 
@@ -117,27 +151,20 @@ export function authRoutes(app: ApiInstance, { center, config, realtime }: Route
     {
       schema: {
         tags: ['auth'],
-        summary: 'Create an API token for yourself; the token is shown only in this response',
+        summary:
+          'Create an API token for yourself (from a session signed in within the last 10 minutes); the token is shown only in this response',
         body: createTokenBody,
         response: { 201: z.object({ token: z.string(), apiToken: apiTokenSchema }) },
       },
       config: { role: 'agent' },
     },
     async (request, reply) => {
-      const principal = principalOf(request);
-      // A leaked token must not be able to mint more: tokens come from a signed-in desktop session.
-      if (principal.via !== 'session')
-        throw new HttpError(403, 'forbidden', 'API tokens are created from a signed-in session');
-      const token = newApiToken();
-      const apiToken: ApiToken = {
-        id: newId(),
-        name: request.body.name,
-        tokenHash: hashToken(token),
-        agentId: principal.agent.id,
-        createdAt: center.clock.now().toISOString(),
-      };
-      await center.store.apiTokens.create(apiToken);
-      return reply.code(201).send({ token, apiToken: publicToken(apiToken) });
+      const { name, expiresInDays } = request.body;
+      const minted = await center.access.mintToken(principalOf(request), {
+        name,
+        expiresInDays: expiresInDays ?? null,
+      });
+      return reply.code(201).send({ token: minted.token, apiToken: publicToken(minted.apiToken) });
     },
   );
 
@@ -158,7 +185,7 @@ export function authRoutes(app: ApiInstance, { center, config, realtime }: Route
       if (agentId !== principal.agent.id && !hasRole(principal.agent, 'admin')) {
         throw new HttpError(403, 'forbidden', "only admins see other agents' API tokens");
       }
-      return { tokens: (await center.store.apiTokens.listByAgent(agentId)).map(publicToken) };
+      return { tokens: (await center.access.listTokens(agentId)).map(publicToken) };
     },
   );
 
@@ -176,16 +203,14 @@ export function authRoutes(app: ApiInstance, { center, config, realtime }: Route
     async (request, reply) => {
       const principal = principalOf(request);
       const { id } = request.params;
-      let found = (await center.store.apiTokens.listByAgent(principal.agent.id)).find((t) => t.id === id);
-      if (!found && hasRole(principal.agent, 'admin')) {
-        for (const agent of await center.store.agents.list()) {
-          found = (await center.store.apiTokens.listByAgent(agent.id)).find((t) => t.id === id);
-          if (found) break;
-        }
-      }
-      if (!found) throw new DomainError('not_found', `API token ${id} not found`);
-      await center.store.apiTokens.delete(found.id);
-      realtime.closeCredential(found.id);
+      const token = await center.access.getToken(id).catch((err: unknown) => {
+        if (err instanceof DomainError && err.kind === 'not_found') return undefined;
+        throw err;
+      });
+      // Someone else's token is "not found" to an agent: its existence is not theirs to know.
+      if (!token || (token.agentId !== principal.agent.id && !hasRole(principal.agent, 'admin')))
+        throw new DomainError('not_found', `API token ${id} not found`);
+      await center.access.revokeToken(token.id);
       return reply.code(204).send(null);
     },
   );

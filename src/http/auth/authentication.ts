@@ -1,23 +1,16 @@
 import { fastifyCookie } from '@fastify/cookie';
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
+import type { Identification, Principal } from '../../core/agents/access-service.ts';
 import type { Agent, AgentRole } from '../../core/model.ts';
 import { HttpError } from '../error-handler.ts';
 import type { HttpCenter } from '../http-center.ts';
 import { csrfHeaderName, type HttpConfig, sessionCookieName } from '../http-config.ts';
-import { apiTokenPrefix, hashToken } from './tokens.ts';
 
 /** Who may call a route: `public` (anyone), or the least role that may. */
 export type RouteRole = 'public' | AgentRole;
 
-/** The signed-in agent of a request, and how they proved it. */
-export interface Principal {
-  agent: Agent;
-  via: 'session' | 'token';
-  /** The session or API token id (to revoke it, or close its WebSockets on sign-out). */
-  credentialId: string;
-  /** sha-256 of the session or API token, to check later that it still stands (open WebSockets). */
-  credentialHash: string;
-}
+/** The signed-in agent of a request, and how they proved it (resolved by the core's AccessService). */
+export type { Principal };
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -74,7 +67,7 @@ export function installAuthentication(app: FastifyInstance, options: Authenticat
     // Fail closed: a route that slipped past the startup check needs an admin.
     const role = request.routeOptions.config.role ?? 'admin';
     const outcome = await identify(request, center);
-    if (outcome.kind === 'expired') void reply.clearCookie(sessionCookieName, { path: '/' });
+    if (outcome.kind === 'refused' && outcome.clear) void reply.clearCookie(sessionCookieName, { path: '/' });
     request.principal = outcome.kind === 'ok' ? outcome.principal : null;
     // A WebSocket handshake carries cookies cross-site too (cross-site WebSocket hijacking).
     const upgrade = request.headers.upgrade?.toLowerCase() === 'websocket';
@@ -92,52 +85,27 @@ export function installAuthentication(app: FastifyInstance, options: Authenticat
   });
 }
 
-type Identification =
-  | { kind: 'ok'; principal: Principal }
-  | { kind: 'none' }
-  | { kind: 'invalid'; reason: string }
-  | { kind: 'expired'; reason: string };
+/** Whether a principal's session (unexpired) or API token, and their account, still stand; open WebSockets are checked with it. */
+export const credentialStands = (center: HttpCenter, principal: Principal): Promise<boolean> =>
+  center.access.stands(principal);
 
-/** Whether a principal's session (unexpired) or API token still exists; open WebSockets are checked with it. */
-export async function credentialStands(center: HttpCenter, principal: Principal): Promise<boolean> {
-  if (principal.via === 'token')
-    return (await center.store.apiTokens.findByTokenHash(principal.credentialHash)) !== undefined;
-  const session = await center.store.sessions.findByTokenHash(principal.credentialHash);
-  return session !== undefined && session.expiresAt > center.clock.now().toISOString();
-}
-
-async function identify(request: FastifyRequest, center: HttpCenter): Promise<Identification> {
+/** The bearer API token or the session cookie of a request, resolved by the core. */
+async function identify(
+  request: FastifyRequest,
+  center: HttpCenter,
+): Promise<Identification | { kind: 'none' }> {
   const authorization = request.headers.authorization;
   if (authorization) {
-    const match = /^Bearer\s+(\S+)$/i.exec(authorization);
-    const token = match?.[1];
-    if (!token?.startsWith(apiTokenPrefix))
-      return { kind: 'invalid', reason: 'malformed Authorization header' };
-    const stored = await center.store.apiTokens.findByTokenHash(hashToken(token));
-    const agent = stored && (await center.store.agents.get(stored.agentId));
-    if (!stored || !agent) return { kind: 'invalid', reason: 'unknown or revoked API token' };
-    return {
-      kind: 'ok',
-      principal: { agent, via: 'token', credentialId: stored.id, credentialHash: stored.tokenHash },
-    };
+    const token = /^Bearer\s+(\S+)$/i.exec(authorization)?.[1];
+    if (!token) return { kind: 'refused', reason: 'malformed Authorization header', clear: false };
+    return center.access.identifyApiToken(token);
   }
   // Parsed here: this hook runs before the cookie plugin's own (it is installed before any plugin).
   const cookie = request.headers.cookie
     ? fastifyCookie.parse(request.headers.cookie)[sessionCookieName]
     : undefined;
   if (!cookie) return { kind: 'none' };
-  const session = await center.store.sessions.findByTokenHash(hashToken(cookie));
-  if (!session) return { kind: 'expired', reason: 'your session has ended; sign in again' };
-  if (session.expiresAt <= center.clock.now().toISOString()) {
-    await center.store.sessions.delete(session.id);
-    return { kind: 'expired', reason: 'your session has expired; sign in again' };
-  }
-  const agent = await center.store.agents.get(session.agentId);
-  if (!agent) return { kind: 'expired', reason: 'your session has ended; sign in again' };
-  return {
-    kind: 'ok',
-    principal: { agent, via: 'session', credentialId: session.id, credentialHash: session.tokenHash },
-  };
+  return center.access.identifySession(cookie);
 }
 
 /**

@@ -2,7 +2,15 @@ import { z } from 'zod';
 import { publicAgent } from '../../core/agents/agent-service.ts';
 import { forbidden } from '../../core/errors.ts';
 import { hasRole, principalOf } from '../auth/authentication.ts';
-import { agentSchema, createAgentBody, idParams, presenceBody, updateAgentBody } from '../schemas.ts';
+import {
+  agentListQuery,
+  agentSchema,
+  agentStatusBody,
+  createAgentBody,
+  idParams,
+  presenceBody,
+  updateAgentBody,
+} from '../schemas.ts';
 import type { ApiInstance, RouteDeps } from './api-instance.ts';
 
 const tags = ['agents'];
@@ -12,10 +20,19 @@ export function agentRoutes(app: ApiInstance, { center }: RouteDeps): void {
   app.get(
     '/agents',
     {
-      schema: { tags, summary: 'List agents', response: { 200: z.object({ agents: z.array(agentSchema) }) } },
+      schema: {
+        tags,
+        summary: 'List agents (removed agents only with includeRemoved=true)',
+        querystring: agentListQuery,
+        response: { 200: z.object({ agents: z.array(agentSchema) }) },
+      },
       config: { role: 'agent' },
     },
-    async () => ({ agents: (await center.agents.list()).map(publicAgent) }),
+    async (request) => {
+      const all = await center.agents.list();
+      const includeRemoved = request.query.includeRemoved === 'true';
+      return { agents: all.filter((a) => includeRemoved || a.status !== 'removed').map(publicAgent) };
+    },
   );
 
   app.post(
@@ -42,7 +59,8 @@ export function agentRoutes(app: ApiInstance, { center }: RouteDeps): void {
     {
       schema: {
         tags,
-        summary: 'Change an agent: name, role, skills, capacity, password',
+        summary:
+          "Change an agent: name, role, skills, capacity, password (a new password ends the agent's sessions and API tokens)",
         params: idParams,
         body: updateAgentBody,
         response: { 200: agentSchema },
@@ -56,7 +74,34 @@ export function agentRoutes(app: ApiInstance, { center }: RouteDeps): void {
       if (id === principal.agent.id && request.body.role && request.body.role !== principal.agent.role) {
         throw forbidden('you cannot change your own role');
       }
-      return publicAgent(await center.agents.update(id, stripUndefined(request.body)));
+      const { password, ...profile } = stripUndefined(request.body);
+      if (password !== undefined) await center.access.setPassword(id, password);
+      if (Object.keys(profile).length === 0) return publicAgent(await center.agents.get(id));
+      return publicAgent(await center.agents.update(id, profile));
+    },
+  );
+
+  app.put(
+    '/agents/:id/status',
+    {
+      schema: {
+        tags,
+        summary:
+          'Deactivate, reactivate or remove an agent (removal is soft: history keeps them); ends their sessions, API tokens and WebSockets',
+        params: idParams,
+        body: agentStatusBody,
+        response: { 200: agentSchema },
+      },
+      config: { role: 'admin' },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const agent = await center.access.setStatus(principal, request.params.id, request.body.status);
+      request.log.info(
+        { agentId: agent.id, status: agent.status, by: principal.agent.id },
+        'agent status changed',
+      );
+      return publicAgent(agent);
     },
   );
 

@@ -3,6 +3,7 @@ import { type Database, engineOf } from '../database.ts';
 import * as initial from './0001-initial.ts';
 import * as cannedResponses from './0002-canned-responses.ts';
 import * as announcements from './0003-announcements.ts';
+import * as agentAccess from './0004-agent-access.ts';
 import * as discordState from './0006-discord-state.ts';
 import * as webchatVisitors from './0005-webchat-visitors.ts';
 import * as presenceAndCases from './0007-presence-and-cases.ts';
@@ -13,6 +14,7 @@ export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-canned-responses': cannedResponses,
   '0003-announcements': announcements,
+  '0004-agent-access': agentAccess,
   '0006-discord-state': discordState,
   '0005-webchat-visitors': webchatVisitors,
   '0007-presence-and-cases': presenceAndCases,
