@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import {
   AnnouncementService,
   type AnnouncementServiceOptions,
@@ -18,6 +19,7 @@ import { KnowledgeVirtualAgent } from './core/knowledge/knowledge-virtual-agent.
 import type { ChannelConnector } from './core/ports/channel-connector.ts';
 import { type Clock, systemClock } from './core/ports/clock.ts';
 import type { DomainEvent, EventBus } from './core/ports/event-bus.ts';
+import { createLogger } from './create-logger.ts';
 import { buildApp } from './http/app.ts';
 import { ScryptPasswordHasher } from './http/auth/scrypt-password-hasher.ts';
 import { announcementRoutes } from './http/routes/announcement-routes.ts';
@@ -52,7 +54,15 @@ export interface SwitchboardOverrides {
   announcements?: Partial<AnnouncementServiceOptions>;
   /** The announcement scheduler's clock (tests move a manual clock to make a scheduled post due). */
   announcementClock?: Clock;
+  /**
+   * Create the first admin and load the sample knowledge base, and tell how to sign in (default: true,
+   * as `switchboard start`). The CLI's other commands pass false: only the server sets an installation up.
+   */
+  bootstrap?: boolean;
 }
+
+/** A person reads stdout (a terminal): readable log lines, and the per-request lines only at `debug`. */
+const readableLogs = process.stdout.isTTY === true;
 
 /**
  * The composition root: the only place that picks concrete adapters (SQLite or PostgreSQL, the
@@ -62,12 +72,7 @@ export async function createSwitchboard(
   config: Config,
   overrides: SwitchboardOverrides = {},
 ): Promise<Switchboard> {
-  const logger =
-    overrides.logger ??
-    pino({
-      level: config.logLevel,
-      redact: { paths: ['password', '*.password', 'token', '*.token'], censor: '[redacted]' },
-    });
+  const logger = overrides.logger ?? createLogger({ level: config.logLevel, pretty: readableLogs });
   const store = await openStore({ url: config.databaseUrl, dataDir: config.dataDir });
   logger.info({ engine: store.engine }, 'database ready');
   const onHandlerError = (error: unknown, event: DomainEvent) =>
@@ -172,18 +177,21 @@ export async function createSwitchboard(
     },
   );
 
-  await bootstrap(
-    center,
-    config,
-    logger,
-    overrides.announce ?? ((text) => process.stdout.write(`${text}\n`)),
-  );
+  if (overrides.bootstrap !== false) {
+    await bootstrap(
+      center,
+      config,
+      logger,
+      overrides.announce ?? ((text) => process.stdout.write(`${text}\n`)),
+    );
+  }
   const indexed = await center.articles.reindex();
   logger.info({ articles: indexed }, 'knowledge base indexed');
 
   const app = buildApp({
     center,
     logger,
+    requestLogLevel: readableLogs ? 'debug' : 'info',
     config: {
       cookieSecure: config.cookieSecure,
       trustProxy: config.trustProxy,
@@ -213,6 +221,7 @@ export async function createSwitchboard(
       }
       center.start();
       announcements.start();
+      warnIfLocalPublicUrl(config.publicUrl, [...center.connectors.keys()], logger);
       return app.listen({ port: config.port, host: config.host });
     },
     async stop() {
@@ -226,7 +235,14 @@ export async function createSwitchboard(
   };
 }
 
-/** First start: the admin agent (password printed once when generated) and the sample knowledge base. */
+/** The setting that records that the sample knowledge base was loaded once (never again after that). */
+const sampleKnowledgeBaseSetting = 'bootstrap.sampleKnowledgeBase';
+
+/**
+ * Setting an installation up, at every `start`: the first admin agent when there is no admin (its generated
+ * password is shown once), how to sign in (always), and the sample knowledge base at the first start
+ * that finds the knowledge base empty (once: an admin who deletes the samples does not get them back).
+ */
 async function bootstrap(
   center: ContactCenter,
   config: Config,
@@ -235,29 +251,101 @@ async function bootstrap(
 ) {
   // Hand-offs have a queue to go to, listed (and choosable in Admin → Queues) before the first one.
   await center.queues.ensureDefault();
-  if ((await center.store.agents.list()).length === 0) {
+  const agents = await center.store.agents.list();
+  const admin =
+    agents.find((a) => a.role === 'admin' && a.email === config.admin.email.toLowerCase()) ??
+    agents.find((a) => a.role === 'admin');
+  const desktop = `${config.publicUrl}/`;
+  if (!admin && agents.some((a) => a.email === config.admin.email.toLowerCase())) {
+    // The address is taken by an agent who is not an admin (made with `agents create`): never demote or
+    // take it over silently.
+    logger.warn(
+      { email: config.admin.email },
+      'no admin agent, and the admin email belongs to another agent',
+    );
+    announce(
+      [
+        '',
+        `  Switchboard: there is no admin agent, and ${config.admin.email} is already a non-admin agent.`,
+        '  Set SWITCHBOARD_ADMIN_EMAIL to another address and start again to create the first admin,',
+        '  or create one with `switchboard agents create --role admin …`.',
+        '',
+      ].join('\n'),
+    );
+  } else if (!admin) {
     const generated = config.admin.password === undefined;
     const password = config.admin.password ?? randomBytes(12).toString('base64url');
-    await center.agents.create({ email: config.admin.email, name: 'Administrator', role: 'admin', password });
-    logger.info({ email: config.admin.email }, 'first admin agent created');
-    if (generated) {
-      announce(
-        [
-          '',
-          '  Switchboard: the first admin agent was created.',
-          `    email:    ${config.admin.email}`,
-          `    password: ${password}`,
-          '  This password is shown only once. Sign in and change it.',
-          '',
-        ].join('\n'),
+    const created = await center.agents.create({
+      email: config.admin.email,
+      name: 'Administrator',
+      role: 'admin',
+      password,
+    });
+    logger.info({ email: created.email }, 'first admin agent created');
+    announce(
+      [
+        '',
+        '  Switchboard: the first admin agent was created.',
+        `    desktop:  ${desktop}`,
+        `    email:    ${created.email}`,
+        generated ? `    password: ${password}` : '    password: the one in SWITCHBOARD_ADMIN_PASSWORD',
+        generated ? '  This password is shown only once. Sign in and change it.' : '',
+        '',
+      ].join('\n'),
+    );
+  } else {
+    announce(
+      [
+        '',
+        `  Switchboard: sign in at ${desktop} as ${admin.email}.`,
+        `  Lost the password? Run: switchboard agents reset-password --email ${admin.email}`,
+        '',
+      ].join('\n'),
+    );
+  }
+
+  if (config.sampleKnowledgeBase && !(await center.store.settings.get(sampleKnowledgeBaseSetting))) {
+    const existing = await center.store.articles.count();
+    if (existing === 0) {
+      const result = await importKnowledgeBase(sampleKnowledgeBaseDir, center.articles);
+      await center.store.settings.set(sampleKnowledgeBaseSetting, {
+        loadedAt: new Date().toISOString(),
+        created: result.created,
+      });
+      logger.info(
+        { created: result.created, folder: path.relative(process.cwd(), sampleKnowledgeBaseDir) },
+        'sample knowledge base loaded',
+      );
+    } else {
+      logger.info(
+        { articles: existing },
+        'sample knowledge base not loaded: the knowledge base already has articles (SWITCHBOARD_SAMPLE_KB)',
       );
     }
   }
-  if (config.sampleKnowledgeBase && (await center.store.articles.count()) === 0) {
-    const result = await importKnowledgeBase(sampleKnowledgeBaseDir, center.articles);
-    logger.info(
-      { created: result.created, folder: path.relative(process.cwd(), sampleKnowledgeBaseDir) },
-      'sample knowledge base loaded',
-    );
+}
+
+/** Loopback, `localhost` and the unspecified address: nobody but this machine can open such links. */
+export function isLocalUrl(url: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url).hostname.toLowerCase();
+  } catch {
+    return false;
   }
+  host = host.replace(/^\[|\]$/g, '');
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  if (isIP(host) === 4) return host.startsWith('127.') || host === '0.0.0.0';
+  if (isIP(host) === 6) return host === '::1' || host === '::' || /^::ffff:(127\.|7f[0-9a-f]{2}:)/.test(host);
+  return false;
+}
+
+/** Links sent to members (articles, attachments) carry the public URL: say once when they cannot open it. */
+function warnIfLocalPublicUrl(publicUrl: string, channels: string[], logger: Logger) {
+  const toMembers = channels.filter((channel) => channel === 'discord' || channel === 'webchat');
+  if (toMembers.length === 0 || !isLocalUrl(publicUrl)) return;
+  logger.warn(
+    { publicUrl },
+    `SWITCHBOARD_PUBLIC_URL is ${publicUrl}, a local address: members on ${toMembers.join(' and ')} cannot open the article and attachment links sent to them; set SWITCHBOARD_PUBLIC_URL to an address they can reach`,
+  );
 }

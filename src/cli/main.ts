@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig } from '../config.ts';
 import { agentRoles } from '../core/model.ts';
 import { importKnowledgeBase } from '../knowledge/import-knowledge-base.ts';
-import { createSwitchboard } from '../main.ts';
+import { createSwitchboard, type Switchboard } from '../main.ts';
 import { openStore } from '../storage/kysely-store.ts';
 import { runDiscordSetup } from './discord-setup-command.ts';
 import { resetAgentPassword } from './reset-password-command.ts';
@@ -17,16 +17,11 @@ export function buildCli(): Command {
     .command('start')
     .description('migrate the database and run the server')
     .action(async () => {
+      // Only `start` sets an installation up (first admin, sample knowledge base) and says how to sign in.
       const switchboard = await createSwitchboard(loadConfig());
+      stopOnSignals(switchboard);
       const url = await switchboard.start();
-      switchboard.logger.info({ url }, 'Switchboard is running');
-      const shutdown = async (signal: string) => {
-        switchboard.logger.info({ signal }, 'shutting down');
-        await switchboard.stop();
-        process.exit(0);
-      };
-      process.once('SIGINT', () => void shutdown('SIGINT'));
-      process.once('SIGTERM', () => void shutdown('SIGTERM'));
+      switchboard.logger.info({ url }, `Switchboard is running at ${url}`);
     });
 
   program
@@ -63,10 +58,7 @@ export function buildCli(): Command {
       }) => {
         const password = options.password ?? process.env.SWITCHBOARD_AGENT_PASSWORD;
         if (!password) throw new InvalidArgumentError('give --password or set SWITCHBOARD_AGENT_PASSWORD');
-        const switchboard = await createSwitchboard(
-          { ...loadConfig(), sampleKnowledgeBase: false },
-          { announce: () => {} },
-        );
+        const switchboard = await createSwitchboard(loadConfig(), { bootstrap: false });
         try {
           const agent = await switchboard.center.agents.create({ ...options, password });
           console.log(`agent ${agent.email} created (${agent.role}, id ${agent.id})`);
@@ -100,10 +92,7 @@ export function buildCli(): Command {
     .argument('<folder>', 'folder of Markdown files with front matter (title, tags, locale, examples)')
     .description('import or update knowledge-base articles')
     .action(async (folder: string) => {
-      const switchboard = await createSwitchboard(
-        { ...loadConfig(), sampleKnowledgeBase: false },
-        { announce: () => {} },
-      );
+      const switchboard = await createSwitchboard(loadConfig(), { bootstrap: false });
       try {
         const tty = process.stderr.isTTY;
         const result = await importKnowledgeBase(folder, switchboard.center.articles, (done, total) => {
@@ -141,6 +130,41 @@ export function buildCli(): Command {
     });
 
   return program;
+}
+
+/** How long a stop may take (open connections, a connector's goodbye) before the process exits anyway. */
+const stopPatienceMs = 10_000;
+
+/**
+ * SIGTERM (a supervisor, `docker stop`, npm passing it on) and SIGINT (Ctrl-C): drain and close the
+ * database, then exit 0. A second signal, or a stop that hangs, exits at once with 1.
+ */
+function stopOnSignals(switchboard: Switchboard): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      switchboard.logger.warn({ signal }, 'second signal while shutting down: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    switchboard.logger.info({ signal }, 'shutting down');
+    setTimeout(() => {
+      switchboard.logger.error({ signal, afterMs: stopPatienceMs }, 'shutdown took too long: exiting now');
+      process.exit(1);
+    }, stopPatienceMs).unref();
+    switchboard.stop().then(
+      () => {
+        switchboard.logger.info('stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        switchboard.logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 }
 
 function parseRole(value: string): (typeof agentRoles)[number] {

@@ -4,7 +4,12 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import type { Logger } from 'pino';
 import type { ConnectorHealth } from '../core/ports/channel-connector.ts';
 import { UploadStore } from '../storage/upload-store.ts';
@@ -47,6 +52,25 @@ export interface BuildAppOptions {
   registerRoutes?: (app: FastifyInstance) => void | Promise<void>;
   /** Where agents' attachments are kept (`<dataDir>/uploads`); without it there is no upload route. */
   uploadDir?: string;
+  /** The level of the per-request log lines (default `info`; `debug` keeps a terminal readable). */
+  requestLogLevel?: 'info' | 'debug';
+}
+
+/** Fastify's per-request lines one level down (`debug`); a failed response is still an error line. */
+class DebugRequestLogController extends LogController {
+  override incomingRequest(request: FastifyRequest): void {
+    if (!this.isLogDisabled(request)) request.log.debug({ req: request }, 'incoming request');
+  }
+  override requestCompleted(
+    error: Error | null | undefined,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): void {
+    if (this.isLogDisabled(request)) return;
+    if (error)
+      reply.log.error({ res: reply, err: error, responseTime: reply.elapsedTime }, 'request errored');
+    else reply.log.debug({ res: reply, responseTime: reply.elapsedTime }, 'request completed');
+  }
 }
 
 export const apiPrefix = '/api/v1';
@@ -87,6 +111,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 256 },
     // Errors raised before routing (bad URL, overlong parameter) get the same JSON error body.
     frameworkErrors: errorHandler,
+    ...(options.requestLogLevel === 'debug' ? { logController: new DebugRequestLogController() } : {}),
   } as const;
   const app = (
     options.logger === false

@@ -1,50 +1,31 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../support/eventually.ts';
+import { groupMembers, type ServerProcess, spawnServer } from '../support/server-process.ts';
 
 /** `npm start` as a new user runs it: the real command, a fresh data directory, nothing configured. */
 describe('npm start on a fresh installation', () => {
-  let child: ChildProcess;
+  let server: ServerProcess;
   let dataDir: string;
-  let output = '';
   let baseUrl = '';
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'switchboard-start-'));
-    child = spawn('npm', ['start', '--silent'], {
-      cwd: path.resolve(import.meta.dirname, '../..'),
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', SWITCHBOARD_DATA_DIR: dataDir, LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    server = spawnServer('npm', ['start', '--silent'], {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      SWITCHBOARD_DATA_DIR: dataDir,
+      LOG_LEVEL: 'info',
     });
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.stderr!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    baseUrl = await new Promise<string>((resolve, reject) => {
-      const timer = setInterval(() => {
-        const match = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(output);
-        if (match) {
-          clearInterval(timer);
-          resolve(match[1]!);
-        }
-      }, 100);
-      child.once('exit', (code) => {
-        clearInterval(timer);
-        reject(new Error(`npm start exited with ${code}:\n${output}`));
-      });
-    });
-  }, 60_000);
+    baseUrl = await server.url();
+  }, 120_000);
 
   afterAll(async () => {
-    if (child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    }
+    // Whatever happened above, no process of this server outlives the test.
+    await server?.kill();
     await rm(dataDir, { recursive: true, force: true });
   });
 
@@ -62,6 +43,7 @@ describe('npm start on a fresh installation', () => {
   });
 
   it('prints the generated admin password once, and it signs in', async () => {
+    const output = server.output();
     const match = /password: (\S+)/.exec(output);
     expect(match, output).not.toBeNull();
     expect(output.match(/password: /g)).toHaveLength(1);
@@ -78,7 +60,7 @@ describe('npm start on a fresh installation', () => {
   });
 
   it('loads the sample knowledge base', async () => {
-    const match = /password: (\S+)/.exec(output)!;
+    const match = /password: (\S+)/.exec(server.output())!;
     const login = await fetch(`${baseUrl}/api/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-switchboard-csrf': '1' },
@@ -89,5 +71,50 @@ describe('npm start on a fresh installation', () => {
     expect(articles.status).toBe(200);
     const body = (await articles.json()) as { articles: { title: string }[] };
     expect(body.articles.map((a) => a.title)).toContain('Reset your password');
+  });
+
+  it('warns once that members cannot open links to the default localhost public URL', () => {
+    const warnings = server
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('SWITCHBOARD_PUBLIC_URL'));
+    expect(warnings, server.output()).toHaveLength(1);
+    expect(JSON.parse(warnings[0]!)).toMatchObject({ level: 40, publicUrl: 'http://localhost:0' });
+  });
+
+  it('logs JSON lines, with one per HTTP request, when stdout is not a terminal', async () => {
+    await fetch(`${baseUrl}/healthz?from=json-test`);
+    const lines = await eventually('the request line of /healthz?from=json-test', () => {
+      const all = server
+        .output()
+        .split('\n')
+        .filter((line) => line.startsWith('{'));
+      return all.some((line) => line.includes('from=json-test')) && all;
+    });
+    for (const line of lines) expect(() => JSON.parse(line), line).not.toThrow();
+    expect(lines.some((line) => JSON.parse(line).msg.startsWith('Switchboard is running'))).toBe(true);
+  });
+
+  it('stops cleanly on SIGTERM sent to npm: every process exits, the port is free, the database closed', async () => {
+    const database = path.join(dataDir, 'switchboard.db');
+    expect(existsSync(`${database}-wal`)).toBe(true);
+    const pgid = server.child.pid!;
+    // npm, then node (npm's shell `exec`s it), and the TypeScript loader's esbuild service.
+    const members = groupMembers(pgid);
+    expect(members.length, `process group ${pgid}`).toBeGreaterThanOrEqual(2);
+
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+    await eventually(
+      `every process of group ${pgid} (${members.join(', ')}) to exit`,
+      () => !server.groupAlive(),
+      15_000,
+    );
+
+    await expect(fetch(`${baseUrl}/healthz`)).rejects.toThrow();
+    // SQLite checkpoints and removes the write-ahead log when the last connection closes properly.
+    expect(existsSync(`${database}-wal`)).toBe(false);
+    expect(server.output()).toContain('shutting down');
+    expect(server.output()).toContain('"msg":"stopped"');
   });
 });
