@@ -116,7 +116,9 @@ export class ContactCenter {
       },
       this.options.presence,
     );
-    this.access = new AccessService(store, bus, clock, deps.hasher);
+    this.access = new AccessService(store, bus, clock, deps.hasher, {}, async (agentId) => {
+      await this.router.withdrawOffers(agentId);
+    });
     this.queues = new QueueService(
       store,
       clock,

@@ -133,6 +133,24 @@ describe('ending an agent’s access', () => {
     expect(offers.map((r) => r.agentId)).toEqual([bob.id]);
   });
 
+  it("deactivation withdraws the agent's pending offer and offers the conversation to someone who is there", async () => {
+    const ana = await api.tc.agent('ana@example.com', { presence: 'available' });
+    api.tc.clock.advance(60_000);
+    await api.tc.connector.receive({ text: 'I want to talk to a human', from: 'member-2' });
+    const [offer] = await api.tc.store.reservations.list({ agentId: ana.id, status: 'pending' });
+    expect(offer).toBeDefined();
+    const bob = await api.tc.agent('bob@example.com', { presence: 'available' });
+    expect(
+      (await admin.call('PUT', `/api/v1/agents/${ana.id}/status`, { status: 'deactivated' })).status,
+    ).toBe(200);
+    expect((await api.tc.store.reservations.get(offer!.id))?.status).toBe('canceled');
+    const next = await api.tc.store.reservations.list({
+      conversationId: offer!.conversationId,
+      status: 'pending',
+    });
+    expect(next.map((r) => r.agentId)).toEqual([bob.id]);
+  });
+
   it('removal is soft: no sign-in, left out of the list, still known by id with their history', async () => {
     const ana = await api.signIn('ana@example.com');
     const ws = await connectRealtime(api.base, { cookie: ana.cookie });
