@@ -1,5 +1,5 @@
 import { type APIUser, REST, Routes } from 'discord.js';
-import { DiscordSetup, type SetupReport } from '../channels/discord/discord-setup.ts';
+import { DiscordSetup, formatSetupReport, type SetupReport } from '../channels/discord/discord-setup.ts';
 import type { Config } from '../config.ts';
 import { openStore } from '../storage/kysely-store.ts';
 
@@ -34,12 +34,11 @@ export async function runDiscordSetup(
     for (const guildId of guildIds) {
       const report = await setup.run(guildId);
       reports.push(report);
-      print(report.ok ? `server ${guildId}: set up` : `server ${guildId}: NOT set up`);
-      if (report.problem) print(`  could not do: ${report.problem}`);
-      for (const step of report.steps)
-        print(
-          `  ${step.item}: ${step.outcome}${step.channelId ? ` (${step.channelId})` : ''}${step.detail ? ` — ${step.detail}` : ''}`,
-        );
+      // The name says which server; the id is what --guild takes.
+      const server = report.guildName ? `server "${report.guildName}" (${guildId})` : `server ${guildId}`;
+      const lines = formatSetupReport(report, (id) => `(${id})`).split('\n');
+      print(report.ok ? `${server}: set up` : `${server}: NOT set up`);
+      for (const line of lines.slice(1)) print(`  ${line.replace(/^- /, '')}`);
     }
   } finally {
     await store.close();

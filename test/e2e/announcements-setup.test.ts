@@ -61,8 +61,12 @@ describe('Discord server setup: /setup', () => {
   it('creates the category and announcements, links the existing channels, with overwrites', async () => {
     const reply = await runSetup(moderator);
     expect(reply.ephemeral).toBe(true);
+    // The server is named by its name, and each linked channel says what became of its permissions.
+    expect(reply.content).toMatch(/^Server "Acme" is set up\./);
     expect(reply.content).toContain('announcements: created');
-    expect(reply.content).toContain('bug-report: linked');
+    expect(reply.content).toMatch(
+      /bug-report: linked <#\d+>, permissions kept \(members' permissions left as they were/,
+    );
     const channels = w.discord.channelsOf(w.guild);
     const category = channels.find((c) => c.type === 4 && c.name === 'Official')!;
     const announcements = channels.find((c) => c.name === 'announcements')!;
@@ -198,6 +202,52 @@ describe('Discord server setup: switchboard discord setup', () => {
     const before = writes(discord).length;
     const again = await runDiscordSetup(config(), [one.id, two.id], quiet);
     expect(again.flatMap((r) => r.steps.map((s) => s.outcome))).toEqual(Array(10).fill('linked'));
+    expect(writes(discord).length).toBe(before);
+  });
+
+  it('on a server that already has the channels: closes an open #announcements, says what it left, makes no empty category', async () => {
+    const guild = discord.createGuild({
+      name: 'Acme Old',
+      textChannels: ['general', 'announcements', 'bug-report', 'feature-request', 'customer-service'],
+    });
+    const announcements = () => discord.channelsOf(guild).find((c) => c.name === 'announcements')!;
+    const reader = discord.createUser({ username: 'old-reader' });
+    discord.addMember(guild, reader);
+    const support = discord.channelsOf(guild).find((c) => c.name === 'customer-service')!;
+    expect(can(discord.permissionsOf(guild, reader, announcements()), Permission.SendMessages)).toBe(true);
+
+    const lines: string[] = [];
+    const [report] = await runDiscordSetup(config(), [guild.id], (line) => lines.push(line));
+    expect(report?.ok).toBe(true);
+    expect(report?.steps.map((s) => `${s.item}:${s.outcome}:${s.permissions}`)).toEqual([
+      'announcements:linked:set',
+      'bug-report:linked:kept',
+      'feature-request:linked:kept',
+      'customer-service:linked:kept',
+    ]);
+    // As the README promises: @everyone reads #announcements but cannot post; the bot posts.
+    expect(can(discord.permissionsOf(guild, reader, announcements()), Permission.ViewChannel)).toBe(true);
+    expect(can(discord.permissionsOf(guild, reader, announcements()), Permission.SendMessages)).toBe(false);
+    expect(can(discord.permissionsOf(guild, discord.botUser, announcements()), Permission.SendMessages)).toBe(
+      true,
+    );
+    // Members keep writing in the existing support channel.
+    expect(can(discord.permissionsOf(guild, reader, support), Permission.SendMessages)).toBe(true);
+    // No empty category.
+    expect(discord.channelsOf(guild).filter((c) => c.type === 4)).toEqual([]);
+    const printed = lines.join('\n');
+    expect(printed).toContain(`server "Acme Old" (${guild.id}): set up`);
+    expect(printed).toContain('announcements: linked');
+    expect(printed).toContain('@everyone reads but cannot post');
+    expect(printed).toMatch(
+      /customer-service: linked \(\d+\), permissions kept \(members' permissions left as they were/,
+    );
+    expect(printed).toContain('category: none made');
+
+    // Again: nothing to change, and it says the permissions are already as promised.
+    const before = writes(discord).length;
+    const [again] = await runDiscordSetup(config(), [guild.id], quiet);
+    expect(again?.steps.map((s) => s.permissions)).toEqual(['already', 'kept', 'kept', 'kept']);
     expect(writes(discord).length).toBe(before);
   });
 

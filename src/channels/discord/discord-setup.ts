@@ -20,7 +20,8 @@ export type SetupChannelKey = (typeof setupChannelKeys)[number];
 /** What is stored per guild (setting `discord:guild-setup:<guildId>`). */
 export interface GuildSetup {
   guildId: string;
-  categoryId: string;
+  /** The Official category; null when every channel already existed elsewhere (no empty category is made). */
+  categoryId: string | null;
   channels: Record<SetupChannelKey, string>;
   /** Whether `announcements` is a Discord announcement channel (type 5), whose posts can be published. */
   announcementChannel: boolean;
@@ -28,16 +29,26 @@ export interface GuildSetup {
 
 export type SetupOutcome = 'created' | 'linked' | 'failed';
 
+/**
+ * What became of a channel's permissions: `set` (setup wrote them), `already` (they were as promised),
+ * `kept` (an existing channel whose members' permissions setup leaves as they were), `failed` (setup could
+ * not write them; `detail` says why), null for the category.
+ */
+export type PermissionOutcome = 'set' | 'already' | 'kept' | 'failed';
+
 export interface SetupStep {
   /** `category` or one of the channel keys. */
   item: 'category' | SetupChannelKey;
   outcome: SetupOutcome;
   channelId: string | null;
+  permissions: PermissionOutcome | null;
   detail: string | null;
 }
 
 export interface SetupReport {
   guildId: string;
+  /** The server's name, to say which server this is (null when it could not be read). */
+  guildName: string | null;
   ok: boolean;
   steps: SetupStep[];
   /** Why nothing was done (missing permission, unknown guild), when the run stopped before creating anything. */
@@ -48,6 +59,7 @@ export interface SetupReport {
 export interface SetupRest {
   get(route: `/${string}`): Promise<unknown>;
   post(route: `/${string}`, options: { body: unknown }): Promise<unknown>;
+  put(route: `/${string}`, options: { body: unknown }): Promise<unknown>;
   delete(route: `/${string}`): Promise<unknown>;
 }
 
@@ -102,7 +114,7 @@ export class DiscordSetup {
 
   /** Creates or links the category and channels of one guild; a second run only links. */
   async run(guildId: string): Promise<SetupReport> {
-    const report: SetupReport = { guildId, ok: false, steps: [], problem: null };
+    const report: SetupReport = { guildId, guildName: null, ok: false, steps: [], problem: null };
     let guild: APIGuild;
     let roles: APIRole[];
     let channels: APIChannel[];
@@ -116,10 +128,12 @@ export class DiscordSetup {
       report.problem = `cannot read server ${guildId} (is the bot in it?): ${describe(error)}`;
       return report;
     }
+    report.guildName = guild.name;
+    const server = `"${guild.name}"`;
     const stored = await loadGuildSetup(this.settings, guildId);
     const byId = new Map(channels.map((c) => [c.id, c]));
     const category =
-      (stored && byId.get(stored.categoryId)) ??
+      (stored?.categoryId ? byId.get(stored.categoryId) : undefined) ??
       channels.find((c) => c.type === ChannelType.Category && c.name === this.options.categoryName);
     const found = new Map<SetupChannelKey, APIChannel>();
     for (const key of setupChannelKeys) {
@@ -135,7 +149,8 @@ export class DiscordSetup {
     // Check before creating anything, so that a bot without the rights leaves no half-made category.
     const botPermissions = guildPermissions(guild, roles, botMember, this.botUserId);
     const missing: string[] = [];
-    const needsCreating = !category || found.size < setupChannelKeys.length;
+    // A category is only made for channels setup creates: linked channels stay where the admin put them.
+    const needsCreating = found.size < setupChannelKeys.length;
     if (needsCreating) {
       if ((botPermissions & P.ManageChannels) === 0n) missing.push('Manage Channels');
       if ((botPermissions & P.ManageRoles) === 0n) missing.push('Manage Roles');
@@ -148,23 +163,35 @@ export class DiscordSetup {
       else unknownRoles.push(ref);
     }
     if (missing.length > 0) {
-      report.problem = `the bot lacks ${missing.join(' and ')} in server ${guildId}; nothing was created`;
+      report.problem = `the bot lacks ${missing.join(' and ')} in server ${server}; nothing was created`;
       return report;
     }
 
     const created: string[] = [];
     try {
-      let categoryId: string;
+      let categoryId: string | null = null;
       if (category) {
         categoryId = category.id;
-        report.steps.push({ item: 'category', outcome: 'linked', channelId: categoryId, detail: null });
-      } else {
+        report.steps.push({
+          item: 'category',
+          outcome: 'linked',
+          channelId: categoryId,
+          permissions: null,
+          detail: null,
+        });
+      } else if (needsCreating) {
         const made = (await this.rest.post(Routes.guildChannels(guildId), {
           body: { name: this.options.categoryName, type: ChannelType.Category },
         })) as APIChannel;
         created.push(made.id);
         categoryId = made.id;
-        report.steps.push({ item: 'category', outcome: 'created', channelId: categoryId, detail: null });
+        report.steps.push({
+          item: 'category',
+          outcome: 'created',
+          channelId: categoryId,
+          permissions: null,
+          detail: null,
+        });
       }
       const features: readonly string[] = guild.features;
       const canAnnounce = features.includes('NEWS') || features.includes('COMMUNITY');
@@ -173,7 +200,7 @@ export class DiscordSetup {
         const existing = found.get(key);
         if (existing) {
           ids[key] = existing.id;
-          report.steps.push({ item: key, outcome: 'linked', channelId: existing.id, detail: null });
+          report.steps.push(await this.linkExisting(key, existing, guildId, adminRoleIds, botPermissions));
           continue;
         }
         const type = key === 'announcements' && canAnnounce ? ChannelType.Announcement : ChannelType.Text;
@@ -181,7 +208,7 @@ export class DiscordSetup {
           body: {
             name: key,
             type,
-            parent_id: categoryId,
+            ...(categoryId ? { parent_id: categoryId } : {}),
             permission_overwrites: this.overwrites(key, guildId, adminRoleIds, botPermissions),
           },
         })) as APIChannel;
@@ -191,6 +218,7 @@ export class DiscordSetup {
           item: key,
           outcome: 'created',
           channelId: made.id,
+          permissions: 'set',
           detail:
             key === 'announcements' && type === ChannelType.Text ? 'text channel (server has no NEWS)' : null,
         });
@@ -210,6 +238,7 @@ export class DiscordSetup {
           item: 'announcements',
           outcome: 'failed',
           channelId: ids.announcements,
+          permissions: null,
           detail: `admin roles not found in the server: ${unknownRoles.join(', ')}`,
         });
       return report;
@@ -226,10 +255,65 @@ export class DiscordSetup {
       report.steps = report.steps.filter((s) => s.outcome === 'linked');
       report.problem =
         leftOver.length === 0
-          ? `setup of server ${guildId} failed and was undone: ${describe(error)}`
-          : `setup of server ${guildId} failed: ${describe(error)}; channels it created could not be removed (delete them by hand): ${leftOver.join(', ')}`;
+          ? `setup of server ${server} failed and was undone: ${describe(error)}`
+          : `setup of server ${server} failed: ${describe(error)}; channels it created could not be removed (delete them by hand): ${leftOver.join(', ')}`;
       return report;
     }
+  }
+
+  /**
+   * A channel that already existed. Announcements get the promised permissions (only the bot and the admin
+   * roles post), written over what was there: an open #announcements is what setup exists to close. In
+   * the other channels members keep the permissions the admin gave them (closing a busy #customer-service
+   * would silence it); only the bot is allowed what it needs there. Either way the step says which.
+   */
+  private async linkExisting(
+    key: SetupChannelKey,
+    channel: APIChannel,
+    guildId: string,
+    adminRoleIds: string[],
+    botPermissions: bigint,
+  ): Promise<SetupStep> {
+    const wanted = this.overwrites(key, guildId, adminRoleIds, botPermissions).filter(
+      (o) => key === 'announcements' || o.id === this.botUserId,
+    );
+    const current = 'permission_overwrites' in channel ? (channel.permission_overwrites ?? []) : [];
+    const changes = wanted.flatMap((o) => {
+      const had = current.find((c) => c.id === o.id);
+      const hadAllow = BigInt(had?.allow ?? '0');
+      const hadDeny = BigInt(had?.deny ?? '0');
+      const allow = (hadAllow | BigInt(o.allow)) & ~BigInt(o.deny);
+      const deny = (hadDeny | BigInt(o.deny)) & ~BigInt(o.allow);
+      return had && allow === hadAllow && deny === hadDeny
+        ? []
+        : [{ id: o.id, type: o.type, allow: String(allow), deny: String(deny) }];
+    });
+    const step = (permissions: PermissionOutcome, detail: string | null): SetupStep => ({
+      item: key,
+      outcome: 'linked',
+      channelId: channel.id,
+      permissions,
+      detail,
+    });
+    const promise =
+      key === 'announcements'
+        ? '@everyone reads but cannot post; the bot and the admin roles post'
+        : "members' permissions left as they were (an existing channel); the bot may post";
+    if (changes.length === 0) return step(key === 'announcements' ? 'already' : 'kept', promise);
+    const grantable = (botPermissions & P.Administrator) !== 0n ? ~0n : botPermissions;
+    if ((grantable & P.ManageRoles) === 0n)
+      return step('failed', 'left as it was: the bot lacks Manage Roles to set its permissions');
+    // The bot's own overwrite first: once @everyone may not post, the bot could not grant itself posting.
+    changes.sort((a, b) => Number(b.id === this.botUserId) - Number(a.id === this.botUserId));
+    try {
+      for (const change of changes)
+        await this.rest.put(Routes.channelPermission(channel.id, change.id), {
+          body: { type: change.type, allow: change.allow, deny: change.deny },
+        });
+    } catch (error) {
+      return step('failed', `permissions not (all) set: ${describe(error)}`);
+    }
+    return step(key === 'announcements' ? 'set' : 'kept', promise);
   }
 
   /** @everyone reads but does not post; the bot (and for announcements the admin roles) post. */
@@ -269,15 +353,32 @@ function describe(error: unknown): string {
   return code === null || code === undefined ? message : `${message} (Discord code ${code})`;
 }
 
-/** One line per step, for the CLI and the `/setup` reply. */
-export function formatSetupReport(report: SetupReport): string {
-  const lines = [
-    report.ok ? `Server ${report.guildId} is set up.` : `Server ${report.guildId} was not set up.`,
-  ];
+/** How a server is named in reports: by its name, with the id only when the name is unknown. */
+export function serverLabel(report: SetupReport): string {
+  return report.guildName ? `"${report.guildName}"` : report.guildId;
+}
+
+/** One line per step, for the CLI and the `/setup` reply: what was created, linked, and left as it was. */
+export function formatSetupReport(
+  report: SetupReport,
+  where: (id: string) => string = (id) => `<#${id}>`,
+): string {
+  const server = serverLabel(report);
+  const lines = [report.ok ? `Server ${server} is set up.` : `Server ${server} was not set up.`];
   if (report.problem) lines.push(`Could not do: ${report.problem}`);
   for (const step of report.steps) {
-    const where = step.channelId ? ` <#${step.channelId}>` : '';
-    lines.push(`- ${step.item}: ${step.outcome}${where}${step.detail ? ` (${step.detail})` : ''}`);
+    const at = step.channelId ? ` ${where(step.channelId)}` : '';
+    const permissions = step.permissions ? `, permissions ${permissionWords[step.permissions]}` : '';
+    lines.push(`- ${step.item}: ${step.outcome}${at}${permissions}${step.detail ? ` (${step.detail})` : ''}`);
   }
+  if (report.ok && !report.steps.some((s) => s.item === 'category'))
+    lines.push('- category: none made (every channel already existed; they stay where they are)');
   return lines.join('\n');
 }
+
+const permissionWords: Record<PermissionOutcome, string> = {
+  set: 'set',
+  already: 'already as promised',
+  kept: 'kept',
+  failed: 'NOT set',
+};
