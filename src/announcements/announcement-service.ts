@@ -18,11 +18,19 @@ import { FeedError, FeedReader, type FeedReaderOptions } from './feed-reader.ts'
 import { signatureMatches, webhookHeaders } from './webhook-signature.ts';
 
 /** Where announcements go out: Discord (the connector), resolving a guild's announcements channel. */
+/** A server announcements can go to, as an admin picks it. */
+export interface AnnouncementServer {
+  id: string;
+  name: string;
+}
+
 export interface AnnouncementPoster {
   post(
     target: { guildId: string; channelId: string | null },
     body: RESTPostAPIChannelMessageJSONBody,
   ): Promise<{ messageId: string; channelId: string; published: boolean }>;
+  /** The servers the bot is in (empty when the channel is not connected). */
+  servers(): Promise<AnnouncementServer[]>;
 }
 
 export interface AnnouncementLog {
@@ -354,6 +362,11 @@ export class AnnouncementService {
   }
 
   // ---- compose and webhook -------------------------------------------------------------------
+
+  /** The servers an admin can post to, with their names. */
+  servers(): Promise<AnnouncementServer[]> {
+    return this.poster.servers();
+  }
 
   /** The message a composed announcement would be posted as. */
   preview(input: ComposeInput): RESTPostAPIChannelMessageJSONBody {

@@ -3,7 +3,7 @@ import type { DiscordConnector } from '../channels/discord/discord-connector.ts'
 import { loadGuildSetup } from '../channels/discord/discord-setup.ts';
 import { ConnectorError } from '../core/ports/channel-connector.ts';
 import type { SettingRepository } from '../core/ports/repositories.ts';
-import type { AnnouncementPoster } from './announcement-service.ts';
+import type { AnnouncementPoster, AnnouncementServer } from './announcement-service.ts';
 
 /** Posts announcements through the Discord connector, in the channel `/setup` stored unless one is named. */
 export class DiscordAnnouncementPoster implements AnnouncementPoster {
@@ -11,6 +11,10 @@ export class DiscordAnnouncementPoster implements AnnouncementPoster {
     private readonly connector: DiscordConnector | null,
     private readonly settings: SettingRepository,
   ) {}
+
+  async servers(): Promise<AnnouncementServer[]> {
+    return this.connector?.servers() ?? [];
+  }
 
   async post(target: { guildId: string; channelId: string | null }, body: RESTPostAPIChannelMessageJSONBody) {
     if (!this.connector) throw new ConnectorError('Discord is not configured (DISCORD_TOKEN)', false);

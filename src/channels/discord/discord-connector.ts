@@ -711,6 +711,16 @@ export class DiscordConnector implements ChannelConnector {
     return report;
   }
 
+  /** The servers the bot is in (those configured, when `guildIds` names some), by name. */
+  servers(): { id: string; name: string }[] {
+    const guilds = [...(this.client?.guilds.cache.values() ?? [])];
+    const wanted = new Set(this.options.guildIds);
+    return guilds
+      .filter((g) => wanted.size === 0 || wanted.has(g.id))
+      .map((g) => ({ id: g.id, name: g.name }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
   /**
    * Posts an announcement in a server channel and, in an announcement channel, publishes it to following
    * servers. A failed publish is logged, not thrown: the post itself is out and must not be sent again.

@@ -139,6 +139,11 @@ export function announcementRoutes(app: FastifyInstance, service: AnnouncementSe
   );
 
   app.get(
+    '/api/v1/announcements/servers',
+    { ...admin, schema: { tags, summary: 'The Discord servers the bot is in, to post announcements to' } },
+    async () => ({ servers: await service.servers() }),
+  );
+  app.get(
     '/api/v1/announcements/posts',
     { ...admin, schema: { tags, summary: 'Recent and scheduled announcements with their status' } },
     async () => ({ announcements: await service.list() }),

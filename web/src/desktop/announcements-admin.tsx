@@ -1,6 +1,13 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { ApiError, del, get, patch, post } from '../shared/api.ts';
 import { ErrorNote } from '../shared/error-note.tsx';
+import { renderMarkdown } from '../shared/markdown.ts';
+
+/** A Discord server the bot is in (`/api/v1/announcements/servers`). */
+interface Server {
+  id: string;
+  name: string;
+}
 
 /** What `/api/v1/announcement-sources` lists (the webhook secret is never listed). */
 interface AnnouncementSource {
@@ -71,21 +78,41 @@ export function AnnouncementsAdmin() {
   const [secret, setSecret] = useState<{ name: string; id: string; secret: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const [servers, setServers] = useState<Server[]>([]);
+  /** The announcement just posted or scheduled: its notice follows its real status. */
+  const [sent, setSent] = useState<string | null>(null);
 
   const load = async () => {
-    const [s, p] = await Promise.all([
+    const [s, p, g] = await Promise.all([
       get<{ sources: AnnouncementSource[] }>('/announcement-sources'),
       get<{ announcements: Announcement[] }>('/announcements/posts'),
+      get<{ servers: Server[] }>('/announcements/servers'),
     ]);
     setSources(s.sources);
     setPosts(p.announcements);
+    setServers(g.servers);
+    // With one server there is nothing to choose.
+    const only = g.servers.length === 1 ? g.servers[0]!.id : '';
+    setForm((f) => (f.guildId ? f : { ...f, guildId: only }));
+    setDraft((d) => (d.guildId ? d : { ...d, guildId: only }));
   };
+  const serverName = (id: string) => servers.find((s) => s.id === id)?.name ?? id;
+  const sentPost = sent ? posts.find((a) => a.id === sent) : undefined;
+  const sentPending =
+    sentPost?.status === 'posting' || (sentPost?.status === 'scheduled' && !draftScheduled(sentPost));
   // biome-ignore lint/correctness/useExhaustiveDependencies: loads once, then every few seconds for the statuses
   useEffect(() => {
     void load().catch((err) => setError(message(err)));
     const timer = setInterval(() => void load().catch(() => {}), 5_000);
     return () => clearInterval(timer);
   }, []);
+  // While the post just sent is on its way, its status is checked every second.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: load is stable in effect
+  useEffect(() => {
+    if (!sentPending) return;
+    const timer = setInterval(() => void load().catch(() => {}), 1_000);
+    return () => clearInterval(timer);
+  }, [sentPending]);
 
   const run = async (work: () => Promise<void>) => {
     setError(null);
@@ -136,12 +163,13 @@ export function AnnouncementsAdmin() {
     void run(async () => {
       if (scheduled && !draft.scheduledAt)
         throw new ApiError(400, 'invalid', 'choose a date and time to schedule', undefined);
-      await post('/announcements/posts', {
+      const created = await post<Announcement>('/announcements/posts', {
         ...body(),
         ...(scheduled ? { scheduledAt: new Date(draft.scheduledAt).toISOString() } : {}),
       });
-      setNotice(scheduled ? 'Announcement scheduled.' : 'Announcement is being posted.');
-      setDraft(emptyPost);
+      setSent(created.id);
+      setPosts((p) => [created, ...p.filter((a) => a.id !== created.id)]);
+      setDraft((d) => ({ ...emptyPost, guildId: d.guildId }));
       setPreview(null);
     });
   const setD = (key: keyof typeof emptyPost) => (e: { target: { value: string } }) =>
@@ -153,6 +181,11 @@ export function AnnouncementsAdmin() {
     <section className="announcements-admin">
       <ErrorNote message={error} />
       {notice && <p className="notice">{notice}</p>}
+      {sentPost && (
+        <p className={`notice status-${sentPost.status}`} role="status">
+          {sentNotice(sentPost, serverName(sentPost.guildId))}
+        </p>
+      )}
 
       <h2>Sources</h2>
       {secret && (
@@ -189,7 +222,7 @@ export function AnnouncementsAdmin() {
               </td>
               <td>{s.kind === 'feed' ? `feed, every ${s.pollIntervalSeconds} s` : 'webhook'}</td>
               <td>
-                {s.guildId}
+                {serverName(s.guildId)}
                 {s.channelId ? ` / ${s.channelId}` : ' / announcements'}
               </td>
               <td>
@@ -254,10 +287,7 @@ export function AnnouncementsAdmin() {
             </label>
           </>
         )}
-        <label>
-          Server id
-          <input value={form.guildId} onChange={setF('guildId')} required pattern="\d+" />
-        </label>
+        <ServerPicker servers={servers} value={form.guildId} onChange={setF('guildId')} />
         <label>
           Channel id (empty: the server's announcements channel)
           <input value={form.channelId} onChange={setF('channelId')} pattern="\d*" />
@@ -267,10 +297,7 @@ export function AnnouncementsAdmin() {
 
       <h2>Compose</h2>
       <form className="compose-form" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          Server id
-          <input value={draft.guildId} onChange={setD('guildId')} required pattern="\d+" />
-        </label>
+        <ServerPicker servers={servers} value={draft.guildId} onChange={setD('guildId')} />
         <label>
           Channel id (optional)
           <input value={draft.channelId} onChange={setD('channelId')} pattern="\d*" />
@@ -316,7 +343,14 @@ export function AnnouncementsAdmin() {
           ) : (
             <strong>{preview.title}</strong>
           )}
-          {preview.description && <p>{preview.description}</p>}
+          {preview.description && (
+            <div
+              className="embed-description markdown"
+              // The admin's own text, Markdown as Discord shows it; renderMarkdown sanitises the HTML.
+              // biome-ignore lint/security/noDangerouslySetInnerHtml: sanitised by DOMPurify in renderMarkdown
+              dangerouslySetInnerHTML={{ __html: renderMarkdown(preview.description) }}
+            />
+          )}
           {preview.image && <img src={preview.image.url} alt="" />}
           {preview.footer && <small>{preview.footer.text}</small>}
         </section>
@@ -337,7 +371,10 @@ export function AnnouncementsAdmin() {
           {posts.map((a) => (
             <tr key={a.id}>
               <td>{a.title}</td>
-              <td>{a.sourceName ?? 'composed'}</td>
+              <td>
+                {a.sourceName ?? 'composed'}
+                <div className="muted">{serverName(a.guildId)}</div>
+              </td>
               <td>
                 {a.status}
                 {a.error ? ` — ${a.error}` : ''}
@@ -358,5 +395,62 @@ export function AnnouncementsAdmin() {
         </tbody>
       </table>
     </section>
+  );
+}
+
+/** A scheduled post whose time has not come is not "on its way". */
+function draftScheduled(a: Announcement): boolean {
+  return Date.parse(a.scheduledAt) > Date.now();
+}
+
+/** What happened to the announcement just sent, in words: its real status, not what was asked. */
+function sentNotice(a: Announcement, server: string): string {
+  switch (a.status) {
+    case 'scheduled':
+      return draftScheduled(a)
+        ? `“${a.title}” is scheduled for ${when(a.scheduledAt)} in ${server}.`
+        : `“${a.title}” is about to be posted in ${server}…`;
+    case 'posting':
+      return `“${a.title}” is being posted in ${server}…`;
+    case 'posted':
+      return `“${a.title}” was posted in ${server} at ${when(a.postedAt)}.`;
+    case 'failed':
+      return a.error === 'cancelled'
+        ? `“${a.title}” was cancelled.`
+        : `“${a.title}” could not be posted: ${a.error ?? 'unknown error'}`;
+  }
+}
+
+/** The server to post in, picked by name from the servers the bot is in (an id only when it is in none). */
+function ServerPicker({
+  servers,
+  value,
+  onChange,
+}: {
+  servers: Server[];
+  value: string;
+  onChange: (e: { target: { value: string } }) => void;
+}) {
+  if (servers.length === 0)
+    return (
+      <label>
+        Server id (the bot is in no server yet: is Discord connected?)
+        <input value={value} onChange={onChange} required pattern="\d+" />
+      </label>
+    );
+  return (
+    <label>
+      Server
+      <select aria-label="Server" value={value} onChange={onChange} required>
+        <option value="" disabled>
+          Choose a server
+        </option>
+        {servers.map((s) => (
+          <option key={s.id} value={s.id}>
+            {s.name}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
