@@ -202,7 +202,7 @@ export class ContactCenter {
     this.tick().catch((error) => this.log.warn({ error: String(error) }, 'periodic tick failed'));
   }
 
-  /** One round of the periodic work: reservation time-outs, then due deliveries. */
+  /** One round of the periodic work: agents without a live desktop, reservation time-outs, due deliveries. */
   async tick(): Promise<void> {
     if (this.ticking) return;
     this.ticking = (async () => {
