@@ -105,6 +105,28 @@ describe('Discord server setup: /setup', () => {
     ).toBe(channels);
   });
 
+  it('answers a moderator who writes Arabic in Arabic', async () => {
+    const arabic = w.discord.createUser({ username: 'arabic-moderator', locale: 'en-US' });
+    w.discord.addMember(w.guild, arabic, {
+      roles: [w.discord.createRole(w.guild, { name: 'Mods AR', permissions: ['ManageGuild'] }).id],
+    });
+    w.discord.sendDm(arabic, 'مرحبا، أين طلبي؟');
+    await w.discord.waitFor(
+      () => w.discord.dmMessages(arabic).some((m) => m.author.id === w.discord.botUser.id),
+      10_000,
+      'the answer in the DM',
+    );
+    const interaction = w.discord.invokeSlashCommand(arabic, w.guild, w.guild.channels.general!, 'setup');
+    const reply = await w.discord.waitFor(
+      () => w.discord.interactionResponses(interaction).find((r) => r.kind === 'original-edit' && r.content),
+      10_000,
+      'the /setup reply',
+    );
+    expect(reply.content).toMatch(/^تم إعداد الخادم "Acme"\./);
+    expect(reply.content).toContain('announcements: رُبطت');
+    expect(reply.content).toContain('أُبقيت الصلاحيات');
+  });
+
   it('posts bug reports in the stored bug-report channel', async () => {
     const reporter = w.member({ username: 'reporter' });
     w.discord.invokeSlashCommand(reporter, w.guild, w.guild.channels.general!, 'bug');

@@ -686,7 +686,7 @@ export class DiscordConnector implements ChannelConnector {
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
     const report = await this.setupGuild(interaction.guildId);
     await interaction.editReply({
-      content: clip(formatSetupReport(report), 2000),
+      content: clip(formatSetupReport(report, undefined, language), 2000),
       allowedMentions: { parse: [] },
     });
   }

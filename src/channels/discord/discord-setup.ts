@@ -1,6 +1,7 @@
 import { type APIChannel, type APIGuild, type APIGuildMember, type APIRole, Routes } from 'discord.js';
 import type { SettingRepository } from '../../core/ports/repositories.ts';
 import { discordCode } from './discord-errors.ts';
+import { type DiscordTextKey, t } from './discord-texts.ts';
 
 /**
  * Brand server setup: a category with the official channels (announcements, bug-report, feature-request,
@@ -295,11 +296,8 @@ export class DiscordSetup {
       permissions,
       detail,
     });
-    const promise =
-      key === 'announcements'
-        ? '@everyone reads but cannot post; the bot and the admin roles post'
-        : "members' permissions left as they were (an existing channel); the bot may post";
-    if (changes.length === 0) return step(key === 'announcements' ? 'already' : 'kept', promise);
+    // What the outcome means is said by formatSetupReport, in the reader's language.
+    if (changes.length === 0) return step(key === 'announcements' ? 'already' : 'kept', null);
     const grantable = (botPermissions & P.Administrator) !== 0n ? ~0n : botPermissions;
     if ((grantable & P.ManageRoles) === 0n)
       return step('failed', 'left as it was: the bot lacks Manage Roles to set its permissions');
@@ -313,7 +311,7 @@ export class DiscordSetup {
     } catch (error) {
       return step('failed', `permissions not (all) set: ${describe(error)}`);
     }
-    return step(key === 'announcements' ? 'set' : 'kept', promise);
+    return step(key === 'announcements' ? 'set' : 'kept', null);
   }
 
   /** @everyone reads but does not post; the bot (and for announcements the admin roles) post. */
@@ -362,23 +360,38 @@ export function serverLabel(report: SetupReport): string {
 export function formatSetupReport(
   report: SetupReport,
   where: (id: string) => string = (id) => `<#${id}>`,
+  language: string | null = 'en',
 ): string {
   const server = serverLabel(report);
-  const lines = [report.ok ? `Server ${server} is set up.` : `Server ${server} was not set up.`];
-  if (report.problem) lines.push(`Could not do: ${report.problem}`);
+  const lines = [t(report.ok ? 'setupDone' : 'setupNotDone', language, { server })];
+  if (report.problem) lines.push(t('setupCouldNot', language, { problem: report.problem }));
   for (const step of report.steps) {
     const at = step.channelId ? ` ${where(step.channelId)}` : '';
-    const permissions = step.permissions ? `, permissions ${permissionWords[step.permissions]}` : '';
-    lines.push(`- ${step.item}: ${step.outcome}${at}${permissions}${step.detail ? ` (${step.detail})` : ''}`);
+    const permissions = step.permissions ? `, ${t(permissionTexts[step.permissions], language)}` : '';
+    // A linked channel says what its permissions now are; a failure or a created channel says its detail.
+    const rule =
+      step.outcome === 'linked' && step.permissions && step.permissions !== 'failed'
+        ? t(step.item === 'announcements' ? 'setupAnnouncementsRule' : 'setupKeptRule', language)
+        : null;
+    const detail = step.detail ?? rule;
+    lines.push(
+      `- ${step.item}: ${t(outcomeTexts[step.outcome], language)}${at}${permissions}${detail ? ` (${detail})` : ''}`,
+    );
   }
   if (report.ok && !report.steps.some((s) => s.item === 'category'))
-    lines.push('- category: none made (every channel already existed; they stay where they are)');
+    lines.push(`- ${t('setupNoCategory', language)}`);
   return lines.join('\n');
 }
 
-const permissionWords: Record<PermissionOutcome, string> = {
-  set: 'set',
-  already: 'already as promised',
-  kept: 'kept',
-  failed: 'NOT set',
-};
+const outcomeTexts = {
+  created: 'setupCreated',
+  linked: 'setupLinked',
+  failed: 'setupFailed',
+} as const satisfies Record<SetupOutcome, DiscordTextKey>;
+
+const permissionTexts = {
+  set: 'setupPermissionsSet',
+  already: 'setupPermissionsAlready',
+  kept: 'setupPermissionsKept',
+  failed: 'setupPermissionsFailed',
+} as const satisfies Record<PermissionOutcome, DiscordTextKey>;

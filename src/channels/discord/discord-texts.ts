@@ -92,6 +92,28 @@ const catalog = {
     en: 'Only members with the Manage Server permission can run /setup.',
     ar: 'لا يستطيع تشغيل ‎/setup إلا الأعضاء الذين لديهم صلاحية إدارة الخادم.',
   },
+  setupDone: { en: 'Server {server} is set up.', ar: 'تم إعداد الخادم {server}.' },
+  setupNotDone: { en: 'Server {server} was not set up.', ar: 'لم يتم إعداد الخادم {server}.' },
+  setupCouldNot: { en: 'Could not do: {problem}', ar: 'تعذّر ذلك: {problem}' },
+  setupCreated: { en: 'created', ar: 'أُنشئت' },
+  setupLinked: { en: 'linked', ar: 'رُبطت' },
+  setupFailed: { en: 'failed', ar: 'فشلت' },
+  setupPermissionsSet: { en: 'permissions set', ar: 'ضُبطت الصلاحيات' },
+  setupPermissionsAlready: { en: 'permissions already as promised', ar: 'الصلاحيات مضبوطة كما يجب من قبل' },
+  setupPermissionsKept: { en: 'permissions kept', ar: 'أُبقيت الصلاحيات' },
+  setupPermissionsFailed: { en: 'permissions NOT set', ar: 'لم تُضبط الصلاحيات' },
+  setupAnnouncementsRule: {
+    en: '@everyone reads but cannot post; the bot and the admin roles post',
+    ar: 'يقرأ الجميع ولا ينشرون؛ ينشر البوت وأدوار الإدارة',
+  },
+  setupKeptRule: {
+    en: "members' permissions left as they were (an existing channel); the bot may post",
+    ar: 'بقيت صلاحيات الأعضاء كما كانت (قناة موجودة من قبل)؛ ويستطيع البوت النشر',
+  },
+  setupNoCategory: {
+    en: 'category: none made (every channel already existed; they stay where they are)',
+    ar: 'الفئة: لم تُنشأ (كل القنوات موجودة من قبل وتبقى في أماكنها)',
+  },
   errorGeneric: {
     en: 'Something went wrong on our side; please try again in a moment.',
     ar: 'حدث خطأ من جهتنا؛ يرجى المحاولة بعد قليل.',
