@@ -42,7 +42,7 @@ export interface HttpCenter {
   >;
   /** Heartbeats of live desktops (the realtime socket); presence follows them. */
   presence: Pick<PresenceMonitor, 'heartbeat' | 'options'>;
-  contacts: Pick<ContactService, 'get'>;
+  contacts: Pick<ContactService, 'get' | 'list'>;
   conversations: Pick<ConversationService, 'get' | 'list' | 'transcript' | 'reply' | 'wrapUp' | 'close'>;
   router: Pick<Router, 'accept' | 'reject' | 'transfer' | 'queueStats' | 'queuePosition'>;
   cases: Pick<CaseService, 'create' | 'update' | 'addNote' | 'get' | 'getByNumber' | 'list' | 'timeline'>;

@@ -113,6 +113,12 @@ export const contactSchema = z
     createdAt: timestamp,
   })
   .meta({ title: 'Contact' });
+export const contactListQuery = z.strictObject({
+  /** Part of the name or of a channel identity (Discord user id, visitor id, phone), any case; empty: all. */
+  query: z.string().trim().max(200).optional(),
+  limit: limitSchema,
+  offset: offsetSchema,
+});
 
 // --- conversations and messages ---
 export const conversationSchema = z

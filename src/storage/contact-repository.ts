@@ -1,8 +1,8 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { ChannelName, Contact } from '../core/model.ts';
-import type { ContactRepository } from '../core/ports/repositories.ts';
+import type { ContactFilter, ContactRepository } from '../core/ports/repositories.ts';
 import type { ContactTable, Database } from './database.ts';
-import { assertUpdated, atomically, type DbScope } from './db-scope.ts';
+import { assertUpdated, atomically, type DbScope, likeEscape, noLimit } from './db-scope.ts';
 
 export class KyselyContactRepository implements ContactRepository {
   constructor(private readonly scope: DbScope) {}
@@ -25,6 +25,54 @@ export class KyselyContactRepository implements ContactRepository {
       .where('i.external_id', '=', externalId)
       .executeTakeFirst();
     return row && (await this.#withIdentities(this.scope.db, row));
+  }
+
+  async list(filter: ContactFilter): Promise<Contact[]> {
+    const db = this.scope.db;
+    let query = db.selectFrom('contacts as c').selectAll('c');
+    const text = filter.text?.trim();
+    if (text) {
+      // lower() on both sides: case-insensitive on SQLite and PostgreSQL alike.
+      const pattern = `%${likeEscape(text.toLowerCase())}%`;
+      const like = sql<string>`${pattern} escape '\\'`;
+      query = query.where((eb) =>
+        eb.or([
+          eb(eb.fn('lower', ['c.name']), 'like', like),
+          eb.exists(
+            eb
+              .selectFrom('contact_identities as i')
+              .select('i.contact_id')
+              .whereRef('i.contact_id', '=', 'c.id')
+              .where((inner) => inner(inner.fn('lower', ['i.external_id']), 'like', like)),
+          ),
+        ]),
+      );
+    }
+    query = query.orderBy('c.created_at', 'desc').orderBy('c.id', 'desc');
+    if (filter.limit !== undefined || filter.offset !== undefined)
+      query = query.limit(filter.limit ?? noLimit);
+    if (filter.offset !== undefined) query = query.offset(filter.offset);
+    const rows = await query.execute();
+    if (rows.length === 0) return [];
+    // One query for every listed contact's identities, not one per contact.
+    const identities = await db
+      .selectFrom('contact_identities')
+      .select(['contact_id', 'channel', 'external_id'])
+      .where(
+        'contact_id',
+        'in',
+        rows.map((r) => r.id),
+      )
+      .orderBy('contact_id')
+      .orderBy('position')
+      .execute();
+    const byContact = new Map<string, Contact['identities']>();
+    for (const i of identities) {
+      const list = byContact.get(i.contact_id) ?? [];
+      list.push({ channel: i.channel, externalId: i.external_id });
+      byContact.set(i.contact_id, list);
+    }
+    return rows.map((row) => this.#fromRow(row, byContact.get(row.id) ?? []));
   }
 
   async create(contact: Contact): Promise<void> {
@@ -83,12 +131,19 @@ export class KyselyContactRepository implements ContactRepository {
       .where('contact_id', '=', row.id)
       .orderBy('position')
       .execute();
+    return this.#fromRow(
+      row,
+      identities.map((i) => ({ channel: i.channel, externalId: i.external_id })),
+    );
+  }
+
+  #fromRow(row: Selectable<ContactTable>, identities: Contact['identities']): Contact {
     return {
       id: row.id,
       name: row.name,
       avatarUrl: row.avatar_url,
       locale: row.locale,
-      identities: identities.map((i) => ({ channel: i.channel, externalId: i.external_id })),
+      identities,
       createdAt: row.created_at,
     };
   }

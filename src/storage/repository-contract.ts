@@ -247,6 +247,48 @@ export function describeRepositoryContract(name: string, makeStore: () => Promis
       it('update of a missing contact is not_found', async () => {
         await expectNotFound(store.contacts.update(makeContact()));
       });
+
+      it('lists by a case-insensitive substring of the name or an identity, newest first, paged', async () => {
+        const tag = randomUUID().slice(0, 8);
+        const older = makeContact({
+          name: `Old ${tag} Layla`,
+          identities: [{ channel: 'webchat', externalId: id('v') }],
+          createdAt: at(10),
+        });
+        const newer = makeContact({
+          name: `NEW ${tag.toUpperCase()} Omar`,
+          identities: [
+            { channel: 'discord', externalId: id('u') },
+            { channel: 'sms', externalId: id('+1') },
+          ],
+          createdAt: at(20),
+        });
+        const byIdentity = makeContact({
+          name: 'Someone else',
+          identities: [{ channel: 'discord', externalId: `MEMBER-${tag}-X` }],
+          createdAt: at(15),
+        });
+        // `_` and `%` in the query are literal characters, not wildcards.
+        const literal = makeContact({ name: `under_${tag}`, createdAt: at(5) });
+        for (const c of [older, newer, byIdentity, literal]) await store.contacts.create(c);
+
+        expect(await store.contacts.list({ text: tag })).toEqual([newer, byIdentity, older, literal]);
+        expect((await store.contacts.list({ text: ` ${tag.toUpperCase()} omar ` })).map((c) => c.id)).toEqual(
+          [newer.id],
+        );
+        expect((await store.contacts.list({ text: `member-${tag}` })).map((c) => c.id)).toEqual([
+          byIdentity.id,
+        ]);
+        expect((await store.contacts.list({ text: `r_${tag}` })).map((c) => c.id)).toEqual([literal.id]);
+        expect(await store.contacts.list({ text: `under%${tag}` })).toEqual([]);
+        expect((await store.contacts.list({ text: tag, limit: 2, offset: 1 })).map((c) => c.id)).toEqual([
+          byIdentity.id,
+          older.id,
+        ]);
+        expect(await store.contacts.list({ text: `${tag}-nobody` })).toEqual([]);
+        const all = await store.contacts.list({});
+        expect(all.map((c) => c.id)).toEqual(expect.arrayContaining([older.id, newer.id]));
+      });
     });
 
     describe('conversations', () => {

@@ -2,7 +2,7 @@ import { invalid, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { ChannelName, Contact } from '../model.ts';
 import type { Clock } from '../ports/clock.ts';
-import type { Repositories, Store } from '../ports/repositories.ts';
+import type { ContactFilter, Repositories, Store } from '../ports/repositories.ts';
 
 /** How a channel knows a person: its own id for them plus what it can tell about them. */
 export interface ContactProfile {
@@ -65,6 +65,11 @@ export class ContactService {
     const contact = await this.store.contacts.get(id);
     if (!contact) throw notFound('contact', id);
     return contact;
+  }
+
+  /** Contacts whose name or channel identity contains `text` (any case), newest first. */
+  list(filter: ContactFilter): Promise<Contact[]> {
+    return this.store.contacts.list(filter);
   }
 
   /** The contact's id on a channel (e.g. the Discord user id), if they have one. */

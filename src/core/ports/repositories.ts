@@ -29,11 +29,20 @@ import type {
  * `get*` returns `undefined` when nothing matches; `update*` of a missing row throws DomainError('not_found').
  */
 
+export interface ContactFilter {
+  /** Case-insensitive substring of the name or of any channel identity's external id. */
+  text?: string;
+  limit?: number;
+  offset?: number;
+}
+
 export interface ContactRepository {
   get(id: string): Promise<Contact | undefined>;
   findByIdentity(channel: ChannelName, externalId: string): Promise<Contact | undefined>;
   create(contact: Contact): Promise<void>;
   update(contact: Contact): Promise<void>;
+  /** Newest `createdAt` first. */
+  list(filter: ContactFilter): Promise<Contact[]>;
 }
 
 export interface ConversationFilter {

@@ -1,13 +1,32 @@
-import { contactSchema, idParams } from '../schemas.ts';
+import { z } from 'zod';
+import { contactListQuery, contactSchema, idParams } from '../schemas.ts';
 import type { ApiInstance, RouteDeps } from './api-instance.ts';
 
 const tags = ['contacts'];
 
 /**
  * Contacts: who a conversation is with (name, avatar, identity per channel), for the desktop's
- * inbox and contact profile. Their conversations and cases are listed with `contactId` filters.
+ * inbox, contacts list and contact profile. Their conversations and cases are listed with `contactId` filters.
  */
 export function contactRoutes(app: ApiInstance, { center }: RouteDeps): void {
+  app.get(
+    '/contacts',
+    {
+      schema: {
+        tags,
+        summary:
+          'List contacts, newest first; `query` matches part of the name or of a channel identity, in any case',
+        querystring: contactListQuery,
+        response: { 200: z.object({ contacts: z.array(contactSchema) }) },
+      },
+      config: { role: 'agent' },
+    },
+    async (request) => {
+      const { query, limit, offset } = request.query;
+      return { contacts: await center.contacts.list({ ...(query ? { text: query } : {}), limit, offset }) };
+    },
+  );
+
   app.get(
     '/contacts/:id',
     {
