@@ -125,7 +125,11 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
     // Pings answered count as heartbeats too, so they come at least as often as presence needs them.
     heartbeatMs: Math.min(config.realtimeHeartbeatMs, center.presence.options.heartbeatMs),
     clientHeartbeatMs: center.presence.options.heartbeatMs,
-    alive: (agentId, connected) => center.presence.heartbeat(agentId, connected),
+    alive: (agentId, connected) =>
+      center.presence.heartbeat(agentId, connected).catch((error: unknown) => {
+        // The socket stays open and the next heartbeat tries again; the failure is still worth a line.
+        app.log.warn({ err: error, agentId }, 'presence heartbeat not recorded');
+      }),
   });
   const metrics = new HttpMetrics(center, connectorsHealth, () => realtime.size);
   const unsubscribeMetrics = center.bus.subscribe((event) => metrics.observe(event));

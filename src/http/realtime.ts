@@ -115,8 +115,8 @@ export class RealtimeHub {
 
   private async markAlive(client: Client, connected: boolean): Promise<void> {
     if (client.socket.readyState !== client.socket.OPEN) return;
-    // A failed write is retried by the next heartbeat; the socket stays open.
-    await this.options.alive(client.principal.agent.id, connected).catch(() => {});
+    // `alive` logs its own failures (app.ts); a failed write is retried by the next heartbeat.
+    await this.options.alive(client.principal.agent.id, connected);
   }
 
   /** Signs out a session or revoked token everywhere on this instance. */
