@@ -73,7 +73,12 @@ export async function createSwitchboard(
   overrides: SwitchboardOverrides = {},
 ): Promise<Switchboard> {
   const logger = overrides.logger ?? createLogger({ level: config.logLevel, pretty: readableLogs });
-  const store = await openStore({ url: config.databaseUrl, dataDir: config.dataDir });
+  const databaseLog = logger.child({ component: 'database' });
+  const store = await openStore({
+    url: config.databaseUrl,
+    dataDir: config.dataDir,
+    log: { warn: (context, message) => databaseLog.warn(context, message) },
+  });
   logger.info({ engine: store.engine }, 'database ready');
   const onHandlerError = (error: unknown, event: DomainEvent) =>
     logger.error({ err: error, event: event.type }, 'event handler failed');
@@ -216,7 +221,7 @@ export async function createSwitchboard(
     async start() {
       for (const connector of center.connectors.values()) {
         await connector.start(async (message) => {
-          await center.conversations.receive(message);
+          await center.inbound.deliver(message);
         });
       }
       center.start();

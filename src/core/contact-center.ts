@@ -4,7 +4,12 @@ import { PresenceMonitor, type PresenceOptions } from './agents/presence-monitor
 import { CannedResponseService } from './canned-responses/canned-response-service.ts';
 import { CaseService } from './cases/case-service.ts';
 import { ContactService } from './contacts/contact-service.ts';
-import { ConversationService, type ExampleProposer } from './conversations/conversation-service.ts';
+import {
+  ConversationService,
+  type ExampleProposer,
+  type ReceiveResult,
+} from './conversations/conversation-service.ts';
+import { InboundRetry, type InboundRetryOptions } from './conversations/inbound-retry.ts';
 import { DomainError } from './errors.ts';
 import { FlowRunner } from './flows/flow-runner.ts';
 import { FlowService } from './flows/flow-service.ts';
@@ -48,6 +53,8 @@ export interface ContactCenterOptions {
   tickMs: number;
   /** How the search index follows knowledge-base changes made by other processes. */
   knowledgeSync: Partial<ArticleSyncOptions>;
+  /** How inbound messages whose storing failed are tried again. */
+  inbound: Partial<InboundRetryOptions>;
 }
 
 export const defaultContactCenterOptions: ContactCenterOptions = {
@@ -56,6 +63,7 @@ export const defaultContactCenterOptions: ContactCenterOptions = {
   presence: {},
   tickMs: 1_000,
   knowledgeSync: {},
+  inbound: {},
 };
 
 /**
@@ -79,6 +87,8 @@ export class ContactCenter {
   readonly cannedResponses: CannedResponseService;
   readonly stats: StatsService;
   readonly conversations: ConversationService;
+  /** What connectors deliver inbound messages to: `conversations.receive`, retried until stored. */
+  readonly inbound: InboundRetry<ReceiveResult>;
   readonly dispatcher: OutboxDispatcher;
   readonly connectors = new Map<string, ChannelConnector>();
   private readonly options: ContactCenterOptions;
@@ -156,6 +166,11 @@ export class ContactCenter {
       deps.virtualAgent,
       this.quietLearning(),
     );
+    this.inbound = new InboundRetry(
+      (message) => this.conversations.receive(message),
+      this.log,
+      this.options.inbound,
+    );
     this.dispatcher = new OutboxDispatcher(store, this.connectors, clock, this.options.outbox, deps.log);
   }
 
@@ -218,6 +233,7 @@ export class ContactCenter {
   }
 
   async stop(): Promise<void> {
+    this.inbound.stop();
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     this.unsubscribe?.();

@@ -166,6 +166,9 @@ export interface OutboxTable {
   external_id: string | null;
   created_at: string;
   sent_at: string | null;
+  /** While a dispatcher holds the item: the end of its lease, and who holds it (0011). */
+  claimed_until: string | null;
+  claim_owner: string | null;
 }
 
 export interface ArticleTable {
@@ -275,11 +278,36 @@ export interface Database {
 
 export type Engine = 'sqlite' | 'postgres';
 
+/** Where connection trouble is reported; the process keeps running whatever the server does. */
+export interface DatabaseLog {
+  warn(context: Record<string, unknown>, message: string): void;
+}
+
+/**
+ * A PostgreSQL restart ends every connection. `pg` emits 'error' on the pool for idle clients, but on
+ * the client itself for one that is checked out (mid-query or between a transaction's statements);
+ * an 'error' event without a listener crashes the process. Both are listened to and logged; the
+ * failed query rejects on its own, and the pool drops the dead client and opens a new one next time.
+ */
+function watchPool(pool: pg.Pool, log: DatabaseLog | undefined): void {
+  const report = (where: 'idle' | 'in use', error: Error) =>
+    log?.warn(
+      { error: error.message, code: (error as { code?: unknown }).code, client: where },
+      'PostgreSQL connection lost; the pool reconnects',
+    );
+  pool.on('error', (error) => report('idle', error));
+  pool.on('connect', (client) => {
+    client.on('error', (error) => report('in use', error));
+  });
+}
+
 export interface DatabaseOptions {
   /** `postgres://…`, `postgresql://…`, `sqlite:<path>`, `file:<path>`, a file path, or `:memory:`. Undefined: `<dataDir>/switchboard.db`. */
   url?: string | undefined;
   /** Where the default SQLite file lives. */
   dataDir?: string | undefined;
+  /** Where lost PostgreSQL connections are reported. */
+  log?: DatabaseLog | undefined;
 }
 
 export const defaultDatabaseOptions = {
@@ -348,8 +376,7 @@ export function createDatabase(options: DatabaseOptions = {}): Kysely<Database> 
       connectionString: target.connectionString,
       max: defaultDatabaseOptions.poolSize,
     });
-    // An idle client's error (e.g. the server restarted) must not crash the process; the pool replaces it.
-    pool.on('error', () => {});
+    watchPool(pool, options.log);
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
   if (target.filename !== ':memory:')
