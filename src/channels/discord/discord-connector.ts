@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   type APIActionRowComponent,
   type APIButtonComponentWithCustomId,
@@ -75,6 +76,8 @@ export interface DiscordConnectorOptions {
   readyTimeoutMs: number;
   /** Roles (names or ids) that `/setup` lets post in the announcements channel besides the bot. */
   adminRoles: string[];
+  /** How long one REST request may take; discord.js itself does not retry, the outbox does. */
+  restTimeoutMs: number;
   log: DiscordLog;
 }
 
@@ -90,6 +93,7 @@ export const defaultDiscordConnectorOptions: DiscordConnectorOptions = {
   publicUrl: null,
   readyTimeoutMs: 30_000,
   adminRoles: [],
+  restTimeoutMs: 10_000,
   log: silent,
 };
 
@@ -118,7 +122,23 @@ const settingKeys = {
   guild: (userId: string) => `discord:guild:${userId}`,
   casePost: (caseId: string) => `discord:case-post:${caseId}`,
   liveButtons: (member: string) => `discord:live-buttons:${member}`,
+  delivery: (key: string) => `discord:delivery:${key}`,
 };
+
+/** The parts of a split message already posted, kept until the last one is, so a retry or restart goes on. */
+interface DeliveryProgress {
+  parts: number;
+  lastId: string | null;
+  lastChannelId: string | null;
+}
+
+/**
+ * Discord's idempotency key for one part of one outgoing message (at most 25 characters): with
+ * `enforce_nonce`, a resend whose first response was lost returns the message already created.
+ */
+export function deliveryNonce(key: string, part: number): string {
+  return `${createHash('sha256').update(key).digest('base64url').slice(0, 20)}.${part}`;
+}
 
 /** The member's latest conversation message that carries buttons: the only one whose buttons still work. */
 interface LiveButtons {
@@ -145,11 +165,6 @@ export class DiscordConnector implements ChannelConnector {
   private onInbound: InboundHandler | null = null;
   private readonly contacts: ContactService;
   private unsubscribe: (() => void) | null = null;
-  /** Parts of a split message already delivered, so that a retry does not send them twice. */
-  private readonly delivered = new Map<
-    string,
-    { parts: number; lastId: string | null; lastChannelId: string | null }
-  >();
   private readonly threads = new Map<string, ThreadRecord | null>();
   private readonly threadOwners = new Map<string, string | null>();
   private readonly opening = new Map<string, Promise<ThreadRecord>>();
@@ -193,7 +208,12 @@ export class DiscordConnector implements ChannelConnector {
         GatewayIntentBits.MessageContent,
       ],
       partials: [Partials.Channel],
-      ...(this.options.apiUrl ? { rest: { api: this.options.apiUrl } } : {}),
+      // Only the outbox retries: discord.js's own retries (3 by default) would multiply each of its attempts.
+      rest: {
+        retries: 0,
+        timeout: this.options.restTimeoutMs,
+        ...(this.options.apiUrl ? { api: this.options.apiUrl } : {}),
+      },
     });
     this.client = client;
     client.on(
@@ -276,19 +296,31 @@ export class DiscordConnector implements ChannelConnector {
     if (bodies.length === 0) return { externalId: null };
     const key = message.messageId ?? `${message.conversationId}:${message.text}`;
     const member = address.userId ?? address.channelId;
-    const progress = this.delivered.get(key) ?? { parts: 0, lastId: null, lastChannelId: null };
+    const progressKey = settingKeys.delivery(key);
+    const progress: DeliveryProgress = (await this.core.store.settings.get<DeliveryProgress>(
+      progressKey,
+    )) ?? {
+      parts: 0,
+      lastId: null,
+      lastChannelId: null,
+    };
     // Before the member sees the new message, the buttons of the previous one stop working.
     if (progress.parts === 0) await this.disableLiveButtons(member);
     for (let i = progress.parts; i < bodies.length; i++) {
       const body = bodies[i];
       if (!body) continue;
-      const sent = await this.postToMember(address, body, `deliver ${message.conversationId}`);
+      const sent = await this.postToMember(
+        address,
+        { ...body, nonce: deliveryNonce(key, i), enforce_nonce: true },
+        `deliver ${message.conversationId} (part ${i + 1} of ${bodies.length})`,
+      );
       progress.parts = i + 1;
       progress.lastId = sent.id;
       progress.lastChannelId = sent.channel_id;
-      this.delivered.set(key, progress);
+      // Only a split message has parts to remember; a single one is covered by its nonce.
+      if (i + 1 < bodies.length) await this.core.store.settings.set(progressKey, progress);
     }
-    this.delivered.delete(key);
+    if (bodies.length > 1) await this.core.store.settings.set(progressKey, null);
     if (progress.lastId && progress.lastChannelId)
       await this.rememberLiveButtons(member, {
         channelId: progress.lastChannelId,

@@ -702,6 +702,27 @@ describe('rate limits and failures', () => {
     expect(() => discord.failNext(route, 1, 500, { skip: -1 })).toThrow(/skip/);
   });
 
+  it('"stored, then 500": the message exists though the response failed; enforce_nonce returns it on a resend', async () => {
+    const guild = discord.createGuild();
+    const client = await connect();
+    const route = 'POST /channels/:channel_id/messages';
+    const channelId = guild.channels.general?.id ?? '';
+    const body = { content: 'once', nonce: 'part-1', enforce_nonce: true };
+    discord.failNext(route, 1, 500, { afterStoring: true });
+    // discord.js retries the 500 itself here: the retry carries the same nonce and gets the stored message.
+    const sent = (await client.rest.post(Routes.channelMessages(channelId), { body })) as { id: string };
+    expect(discord.requests({ route }).map((r) => r.status)).toEqual([500, 200]);
+    expect(discord.messagesIn(channelId).map((m) => m.id)).toEqual([sent.id]);
+    // The same nonce without enforce_nonce is a new message, as on Discord.
+    await client.rest.post(Routes.channelMessages(channelId), {
+      body: { content: 'twice', nonce: 'part-1' },
+    });
+    expect(discord.messagesIn(channelId).map((m) => m.content)).toEqual(['once', 'twice']);
+    await expect(
+      client.rest.post(Routes.channelMessages(channelId), { body: { content: 'x', enforce_nonce: 'yes' } }),
+    ).rejects.toThrow(/enforce_nonce|Invalid Form Body/);
+  });
+
   it('answers 401 for a wrong token', async () => {
     const client = new Client({ intents: [], rest: { api: `${discord.url}/api` } });
     clients.push(client);

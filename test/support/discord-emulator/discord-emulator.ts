@@ -120,6 +120,11 @@ export interface UserMessageOptions {
 export interface FailNextOptions {
   /** Requests on the route that pass untouched before the failures start ("fail the (skip+1)th next"). */
   skip?: number;
+  /**
+   * The request is carried out (the message is stored) and only the response is the failure, as when
+   * Discord's edge times out after the write: a client that retries without a nonce posts twice.
+   */
+  afterStoring?: boolean;
 }
 
 const idOf = (ref: { id: string } | string): string => (typeof ref === 'string' ? ref : ref.id);
@@ -145,7 +150,10 @@ export class DiscordEmulator {
   readonly #server: Server;
   readonly #changes = new EventEmitter();
   readonly #requests: RecordedRequest[] = [];
-  readonly #failures = new Map<string, { skip: number; remaining: number; status: number }>();
+  readonly #failures = new Map<
+    string,
+    { skip: number; remaining: number; status: number; afterStoring: boolean }
+  >();
   #port = 0;
 
   private constructor(options: DiscordEmulatorOptions) {
@@ -645,13 +653,19 @@ export class DiscordEmulator {
   /**
    * The next `count` requests on a route fail with `status` (500 by default) before doing anything.
    * With `{ skip: n }` the next n requests pass first, so a test can break, say, the second part of a
-   * split message without racing the first one.
+   * split message without racing the first one. With `{ afterStoring: true }` the request takes effect
+   * and only its response fails ("stored, then 500").
    */
   failNext(route: string, count: number, status = 500, options: FailNextOptions = {}): void {
     const skip = options.skip ?? 0;
     if (!Number.isInteger(skip) || skip < 0)
       throw new Error(`failNext: skip must be a whole number, not ${skip}`);
-    this.#failures.set(route, { skip, remaining: count, status });
+    this.#failures.set(route, {
+      skip,
+      remaining: count,
+      status,
+      afterStoring: options.afterStoring ?? false,
+    });
   }
 
   /**
@@ -918,12 +932,16 @@ export class DiscordEmulator {
     const params = matchParams(route, path);
 
     const failure = this.#failures.get(key);
+    let failAfter: number | null = null;
     if (failure && failure.skip > 0) failure.skip -= 1;
     else if (failure && failure.remaining > 0) {
       failure.remaining -= 1;
       if (failure.remaining === 0) this.#failures.delete(key);
-      send(failure.status, { code: 0, message: `${failure.status}: Internal Server Error` });
-      return;
+      if (failure.afterStoring) failAfter = failure.status;
+      else {
+        send(failure.status, { code: 0, message: `${failure.status}: Internal Server Error` });
+        return;
+      }
     }
 
     if (route.auth && req.headers.authorization !== `Bot ${this.options.token}`) {
@@ -960,7 +978,9 @@ export class DiscordEmulator {
     const request: RestRequest = { method, params, query: url.searchParams, body, files };
     try {
       const result = route.handle(request);
-      send(result.status, result.body, decision.headers);
+      if (failAfter !== null && result.status < 300)
+        send(failAfter, { code: 0, message: `${failAfter}: Internal Server Error` });
+      else send(result.status, result.body, decision.headers);
     } catch (error) {
       if (error instanceof DiscordApiError) {
         send(error.status, error.toBody(), decision.headers);

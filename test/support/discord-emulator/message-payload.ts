@@ -17,6 +17,8 @@ export interface MessagePayload {
   components?: JsonObject[];
   flags?: number;
   nonce?: string | number;
+  /** With a nonce: a repeat of a recent message (same author, channel and nonce) returns that message. */
+  enforceNonce?: boolean;
   messageReference?: JsonObject;
   files: UploadedFile[];
 }
@@ -109,6 +111,11 @@ export function parseMessagePayload(
     } else {
       result.nonce = b.nonce;
     }
+  }
+  if (b.enforce_nonce !== undefined && b.enforce_nonce !== null) {
+    if (typeof b.enforce_nonce !== 'boolean')
+      errors.add(['enforce_nonce'], 'BASE_TYPE_BOOLEAN', 'Must be either true or false.');
+    else result.enforceNonce = b.enforce_nonce;
   }
 
   if (typeof b.message_reference === 'object' && b.message_reference !== null) {

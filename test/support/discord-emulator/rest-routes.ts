@@ -21,6 +21,10 @@ import {
   type UploadedFile,
 } from './message-payload.ts';
 import { hasPermission, type OverwriteLike, Permission } from './permissions.ts';
+import { snowflakeTimestamp } from './snowflake.ts';
+
+/** How long Discord remembers an enforced nonce ("the past few minutes"). */
+const NONCE_WINDOW_MS = 5 * 60_000;
 
 export interface RestRequest {
   method: string;
@@ -272,6 +276,20 @@ export function createRestRoutes(ctx: RestRouteContext): RestRoute[] {
     const channel = state.botChannelOr404(param(r, 'channel_id'));
     const payload = parseMessagePayload(r.body, r.files, { allowEphemeral: false, requireSomething: true });
     requireCanSend(state, channel, payload);
+    if (payload.enforceNonce && payload.nonce !== undefined) {
+      // As Discord: the same nonce from the same author in the same channel, a few minutes apart, is one message.
+      const since = Date.now() - NONCE_WINDOW_MS;
+      const existing = state
+        .channelMessageRecords(channel.id)
+        .find(
+          (m) =>
+            m.data.author.id === state.botId &&
+            m.data.nonce !== undefined &&
+            String(m.data.nonce) === String(payload.nonce) &&
+            snowflakeTimestamp(m.data.id) >= since,
+        );
+      if (existing) return ok(existing.data);
+    }
     const reference = resolveReference(state, channel, payload.messageReference);
     const record = state.createMessage(channel, {
       authorId: state.botId,
