@@ -131,11 +131,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     admin: { email: e.SWITCHBOARD_ADMIN_EMAIL, password: e.SWITCHBOARD_ADMIN_PASSWORD },
     sampleKnowledgeBase: e.SWITCHBOARD_SAMPLE_KB,
     reservationTimeoutMs: e.SWITCHBOARD_RESERVATION_TIMEOUT_SECONDS * 1000,
-    webchat: {
-      messagesPerMinute: e.SWITCHBOARD_WEBCHAT_MESSAGES_PER_MINUTE,
-      addressMessagesPerMinute: e.SWITCHBOARD_WEBCHAT_ADDRESS_MESSAGES_PER_MINUTE,
-      handoffsPerHour: e.SWITCHBOARD_WEBCHAT_HANDOFFS_PER_HOUR,
-    },
     presenceGraceMs: e.SWITCHBOARD_PRESENCE_GRACE_SECONDS * 1000,
     webchat: {
       messagesPerMinute: e.SWITCHBOARD_WEBCHAT_MESSAGES_PER_MINUTE,
