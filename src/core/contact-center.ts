@@ -219,16 +219,22 @@ export class ContactCenter {
 
   /** One round of the periodic work: agents without a live desktop, reservation time-outs, due deliveries. */
   async tick(): Promise<void> {
-    if (this.ticking) return;
-    this.ticking = (async () => {
-      await this.presence.sweep();
-      await this.router.expireReservations();
-      await this.dispatcher.tick();
-    })();
+    // Deliveries run beside the checks, not inside them: a send waiting for its time-out must not hold
+    // back reservation time-outs. A dispatcher pass that is still running takes this call as a nudge.
+    const delivering = this.dispatcher.tick();
     try {
-      await this.ticking;
+      if (this.ticking) return;
+      this.ticking = (async () => {
+        await this.presence.sweep();
+        await this.router.expireReservations();
+      })();
+      try {
+        await this.ticking;
+      } finally {
+        this.ticking = null;
+      }
     } finally {
-      this.ticking = null;
+      await delivering;
     }
   }
 

@@ -242,6 +242,7 @@ export interface OutboxItem {
   message: OutboundMessage;
   status: OutboxStatus;
   attempts: number;
+  /** When a `pending` item is due; for a `failed` item, when it failed. */
   nextAttemptAt: string;
   lastError: string | null;
   /** The channel's own id of the delivered message. */

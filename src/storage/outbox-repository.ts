@@ -1,7 +1,8 @@
 import type { Selectable } from 'kysely';
+import { conflict, notFound } from '../core/errors.ts';
 import type { OutboundMessage, OutboxItem, OutboxStatus } from '../core/model.ts';
-import type { OutboxRepository } from '../core/ports/repositories.ts';
-import type { OutboxTable } from './database.ts';
+import type { OutboxChannelHealth, OutboxClaim, OutboxRepository } from '../core/ports/repositories.ts';
+import { engineOf, type OutboxTable } from './database.ts';
 import { assertUpdated, type DbScope, fromJson, toJson } from './db-scope.ts';
 
 const fromRow = (r: Selectable<OutboxTable>): OutboxItem => ({
@@ -70,6 +71,114 @@ export class KyselyOutboxRepository implements OutboxRepository {
       .limit(limit)
       .execute();
     return rows.map(fromRow);
+  }
+
+  /**
+   * One statement, so the claim is atomic on both engines: SQLite's UPDATE takes the write lock before
+   * it reads (another store on the same file waits through busy_timeout), and on PostgreSQL the
+   * candidates are locked with FOR UPDATE SKIP LOCKED, so a concurrent claimer skips them instead of
+   * waiting and then taking them too. A claimed item stays `pending`, so it remains its conversation's
+   * head and the conversation's next item cannot be claimed before it is finished.
+   */
+  async claimDue({ now, leaseUntil, owner, limit }: OutboxClaim): Promise<OutboxItem[]> {
+    const db = this.scope.db;
+    const postgres = engineOf(db) === 'postgres';
+    const candidates = db
+      .selectFrom('outbox as o')
+      .select('o.seq')
+      .where('o.status', '=', 'pending' satisfies OutboxStatus)
+      .where('o.next_attempt_at', '<=', now)
+      .where((eb) => eb.or([eb('o.claimed_until', 'is', null), eb('o.claimed_until', '<=', now)]))
+      .where(({ eb, selectFrom }) =>
+        eb(
+          'o.seq',
+          '=',
+          selectFrom('outbox as head')
+            .select(({ fn }) => fn.min('head.seq').as('seq'))
+            .whereRef('head.conversation_id', '=', 'o.conversation_id')
+            .where('head.status', '=', 'pending' satisfies OutboxStatus),
+        ),
+      )
+      .orderBy('o.seq', 'asc')
+      .limit(limit)
+      .$if(postgres, (qb) => qb.forUpdate().skipLocked());
+    const rows = await db
+      .updateTable('outbox')
+      .set({ claimed_until: leaseUntil, claim_owner: owner })
+      .where('seq', 'in', candidates)
+      .returningAll()
+      .execute();
+    return rows.map(fromRow).sort((a, b) => a.seq - b.seq);
+  }
+
+  async finish(item: OutboxItem, owner: string): Promise<boolean> {
+    const result = await this.scope.db
+      .updateTable('outbox')
+      .set({ ...toRow(item), claimed_until: null, claim_owner: null })
+      .where('seq', '=', item.seq)
+      .where('claim_owner', '=', owner)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  async resend(conversationId: string, seq: number, now: string): Promise<OutboxItem> {
+    const row = await this.scope.db
+      .updateTable('outbox')
+      .set({
+        status: 'pending' satisfies OutboxStatus,
+        next_attempt_at: now,
+        claimed_until: null,
+        claim_owner: null,
+      })
+      .where('seq', '=', seq)
+      .where('conversation_id', '=', conversationId)
+      .where('status', '=', 'failed' satisfies OutboxStatus)
+      .returningAll()
+      .executeTakeFirst();
+    if (row) return fromRow(row);
+    const existing = await this.scope.db
+      .selectFrom('outbox')
+      .select('status')
+      .where('seq', '=', seq)
+      .where('conversation_id', '=', conversationId)
+      .executeTakeFirst();
+    if (!existing) throw notFound('Outbox item', seq);
+    throw conflict(
+      `only a message that was not delivered can be sent again (this one is ${existing.status})`,
+    );
+  }
+
+  async health(failedSince: string): Promise<OutboxChannelHealth[]> {
+    const rows = await this.scope.db
+      .selectFrom('outbox')
+      .select(({ fn }) => ['channel', 'status', fn.countAll().as('count'), fn.min('created_at').as('oldest')])
+      .where((eb) =>
+        eb.or([
+          eb('status', '=', 'pending' satisfies OutboxStatus),
+          // A failed item's next_attempt_at is the moment it failed (see OutboxItem.nextAttemptAt).
+          eb.and([
+            eb('status', '=', 'failed' satisfies OutboxStatus),
+            eb('next_attempt_at', '>=', failedSince),
+          ]),
+        ]),
+      )
+      .groupBy(['channel', 'status'])
+      .execute();
+    const byChannel = new Map<string, OutboxChannelHealth>();
+    for (const row of rows) {
+      const entry = byChannel.get(row.channel) ?? {
+        channel: row.channel,
+        pending: 0,
+        oldestPendingAt: null,
+        recentlyFailed: 0,
+      };
+      if (row.status === 'pending') {
+        entry.pending = Number(row.count);
+        entry.oldestPendingAt = row.oldest;
+      } else entry.recentlyFailed = Number(row.count);
+      byChannel.set(row.channel, entry);
+    }
+    return [...byChannel.values()].sort((a, b) => a.channel.localeCompare(b.channel));
   }
 
   async update(item: OutboxItem): Promise<void> {

@@ -1,9 +1,21 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestCenter, type TestCenter } from '../../../test/support/test-center.ts';
+import type { OutboundMessage } from '../model.ts';
+import type { ChannelConnector, SendResult } from '../ports/channel-connector.ts';
 
 let t: TestCenter;
+const errors: { context: Record<string, unknown>; message: string }[] = [];
 beforeEach(async () => {
-  t = await createTestCenter({ centerOptions: { outbox: { baseBackoffMs: 1_000, maxAttempts: 4 } } });
+  errors.length = 0;
+  // No jitter, so back-off times are exact under the manual clock.
+  t = await createTestCenter({
+    centerOptions: { outbox: { baseBackoffMs: 1_000, jitter: 0, sendTimeoutMs: 200 } },
+  });
+  // The dispatcher's log, to see what a permanent failure tells the operator.
+  (t.center.dispatcher as unknown as { log: unknown }).log = {
+    warn: () => {},
+    error: (context: Record<string, unknown>, message: string) => errors.push({ context, message }),
+  };
 });
 afterEach(() => t.close());
 
@@ -57,18 +69,89 @@ describe('outbox dispatcher', () => {
     });
   });
 
-  it('marks a message failed after the last attempt', async () => {
+  it('retries through a long outage until delivered, exactly once, with the back-off capped', async () => {
     const { agent, conversation } = await assigned();
-    t.connector.failNext(10);
-    await t.center.conversations.reply(agent.id, conversation.id, { text: 'lost cause' });
-    for (let i = 0; i < 6; i++) {
+    t.connector.failNext(100);
+    await t.center.conversations.reply(agent.id, conversation.id, { text: 'eventually' });
+    await t.center.conversations.reply(agent.id, conversation.id, { text: 'after it' });
+    for (let i = 0; i < 100; i++) {
       await t.center.dispatcher.tick();
       t.clock.advance(60_000);
     }
-    const [item] = (await t.store.outbox.listByConversation(conversation.id)).filter(
-      (i) => i.message.text === 'lost cause',
+    const [stillPending] = (await t.store.outbox.listByConversation(conversation.id)).filter(
+      (i) => i.message.text === 'eventually',
     );
-    expect(item).toMatchObject({ status: 'failed', attempts: 4 });
+    // The 100th failure waits no longer than the cap.
+    expect(stillPending).toMatchObject({ status: 'pending', attempts: 100 });
+    expect(Date.parse(stillPending!.nextAttemptAt) - t.clock.now().getTime()).toBeLessThanOrEqual(0);
+    await t.center.dispatcher.tick();
+    expect(t.connector.textsTo('m1')).toEqual(['eventually', 'after it']);
+    await t.center.dispatcher.tick();
+    expect(t.connector.textsTo('m1')).toEqual(['eventually', 'after it']);
+    const items = await t.store.outbox.listByConversation(conversation.id);
+    expect(items.find((i) => i.message.text === 'eventually')).toMatchObject({
+      status: 'sent',
+      attempts: 101,
+    });
+    expect(errors).toEqual([]);
+  });
+
+  it('logs a permanent refusal at error with its context, and sends it once resent', async () => {
+    const { agent, conversation } = await assigned();
+    t.connector.failNext(1, false);
+    const reply = await t.center.conversations.reply(agent.id, conversation.id, { text: 'refused once' });
+    await t.center.dispatcher.tick();
+    expect(t.connector.textsTo('m1')).toEqual([]);
+    expect(errors).toEqual([
+      expect.objectContaining({
+        context: expect.objectContaining({
+          conversationId: conversation.id,
+          channel: 'test',
+          messageId: reply.id,
+          reason: 'test channel unavailable',
+        }),
+      }),
+    ]);
+    const [failed] = (await t.store.outbox.listByConversation(conversation.id)).filter(
+      (i) => i.message.text === 'refused once',
+    );
+    expect(failed).toMatchObject({ status: 'failed' });
+    await t.store.outbox.resend(conversation.id, failed!.seq, t.clock.now().toISOString());
+    expect(await t.center.dispatcher.tick()).toBe(1);
+    expect(t.connector.textsTo('m1')).toEqual(['refused once']);
+    const [sent] = (await t.store.outbox.listByConversation(conversation.id)).filter(
+      (i) => i.message.text === 'refused once',
+    );
+    expect(sent).toMatchObject({ status: 'sent', attempts: 2, lastError: null });
+  });
+
+  it("delivers other conversations while one conversation's send hangs, then times it out and retries", async () => {
+    const channel = new HangingConnector(t.connector, 'm1');
+    t.center.addConnector(channel);
+    await t.connector.receive({ from: 'm1', text: 'hello' });
+    await t.connector.receive({ from: 'm2', text: 'hello' });
+    const pass = t.center.dispatcher.tick();
+    await channel.until(() => channel.hanging > 0 && t.connector.textsTo('m2').length > 0);
+    // B writes again while A's send is still hanging; B's answer goes out without waiting for A.
+    const before = t.connector.textsTo('m2').length;
+    await t.connector.receive({ from: 'm2', text: 'are you there?' });
+    void t.center.dispatcher.tick();
+    await channel.until(() => t.connector.textsTo('m2').length > before);
+    expect(t.connector.textsTo('m1')).toEqual([]);
+    const [head] = await pendingOf('m1');
+    expect(head).toMatchObject({ attempts: 0 });
+    // A's attempt ends at its time-out, as a transient failure that is retried.
+    await pass;
+    expect((await pendingOf('m1'))[0]).toMatchObject({
+      seq: head!.seq,
+      attempts: 1,
+      lastError: 'no answer from the channel within 200 ms',
+    });
+    channel.hang = false;
+    t.clock.advance(1_000);
+    await t.center.dispatcher.tick();
+    expect(t.connector.textsTo('m1')[0]).toBe(head!.message.text);
+    expect(await pendingOf('m1')).toEqual([]);
   });
 
   it('keeps pending messages across a restart of the process', async () => {
@@ -84,3 +167,57 @@ describe('outbox dispatcher', () => {
     expect(t.connector.textsTo('m1')).toEqual(['survives']);
   });
 });
+
+async function pendingOf(thread: string) {
+  const conversations = await t.store.conversations.list({});
+  const mine = conversations.filter((c) => c.address.thread === thread);
+  const items = (await Promise.all(mine.map((c) => t.store.outbox.listByConversation(c.id)))).flat();
+  return items.filter((i) => i.status === 'pending');
+}
+
+/** The test channel, except that sends to one contact hang (never answer) while `hang` is set. */
+class HangingConnector implements ChannelConnector {
+  readonly channel: string;
+  hang = true;
+  hanging = 0;
+  private readonly waiters = new Set<() => void>();
+
+  constructor(
+    private readonly inner: ChannelConnector,
+    private readonly thread: string,
+  ) {
+    this.channel = inner.channel;
+  }
+
+  start = () => Promise.resolve();
+  stop = () => Promise.resolve();
+  health = () => this.inner.health();
+
+  async send(message: OutboundMessage): Promise<SendResult> {
+    if (this.hang && message.address.thread === this.thread) {
+      this.hanging += 1;
+      this.notify();
+      return new Promise<SendResult>(() => {});
+    }
+    const result = await this.inner.send(message);
+    queueMicrotask(() => this.notify());
+    return result;
+  }
+
+  /** Resolves once `condition` holds, checked after every send. */
+  until(condition: () => boolean): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (!condition()) return;
+        this.waiters.delete(check);
+        resolve();
+      };
+      this.waiters.add(check);
+      check();
+    });
+  }
+
+  private notify(): void {
+    for (const check of [...this.waiters]) check();
+  }
+}

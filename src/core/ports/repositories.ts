@@ -150,8 +150,37 @@ export interface OutboxRepository {
    * A conversation whose oldest pending item is not yet due yields nothing, so order is kept.
    */
   listDue(now: string, limit: number): Promise<OutboxItem[]>;
+  /**
+   * Takes up to `limit` items that `listDue` would yield and that no live lease holds, leasing them to
+   * `owner` until `leaseUntil`; atomic across stores on one database, so an item is claimed once.
+   * An expired lease (its holder died) lets another owner claim the item.
+   */
+  claimDue(claim: OutboxClaim): Promise<OutboxItem[]>;
+  /** Stores a claimed item's outcome and releases it; false when `owner` no longer holds the claim. */
+  finish(item: OutboxItem, owner: string): Promise<boolean>;
+  /**
+   * Makes a `failed` item of the conversation `pending` again, due at `now`. `not_found` when the
+   * conversation has no such item, `conflict` when it is not `failed`.
+   */
+  resend(conversationId: string, seq: number, now: string): Promise<OutboxItem>;
+  /** Per channel with any: pending items (and the oldest one's `createdAt`), items failed since `failedSince`. */
+  health(failedSince: string): Promise<OutboxChannelHealth[]>;
   update(item: OutboxItem): Promise<void>;
   listByConversation(conversationId: string): Promise<OutboxItem[]>;
+}
+
+export interface OutboxClaim {
+  now: string;
+  leaseUntil: string;
+  owner: string;
+  limit: number;
+}
+
+export interface OutboxChannelHealth {
+  channel: ChannelName;
+  pending: number;
+  oldestPendingAt: string | null;
+  recentlyFailed: number;
 }
 
 export interface ArticleFilter {

@@ -8,6 +8,7 @@ import * as discordState from './0006-discord-state.ts';
 import * as webchatVisitors from './0005-webchat-visitors.ts';
 import * as presenceAndCases from './0007-presence-and-cases.ts';
 import * as knowledgeChanges from './0008-knowledge-changes.ts';
+import * as outboxClaims from './0011-outbox-claims.ts';
 
 /** Every migration, in order. Imported explicitly so bundling and `tsx` need no directory scan. */
 export const migrations: Record<string, Migration> = {
@@ -19,6 +20,7 @@ export const migrations: Record<string, Migration> = {
   '0005-webchat-visitors': webchatVisitors,
   '0007-presence-and-cases': presenceAndCases,
   '0008-knowledge-changes': knowledgeChanges,
+  '0011-outbox-claims': outboxClaims,
 };
 
 export const migrationTableName = 'switchboard_migration';
