@@ -1,10 +1,11 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { ApiError, del, get, patch, post, put, query } from '../shared/api.ts';
 import { ErrorNote } from '../shared/error-note.tsx';
-import type { CannedResponse, ChannelHealth, PublicAgent, Queue } from '../shared/types.ts';
+import type { CannedResponse, ChannelHealth, Queue } from '../shared/types.ts';
+import { AgentsAdmin } from './agents-admin.tsx';
 import { AnnouncementsAdmin } from './announcements-admin.tsx';
 import { ArticlesAdmin } from './article-editor.tsx';
-import { desktop, useDesktop } from './desktop-store.ts';
+import { desktop } from './desktop-store.ts';
 import { HandoffQueueSetting } from './handoff-queue-setting.tsx';
 import { Link } from './router.tsx';
 
@@ -46,150 +47,6 @@ const list = (text: string) =>
     .map((s) => s.trim())
     .filter(Boolean);
 const message = (err: unknown) => (err instanceof ApiError ? err.message : 'failed');
-
-function AgentsAdmin() {
-  const state = useDesktop();
-  const [form, setForm] = useState({
-    email: '',
-    name: '',
-    role: 'agent',
-    skills: '',
-    capacity: '3',
-    password: '',
-  });
-  const [error, setError] = useState<string | null>(null);
-  const create = async (event: FormEvent) => {
-    event.preventDefault();
-    setError(null);
-    try {
-      await post('/agents', {
-        email: form.email,
-        name: form.name,
-        role: form.role,
-        skills: list(form.skills),
-        capacity: Number(form.capacity),
-        ...(form.password ? { password: form.password } : {}),
-      });
-      setForm({ email: '', name: '', role: 'agent', skills: '', capacity: '3', password: '' });
-      await desktop.reload();
-    } catch (err) {
-      setError(message(err));
-    }
-  };
-  const change = async (agent: PublicAgent, body: Record<string, unknown>) => {
-    try {
-      await patch(`/agents/${agent.id}`, body);
-      await desktop.reload();
-    } catch (err) {
-      setError(message(err));
-    }
-  };
-  const set = (key: keyof typeof form) => (e: { target: { value: string } }) =>
-    setForm((f) => ({ ...f, [key]: e.target.value }));
-  return (
-    <section className="card">
-      <table className="table" aria-label="Agents">
-        <thead>
-          <tr>
-            <th>Name</th>
-            <th>Email</th>
-            <th>Role</th>
-            <th>Skills</th>
-            <th>Capacity</th>
-            <th>Presence</th>
-          </tr>
-        </thead>
-        <tbody>
-          {state.agents.map((a) => (
-            <tr key={a.id}>
-              <td>{a.name}</td>
-              <td>{a.email}</td>
-              <td>
-                <select
-                  aria-label={`Role of ${a.name}`}
-                  value={a.role}
-                  onChange={(e) => void change(a, { role: e.target.value })}
-                >
-                  <option>agent</option>
-                  <option>supervisor</option>
-                  <option>admin</option>
-                </select>
-              </td>
-              <td>
-                <input
-                  aria-label={`Skills of ${a.name}`}
-                  defaultValue={a.skills.join(', ')}
-                  onBlur={(e) => {
-                    if (e.target.value !== a.skills.join(', '))
-                      void change(a, { skills: list(e.target.value) });
-                  }}
-                />
-              </td>
-              <td>
-                <input
-                  aria-label={`Capacity of ${a.name}`}
-                  type="number"
-                  min={0}
-                  max={100}
-                  defaultValue={a.capacity}
-                  className="narrow"
-                  onBlur={(e) => {
-                    if (Number(e.target.value) !== a.capacity)
-                      void change(a, { capacity: Number(e.target.value) });
-                  }}
-                />
-              </td>
-              <td>{a.presence}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <h2>New agent</h2>
-      <form className="inline-form" onSubmit={(e) => void create(e)}>
-        <input
-          aria-label="Email"
-          type="email"
-          required
-          placeholder="email"
-          value={form.email}
-          onChange={set('email')}
-        />
-        <input aria-label="Name" required placeholder="name" value={form.name} onChange={set('name')} />
-        <select aria-label="Role" value={form.role} onChange={set('role')}>
-          <option>agent</option>
-          <option>supervisor</option>
-          <option>admin</option>
-        </select>
-        <input
-          aria-label="Skills"
-          placeholder="skills, comma separated"
-          value={form.skills}
-          onChange={set('skills')}
-        />
-        <input
-          aria-label="Capacity"
-          type="number"
-          min={0}
-          max={100}
-          className="narrow"
-          value={form.capacity}
-          onChange={set('capacity')}
-        />
-        <input
-          aria-label="Password"
-          type="password"
-          placeholder="password (8+)"
-          value={form.password}
-          onChange={set('password')}
-        />
-        <button type="submit" className="primary">
-          Create agent
-        </button>
-      </form>
-      <ErrorNote message={error} />
-    </section>
-  );
-}
 
 function QueuesAdmin() {
   const [queues, setQueues] = useState<Queue[]>([]);

@@ -1,8 +1,10 @@
 import { useEffect } from 'react';
 import type { PublicAgent } from '../shared/types.ts';
+import { AccountPage } from './account-page.tsx';
 import { AdminPage } from './admin-pages.tsx';
 import { CaseDetailPage, CasesPage } from './cases-page.tsx';
 import { ContactPage } from './contact-page.tsx';
+import { ContactsPage } from './contacts-page.tsx';
 import { desktop, useDesktop } from './desktop-store.ts';
 import { InboxPage } from './inbox-page.tsx';
 import { LoginPage } from './login-page.tsx';
@@ -45,6 +47,8 @@ export function App() {
     if (path === '/cases') return <CasesPage />;
     const kase = /^\/cases\/([^/]+)$/.exec(path);
     if (kase) return <CaseDetailPage id={decodeURIComponent(kase[1] ?? '')} />;
+    if (path === '/contacts') return <ContactsPage />;
+    if (path === '/account') return <AccountPage />;
     const contact = /^\/contacts\/([^/]+)$/.exec(path);
     if (contact) return <ContactPage id={decodeURIComponent(contact[1] ?? '')} />;
     if (path === '/supervisor')
@@ -78,6 +82,9 @@ export function App() {
         <NavLink to="/cases" path={path} match={['/cases']}>
           Cases
         </NavLink>
+        <NavLink to="/contacts" path={path} match={['/contacts']}>
+          Contacts
+        </NavLink>
         {isSupervisor(me) && (
           <NavLink to="/supervisor" path={path} match={['/supervisor']}>
             Supervisor
@@ -93,6 +100,9 @@ export function App() {
             <span className={`dot presence-${me.presence}`} aria-hidden="true" />
             {me.name}
           </div>
+          <NavLink to="/account" path={path} match={['/account']}>
+            Account
+          </NavLink>
           <label className="field">
             <span>Presence</span>
             <select

@@ -58,6 +58,8 @@ class DesktopStore {
   /** Tells the server, while the desktop is open, that the agent is still there (presence). */
   private heartbeatTimer: ReturnType<typeof setInterval> | null = null;
   private contactRequests = new Set<string>();
+  /** While the session is being renewed (password change, sign-in again), its old socket's end is expected. */
+  private renewing = false;
 
   getState = (): DesktopState => this.state;
 
@@ -90,6 +92,44 @@ class DesktopStore {
   async signIn(email: string, password: string): Promise<void> {
     const { agent } = await post<{ agent: PublicAgent }>('/auth/login', { email, password });
     await this.signedIn(agent);
+  }
+
+  /**
+   * Runs a call that replaces this desktop's session (the server then ends the old one and closes its
+   * socket), and reconnects the live socket on the new session instead of signing out.
+   */
+  async renewSession<T>(call: () => Promise<T>): Promise<T> {
+    this.renewing = true;
+    let renewed = false;
+    try {
+      const result = await call();
+      renewed = true;
+      return result;
+    } finally {
+      this.renewing = false;
+      if (this.state.status === 'ready' && (renewed || !this.socket)) {
+        this.disconnect();
+        this.connect();
+      }
+    }
+  }
+
+  /** Changes the agent's own password; every other sign-in of theirs ends, this desktop stays signed in. */
+  async changePassword(currentPassword: string, password: string): Promise<void> {
+    const { agent } = await this.renewSession(() =>
+      put<{ agent: PublicAgent }>('/auth/password', { currentPassword, password }),
+    );
+    this.set({ me: agent });
+  }
+
+  /** Signs in again with the agent's own email (for actions that need a recent sign-in). */
+  async reauthenticate(password: string): Promise<void> {
+    const me = this.state.me;
+    if (!me) throw new Error('not signed in');
+    const { agent } = await this.renewSession(() =>
+      post<{ agent: PublicAgent }>('/auth/login', { email: me.email, password }),
+    );
+    this.set({ me: agent });
   }
 
   async signOut(): Promise<void> {
@@ -214,10 +254,17 @@ class DesktopStore {
       }
     });
     socket.addEventListener('close', (event) => {
+      // A socket this desktop already let go of (renewed session, sign-out) says nothing any more.
+      if (this.socket !== socket) return;
       this.socket = null;
       this.stopHeartbeat();
       this.set({ connected: false });
-      if (event.code === 4001 || this.state.status === 'signed-out') return;
+      if (this.state.status === 'signed-out') return;
+      if (event.code === 4001) {
+        // The server ended this session (password changed elsewhere, deactivated, revoked): sign-in page at once.
+        if (!this.renewing) this.signedOut();
+        return;
+      }
       this.retry += 1;
       const delay = Math.min(30_000, 500 * 2 ** Math.min(this.retry, 6));
       this.retryTimer = setTimeout(() => {

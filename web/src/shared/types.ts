@@ -15,6 +15,7 @@ export type {
 
 import type {
   Agent,
+  ApiToken,
   Case,
   Conversation,
   Message,
@@ -23,6 +24,9 @@ import type {
 } from '../../../src/core/model.ts';
 
 export type PublicAgent = Omit<Agent, 'passwordHash'>;
+
+/** An API token as `GET /api/v1/auth/tokens` lists it (its secret is shown only once, when created). */
+export type PublicApiToken = Omit<ApiToken, 'tokenHash'>;
 
 /** What the realtime WebSocket pushes (src/http/realtime.ts, WireEvent). */
 export type WireEvent =
