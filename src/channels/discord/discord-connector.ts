@@ -650,13 +650,26 @@ export class DiscordConnector implements ChannelConnector {
   }
 
   private async onInteraction(interaction: Interaction): Promise<void> {
-    if (!interaction.isRepliable()) return;
+    if (interaction.isAutocomplete()) {
+      // No command offers suggestions; an empty list tells Discord so instead of a "loading options failed".
+      this.logUnsupported(interaction, interaction.commandName);
+      await interaction.respond([]);
+      return;
+    }
+    if (!interaction.isRepliable()) {
+      this.logUnsupported(interaction, null);
+      return;
+    }
     const language = () => this.languageOf(interaction.user.id, interaction.locale);
     try {
       if (interaction.isChatInputCommand()) await this.onCommand(interaction);
       else if (interaction.isButton()) await this.onButton(interaction);
       else if (interaction.isModalSubmit()) await this.onModal(interaction);
-      else await this.replyEphemeral(interaction, t('errorUnknownButton', await language()));
+      else {
+        // A context-menu command, a select menu: nothing Switchboard registered or sends.
+        this.logUnsupported(interaction, interaction.isCommand() ? interaction.commandName : null);
+        await this.replyEphemeral(interaction, t('errorNotSupported', await language()));
+      }
     } catch (error) {
       await this.replyError(interaction, error, await language().catch(() => 'en'));
     }
@@ -693,6 +706,8 @@ export class DiscordConnector implements ChannelConnector {
         return;
       }
       default:
+        // A command registered by an older version, or by hand: say so, and leave a trace.
+        this.logUnsupported(interaction, interaction.commandName);
         await this.replyEphemeral(
           interaction,
           t('errorUnknownCommand', await this.languageOf(interaction.user.id, interaction.locale), {
@@ -700,6 +715,19 @@ export class DiscordConnector implements ChannelConnector {
           }),
         );
     }
+  }
+
+  private logUnsupported(interaction: Interaction, command: string | null): void {
+    this.options.log.warn(
+      {
+        interactionType: interaction.type,
+        command,
+        guildId: interaction.guildId,
+        userId: interaction.user.id,
+        interactionId: interaction.id,
+      },
+      'Discord interaction not supported',
+    );
   }
 
   /** `/setup`: Manage Server only (Discord hides it from others; checked here too, as permissions change). */

@@ -82,6 +82,10 @@ const catalog = {
   errorForbidden: { en: "You aren't allowed to do that.", ar: 'لا يُسمح لك بذلك.' },
   errorUnknownCommand: { en: "I don't know the command /{command}.", ar: 'لا أعرف الأمر /{command}.' },
   errorUnknownButton: { en: 'This button is no longer active.', ar: 'هذا الزر لم يعد فعالاً.' },
+  errorNotSupported: {
+    en: "This isn't supported here. Try /helpme or /agent.",
+    ar: 'هذا غير مدعوم هنا. جرّب ‎/helpme أو ‎/agent.',
+  },
   errorFieldEmpty: { en: 'The field "{field}" is empty.', ar: 'الحقل "{field}" فارغ.' },
   errorFieldTooLong: {
     en: 'The field "{field}" is too long (at most {max} characters).',

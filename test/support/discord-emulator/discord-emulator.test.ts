@@ -442,6 +442,35 @@ describe('interactions', () => {
     expect(unknown.code).toBe(10062);
   });
 
+  it('autocomplete (type 4) takes choices (callback 8) only; a message reply to it is refused', async () => {
+    const guild = discord.createGuild();
+    const user = discord.createUser();
+    discord.addMember(guild, user);
+    const client = await connect();
+    await client.application.commands.set(slashCommands);
+    let refused: unknown;
+    client.on(Events.InteractionCreate, async (interaction: Interaction) => {
+      if (!interaction.isAutocomplete()) return;
+      refused = await client.rest
+        .post(Routes.interactionCallback(interaction.id, interaction.token), {
+          body: { type: 4, data: { content: 'no' } },
+          auth: false,
+        })
+        .catch((e: unknown) => e);
+      await interaction.respond([{ name: interaction.options.getFocused(), value: 'billing' }]);
+    });
+    const channelId = guild.channels.general?.id ?? '';
+    const handle = discord.invokeAutocomplete(user, guild, channelId, 'helpme', {
+      name: 'topic',
+      value: 'bil',
+    });
+    const [response] = await discord.waitFor(
+      () => discord.interactionResponses(handle).length > 0 && discord.interactionResponses(handle),
+    );
+    expect(response).toMatchObject({ callbackType: 8, choices: [{ name: 'bil', value: 'billing' }] });
+    expect(apiErrorOf(refused).code).toBe(50035);
+  });
+
   it('an interaction not answered in time (or expired) is unknown: 10062', async () => {
     const user = discord.createUser();
     const client = await connect();

@@ -459,6 +459,49 @@ export class DiscordEmulator {
     return this.#interact(2, invoker, guildRecord, target, data, locale, null);
   }
 
+  /**
+   * A user types in an option of a registered slash command: INTERACTION_CREATE type 4, the option
+   * being typed marked `focused`. Answered with callback 8 (choices) only.
+   */
+  invokeAutocomplete(
+    user: UserRef,
+    guild: GuildRef | null,
+    channel: ChannelRef,
+    name: string,
+    focused: { name: string; value: string },
+    locale?: string,
+  ): InteractionHandle {
+    const invoker = this.#user(user);
+    const target = this.#channel(channel);
+    const guildRecord = guild === null ? null : this.#guild(guild);
+    const command = this.#findCommand(name, guildRecord);
+    if (!command) throw new Error(`no slash command "${name}" is registered for ${guildRecord?.id ?? 'DMs'}`);
+    const data: JsonObject = {
+      id: command.id,
+      name: command.name,
+      type: command.type,
+      options: [{ name: focused.name, type: 3, value: focused.value, focused: true }],
+      ...(command.guild_id ? { guild_id: command.guild_id } : {}),
+    };
+    return this.#interact(4, invoker, guildRecord, target, data, locale, null);
+  }
+
+  /**
+   * Any INTERACTION_CREATE as Discord would send it (`type` and `data` as given, nothing checked against
+   * registrations), for what the bot did not register or does not know: a stale command, a context menu.
+   */
+  invokeInteraction(
+    user: UserRef,
+    guild: GuildRef | null,
+    channel: ChannelRef,
+    type: number,
+    data: JsonObject,
+    locale?: string,
+  ): InteractionHandle {
+    const guildRecord = guild === null ? null : this.#guild(guild);
+    return this.#interact(type, this.#user(user), guildRecord, this.#channel(channel), data, locale, null);
+  }
+
   /** A user clicks a button on a message the bot sent: INTERACTION_CREATE type 3. */
   clickButton(user: UserRef, message: MessageRef, customId: string, locale?: string): InteractionHandle {
     const invoker = this.#user(user);

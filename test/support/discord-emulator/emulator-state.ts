@@ -130,7 +130,7 @@ export type InteractionResponseKind =
 /** One thing the bot did in answer to an interaction, in the order it happened. */
 export interface InteractionResponse {
   kind: InteractionResponseKind;
-  /** For `callback`: 4 reply, 5 defer, 6 deferred update, 7 update message, 9 modal. */
+  /** For `callback`: 4 reply, 5 defer, 6 deferred update, 7 update message, 8 choices, 9 modal. */
   callbackType: number | null;
   content: string | null;
   embeds: JsonObject[];
@@ -139,6 +139,8 @@ export interface InteractionResponse {
   ephemeral: boolean;
   messageId: string | null;
   modal: ModalRecord | null;
+  /** For callback 8: the autocomplete choices offered. */
+  choices?: JsonObject[];
   at: number;
 }
 

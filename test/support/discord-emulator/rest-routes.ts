@@ -64,10 +64,16 @@ const CallbackType = {
   DeferredChannelMessageWithSource: 5,
   DeferredUpdateMessage: 6,
   UpdateMessage: 7,
+  AutocompleteResult: 8,
   Modal: 9,
 } as const;
 
-const InteractionType = { ApplicationCommand: 2, MessageComponent: 3, ModalSubmit: 5 } as const;
+const InteractionType = {
+  ApplicationCommand: 2,
+  MessageComponent: 3,
+  Autocomplete: 4,
+  ModalSubmit: 5,
+} as const;
 
 const ok = (body: unknown, status = 200): RestResult => ({ status, body });
 const noContent: RestResult = { status: 204 };
@@ -996,7 +1002,29 @@ function respondToInteraction(
   const { state } = ctx;
   const channel = state.channelOr404(interaction.channelId);
   const fromComponent = interaction.sourceMessageId !== null;
+  // Discord: an autocomplete interaction takes only choices, and choices answer nothing else.
+  if ((interaction.type === InteractionType.Autocomplete) !== (type === CallbackType.AutocompleteResult))
+    throw invalidCallbackType(
+      interaction.type === InteractionType.Autocomplete
+        ? 'An autocomplete interaction is answered with choices (type 8).'
+        : 'Only an autocomplete interaction is answered with choices.',
+    );
   switch (type) {
+    case CallbackType.AutocompleteResult: {
+      const choices = asObject(data).choices;
+      if (!Array.isArray(choices) || choices.length > 25)
+        throw DiscordApiError.invalidFormBody({
+          data: {
+            choices: {
+              _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 25 or fewer in length.' }],
+            },
+          },
+        });
+      return {
+        ...responseFrom('callback', CallbackType.AutocompleteResult, null, null),
+        choices: choices as JsonObject[],
+      };
+    }
     case CallbackType.ChannelMessageWithSource: {
       const payload = parseMessagePayload(data, [], { allowEphemeral: true, requireSomething: true });
       const record = state.createMessage(channel, {
