@@ -17,7 +17,9 @@ describe('configuration', () => {
   it('accepts SWITCHBOARD_ADMIN_EMAIL=admin@localhost, the documented default, when it is set explicitly', () => {
     expect(loadConfig({ SWITCHBOARD_ADMIN_EMAIL: 'admin@localhost' }).admin.email).toBe('admin@localhost');
     expect(loadConfig({}).admin.email).toBe('admin@localhost');
-    expect(loadConfig({ SWITCHBOARD_ADMIN_EMAIL: 'ops@brand.example' }).admin.email).toBe('ops@brand.example');
+    expect(loadConfig({ SWITCHBOARD_ADMIN_EMAIL: 'ops@brand.example' }).admin.email).toBe(
+      'ops@brand.example',
+    );
   });
 
   it('refuses an admin email that is not an address, naming the variable', () => {
@@ -31,7 +33,13 @@ describe('configuration', () => {
     const defaults = documentedDefaults();
     // The table is read, not skipped: these rows must be among the parsed ones.
     expect([...defaults.keys()]).toEqual(
-      expect.arrayContaining(['PORT', 'HOST', 'SWITCHBOARD_ADMIN_EMAIL', 'SWITCHBOARD_SAMPLE_KB', 'LOG_LEVEL']),
+      expect.arrayContaining([
+        'PORT',
+        'HOST',
+        'SWITCHBOARD_ADMIN_EMAIL',
+        'SWITCHBOARD_SAMPLE_KB',
+        'LOG_LEVEL',
+      ]),
     );
     const implicit = loadConfig({});
     for (const [name, value] of defaults) {
