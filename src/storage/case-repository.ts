@@ -63,9 +63,7 @@ const fromRow = (r: Selectable<CaseTable>): Case => ({
   fields: fromJson<CaseFields>(r.fields),
   rating: r.rating === null ? null : Number(r.rating),
   votes: Number(r.votes),
-  openedBy: r.opened_by_kind
-    ? { kind: r.opened_by_kind as CaseOpenerKind, id: r.opened_by_id }
-    : null,
+  openedBy: r.opened_by_kind ? { kind: r.opened_by_kind as CaseOpenerKind, id: r.opened_by_id } : null,
   postUrl: r.post_url,
   createdAt: r.created_at,
   updatedAt: r.updated_at,

@@ -55,6 +55,5 @@ describe('the hand-off queue', () => {
     const conversation = await conversationOf('member-1');
     expect(conversation.state).toBe('queued');
     expect(conversation.queueId).toBe(billing.id);
-
   });
 });

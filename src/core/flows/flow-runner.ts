@@ -1,11 +1,11 @@
 import type { CaseService } from '../cases/case-service.ts';
 import { invalid } from '../errors.ts';
+import { detectConversationalIntent } from '../knowledge/handoff-detector.ts';
 import type { Case, Contact, Conversation, Message, MessageAction } from '../model.ts';
 import type { DispatcherLog } from '../outbox/outbox-dispatcher.ts';
 import { postMessage } from '../outbox/post-message.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { EventBus } from '../ports/event-bus.ts';
-import { detectConversationalIntent } from '../knowledge/handoff-detector.ts';
 import type { HttpClient, HttpResponse } from '../ports/http-client.ts';
 import type { Store } from '../ports/repositories.ts';
 import type { VirtualAgent, VirtualAgentReply } from '../ports/virtual-agent.ts';
