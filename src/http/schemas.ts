@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { emailAddressHint, emailAddressPattern } from '../core/agents/email-address.ts';
 import type { FlowDefinition } from '../core/flows/flow-definition.ts';
 import {
   agentRoles,
@@ -65,7 +66,7 @@ export const agentSchema = z
 
 const password = z.string().min(8, 'must have at least 8 characters').max(1024);
 export const createAgentBody = z.strictObject({
-  email: z.email().max(320),
+  email: z.string().trim().max(320).regex(emailAddressPattern, emailAddressHint),
   name: shortText(200),
   role: z.enum(agentRoles).optional(),
   skills: skills.optional(),

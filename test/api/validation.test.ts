@@ -327,3 +327,26 @@ describe('malformed requests', () => {
     ]);
   });
 });
+
+describe('agent email addresses', () => {
+  let api: Api;
+  let admin: Caller;
+  beforeAll(async () => {
+    api = await startApi({});
+    admin = await api.signIn('admin@example.com', 'admin');
+  });
+  afterAll(async () => api.close());
+
+  it('accepts over the API the same addresses as the configuration (name@host, e.g. sam@localhost)', async () => {
+    const res = await admin.call('POST', '/api/v1/agents', {
+      email: 'sam@localhost',
+      name: 'Sam',
+      password: 'long enough password',
+    });
+    expect(res.status, await res.clone().text()).toBe(201);
+    expect((await res.json()).email).toBe('sam@localhost');
+    const bad = await admin.call('POST', '/api/v1/agents', { email: 'sam at localhost', name: 'Sam' });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error.message).toMatch(/name@host/);
+  });
+});

@@ -5,6 +5,7 @@ import type { Clock } from '../ports/clock.ts';
 import type { EventBus } from '../ports/event-bus.ts';
 import type { PasswordHasher } from '../ports/password-hasher.ts';
 import type { Store } from '../ports/repositories.ts';
+import { emailAddressHint, isEmailAddress } from './email-address.ts';
 import { checkPassword } from './password-rules.ts';
 
 export interface CreateAgentInput {
@@ -122,8 +123,7 @@ export class AgentService {
 
 function normaliseEmail(email: string): string {
   const value = email.trim().toLowerCase();
-  if (!/^[^\s@]+@[^\s@]+$/.test(value))
-    throw invalid(`"${email}" is not an email address`, { field: 'email' });
+  if (!isEmailAddress(value)) throw invalid(`"${email}" ${emailAddressHint}`, { field: 'email' });
   return value;
 }
 
