@@ -78,6 +78,16 @@ export interface Message {
   /** The channel's own message id for inbound messages; the key of idempotent receive. */
   externalId: string | null;
   createdAt: string;
+  /** How a message to the contact stands in the outbox; set on transcripts only (null: nothing to deliver). */
+  delivery?: MessageDelivery | null;
+}
+
+/** A message's outbox item as people see it: `failed` ones wait for someone to resend them. */
+export interface MessageDelivery {
+  seq: number;
+  status: OutboxStatus;
+  attempts: number;
+  lastError: string | null;
 }
 
 export const caseKinds = ['support', 'bug', 'feature'] as const;

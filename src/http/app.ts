@@ -30,6 +30,7 @@ import { channelRoutes } from './routes/channel-routes.ts';
 import { contactRoutes } from './routes/contact-routes.ts';
 import { conversationRoutes } from './routes/conversation-routes.ts';
 import { flowRoutes } from './routes/flow-routes.ts';
+import { outboxRoutes } from './routes/outbox-routes.ts';
 import { proposalRoutes } from './routes/proposal-routes.ts';
 import { queueRoutes } from './routes/queue-routes.ts';
 import { reservationRoutes } from './routes/reservation-routes.ts';
@@ -208,6 +209,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
         agentRoutes,
         contactRoutes,
         conversationRoutes,
+        outboxRoutes,
         reservationRoutes,
         caseRoutes,
         queueRoutes,

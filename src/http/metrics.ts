@@ -1,6 +1,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { ConnectorHealth } from '../core/ports/channel-connector.ts';
 import type { DomainEvent } from '../core/ports/event-bus.ts';
+import type { OutboxChannelHealth } from '../core/ports/repositories.ts';
 import type { HttpCenter } from './http-center.ts';
 
 /**
@@ -87,6 +88,30 @@ export class HttpMetrics {
       'switchboard_queue_agents_available',
       'Available agents with the queue’s skills',
       (s) => s.agentsAvailable,
+    );
+    // Outbox figures come from the database at scrape time: the same on every instance.
+    const outboxGauge = (name: string, help: string, pick: (h: OutboxChannelHealth, now: number) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['channel'],
+        registers,
+        async collect() {
+          this.reset();
+          const now = center.clock.now().getTime();
+          for (const health of await center.store.outbox.health(new Date(now).toISOString()))
+            this.set({ channel: health.channel }, pick(health, now));
+        },
+      });
+    outboxGauge(
+      'switchboard_outbox_pending',
+      'Messages waiting in the outbox for delivery',
+      (h) => h.pending,
+    );
+    outboxGauge(
+      'switchboard_outbox_oldest_pending_age_seconds',
+      'How long the oldest message waiting in the outbox has waited',
+      (h, now) => (h.oldestPendingAt ? Math.max(0, (now - Date.parse(h.oldestPendingAt)) / 1000) : 0),
     );
     new Gauge({
       name: 'switchboard_connector_up',

@@ -15,6 +15,40 @@ export interface OpsDeps {
 }
 
 const healthTimeoutMs = 2_000;
+/** Delivery is degraded when a channel's oldest pending message has waited longer than this… */
+export const deliveryStallMs = 60_000;
+/** …or when a channel refused a message for good within this window. */
+export const deliveryFailureWindowMs = 10 * 60_000;
+
+export interface DeliveryHealth {
+  status: 'ok' | 'degraded';
+  /** Only channels with pending or recently failed messages. */
+  channels: {
+    channel: string;
+    status: 'ok' | 'degraded';
+    pending: number;
+    oldestPendingSeconds: number | null;
+    recentlyFailed: number;
+  }[];
+}
+
+/** What the outbox says about each channel's deliveries, read from the database (so every instance agrees). */
+export async function deliveryHealth(center: HttpCenter): Promise<DeliveryHealth> {
+  const now = center.clock.now().getTime();
+  const rows = await center.store.outbox.health(new Date(now - deliveryFailureWindowMs).toISOString());
+  const channels = rows.map((row) => {
+    const waitedMs = row.oldestPendingAt ? Math.max(0, now - Date.parse(row.oldestPendingAt)) : null;
+    const degraded = (waitedMs !== null && waitedMs > deliveryStallMs) || row.recentlyFailed > 0;
+    return {
+      channel: row.channel,
+      status: degraded ? ('degraded' as const) : ('ok' as const),
+      pending: row.pending,
+      oldestPendingSeconds: waitedMs === null ? null : Math.floor(waitedMs / 1000),
+      recentlyFailed: row.recentlyFailed,
+    };
+  });
+  return { status: channels.some((c) => c.status === 'degraded') ? 'degraded' : 'ok', channels };
+}
 
 /** Health, metrics and the OpenAPI document: what operators and tools read. */
 export function opsRoutes(
@@ -24,14 +58,21 @@ export function opsRoutes(
   app.get(
     '/healthz',
     {
-      schema: { tags: ['ops'], summary: 'Liveness and database reachability (503 when the database is not)' },
+      schema: {
+        tags: ['ops'],
+        summary:
+          'Liveness, database reachability (503 when the database is not) and delivery per channel (status degraded, still 200, when messages wait or were refused)',
+      },
       config: { role: 'public' },
     },
     async (request, reply) => {
       const connectors = connectorsHealth();
       try {
         await withTimeout(center.store.settings.get('healthz'), healthTimeoutMs);
-        return { status: 'ok', database: 'ok', connectors };
+        const delivery = await withTimeout(deliveryHealth(center), healthTimeoutMs);
+        if (delivery.status === 'degraded')
+          request.log.warn({ delivery: delivery.channels }, 'health check: delivery degraded');
+        return { status: delivery.status, database: 'ok', connectors, delivery };
       } catch (err) {
         request.log.warn({ err }, 'health check: database unreachable');
         return reply.code(503).send({ status: 'unavailable', database: 'unreachable', connectors });

@@ -10,6 +10,7 @@ import {
   casePriorities,
   caseStatuses,
   conversationStates,
+  outboxStatuses,
   presences,
   proposalStatuses,
   reservationStatuses,
@@ -151,6 +152,17 @@ const suggestedArticleSchema = z.object({
   url: z.string(),
   score: z.number(),
 });
+
+/** Where a message to the contact stands in the outbox; `failed` ones can be resent. */
+export const messageDeliverySchema = z
+  .object({
+    seq: z.number().int(),
+    status: z.enum(outboxStatuses),
+    attempts: z.number().int(),
+    lastError: z.string().nullable(),
+  })
+  .meta({ title: 'MessageDelivery' });
+
 export const messageSchema = z
   .object({
     id: z.string(),
@@ -162,8 +174,11 @@ export const messageSchema = z
     articles: z.array(suggestedArticleSchema),
     externalId: z.string().nullable(),
     createdAt: timestamp,
+    delivery: messageDeliverySchema.nullable().optional(),
   })
   .meta({ title: 'Message' });
+
+export const outboxItemParams = z.strictObject({ id: idSchema, seq: z.coerce.number().int().positive() });
 
 /** `state=queued` or `state=assigned,wrapping`. */
 const stateList = z

@@ -76,6 +76,7 @@ describe('OpenAPI, health, metrics, headers', () => {
       status: 'ok',
       database: 'ok',
       connectors: { test: { status: 'connected', detail: null } },
+      delivery: { status: 'ok', channels: [] },
     });
   });
 

@@ -8,6 +8,7 @@ import type { ExampleLearning } from '../knowledge/example-learning.ts';
 import { detectConversationalIntent } from '../knowledge/handoff-detector.ts';
 import { baseLanguage, detectLanguage } from '../knowledge/language-detector.ts';
 import type { Agent, Attachment, Contact, Conversation, Message, MessageAction } from '../model.ts';
+import { withDelivery } from '../outbox/message-delivery.ts';
 import { postMessage } from '../outbox/post-message.ts';
 import type { InboundMessage } from '../ports/channel-connector.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -186,7 +187,11 @@ export class ConversationService {
 
   async transcript(id: string): Promise<Message[]> {
     await this.get(id);
-    return this.store.messages.listByConversation(id);
+    const [messages, items] = await Promise.all([
+      this.store.messages.listByConversation(id),
+      this.store.outbox.listByConversation(id),
+    ]);
+    return withDelivery(messages, items);
   }
 
   /** An agent's reply; stored and queued for delivery to the contact's channel in one transaction. */
