@@ -128,7 +128,10 @@ export async function createSwitchboard(
       searchIndex,
       virtualAgent,
       http: new FetchHttpClient(),
-      log: { warn: (context, message) => logger.warn(context, message) },
+      log: {
+        warn: (context, message) => logger.warn(context, message),
+        error: (context, message) => logger.error(context, message),
+      },
     },
     {
       router: { reservationTimeoutMs: config.reservationTimeoutMs },

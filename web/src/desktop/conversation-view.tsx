@@ -83,6 +83,8 @@ export function ConversationView({ id, onCase }: { id: string; onCase: (caseId: 
   const mayAct =
     !!me && conversation.state !== 'closed' && (conversation.agentId === me.id || me.role !== 'agent');
   const agentName = (agentId: string | null) => state.agents.find((a) => a.id === agentId)?.name ?? 'Agent';
+  // The server allows the same people: the agent holding the conversation, supervisors and admins.
+  const mayResend = !!me && (conversation.agentId === me.id || me.role !== 'agent');
   const rtl = isRtl(
     messages
       .filter((m) => m.authorKind === 'contact')
@@ -137,6 +139,16 @@ export function ConversationView({ id, onCase }: { id: string; onCase: (caseId: 
                 <time dateTime={m.createdAt}>{formatTime(m.createdAt)}</time>
               </div>
               <MessageBody text={m.text} />
+              {m.delivery?.status === 'failed' && (
+                <NotDelivered
+                  conversationId={id}
+                  delivery={m.delivery}
+                  mayResend={mayResend}
+                  onResent={(delivery) =>
+                    setMessages((list) => list.map((x) => (x.id === m.id ? { ...x, delivery } : x)))
+                  }
+                />
+              )}
               {m.attachments.length > 0 && (
                 <ul className="attachments" aria-label="Attachments">
                   {m.attachments.map((a) => {
@@ -589,6 +601,51 @@ export function Dialog(props: { title: string; onCancel: () => void; children: R
         <h2>{props.title}</h2>
         {props.children}
       </div>
+    </div>
+  );
+}
+
+/** A message the channel refused for good: why, and (for those who may) a way to send it again. */
+function NotDelivered({
+  conversationId,
+  delivery,
+  mayResend,
+  onResent,
+}: {
+  conversationId: string;
+  delivery: NonNullable<Message['delivery']>;
+  mayResend: boolean;
+  onResent: (delivery: NonNullable<Message['delivery']>) => void;
+}) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const resend = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      onResent(
+        await post<NonNullable<Message['delivery']>>(
+          `/conversations/${conversationId}/outbox/${delivery.seq}/resend`,
+        ),
+      );
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : 'could not resend');
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="delivery-failed" role="status">
+      <span>Not delivered: {delivery.lastError ?? 'refused by the channel'}</span>
+      {mayResend && (
+        <>
+          {' · '}
+          <button type="button" onClick={resend} disabled={busy}>
+            Resend
+          </button>
+        </>
+      )}
+      <ErrorNote message={error} />
     </div>
   );
 }
