@@ -222,6 +222,9 @@ export class ContactCenter {
     // Deliveries run beside the checks, not inside them: a send waiting for its time-out must not hold
     // back reservation time-outs. A dispatcher pass that is still running takes this call as a nudge.
     const delivering = this.dispatcher.tick();
+    // Awaited below, after the checks; a rejection meanwhile (the database went away) would otherwise be
+    // an unhandled rejection, which ends the process.
+    delivering.catch(() => {});
     try {
       if (this.ticking) return;
       this.ticking = (async () => {
