@@ -984,6 +984,70 @@ export function describeRepositoryContract(name: string, makeStore: () => Promis
         expect(due.map((i) => i.seq)).toEqual(items.slice(0, 3).map((i) => i.seq));
         expect(await store.outbox.listDue(at(0, 1980), 10)).toEqual([]);
       });
+
+      it('claimDue leases heads once, keeps order behind a claimed head, and finish needs the claim', async () => {
+        const year = 1995;
+        const { conversation } = await seedConversation();
+        const first = await store.outbox.add(makeOutboxItem(conversation.id, { nextAttemptAt: at(0, year) }));
+        const second = await store.outbox.add(
+          makeOutboxItem(conversation.id, { nextAttemptAt: at(0, year) }),
+        );
+        const claim = (owner: string, now = at(10, year)) =>
+          store.outbox.claimDue({ now, leaseUntil: at(70, year), owner, limit: 10 });
+        const mine = (items: OutboxItem[]) => items.filter((i) => i.conversationId === conversation.id);
+        expect(mine(await claim('one')).map((i) => i.seq)).toEqual([first.seq]);
+        // Held by `one`: neither it nor the item behind it goes to `two` while the lease runs.
+        expect(mine(await claim('two'))).toEqual([]);
+        expect(await store.outbox.finish({ ...first, status: 'sent', sentAt: at(11, year) }, 'two')).toBe(
+          false,
+        );
+        expect(await store.outbox.finish({ ...first, status: 'sent', sentAt: at(11, year) }, 'one')).toBe(
+          true,
+        );
+        expect(mine(await claim('two')).map((i) => i.seq)).toEqual([second.seq]);
+        // The lease ran out (its holder died): another owner takes the item.
+        expect(mine(await claim('three', at(70, year))).map((i) => i.seq)).toEqual([second.seq]);
+      });
+
+      it('resend makes a failed item pending again; not_found and conflict otherwise', async () => {
+        const { conversation } = await seedConversation();
+        const failed = await store.outbox.add(
+          makeOutboxItem(conversation.id, { status: 'failed', lastError: 'x' }),
+        );
+        const sent = await store.outbox.add(
+          makeOutboxItem(conversation.id, { status: 'sent', sentAt: at(1) }),
+        );
+        expect(await store.outbox.resend(conversation.id, failed.seq, at(5))).toMatchObject({
+          seq: failed.seq,
+          status: 'pending',
+          nextAttemptAt: at(5),
+        });
+        await expect(store.outbox.resend(conversation.id, sent.seq, at(5))).rejects.toMatchObject({
+          kind: 'conflict',
+        });
+        await expect(store.outbox.resend('no-such-conversation', failed.seq, at(5))).rejects.toMatchObject({
+          kind: 'not_found',
+        });
+      });
+
+      it('health counts pending (with the oldest) and recently failed items per channel', async () => {
+        const { conversation } = await seedConversation();
+        const channel = id('channel');
+        const item = (over: Partial<OutboxItem>) => makeOutboxItem(conversation.id, { channel, ...over });
+        await store.outbox.add(item({ createdAt: at(20) }));
+        await store.outbox.add(item({ createdAt: at(10) }));
+        await store.outbox.add(item({ status: 'sent', sentAt: at(30) }));
+        await store.outbox.add(item({ status: 'failed', nextAttemptAt: at(40), lastError: 'refused' }));
+        await store.outbox.add(item({ status: 'failed', nextAttemptAt: at(5), lastError: 'long ago' }));
+        const mine = async (since: string) =>
+          (await store.outbox.health(since)).filter((h) => h.channel === channel);
+        expect(await mine(at(30))).toEqual([
+          { channel, pending: 2, oldestPendingAt: at(10), recentlyFailed: 1 },
+        ]);
+        expect(await mine(at(0))).toEqual([
+          { channel, pending: 2, oldestPendingAt: at(10), recentlyFailed: 2 },
+        ]);
+      });
     });
 
     describe('articles', () => {
