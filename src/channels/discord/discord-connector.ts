@@ -148,6 +148,8 @@ interface LiveButtons {
 }
 
 const CHANNEL = 'discord';
+/** Closed conversations active this recently are caught up too: their member may have written again. */
+const CATCH_UP_WINDOW_MS = 7 * 24 * 60 * 60_000;
 const PRIVATE_THREAD = 12;
 const GUILD_TEXT = 0;
 const ANNOUNCEMENT_CHANNEL = 5;
@@ -170,6 +172,8 @@ export class DiscordConnector implements ChannelConnector {
   private readonly opening = new Map<string, Promise<ThreadRecord>>();
   /** Each member's messages still being handled, so that the next one waits its turn. */
   private readonly handling = new Map<string, Promise<void>>();
+  /** The running catch-up after a new gateway session; the next one waits for it. */
+  private catchingUp: Promise<void> = Promise.resolve();
   /** The last `/helpme` or `/agent` of each member, to tell them where the conversation went. */
   private readonly pendingReplies = new Map<string, { interaction: RepliableInteraction; at: number }>();
 
@@ -225,17 +229,38 @@ export class DiscordConnector implements ChannelConnector {
       Events.InteractionCreate,
       (interaction) => void this.guard('interaction', () => this.onInteraction(interaction)),
     );
-    client.on(Events.ShardDisconnect, (event) => {
-      this.state = { status: 'connecting', detail: `gateway closed (${event.code})` };
+    client.on(Events.ShardDisconnect, (event, shard) => {
+      this.state = { status: 'error', detail: `gateway closed (${event.code})` };
+      this.options.log.error(
+        { shard, code: event.code },
+        'Discord gateway closed for good; not reconnecting',
+      );
     });
-    client.on(Events.ShardReconnecting, () => {
+    client.on(Events.ShardReconnecting, (shard) => {
       this.state = { status: 'connecting', detail: 'reconnecting to the gateway' };
+      this.options.log.info({ shard }, 'Discord gateway reconnecting');
     });
-    client.on(Events.ShardResume, () => {
+    client.on(Events.ShardResume, (shard, replayedEvents) => {
       this.state = { status: 'connected', detail: null };
+      this.options.log.info({ shard, resumed: true, replayedEvents }, 'Discord gateway session resumed');
     });
-    client.on(Events.ShardReady, () => {
+    const watched = new Set<number>();
+    client.on(Events.ShardReady, (shard) => {
       this.state = { status: 'connected', detail: null };
+      // discord.js reports a recoverable close only on the shard itself (with its code).
+      const ws = client.ws.shards.get(shard);
+      if (ws && !watched.has(shard)) {
+        watched.add(shard);
+        ws.on('close', (event: { code: number }) =>
+          this.options.log.warn({ shard, code: event.code }, 'Discord gateway connection closed'),
+        );
+      }
+      // A new session (first start, failed resume, op 9, close 1000/4007): what was sent meanwhile is not
+      // replayed by Discord, so it is read back from the conversations' channels.
+      this.options.log.info({ shard, resumed: false }, 'Discord gateway: new session, catching up');
+      this.catchingUp = this.catchingUp
+        .then(() => this.guard('catch-up', () => this.catchUp(client)))
+        .catch(() => {});
     });
     client.on(Events.ShardError, (error) => this.options.log.warn({ err: error }, 'Discord gateway error'));
     client.on(Events.Error, (error) => this.options.log.error({ err: error }, 'Discord client error'));
@@ -607,6 +632,54 @@ export class DiscordConnector implements ChannelConnector {
       receivedAt: message.createdAt.toISOString(),
     });
     if (!text.trim()) await this.answerWithoutText(userId, message.channelId, attachments.length > 0);
+  }
+
+  /**
+   * Reads back, oldest first, what members wrote in the channels of open and recently active conversations
+   * after the last message stored for each, and hands it to the core like a live message (the core keeps
+   * one copy per Discord message id, so a message that also arrived live is not stored twice).
+   */
+  private async catchUp(client: Client): Promise<void> {
+    const store = this.core.store;
+    const since = new Date(this.core.clock.now().getTime() - CATCH_UP_WINDOW_MS).toISOString();
+    const [open, recent] = await Promise.all([
+      store.conversations.list({ channel: CHANNEL, state: ['bot', 'queued', 'assigned', 'wrapping'] }),
+      store.conversations.list({ channel: CHANNEL, activeSince: since }),
+    ]);
+    const lastSeen = new Map<string, bigint>();
+    for (const conversation of [...open, ...recent]) {
+      const parsed = addressSchema.safeParse(conversation.address);
+      if (!parsed.success) continue;
+      const channelId = parsed.data.channelId;
+      for (const message of await store.messages.listByConversation(conversation.id)) {
+        const id = snowflake(message.externalId);
+        if (id !== null && id > (lastSeen.get(channelId) ?? 0n)) lastSeen.set(channelId, id);
+      }
+    }
+    let read = 0;
+    for (const [channelId, last] of lastSeen) {
+      if (this.client !== client) return;
+      const channel = await client.channels.fetch(channelId).catch((error: unknown) => {
+        this.options.log.warn({ err: error, channelId }, 'catch-up: channel not readable');
+        return null;
+      });
+      if (!channel?.isTextBased()) continue;
+      let after = last;
+      for (;;) {
+        const page = await channel.messages.fetch({ after: after.toString(), limit: 100, cache: false });
+        const messages = [...page.values()].sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+        for (const message of messages) {
+          after = BigInt(message.id);
+          if (message.author.bot) continue;
+          // Already stored (it arrived live): skipped, so that nothing it triggers runs twice.
+          if (await store.messages.findByExternalId(CHANNEL, message.id)) continue;
+          read += 1;
+          await this.inOrder(message.author.id, () => this.guard('message', () => this.onMessage(message)));
+        }
+        if (page.size < 100) break;
+      }
+    }
+    this.options.log.info({ channels: lastSeen.size, messages: read }, 'Discord catch-up done');
   }
 
   /**
@@ -1240,4 +1313,9 @@ function modalValues(interaction: ModalSubmitInteraction): Record<string, string
 /** The link that opens a message in Discord (app or browser). */
 function casePostUrl(post: CasePost): string {
   return `https://discord.com/channels/${post.guildId}/${post.channelId}/${post.messageId}`;
+}
+
+/** A Discord id as a number, or null for ids of other kinds (messages sent by Switchboard have none). */
+function snowflake(id: string | null): bigint | null {
+  return id && /^\d{1,20}$/.test(id) ? BigInt(id) : null;
 }
