@@ -240,6 +240,8 @@ export class RedisEventBus implements EventBus {
       for (const waiter of [...this.readyWaiters]) waiter();
     } else if (!up && this.status === 'connected') {
       this.status = 'reconnecting';
+      // Said on the transition itself: a Redis that comes back quickly may never raise an 'error'.
+      if (this.lastLoggedFailure === null) this.logLost('connection closed');
     }
   }
 
@@ -247,9 +249,13 @@ export class RedisEventBus implements EventBus {
     if (this.status === 'closed') return;
     const reason = errorMessage(error);
     if (reason === this.lastLoggedFailure) return;
+    this.logLost(reason, role);
+  }
+
+  private logLost(reason: string, role?: 'publish' | 'subscribe'): void {
     this.lastLoggedFailure = reason;
     this.options.log.error(
-      { redis: redactUrl(this.options.url), connection: role, reason },
+      { redis: redactUrl(this.options.url), ...(role ? { connection: role } : {}), reason },
       'event bus lost Redis; retrying (events reach only this instance meanwhile)',
     );
   }
