@@ -4,8 +4,8 @@ import * as initial from './0001-initial.ts';
 import * as cannedResponses from './0002-canned-responses.ts';
 import * as announcements from './0003-announcements.ts';
 import * as agentAccess from './0004-agent-access.ts';
-import * as discordState from './0006-discord-state.ts';
 import * as webchatVisitors from './0005-webchat-visitors.ts';
+import * as discordState from './0006-discord-state.ts';
 import * as presenceAndCases from './0007-presence-and-cases.ts';
 import * as knowledgeChanges from './0008-knowledge-changes.ts';
 import * as outboxClaims from './0011-outbox-claims.ts';
@@ -16,8 +16,8 @@ export const migrations: Record<string, Migration> = {
   '0002-canned-responses': cannedResponses,
   '0003-announcements': announcements,
   '0004-agent-access': agentAccess,
-  '0006-discord-state': discordState,
   '0005-webchat-visitors': webchatVisitors,
+  '0006-discord-state': discordState,
   '0007-presence-and-cases': presenceAndCases,
   '0008-knowledge-changes': knowledgeChanges,
   '0011-outbox-claims': outboxClaims,
