@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DiscordLog } from '../../src/channels/discord/discord-connector.ts';
 import type { Agent, Conversation } from '../../src/core/model.ts';
-import type { ApiUser } from '../support/discord-emulator/api-objects.ts';
-import { type DiscordWorld, eventually, startDiscordWorld } from './discord-harness.ts';
+import { assignedMember, type DiscordWorld, eventually, startDiscordWorld } from './discord-harness.ts';
 
 const IDENTIFY = 2;
 const RESUME = 6;
@@ -29,23 +28,6 @@ describe('Discord: catching up after a new gateway session', () => {
   });
   afterAll(() => w?.close());
 
-  async function assignedMember(username: string): Promise<{ member: ApiUser; conversation: Conversation }> {
-    const center = w.switchboard.center;
-    const member = w.member({ username });
-    w.discord.sendDm(member, 'agent');
-    await w.waitForDms(member, (d) => d.find((m) => /case #\d+/.test(m.content)), 'case opened');
-    const contact = await center.store.contacts.findByIdentity('discord', member.id);
-    const [conversation] = await center.conversations.list({ contactId: contact!.id });
-    const [offer] = await eventually('an offer', () =>
-      center.store.reservations
-        .list({ agentId: agent.id, status: 'pending', conversationId: conversation!.id })
-        .then((r) => (r.length ? r : null)),
-    );
-    await center.router.accept(offer!.id, agent.id);
-    await w.waitForDms(member, (d) => d.find((m) => m.content === 'Ana joined the conversation.'), 'joined');
-    return { member, conversation: conversation! };
-  }
-
   const identifies = () =>
     w.discord.gatewayLog().filter((e) => e.direction === 'in' && e.op === IDENTIFY).length;
   const resumes = () => w.discord.gatewayLog().filter((e) => e.direction === 'in' && e.op === RESUME).length;
@@ -68,7 +50,7 @@ describe('Discord: catching up after a new gateway session', () => {
     drop: () => void,
     newSession: boolean,
   ): Promise<{ conversation: Conversation; expected: string[] }> {
-    const { member, conversation } = await assignedMember(`member-${kind}`);
+    const { member, conversation } = await assignedMember(w, agent, `member-${kind}`);
     const before = { identifies: identifies(), resumes: resumes() };
     drop();
     const during = [`${kind}: while away 1`, `${kind}: while away 2`, `${kind}: while away 3`];

@@ -4,11 +4,16 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliveryNonce } from '../../src/channels/discord/discord-connector.ts';
 import { loadConfig } from '../../src/config.ts';
-import type { Agent, Conversation } from '../../src/core/model.ts';
+import type { Agent } from '../../src/core/model.ts';
 import { createSwitchboard, type Switchboard } from '../../src/main.ts';
-import type { ApiUser } from '../support/discord-emulator/api-objects.ts';
 import { DiscordEmulator } from '../support/discord-emulator/discord-emulator.ts';
-import { type DiscordWorld, eventually, startDiscordWorld } from './discord-harness.ts';
+import {
+  agentTexts,
+  assignedMember,
+  type DiscordWorld,
+  eventually,
+  startDiscordWorld,
+} from './discord-harness.ts';
 
 const MESSAGES_ROUTE = 'POST /channels/:channel_id/messages';
 
@@ -22,30 +27,6 @@ describe('Discord delivery: "stored, then 500" and split replies', () => {
   });
   afterAll(() => w?.close());
 
-  async function assignedMember(username: string): Promise<{ member: ApiUser; conversation: Conversation }> {
-    const center = w.switchboard.center;
-    const member = w.member({ username });
-    w.discord.sendDm(member, 'agent');
-    await w.waitForDms(member, (d) => d.find((m) => /case #\d+/.test(m.content)), 'case opened');
-    const contact = await center.store.contacts.findByIdentity('discord', member.id);
-    const [conversation] = await center.conversations.list({ contactId: contact!.id });
-    const [offer] = await eventually('an offer', () =>
-      center.store.reservations
-        .list({ agentId: agent.id, status: 'pending', conversationId: conversation!.id })
-        .then((r) => (r.length ? r : null)),
-    );
-    await center.router.accept(offer!.id, agent.id);
-    await w.waitForDms(member, (d) => d.find((m) => m.content === 'Ana joined the conversation.'), 'joined');
-    return { member, conversation: conversation! };
-  }
-
-  const agentTexts = (member: ApiUser) =>
-    w
-      .botDms(member)
-      .map((m) => m.content)
-      .filter((c) => c.startsWith('**Ana**\n'))
-      .map((c) => c.slice('**Ana**\n'.length));
-
   const drained = (conversationId: string) =>
     eventually('the outbox drained', async () =>
       (await w.switchboard.center.store.outbox.listByConversation(conversationId)).every(
@@ -54,20 +35,24 @@ describe('Discord delivery: "stored, then 500" and split replies', () => {
     );
 
   it('agent replies whose responses are lost (stored, then 500) and a 5xx outage each arrive once, in order', async () => {
-    const { member, conversation } = await assignedMember('lossy');
+    const { member, conversation } = await assignedMember(w, agent, 'lossy');
     // Every other reply is stored by Discord but answered with a 500; then a plain outage.
     w.discord.failNext(MESSAGES_ROUTE, 3, 500, { afterStoring: true });
     const texts = Array.from({ length: 4 }, (_, i) => `Reply ${i + 1}`);
     for (const text of texts)
       await w.switchboard.center.conversations.reply(agent.id, conversation.id, { text });
-    await w.waitForDms(member, () => agentTexts(member).length >= texts.length, 'all replies');
+    await w.waitForDms(member, () => agentTexts(w, agent, member).length >= texts.length, 'all replies');
     w.discord.failNext(MESSAGES_ROUTE, 3, 502);
     const more = ['During the outage 1', 'During the outage 2'];
     for (const text of more)
       await w.switchboard.center.conversations.reply(agent.id, conversation.id, { text });
-    await w.waitForDms(member, () => agentTexts(member).length >= texts.length + more.length, 'the rest');
+    await w.waitForDms(
+      member,
+      () => agentTexts(w, agent, member).length >= texts.length + more.length,
+      'the rest',
+    );
     await drained(conversation.id);
-    expect(agentTexts(member)).toEqual([...texts, ...more]);
+    expect(agentTexts(w, agent, member)).toEqual([...texts, ...more]);
     expect(w.discord.requests({ route: MESSAGES_ROUTE, status: 500 })).toHaveLength(3);
     // One request per outbox attempt: discord.js does not retry on its own, which would multiply them.
     expect(w.discord.requests({ route: MESSAGES_ROUTE, status: 502 })).toHaveLength(3);
@@ -92,7 +77,7 @@ describe('Discord delivery: "stored, then 500" and split replies', () => {
   });
 
   it('a long reply whose second part is stored, then answered with a 500, is completed without repeating a part', async () => {
-    const { member, conversation } = await assignedMember('patient');
+    const { member, conversation } = await assignedMember(w, agent, 'patient');
     const text = Array.from({ length: 120 }, (_, i) => `Line ${i + 1} of the long answer.`).join('\n');
     w.discord.failNext(MESSAGES_ROUTE, 1, 500, { skip: 1, afterStoring: true });
     await w.switchboard.center.conversations.reply(agent.id, conversation.id, { text });

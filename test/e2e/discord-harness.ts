@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { DiscordConnector } from '../../src/channels/discord/discord-connector.ts';
 import { loadConfig } from '../../src/config.ts';
-import type { Agent } from '../../src/core/model.ts';
+import type { Agent, Conversation } from '../../src/core/model.ts';
 import { createSwitchboard, type Switchboard } from '../../src/main.ts';
 import type { ApiMessage, ApiUser } from '../support/discord-emulator/api-objects.ts';
 import {
@@ -11,6 +11,7 @@ import {
   type DiscordEmulatorOptions,
   type EmulatedGuild,
 } from '../support/discord-emulator/discord-emulator.ts';
+import { eventually } from '../support/eventually.ts';
 
 export const ADMIN_PASSWORD = 'admin-password-42';
 
@@ -109,6 +110,42 @@ export async function startDiscordWorld(
 export function buttonsOf(message: ApiMessage | undefined): string[][] {
   const rows = (message?.components ?? []) as Array<{ components?: Array<{ custom_id?: string }> }>;
   return rows.map((row) => (row.components ?? []).map((b) => b.custom_id ?? ''));
+}
+
+/** A member talking to `agent`: handed off, offered to the agent and accepted. */
+export async function assignedMember(
+  w: DiscordWorld,
+  agent: Agent,
+  username: string,
+): Promise<{ member: ApiUser; conversation: Conversation }> {
+  const center = w.switchboard.center;
+  const member = w.member({ username });
+  w.discord.sendDm(member, 'agent');
+  await w.waitForDms(member, (d) => d.find((m) => /case #\d+/.test(m.content)), 'case opened');
+  const contact = await center.store.contacts.findByIdentity('discord', member.id);
+  const [conversation] = await center.conversations.list({ contactId: contact!.id });
+  const [offer] = await eventually('an offer', () =>
+    center.store.reservations
+      .list({ agentId: agent.id, status: 'pending', conversationId: conversation!.id })
+      .then((r) => (r.length ? r : null)),
+  );
+  await center.router.accept(offer!.id, agent.id);
+  await w.waitForDms(
+    member,
+    (d) => d.find((m) => m.content === `${agent.name} joined the conversation.`),
+    'joined',
+  );
+  return { member, conversation: conversation! };
+}
+
+/** The texts `agent` sent the member, without the bold name line the bot puts before an agent's reply. */
+export function agentTexts(w: DiscordWorld, agent: Agent, member: ApiUser): string[] {
+  const prefix = `**${agent.name}**\n`;
+  return w
+    .botDms(member)
+    .map((m) => m.content)
+    .filter((c) => c.startsWith(prefix))
+    .map((c) => c.slice(prefix.length));
 }
 
 export { eventually } from '../support/eventually.ts';

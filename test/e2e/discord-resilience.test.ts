@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Agent, Conversation } from '../../src/core/model.ts';
-import type { ApiUser } from '../support/discord-emulator/api-objects.ts';
-import { type DiscordWorld, eventually, startDiscordWorld } from './discord-harness.ts';
+import type { Agent } from '../../src/core/model.ts';
+import {
+  agentTexts,
+  assignedMember,
+  type DiscordWorld,
+  eventually,
+  startDiscordWorld,
+} from './discord-harness.ts';
 
 const MESSAGES_ROUTE = 'POST /channels/:channel_id/messages';
 
@@ -18,53 +23,32 @@ describe('Discord: rate limits, outages and a dropped gateway', () => {
   });
   afterAll(() => w?.close());
 
-  /** A member talking to `agent`: handed off, offered and accepted. */
-  async function assignedMember(username: string): Promise<{ member: ApiUser; conversation: Conversation }> {
-    const center = w.switchboard.center;
-    const member = w.member({ username });
-    w.discord.sendDm(member, 'agent');
-    await w.waitForDms(member, (d) => d.find((m) => /case #\d+/.test(m.content)), 'case opened');
-    const contact = await center.store.contacts.findByIdentity('discord', member.id);
-    const [conversation] = await center.conversations.list({ contactId: contact!.id });
-    const [offer] = await eventually('an offer', () =>
-      center.store.reservations
-        .list({ agentId: agent.id, status: 'pending', conversationId: conversation!.id })
-        .then((r) => (r.length ? r : null)),
-    );
-    await center.router.accept(offer!.id, agent.id);
-    await w.waitForDms(member, (d) => d.find((m) => m.content === 'Ana joined the conversation.'), 'joined');
-    return { member, conversation: conversation! };
-  }
-
-  const agentTexts = (member: ApiUser) =>
-    w
-      .botDms(member)
-      .map((m) => m.content)
-      .filter((c) => c.startsWith('**Ana**\n'))
-      .map((c) => c.slice('**Ana**\n'.length));
-
   it('keeps to a tight rate limit without a burst of 429s; every reply arrives once, in order', async () => {
-    const { member, conversation } = await assignedMember('busy');
+    const { member, conversation } = await assignedMember(w, agent, 'busy');
     w.discord.setRateLimit(MESSAGES_ROUTE, { limit: 2, windowMs: 300 });
     const before = w.discord.requests({ status: 429 }).length;
     const texts = Array.from({ length: 8 }, (_, i) => `Reply ${i + 1}`);
     for (const text of texts)
       await w.switchboard.center.conversations.reply(agent.id, conversation.id, { text });
-    await w.waitForDms(member, () => agentTexts(member).length >= texts.length, 'all replies');
-    expect(agentTexts(member)).toEqual(texts);
+    await w.waitForDms(member, () => agentTexts(w, agent, member).length >= texts.length, 'all replies');
+    expect(agentTexts(w, agent, member)).toEqual(texts);
     // discord.js reads the bucket headers and waits; at most the first request of a new bucket may be refused.
     expect(w.discord.requests({ status: 429 }).length - before).toBeLessThanOrEqual(1);
     w.discord.setRateLimit(MESSAGES_ROUTE, null);
   });
 
   it('a 5xx outage and unannounced 429s for a while: every agent reply still arrives once, in order', async () => {
-    const { member, conversation } = await assignedMember('unlucky');
+    const { member, conversation } = await assignedMember(w, agent, 'unlucky');
     // Each refused request costs one outbox attempt (discord.js does not retry on its own).
     w.discord.failNext(MESSAGES_ROUTE, 3, 502);
     const texts = Array.from({ length: 5 }, (_, i) => `During the outage ${i + 1}`);
     for (const text of texts)
       await w.switchboard.center.conversations.reply(agent.id, conversation.id, { text });
-    await w.waitForDms(member, () => agentTexts(member).length >= texts.length, 'replies after the outage');
+    await w.waitForDms(
+      member,
+      () => agentTexts(w, agent, member).length >= texts.length,
+      'replies after the outage',
+    );
     expect(w.discord.requests({ route: MESSAGES_ROUTE, status: 502 })).toHaveLength(3);
 
     w.discord.rateLimitNext(MESSAGES_ROUTE, 3, 100);
@@ -73,10 +57,10 @@ describe('Discord: rate limits, outages and a dropped gateway', () => {
       await w.switchboard.center.conversations.reply(agent.id, conversation.id, { text });
     await w.waitForDms(
       member,
-      () => agentTexts(member).length >= texts.length + more.length,
+      () => agentTexts(w, agent, member).length >= texts.length + more.length,
       'after the 429s',
     );
-    expect(agentTexts(member)).toEqual([...texts, ...more]);
+    expect(agentTexts(w, agent, member)).toEqual([...texts, ...more]);
     // Marked sent right after Discord accepted each one (nothing failed for good).
     await eventually('the outbox drained', async () =>
       (await w.switchboard.center.store.outbox.listByConversation(conversation.id)).every(
@@ -86,7 +70,7 @@ describe('Discord: rate limits, outages and a dropped gateway', () => {
   });
 
   it('a long reply whose second part hits an outage is completed without repeating the first part', async () => {
-    const { member, conversation } = await assignedMember('patient');
+    const { member, conversation } = await assignedMember(w, agent, 'patient');
     const text = Array.from({ length: 120 }, (_, i) => `Line ${i + 1} of the long answer.`).join('\n');
     expect(text.length).toBeGreaterThan(3_000);
     // Nothing else posts in the DM now ("joined" was delivered): the first part passes, the second meets the outage.
@@ -114,7 +98,7 @@ describe('Discord: rate limits, outages and a dropped gateway', () => {
 
   it('a dropped gateway connection in the middle of a conversation loses and doubles nothing', async () => {
     const center = w.switchboard.center;
-    const { member, conversation } = await assignedMember('traveller');
+    const { member, conversation } = await assignedMember(w, agent, 'traveller');
     w.discord.sendDm(member, 'before the drop');
     w.discord.dropGatewayConnection();
     // While the client reconnects and resumes: the member writes, the agent replies.
@@ -143,8 +127,12 @@ describe('Discord: rate limits, outages and a dropped gateway', () => {
     );
     expect(transcript).toEqual(expected);
     expect(during.every((dm) => dm.id)).toBe(true);
-    await w.waitForDms(member, () => agentTexts(member).includes('Agent after the drop'), 'agent replies');
-    expect(agentTexts(member)).toEqual(['Agent during the drop', 'Agent after the drop']);
+    await w.waitForDms(
+      member,
+      () => agentTexts(w, agent, member).includes('Agent after the drop'),
+      'agent replies',
+    );
+    expect(agentTexts(w, agent, member)).toEqual(['Agent during the drop', 'Agent after the drop']);
     expect(w.connector.health().status).toBe('connected');
   });
 });
