@@ -107,28 +107,13 @@ export class ContactCenter {
     this.cases = new CaseService(store, bus, clock);
     this.router = new Router(store, bus, clock, this.cases, this.options.router);
     this.contacts = new ContactService(store, clock);
-    this.agents = new AgentService(
-      store,
-      bus,
-      clock,
-      deps.hasher,
-      () => this.router.offer(),
-      async (agentId) => {
-        await this.router.withdrawOffers(agentId);
-      },
-    );
-    this.presence = new PresenceMonitor(
-      store,
-      bus,
-      clock,
-      async (agentId) => {
-        await this.router.withdrawOffers(agentId);
-      },
-      this.options.presence,
-    );
-    this.access = new AccessService(store, bus, clock, deps.hasher, {}, async (agentId) => {
+    // An agent who is no longer there (away, offline, deactivated) loses their pending offers.
+    const withdrawOffers = async (agentId: string): Promise<void> => {
       await this.router.withdrawOffers(agentId);
-    });
+    };
+    this.agents = new AgentService(store, bus, clock, deps.hasher, () => this.router.offer(), withdrawOffers);
+    this.presence = new PresenceMonitor(store, bus, clock, withdrawOffers, this.options.presence);
+    this.access = new AccessService(store, bus, clock, deps.hasher, {}, withdrawOffers);
     this.queues = new QueueService(
       store,
       clock,
