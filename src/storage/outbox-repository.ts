@@ -52,9 +52,14 @@ export class KyselyOutboxRepository implements OutboxRepository {
    * later message never overtakes one that is waiting for a retry. Lowest `seq` first overall.
    */
   async listDue(now: string, limit: number): Promise<OutboxItem[]> {
-    const rows = await this.scope.db
+    const rows = await this.dueHeads(now).selectAll('o').orderBy('o.seq', 'asc').limit(limit).execute();
+    return rows.map(fromRow);
+  }
+
+  /** Pending items due at `now` that are their conversation's head (its lowest pending `seq`). */
+  private dueHeads(now: string) {
+    return this.scope.db
       .selectFrom('outbox as o')
-      .selectAll('o')
       .where('o.status', '=', 'pending' satisfies OutboxStatus)
       .where('o.next_attempt_at', '<=', now)
       .where(({ eb, selectFrom }) =>
@@ -66,11 +71,7 @@ export class KyselyOutboxRepository implements OutboxRepository {
             .whereRef('head.conversation_id', '=', 'o.conversation_id')
             .where('head.status', '=', 'pending' satisfies OutboxStatus),
         ),
-      )
-      .orderBy('o.seq', 'asc')
-      .limit(limit)
-      .execute();
-    return rows.map(fromRow);
+      );
   }
 
   /**
@@ -83,22 +84,9 @@ export class KyselyOutboxRepository implements OutboxRepository {
   async claimDue({ now, leaseUntil, owner, limit }: OutboxClaim): Promise<OutboxItem[]> {
     const db = this.scope.db;
     const postgres = engineOf(db) === 'postgres';
-    const candidates = db
-      .selectFrom('outbox as o')
+    const candidates = this.dueHeads(now)
       .select('o.seq')
-      .where('o.status', '=', 'pending' satisfies OutboxStatus)
-      .where('o.next_attempt_at', '<=', now)
       .where((eb) => eb.or([eb('o.claimed_until', 'is', null), eb('o.claimed_until', '<=', now)]))
-      .where(({ eb, selectFrom }) =>
-        eb(
-          'o.seq',
-          '=',
-          selectFrom('outbox as head')
-            .select(({ fn }) => fn.min('head.seq').as('seq'))
-            .whereRef('head.conversation_id', '=', 'o.conversation_id')
-            .where('head.status', '=', 'pending' satisfies OutboxStatus),
-        ),
-      )
       .orderBy('o.seq', 'asc')
       .limit(limit)
       .$if(postgres, (qb) => qb.forUpdate().skipLocked());
