@@ -19,7 +19,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Client, Events, GatewayIntentBits, Partials, Routes } from 'discord.js';
+import { Routes } from 'discord.js';
 import WebSocket from 'ws';
 import { loadConfig } from '../src/config.ts';
 import type { Agent } from '../src/core/model.ts';
@@ -29,6 +29,9 @@ import {
   DiscordEmulator,
   type DiscordEmulatorOptions,
 } from '../test/support/discord-emulator/discord-emulator.ts';
+import { type BareDiscord, startBareDiscord } from './support/bare-discord.ts';
+import { Arrivals, median, percentile } from './support/measuring.ts';
+import { api, signIn } from './support/switchboard-api.ts';
 
 const QUICK = process.argv.includes('--quick') || process.env.SWITCHBOARD_BENCH_QUICK === '1';
 const ADMIN_PASSWORD = 'bench-admin-password';
@@ -86,42 +89,6 @@ async function closedLoop(
   return { messages: workers * rounds, elapsedMs: performance.now() - started, latencies };
 }
 
-/** Promises resolved with the time something arrived, keyed by what identifies it. */
-class Arrivals {
-  readonly #waiting = new Map<string, (at: number) => void>();
-  expect(key: string, timeoutMs = 120_000): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#waiting.delete(key);
-        reject(new Error(`bench: ${key} did not arrive within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.#waiting.set(key, (at) => {
-        clearTimeout(timer);
-        resolve(at);
-      });
-    });
-  }
-  arrived(key: string, at = performance.now()): void {
-    const resolve = this.#waiting.get(key);
-    if (!resolve) return;
-    this.#waiting.delete(key);
-    resolve(at);
-  }
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank] ?? Number.NaN;
-}
-
-function median(values: number[]): number {
-  return percentile(
-    [...values].sort((a, b) => a - b),
-    50,
-  );
-}
-
 interface Summary {
   trials: number;
   perTrial: number;
@@ -144,64 +111,11 @@ function summarise(trials: Trial[]): Summary {
 // ---------------------------------------------------------------------------------------------
 // The baseline: the same emulator feeding a bare discord.js client that only counts
 
-interface Baseline {
-  discord: DiscordEmulator;
-  client: Client;
-  members: ApiUser[];
-  /** DM channel of each member, known once the member has written. */
-  dmChannels: string[];
-  counted: number;
-  close(): Promise<void>;
-}
-
-async function startBaseline(): Promise<Baseline> {
-  const discord = await DiscordEmulator.start(GENEROUS);
-  const guild = discord.createGuild({ name: 'Baseline' });
-  const members = Array.from({ length: MAX_MEMBERS }, (_, i) => {
-    const user = discord.createUser({ username: `base${i}` });
-    discord.addMember(guild, user);
-    return user;
-  });
-  // The connector's intents and partials, and nothing else.
-  const client = new Client({
-    intents: [
-      GatewayIntentBits.Guilds,
-      GatewayIntentBits.GuildMessages,
-      GatewayIntentBits.DirectMessages,
-      GatewayIntentBits.MessageContent,
-    ],
-    partials: [Partials.Channel],
-    rest: { api: `${discord.url}/api` },
-  });
-  const baseline: Baseline = {
-    discord,
-    client,
-    members,
-    dmChannels: [],
-    counted: 0,
-    async close() {
-      await client.destroy();
-      await discord.close();
-    },
-  };
-  client.on(Events.MessageCreate, (message) => {
-    baseline.counted += 1;
-    inboundArrivals.arrived(`base:${message.id}`);
-  });
-  discord.onMessage((message) => {
-    if (message.author.bot) outboundArrivals.arrived(`base:${message.content}`);
-  });
-  const ready = once(client, Events.ClientReady);
-  await client.login(discord.token);
-  await ready;
-  return baseline;
-}
-
 const inboundArrivals = new Arrivals();
 const outboundArrivals = new Arrivals();
 let sequence = 0;
 
-async function baselineInbound(b: Baseline, level: Level): Promise<Trial> {
+async function baselineInbound(b: BareDiscord, level: Level): Promise<Trial> {
   return closedLoop(level.members, level.inboundRounds, async (worker) => {
     const member = b.members[worker] as ApiUser;
     const started = performance.now();
@@ -211,7 +125,7 @@ async function baselineInbound(b: Baseline, level: Level): Promise<Trial> {
   });
 }
 
-async function baselineReply(b: Baseline, level: Level): Promise<Trial> {
+async function baselineReply(b: BareDiscord, level: Level): Promise<Trial> {
   return closedLoop(level.members, level.replyRounds, async (worker) => {
     const channelId = b.dmChannels[worker];
     if (!channelId) throw new Error(`bench: baseline member ${worker} has no DM channel yet`);
@@ -235,30 +149,6 @@ interface World {
   assigned: Array<{ conversationId: string; cookie: string }>;
   desktop: WebSocket;
   close(): Promise<void>;
-}
-
-async function signIn(base: string, email: string, password: string): Promise<string> {
-  const res = await fetch(`${base}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password }),
-  });
-  if (res.status !== 200) throw new Error(`bench: sign-in of ${email} answered ${res.status}`);
-  return res.headers.getSetCookie()[0]?.split(';')[0] ?? '';
-}
-
-async function api(base: string, cookie: string, method: string, url: string, body?: unknown) {
-  const res = await fetch(base + url, {
-    method,
-    headers: {
-      cookie,
-      'x-switchboard-csrf': '1',
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
 }
 
 async function startSwitchboard(): Promise<World> {
@@ -445,7 +335,12 @@ async function main(): Promise<void> {
     ].join('\n'),
   );
 
-  const baseline = await startBaseline();
+  const baseline = await startBareDiscord({
+    members: MAX_MEMBERS,
+    emulator: GENEROUS,
+    onInbound: (id) => inboundArrivals.arrived(`base:${id}`),
+    onOutbound: (message) => outboundArrivals.arrived(`base:${message.content}`),
+  });
   let setupMs = performance.now();
   const world = await startSwitchboard();
   setupMs = performance.now() - setupMs;
