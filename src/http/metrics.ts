@@ -4,6 +4,11 @@ import type { DomainEvent } from '../core/ports/event-bus.ts';
 import type { OutboxChannelHealth } from '../core/ports/repositories.ts';
 import type { HttpCenter } from './http-center.ts';
 
+const gatewayShardStates = ['connected', 'connecting', 'standby', 'error'] as const;
+type GatewayShardState = (typeof gatewayShardStates)[number];
+/** The Discord connector's health, with its shards when it reports them. */
+type GatewayHealthView = ConnectorHealth & { shards?: readonly { id: number; status: string }[] };
+
 /**
  * Prometheus metrics of one server: process defaults, HTTP latency, and domain figures.
  * Its own registry (not prom-client's global one), so that several apps can live in one process.
@@ -123,6 +128,25 @@ export class HttpMetrics {
         for (const [channel, health] of Object.entries(connectorsHealth())) {
           this.set({ channel, status: health.status }, health.status === 'connected' ? 1 : 0);
         }
+      },
+    });
+    new Gauge({
+      name: 'switchboard_gateway_shard_status',
+      help: 'Discord gateway shard state on this instance (1 for the current state; standby: another instance holds the shard)',
+      labelNames: ['shard', 'status'],
+      registers,
+      collect() {
+        this.reset();
+        const discord = connectorsHealth().discord as GatewayHealthView | undefined;
+        if (!discord) return;
+        const shards =
+          discord.shards ??
+          (gatewayShardStates.includes(discord.status as GatewayShardState)
+            ? [{ id: 0, status: discord.status }]
+            : []);
+        for (const shard of shards)
+          for (const status of gatewayShardStates)
+            this.set({ shard: String(shard.id), status }, shard.status === status ? 1 : 0);
       },
     });
   }

@@ -50,6 +50,85 @@ export async function deliveryHealth(center: HttpCenter): Promise<DeliveryHealth
   return { status: channels.some((c) => c.status === 'degraded') ? 'degraded' : 'ok', channels };
 }
 
+/** One part that `/readyz` checks: ok, or degraded with the reason (never a secret). */
+export interface ReadinessComponent {
+  status: 'ok' | 'degraded';
+  reason?: string;
+  /** Discord only: each gateway shard's state, when the connector reports shards. */
+  shards?: { id: number; status: string }[];
+}
+
+export interface Readiness {
+  status: 'ready' | 'not_ready';
+  /** The names of the degraded components (empty when ready). */
+  degraded: string[];
+  components: Record<string, ReadinessComponent>;
+}
+
+/** A gateway shard's states; `standby` means another instance holds it, which is as good as holding it. */
+export type ShardStatus = 'connected' | 'connecting' | 'standby' | 'error';
+type GatewayHealth = ConnectorHealth & { shards?: readonly { id: number; status: ShardStatus | string }[] };
+const shardReady = (status: string) => status === 'connected' || status === 'standby';
+
+/** The Discord gateway's part of readiness: every shard connected here or held by another instance. */
+export function gatewayReadiness(health: GatewayHealth): ReadinessComponent {
+  const shards = health.shards?.map((s) => ({ id: s.id, status: s.status }));
+  if (shards && shards.length > 0) {
+    const down = shards.filter((s) => !shardReady(s.status));
+    if (down.length === 0) return { status: 'ok', shards };
+    return {
+      status: 'degraded',
+      reason:
+        down.map((s) => `shard ${s.id} ${s.status}`).join(', ') + (health.detail ? `: ${health.detail}` : ''),
+      shards,
+    };
+  }
+  if (health.status === 'connected') return { status: 'ok' };
+  return {
+    status: 'degraded',
+    reason: `gateway ${health.status}${health.detail ? `: ${health.detail}` : ''}`,
+  };
+}
+
+/**
+ * Whether this instance is ready for traffic: the database answers a query, Redis (when this is one of
+ * many instances) is connected, and the Discord gateway (when configured) is connected or held by another
+ * instance. Each degraded component says why.
+ */
+export async function readiness(
+  center: HttpCenter,
+  connectorsHealth: () => Record<string, ConnectorHealth>,
+): Promise<Readiness> {
+  const components: Record<string, ReadinessComponent> = {};
+  try {
+    await withTimeout(center.store.settings.get('readyz'), healthTimeoutMs);
+    components.database = { status: 'ok' };
+  } catch (error) {
+    components.database = { status: 'degraded', reason: databaseReason(error) };
+  }
+  const bus = center.bus.health?.();
+  if (bus)
+    components[bus.component] =
+      bus.status === 'connected'
+        ? { status: 'ok' }
+        : {
+            status: 'degraded',
+            reason: `${bus.status}${bus.detail && bus.detail !== bus.status ? `: ${bus.detail}` : ''}`,
+          };
+  const discord = connectorsHealth().discord;
+  if (discord) components.discord = gatewayReadiness(discord);
+  const degraded = Object.entries(components)
+    .filter(([, c]) => c.status === 'degraded')
+    .map(([name]) => name);
+  return { status: degraded.length === 0 ? 'ready' : 'not_ready', degraded, components };
+}
+
+/** The driver's message names the failure (refused, timed out, terminated); it holds no password. */
+function databaseReason(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return `no answer: ${message.slice(0, 200)}`;
+}
+
 /** Health, metrics and the OpenAPI document: what operators and tools read. */
 export function opsRoutes(
   app: FastifyInstance,
@@ -77,6 +156,27 @@ export function opsRoutes(
         request.log.warn({ err }, 'health check: database unreachable');
         return reply.code(503).send({ status: 'unavailable', database: 'unreachable', connectors });
       }
+    },
+  );
+
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        tags: ['ops'],
+        summary:
+          'Readiness for traffic: 200 when the database answers, Redis (when configured) is connected and the Discord gateway (when configured) is connected or held by another instance; 503 naming each degraded component and why',
+      },
+      config: { role: 'public' },
+    },
+    async (request, reply) => {
+      const ready = await readiness(center, connectorsHealth);
+      if (ready.status === 'ready') return ready;
+      request.log.warn(
+        { degraded: ready.degraded.map((name) => ({ name, reason: ready.components[name]?.reason })) },
+        'readiness check: not ready',
+      );
+      return reply.code(503).send(ready);
     },
   );
 

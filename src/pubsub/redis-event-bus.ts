@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { DomainEvent, DomainEventType, EventBus, EventHandler } from '../core/ports/event-bus.ts';
+import type {
+  DomainEvent,
+  DomainEventType,
+  EventBus,
+  EventBusHealth,
+  EventHandler,
+} from '../core/ports/event-bus.ts';
 
 export interface RedisEventBusLog {
   info(context: Record<string, unknown>, message: string): void;
@@ -42,6 +48,7 @@ const knownEventTypes = {
   'agent.updated': true,
   'agent.access_ended': true,
   'outbox.enqueued': true,
+  'channel.push': true,
 } as const satisfies Record<DomainEventType, true>;
 
 /** What travels on the channel: the event and the instance that published it. */
@@ -148,8 +155,12 @@ export class RedisEventBus implements EventBus {
   }
 
   /** For health and readiness: `connected` only while both connections are up and the channel is subscribed. */
-  health(): { status: RedisEventBusState; detail: string | null } {
-    return { status: this.status, detail: this.status === 'connected' ? null : this.lastLoggedFailure };
+  health(): EventBusHealth & { status: RedisEventBusState } {
+    return {
+      component: 'redis',
+      status: this.status,
+      detail: this.status === 'connected' ? null : (this.lastLoggedFailure ?? this.status),
+    };
   }
 
   async publish(event: DomainEvent): Promise<void> {

@@ -11,8 +11,13 @@ export type DomainEvent =
   | { type: 'agent.updated'; agent: Omit<Agent, 'passwordHash'> }
   /** These sessions and API tokens of the agent ended (sign-out, revocation, password change, deactivation). */
   | { type: 'agent.access_ended'; agentId: string; credentialIds: string[] }
-  /** New outbox items are waiting; dispatchers wake up. */
-  | { type: 'outbox.enqueued'; conversationId: string };
+  /** New outbox items are waiting; dispatchers wake up. Null for a notice to a contact. */
+  | { type: 'outbox.enqueued'; conversationId: string | null }
+  /**
+   * A connector's frame for a live connection that another instance may hold (a web-chat visitor's
+   * socket): the connector of every instance pushes it to its own connections of `to`.
+   */
+  | { type: 'channel.push'; channel: string; to: string; frame: Record<string, unknown> };
 
 export type DomainEventType = DomainEvent['type'];
 export type EventHandler = (event: DomainEvent) => void | Promise<void>;
@@ -23,4 +28,17 @@ export interface EventBus {
   /** Returns a function that unsubscribes. */
   subscribe(handler: EventHandler): () => void;
   close(): Promise<void>;
+  /**
+   * A bus that depends on a server (Redis) says whether it is connected, for `/readyz`; a bus that lives
+   * in the process has no such state and leaves this out.
+   */
+  health?(): EventBusHealth;
+}
+
+export interface EventBusHealth {
+  /** The server the bus depends on, as `/readyz` names the component: `redis`. */
+  component: string;
+  status: 'connecting' | 'connected' | 'reconnecting' | 'closed';
+  /** Why it is not connected (never a password); null when connected. */
+  detail: string | null;
 }
