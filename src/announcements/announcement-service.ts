@@ -115,6 +115,10 @@ export class WebhookAuthError extends Error {
  * Announcement sources and posts: polls feeds (conditional requests, back-off), takes signed webhook
  * deliveries, schedules composed posts, and posts each announcement once through the poster.
  *
+ * With several instances on one database, each due feed is claimed by one of them for its poll (the
+ * claim moves `nextPollAt` ahead, conditionally, so the other one skips it) and fetched once per interval;
+ * feed items are unique per source and key, so an item is queued once whoever fetched it.
+ *
  * Posting is persisted around the send: `scheduled` → claimed `posting` (in a transaction, so two
  * instances never both take it) → Discord → `posted`. A crash after Discord accepted the message but
  * before `posted` was stored leaves `posting`; after `staleClaimMs` the post is sent again. That is the
@@ -490,7 +494,8 @@ export class AnnouncementService {
 
   /**
    * Claims due announcements (in a transaction) and posts them in order. Runs one at a time in this
-   * process, so that posts claimed later never overtake earlier ones.
+   * process, and the claim holds back a post while an earlier one to the same channel is being sent by
+   * another instance, so that posts claimed later never overtake earlier ones.
    */
   publishDue(): Promise<number> {
     const run = this.publishing.then(() => this.publishDueNow());

@@ -147,6 +147,37 @@ export function describeAnnouncementRepositoryContract(name: string, makeStore: 
       ]);
     });
 
+    it('holds back a post while an earlier one to the same place is being posted, not posts elsewhere', async () => {
+      const sourceId = randomUUID();
+      const at = '1991-01-01T00:00:00.000Z';
+      const guildId = `g-${randomUUID()}`;
+      const [first, second, third] = [0, 1, 2].map((position) =>
+        announcement({ sourceId, externalKey: `k${position}`, guildId, scheduledAt: at, position }),
+      );
+      const elsewhere = announcement({
+        sourceId,
+        externalKey: 'other',
+        guildId,
+        channelId: '77',
+        scheduledAt: at,
+      });
+      for (const x of [first!, second!, third!, elsewhere]) await store.announcements.insertIfNew(x);
+      const mine = (claimed: Announcement[]) =>
+        claimed.filter((x) => x.sourceId === sourceId).map((x) => x.id);
+      // One instance's claim took the first only (a batch of one), as a batch boundary does.
+      expect(
+        mine(await store.announcements.claimDue('1991-01-01T00:00:01.000Z', '1990-01-01T00:00:00.000Z', 1)),
+      ).toEqual([first!.id]);
+      // Another instance, meanwhile: the second and third wait for the first; the other channel does not.
+      expect(
+        mine(await store.announcements.claimDue('1991-01-01T00:00:02.000Z', '1990-01-01T00:00:00.000Z', 500)),
+      ).toEqual([elsewhere.id]);
+      await store.announcements.update({ ...(await store.announcements.get(first!.id))!, status: 'posted' });
+      expect(
+        mine(await store.announcements.claimDue('1991-01-01T00:00:03.000Z', '1990-01-01T00:00:00.000Z', 500)),
+      ).toEqual([second!.id, third!.id]);
+    });
+
     it('remembers webhook deliveries until they expire', async () => {
       const key = `src:${randomUUID()}`;
       expect(await store.announcements.rememberDelivery(key, '2026-01-01T00:05:00.000Z')).toBe(true);

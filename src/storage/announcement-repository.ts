@@ -1,11 +1,15 @@
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type {
   Announcement,
   AnnouncementSource,
   AnnouncementStatus,
 } from '../core/announcements/announcement.ts';
 import type { AnnouncementRepository } from '../core/ports/repositories.ts';
+import { engineOf } from './database.ts';
 import { assertUpdated, atomically, type DbScope, fromFlag, toFlag } from './db-scope.ts';
+
+/** The PostgreSQL advisory lock that makes announcement claims one at a time ("ann" + "clm" in ASCII). */
+const claimLockKey = 0x616e6e636c6dn;
 
 export interface AnnouncementSourceTable {
   id: string;
@@ -252,17 +256,45 @@ export class KyselyAnnouncementRepository implements AnnouncementRepository {
 
   async claimDue(now: string, staleBefore: string, limit: number): Promise<Announcement[]> {
     return atomically(this.scope.db, async (db) => {
+      // Claims are taken one instance at a time, so that each sees the posts the other is sending.
+      if (engineOf(db) === 'postgres') await sql`select pg_advisory_xact_lock(${claimLockKey})`.execute(db);
       const due = await db
-        .selectFrom('announcements')
-        .selectAll()
+        .selectFrom('announcements as a')
+        .selectAll('a')
         .where((eb) =>
-          eb.or([
-            eb.and([eb('status', '=', 'scheduled'), eb('scheduled_at', '<=', now)]),
-            eb.and([eb('status', '=', 'posting'), eb('claimed_at', '<', staleBefore)]),
+          eb.and([
+            eb.or([
+              eb.and([eb('a.status', '=', 'scheduled'), eb('a.scheduled_at', '<=', now)]),
+              eb.and([eb('a.status', '=', 'posting'), eb('a.claimed_at', '<', staleBefore)]),
+            ]),
+            // Not while an earlier post to the same place is being sent (by another instance): posts
+            // claimed later never overtake earlier ones, however many instances post.
+            eb.not(
+              eb.exists(
+                eb
+                  .selectFrom('announcements as e')
+                  .select('e.id')
+                  .where('e.status', '=', 'posting')
+                  .where('e.claimed_at', '>=', staleBefore)
+                  .whereRef('e.guild_id', '=', 'a.guild_id')
+                  .where(
+                    sql<boolean>`coalesce(${sql.ref('e.channel_id')}, '') = coalesce(${sql.ref('a.channel_id')}, '')`,
+                  )
+                  .where((inner) =>
+                    inner.or([
+                      inner('e.scheduled_at', '<', inner.ref('a.scheduled_at')),
+                      inner.and([
+                        inner('e.scheduled_at', '=', inner.ref('a.scheduled_at')),
+                        inner('e.position', '<', inner.ref('a.position')),
+                      ]),
+                    ]),
+                  ),
+              ),
+            ),
           ]),
         )
-        .orderBy('scheduled_at', 'asc')
-        .orderBy('position', 'asc')
+        .orderBy('a.scheduled_at', 'asc')
+        .orderBy('a.position', 'asc')
         .limit(limit)
         .execute();
       const claimed: Announcement[] = [];
