@@ -73,7 +73,8 @@ describe('docker-compose.yml', () => {
     const caddyfile = read('deploy/Caddyfile');
     const upstreams = /reverse_proxy\s+([^{]+)\{/.exec(caddyfile)?.[1]?.trim().split(/\s+/);
     expect(upstreams).toEqual(instancesOf(compose).map(([name]) => `${name}:3000`));
-    expect(caddyfile).toMatch(/health_uri \/healthz/);
+    // The proxy sends traffic to instances that are ready; the container's health check is liveness.
+    expect(caddyfile).toMatch(/health_uri \/readyz/);
     for (const [name] of instancesOf(compose))
       expect(dependencies(proxy)[name], `proxy waits for ${name}`).toBe('service_healthy');
     // The site address comes from the proxy's own environment.
