@@ -49,6 +49,8 @@ export interface DiscordEmulatorOptions {
   defaultRateLimit: RateLimitRule;
   /** Discord's global limit is 50 requests per second per bot. */
   globalRateLimit: RateLimitRule;
+  /** Per-route rules from the start, by `"METHOD /template"` (e.g. `discordRouteRateLimits`); others take the default. */
+  routeRateLimits: Readonly<Record<string, RateLimitRule>>;
   /** Events a session keeps for RESUME. */
   replayBufferSize: number;
 }
@@ -62,6 +64,7 @@ export const defaultDiscordEmulatorOptions: DiscordEmulatorOptions = {
   interactionTokenLifetimeMs: 15 * 60_000,
   defaultRateLimit: { limit: 50, windowMs: 1_000 },
   globalRateLimit: { limit: 50, windowMs: 1_000 },
+  routeRateLimits: {},
   replayBufferSize: 1_000,
 };
 
@@ -201,6 +204,8 @@ export class DiscordEmulator {
     });
     this.#state.dispatch = (event, build) => this.#gateway.dispatch(event, build);
     this.#limiter = new RateLimiter(options.defaultRateLimit, options.globalRateLimit);
+    for (const [route, rule] of Object.entries(options.routeRateLimits))
+      this.#limiter.setRouteLimit(route, rule);
     this.#routes = createRestRoutes({
       state: this.#state,
       gatewayUrl: () => this.gatewayUrl,
@@ -999,7 +1004,14 @@ export class DiscordEmulator {
       (params.interaction_token
         ? `${params.interaction_id ?? params.application_id}:${params.interaction_token}`
         : '');
-    const decision = this.#limiter.check(key, major, route.exemptFromGlobal);
+    // The global limit is the bot's (its token), whichever connection or process the request comes from.
+    const decision = this.#limiter.check(
+      key,
+      major,
+      route.exemptFromGlobal,
+      Date.now(),
+      req.headers.authorization ?? '',
+    );
     if (!decision.allowed) {
       send(
         429,

@@ -3,7 +3,32 @@ import { createHash } from 'node:crypto';
 export interface RateLimitRule {
   limit: number;
   windowMs: number;
+  /**
+   * Routes whose rules name the same bucket share one window per major parameter and answer with one
+   * `X-RateLimit-Bucket` hash, as Discord groups some routes (default: the route's own bucket).
+   */
+  bucket?: string;
 }
+
+/**
+ * Per-route limits close to the ones Discord announces to a bot (its headers, observed): messages 5 per 5 s
+ * per channel, edits and deletes sharing one message bucket, the bot's DM channels one bucket for all
+ * members (no major parameter: every instance of the bot draws from it). `DiscordEmulator.start({
+ * routeRateLimits: discordRouteRateLimits })` enforces them; other routes keep the default rule.
+ */
+export const discordRouteRateLimits: Readonly<Record<string, RateLimitRule>> = {
+  'POST /channels/:channel_id/messages': { limit: 5, windowMs: 5_000 },
+  'PATCH /channels/:channel_id/messages/:message_id': { limit: 5, windowMs: 5_000, bucket: 'message-edits' },
+  'DELETE /channels/:channel_id/messages/:message_id': {
+    limit: 5,
+    windowMs: 5_000,
+    bucket: 'message-edits',
+  },
+  'POST /users/@me/channels': { limit: 10, windowMs: 10_000 },
+  'GET /channels/:channel_id/messages': { limit: 5, windowMs: 5_000 },
+  'POST /channels/:channel_id/threads': { limit: 5, windowMs: 5_000 },
+  'PUT /channels/:channel_id/thread-members/:user_id': { limit: 5, windowMs: 5_000 },
+};
 
 /** The `X-RateLimit-*` headers for a response, and whether the request was refused. */
 export interface RateLimitDecision {
@@ -27,15 +52,17 @@ interface ForcedLimit {
 }
 
 /**
- * Discord-style rate limits: a bucket per route template and major parameter (channel, guild or
- * webhook), a fixed window per bucket, a global per-second limit on top. Interaction callbacks
- * are not subject to the global limit, as on Discord.
+ * Discord-style rate limits: a bucket per route template (or shared bucket) and major parameter
+ * (channel, guild or webhook), a fixed window per bucket, a global per-second limit per bot token on
+ * top, whichever connection the requests come from. Interaction callbacks are not subject to the
+ * global limit, as on Discord.
  */
 export class RateLimiter {
   readonly #routeRules = new Map<string, RateLimitRule>();
   readonly #windows = new Map<string, Window>();
   readonly #forced = new Map<string, ForcedLimit>();
-  #globalWindow: Window = { startedAt: 0, count: 0 };
+  /** The global window of each bot token (the `Authorization` header). */
+  readonly #globalWindows = new Map<string, Window>();
 
   constructor(
     private defaultRule: RateLimitRule,
@@ -50,7 +77,7 @@ export class RateLimiter {
 
   setGlobalLimit(rule: RateLimitRule): void {
     this.globalRule = rule;
-    this.#globalWindow = { startedAt: 0, count: 0 };
+    this.#globalWindows.clear();
   }
 
   setDefaultLimit(rule: RateLimitRule): void {
@@ -70,7 +97,7 @@ export class RateLimiter {
   reset(): void {
     this.#windows.clear();
     this.#forced.clear();
-    this.#globalWindow = { startedAt: 0, count: 0 };
+    this.#globalWindows.clear();
   }
 
   check(
@@ -78,10 +105,12 @@ export class RateLimiter {
     majorParameter: string,
     exemptFromGlobal: boolean,
     now = Date.now(),
+    botToken = '',
   ): RateLimitDecision {
     const rule = this.#routeRules.get(route) ?? this.defaultRule;
-    const bucketHash = createHash('sha1').update(route).digest('hex').slice(0, 16);
-    const key = `${route}:${majorParameter}`;
+    const bucket = rule.bucket ?? route;
+    const bucketHash = createHash('sha1').update(bucket).digest('hex').slice(0, 16);
+    const key = `${bucket}:${majorParameter}`;
     let window = this.#windows.get(key);
     if (!window || now - window.startedAt >= rule.windowMs) {
       window = { startedAt: now, count: 0 };
@@ -104,14 +133,16 @@ export class RateLimiter {
     }
 
     if (!exemptFromGlobal) {
-      if (now - this.#globalWindow.startedAt >= this.globalRule.windowMs) {
-        this.#globalWindow = { startedAt: now, count: 0 };
+      let global = this.#globalWindows.get(botToken);
+      if (!global || now - global.startedAt >= this.globalRule.windowMs) {
+        global = { startedAt: now, count: 0 };
+        this.#globalWindows.set(botToken, global);
       }
-      if (this.#globalWindow.count >= this.globalRule.limit) {
-        const retryAfterMs = this.#globalWindow.startedAt + this.globalRule.windowMs - now;
+      if (global.count >= this.globalRule.limit) {
+        const retryAfterMs = global.startedAt + this.globalRule.windowMs - now;
         return this.#refusal({}, retryAfterMs, 'global');
       }
-      this.#globalWindow.count += 1;
+      global.count += 1;
     }
 
     if (window.count >= rule.limit) {
