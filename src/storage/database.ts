@@ -64,6 +64,8 @@ export interface ConversationTable {
   closed_at: string | null;
   created_at: string;
   updated_at: string;
+  /** The waiting order's first key: 0 urgent, 1 high, 2 normal (the default), 3 low. */
+  priority_rank: Generated<number>;
 }
 
 export interface MessageTable {
@@ -213,6 +215,14 @@ export interface ApiTokenTable {
   expires_at: string | null;
 }
 
+export interface LeaseTable {
+  name: string;
+  owner: string;
+  token: number;
+  expires_at: string;
+  acquired_at: string;
+}
+
 export interface SettingTable {
   key: string;
   value: string;
@@ -274,6 +284,7 @@ export interface Database {
   announcements: AnnouncementTable;
   announcement_deliveries: AnnouncementDeliveryTable;
   webchat_visitors: WebchatVisitorTable;
+  leases: LeaseTable;
 }
 
 export type Engine = 'sqlite' | 'postgres';
