@@ -51,6 +51,7 @@ import {
   type SetupReport,
 } from './discord-setup.ts';
 import { type DiscordTextKey, t } from './discord-texts.ts';
+import type { SharedRestLimiter } from './shared-rest-limiter.ts';
 
 export interface DiscordLog {
   info(context: Record<string, unknown>, message: string): void;
@@ -78,6 +79,8 @@ export interface DiscordConnectorOptions {
   adminRoles: string[];
   /** How long one REST request may take; discord.js itself does not retry, the outbox does. */
   restTimeoutMs: number;
+  /** Discord's REST limits kept with the bot's other instances (Redis) and 429s counted; null: per process. */
+  restLimiter: SharedRestLimiter | null;
   log: DiscordLog;
 }
 
@@ -94,6 +97,7 @@ export const defaultDiscordConnectorOptions: DiscordConnectorOptions = {
   readyTimeoutMs: 30_000,
   adminRoles: [],
   restTimeoutMs: 10_000,
+  restLimiter: null,
   log: silent,
 };
 
@@ -217,6 +221,9 @@ export class DiscordConnector implements ChannelConnector {
         retries: 0,
         timeout: this.options.restTimeoutMs,
         ...(this.options.apiUrl ? { api: this.options.apiUrl } : {}),
+        ...(this.options.restLimiter
+          ? { makeRequest: this.options.restLimiter.makeRequest(this.options.restTimeoutMs) }
+          : {}),
       },
     });
     this.client = client;
