@@ -11,7 +11,6 @@ import {
 import { DiscordAnnouncementPoster } from './announcements/discord-announcement-poster.ts';
 import { HttpBotVirtualAgent } from './bots/http-bot-virtual-agent.ts';
 import { DiscordConnector } from './channels/discord/discord-connector.ts';
-import { SharedRestLimiter } from './channels/discord/shared-rest-limiter.ts';
 import { WebchatConnector } from './channels/webchat/webchat-connector.ts';
 import { storeWebchatHistory } from './channels/webchat/webchat-history.ts';
 import type { Config } from './config.ts';
@@ -143,24 +142,13 @@ export async function createSwitchboard(
   for (const connector of overrides.connectors ?? []) center.addConnector(connector);
   // Web chat needs no third party: it is always on.
   const webchat = new WebchatConnector(
-    { history: storeWebchatHistory(store), visitors: store.webchatVisitors },
+    { history: storeWebchatHistory(store), visitors: store.webchatVisitors, bus },
     config.webchat,
   );
   center.addConnector(webchat);
   let discordConnector: DiscordConnector | null = null;
-  let restLimiter: SharedRestLimiter | null = null;
   if (config.discord.token) {
     const discordLog = logger.child({ channel: 'discord' });
-    // Discord's REST limits are the bot's, not this process's: with Redis every instance keeps to them together.
-    restLimiter = new SharedRestLimiter({
-      redisUrl: config.redis?.url ?? null,
-      ...(config.redis ? { prefix: config.redis.prefix } : {}),
-      log: {
-        info: (context, message) => discordLog.info(context, message),
-        warn: (context, message) => discordLog.warn(context, message),
-      },
-    });
-    await restLimiter.connect();
     discordConnector = new DiscordConnector(center, {
       token: config.discord.token,
       guildIds: config.discord.guildIds,
@@ -170,7 +158,6 @@ export async function createSwitchboard(
       customerServiceChannel: config.discord.customerServiceChannel,
       adminRoles: config.discord.adminRoles,
       publicUrl: config.publicUrl,
-      restLimiter,
       log: {
         info: (context, message) => discordLog.info(context, message),
         warn: (context, message) => discordLog.warn(context, message),
@@ -249,7 +236,6 @@ export async function createSwitchboard(
       await app.close();
       await announcements.stop();
       for (const connector of center.connectors.values()) await connector.stop();
-      await restLimiter?.close();
       await center.stop();
       await bus.close();
       await store.close();

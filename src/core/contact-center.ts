@@ -104,7 +104,9 @@ export class ContactCenter {
     this.store = store;
     this.bus = bus;
     this.clock = clock;
-    this.cases = new CaseService(store, bus, clock);
+    this.cases = new CaseService(store, bus, clock, {
+      noticeChannels: () => [...this.connectors.values()].filter((c) => c.notices).map((c) => c.channel),
+    });
     this.router = new Router(store, bus, clock, this.cases, this.options.router);
     this.contacts = new ContactService(store, clock);
     // An agent who is no longer there (away, offline, deactivated) loses their pending offers.

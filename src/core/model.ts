@@ -225,9 +225,20 @@ export interface MessageAction {
   label: string;
 }
 
+/**
+ * Something the contact center tells a contact outside any conversation (a notice); the connector renders
+ * it in the contact's language. `id` is unique per notice: the channel's idempotency key is made from it.
+ */
+export type MemberNotice = {
+  id: string;
+  type: 'case.status';
+  case: Pick<Case, 'id' | 'number' | 'kind' | 'subject' | 'status'>;
+};
+
 /** What the core asks a connector to deliver. Channel-agnostic; the connector renders it. */
 export interface OutboundMessage {
-  conversationId: string;
+  /** Null for a notice to a contact (`notice`), which belongs to no conversation. */
+  conversationId: string | null;
   channel: ChannelName;
   address: Record<string, unknown>;
   authorKind: AuthorKind;
@@ -239,15 +250,23 @@ export interface OutboundMessage {
   actions: MessageAction[];
   /** The stored Message this delivers, if any. */
   messageId: string | null;
+  /** Set on a notice to a contact: what to tell them (`text` is its English wording). */
+  notice?: MemberNotice;
 }
 
 export const outboxStatuses = ['pending', 'sent', 'failed'] as const;
 export type OutboxStatus = (typeof outboxStatuses)[number];
 
 export interface OutboxItem {
-  /** Monotonic sequence assigned by storage; delivery order within a conversation follows it. */
+  /**
+   * Monotonic sequence assigned by storage; delivery order within a conversation follows it, and within
+   * the notices to one contact.
+   */
   seq: number;
-  conversationId: string;
+  /** Null for a notice to a contact outside any conversation; then `contactId` says whom. */
+  conversationId: string | null;
+  /** The contact a notice is addressed to (only on notices). */
+  contactId?: string;
   channel: ChannelName;
   message: OutboundMessage;
   status: OutboxStatus;

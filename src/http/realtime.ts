@@ -6,7 +6,7 @@ import { hasRole, type Principal } from './auth/authentication.ts';
 
 /** What a desktop receives: the domain event as JSON, agents without their password hash. */
 export type WireEvent =
-  | Exclude<DomainEvent, { type: 'outbox.enqueued' | 'agent.access_ended' }>
+  | Exclude<DomainEvent, { type: 'outbox.enqueued' | 'agent.access_ended' | 'channel.push' }>
   /** `heartbeatMs`: how often the desktop sends `{"type":"heartbeat"}` to show the agent is still there. */
   | { type: 'hello'; agent: Omit<Agent, 'passwordHash'>; heartbeatMs: number }
   /** The answer to a desktop's heartbeat, once it is recorded: the connection is alive both ways. */
@@ -18,7 +18,12 @@ export type WireEvent =
  * in a queue, case events and colleagues' presence.
  */
 export function eventVisibleTo(event: DomainEvent, agent: Pick<Agent, 'id' | 'role'>): boolean {
-  if (event.type === 'outbox.enqueued' || event.type === 'agent.access_ended') return false;
+  if (
+    event.type === 'outbox.enqueued' ||
+    event.type === 'agent.access_ended' ||
+    event.type === 'channel.push'
+  )
+    return false;
   if (hasRole(agent, 'supervisor')) return true;
   switch (event.type) {
     case 'reservation.created':
@@ -35,7 +40,7 @@ export function eventVisibleTo(event: DomainEvent, agent: Pick<Agent, 'id' | 'ro
 }
 
 export function toWireEvent(
-  event: Exclude<DomainEvent, { type: 'outbox.enqueued' | 'agent.access_ended' }>,
+  event: Exclude<DomainEvent, { type: 'outbox.enqueued' | 'agent.access_ended' | 'channel.push' }>,
 ): WireEvent {
   if (event.type !== 'agent.updated') return event;
   // The bus type already omits the hash; strip it again in case a publisher passed a whole Agent.
@@ -134,7 +139,7 @@ export class RealtimeHub {
   }
 
   private dispatch(event: DomainEvent): void {
-    if (event.type === 'outbox.enqueued') return;
+    if (event.type === 'outbox.enqueued' || event.type === 'channel.push') return;
     // Sign-out, revocation, a password change or a deactivation, on this instance or another one.
     if (event.type === 'agent.access_ended') {
       for (const id of event.credentialIds) this.closeCredential(id);

@@ -64,8 +64,6 @@ export interface ConversationTable {
   closed_at: string | null;
   created_at: string;
   updated_at: string;
-  /** The waiting order's first key: 0 urgent, 1 high, 2 normal (the default), 3 low. */
-  priority_rank: Generated<number>;
 }
 
 export interface MessageTable {
@@ -158,7 +156,11 @@ export interface ReservationTable {
 
 export interface OutboxTable {
   seq: Generated<number | string>;
-  conversation_id: string;
+  /** The ordering and claiming key: the conversation's id, or `contact:<id>` for a contact's notices (0014). */
+  stream: string;
+  /** Null on a notice to a contact, which names `contact_id` instead (0014). */
+  conversation_id: string | null;
+  contact_id: string | null;
   channel: string;
   message: string;
   status: string;
@@ -213,14 +215,6 @@ export interface ApiTokenTable {
   agent_id: string;
   created_at: string;
   expires_at: string | null;
-}
-
-export interface LeaseTable {
-  name: string;
-  owner: string;
-  token: number;
-  expires_at: string;
-  acquired_at: string;
 }
 
 export interface SettingTable {
@@ -284,7 +278,6 @@ export interface Database {
   announcements: AnnouncementTable;
   announcement_deliveries: AnnouncementDeliveryTable;
   webchat_visitors: WebchatVisitorTable;
-  leases: LeaseTable;
 }
 
 export type Engine = 'sqlite' | 'postgres';

@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import { conflict, notFound } from '../core/errors.ts';
+import { conflict, invalid, notFound } from '../core/errors.ts';
 import type { OutboundMessage, OutboxItem, OutboxStatus } from '../core/model.ts';
 import type { OutboxChannelHealth, OutboxClaim, OutboxRepository } from '../core/ports/repositories.ts';
 import { engineOf, type OutboxTable } from './database.ts';
@@ -8,6 +8,7 @@ import { assertUpdated, type DbScope, fromJson, toJson } from './db-scope.ts';
 const fromRow = (r: Selectable<OutboxTable>): OutboxItem => ({
   seq: Number(r.seq),
   conversationId: r.conversation_id,
+  ...(r.contact_id ? { contactId: r.contact_id } : {}),
   channel: r.channel,
   message: fromJson<OutboundMessage>(r.message),
   status: r.status as OutboxStatus,
@@ -19,10 +20,22 @@ const fromRow = (r: Selectable<OutboxTable>): OutboxItem => ({
   sentAt: r.sent_at,
 });
 
+/**
+ * The ordering key: a conversation's items are delivered in order, and so are the notices to one contact
+ * (which belong to no conversation); different streams are independent.
+ */
+function streamOf(item: Pick<OutboxItem, 'conversationId' | 'contactId'>): string {
+  if (item.conversationId) return item.conversationId;
+  if (item.contactId) return `contact:${item.contactId}`;
+  throw invalid('an outbox item belongs to a conversation or, as a notice, to a contact');
+}
+
 /** The stored columns of an item (`seq` is the key, assigned by the database). */
 function toRow(item: Omit<OutboxItem, 'seq'>) {
   return {
+    stream: streamOf(item),
     conversation_id: item.conversationId,
+    contact_id: item.conversationId ? null : (item.contactId ?? null),
     channel: item.channel,
     message: toJson(item.message),
     status: item.status,
@@ -48,15 +61,16 @@ export class KyselyOutboxRepository implements OutboxRepository {
   }
 
   /**
-   * Head-of-line per conversation: only a conversation's lowest pending `seq` is a candidate, so a
-   * later message never overtakes one that is waiting for a retry. Lowest `seq` first overall.
+   * Head-of-line per stream (a conversation, or one contact's notices): only a stream's lowest pending
+   * `seq` is a candidate, so a later message never overtakes one that is waiting for a retry. Lowest
+   * `seq` first overall.
    */
   async listDue(now: string, limit: number): Promise<OutboxItem[]> {
     const rows = await this.dueHeads(now).selectAll('o').orderBy('o.seq', 'asc').limit(limit).execute();
     return rows.map(fromRow);
   }
 
-  /** Pending items due at `now` that are their conversation's head (its lowest pending `seq`). */
+  /** Pending items due at `now` that are their stream's head (its lowest pending `seq`). */
   private dueHeads(now: string) {
     return this.scope.db
       .selectFrom('outbox as o')
@@ -68,7 +82,7 @@ export class KyselyOutboxRepository implements OutboxRepository {
           '=',
           selectFrom('outbox as head')
             .select(({ fn }) => fn.min('head.seq').as('seq'))
-            .whereRef('head.conversation_id', '=', 'o.conversation_id')
+            .whereRef('head.stream', '=', 'o.stream')
             .where('head.status', '=', 'pending' satisfies OutboxStatus),
         ),
       );

@@ -963,7 +963,9 @@ export function describeRepositoryContract(name: string, makeStore: () => Promis
         const d1 = await store.outbox.add(makeOutboxItem(d.id, { nextAttemptAt: due }));
         const mine = new Set([a.id, b.id, c.id, d.id]);
         const listDue = async () =>
-          (await store.outbox.listDue(now, 1000)).filter((i) => mine.has(i.conversationId)).map((i) => i.seq);
+          (await store.outbox.listDue(now, 1000))
+            .filter((i) => mine.has(i.conversationId ?? ''))
+            .map((i) => i.seq);
 
         expect(await listDue()).toEqual([a1.seq, c3.seq, d1.seq]);
         await store.outbox.update({ ...a1, status: 'sent', sentAt: now });

@@ -29,7 +29,8 @@ import { ContactService } from '../../core/contacts/contact-service.ts';
 import { DomainError } from '../../core/errors.ts';
 import { actionFor } from '../../core/flows/flow-runner.ts';
 import { baseLanguage, detectLanguage } from '../../core/knowledge/language-detector.ts';
-import type { Case, OutboundMessage } from '../../core/model.ts';
+import type { Case, MemberNotice, MessageAction, OutboundMessage } from '../../core/model.ts';
+import { postMessageOnce } from '../../core/outbox/post-message.ts';
 import {
   type ChannelConnector,
   ConnectorError,
@@ -38,10 +39,10 @@ import {
   type InboundMessage,
   type SendResult,
 } from '../../core/ports/channel-connector.ts';
-import type { DomainEvent } from '../../core/ports/event-bus.ts';
+import { inTransaction } from '../../core/unit-of-work.ts';
 import { commandNames, MANAGE_GUILD, QUESTION_MAX, switchboardCommands } from './discord-commands.ts';
 import { DiscordErrorCode, discordCode, toConnectorError } from './discord-errors.ts';
-import { actionRows, customIds, parseCustomId, renderOutbound } from './discord-message-renderer.ts';
+import { customIds, parseCustomId, renderOutbound } from './discord-message-renderer.ts';
 import { bugModal, featureModal, parseBugReport, parseFeatureRequest } from './discord-modals.ts';
 import {
   DiscordSetup,
@@ -51,7 +52,6 @@ import {
   type SetupReport,
 } from './discord-setup.ts';
 import { type DiscordTextKey, t } from './discord-texts.ts';
-import type { SharedRestLimiter } from './shared-rest-limiter.ts';
 
 export interface DiscordLog {
   info(context: Record<string, unknown>, message: string): void;
@@ -79,8 +79,6 @@ export interface DiscordConnectorOptions {
   adminRoles: string[];
   /** How long one REST request may take; discord.js itself does not retry, the outbox does. */
   restTimeoutMs: number;
-  /** Discord's REST limits kept with the bot's other instances (Redis) and 429s counted; null: per process. */
-  restLimiter: SharedRestLimiter | null;
   log: DiscordLog;
 }
 
@@ -97,7 +95,6 @@ export const defaultDiscordConnectorOptions: DiscordConnectorOptions = {
   readyTimeoutMs: 30_000,
   adminRoles: [],
   restTimeoutMs: 10_000,
-  restLimiter: null,
   log: silent,
 };
 
@@ -165,14 +162,15 @@ const ANNOUNCEMENT_CHANNEL = 5;
  */
 export class DiscordConnector implements ChannelConnector {
   readonly channel = CHANNEL;
+  /** Bug reports' and feature requests' status changes reach their reporter in a DM. */
+  readonly notices = true;
   readonly options: DiscordConnectorOptions;
   private client: Client | null = null;
   private state: ConnectorHealth;
   private onInbound: InboundHandler | null = null;
   private readonly contacts: ContactService;
   private unsubscribe: (() => void) | null = null;
-  private readonly threads = new Map<string, ThreadRecord | null>();
-  private readonly threadOwners = new Map<string, string | null>();
+  /** Threads being opened by this instance, so that concurrent sends to one member open one. */
   private readonly opening = new Map<string, Promise<ThreadRecord>>();
   /** Each member's messages still being handled, so that the next one waits its turn. */
   private readonly handling = new Map<string, Promise<void>>();
@@ -221,9 +219,6 @@ export class DiscordConnector implements ChannelConnector {
         retries: 0,
         timeout: this.options.restTimeoutMs,
         ...(this.options.apiUrl ? { api: this.options.apiUrl } : {}),
-        ...(this.options.restLimiter
-          ? { makeRequest: this.options.restLimiter.makeRequest(this.options.restTimeoutMs) }
-          : {}),
       },
     });
     this.client = client;
@@ -286,7 +281,6 @@ export class DiscordConnector implements ChannelConnector {
       await ready;
       await this.registerCommands(client);
       this.state = { status: 'connected', detail: null };
-      this.unsubscribe = this.core.bus.subscribe((event) => this.onDomainEvent(event));
       this.options.log.info(
         { user: client.user?.tag, guilds: client.guilds.cache.size },
         'Discord connector connected',
@@ -317,6 +311,7 @@ export class DiscordConnector implements ChannelConnector {
   // ---- outbound ------------------------------------------------------------------------------
 
   async send(message: OutboundMessage): Promise<SendResult> {
+    if (message.notice) return this.sendNotice(message, message.notice);
     const parsed = addressSchema.safeParse(message.address);
     if (!parsed.success)
       throw new ConnectorError(
@@ -438,15 +433,18 @@ export class DiscordConnector implements ChannelConnector {
 
   // ---- the fallback thread for members whose DMs are closed ------------------------------------
 
+  /**
+   * The member's support thread, read from the store (not kept in memory), so that every instance sees a
+   * thread another one opened or forgot at once.
+   */
   private async threadFor(userId: string): Promise<ThreadRecord | null> {
-    let record = this.threads.get(userId);
-    if (record === undefined) {
-      record = (await this.core.store.settings.get<ThreadRecord>(settingKeys.thread(userId))) ?? null;
-      this.threads.set(userId, record);
-      if (record) this.threadOwners.set(record.threadId, userId);
-    }
+    const record = await this.storedThread(userId);
     if (record && !record.ready) return this.openThreadFor(userId);
     return record;
+  }
+
+  private async storedThread(userId: string): Promise<ThreadRecord | null> {
+    return (await this.core.store.settings.get<ThreadRecord>(settingKeys.thread(userId))) ?? null;
   }
 
   /** Opens (once per member, even under concurrent sends) a private thread in the customer-service channel. */
@@ -461,7 +459,7 @@ export class DiscordConnector implements ChannelConnector {
   private async doOpenThread(userId: string): Promise<ThreadRecord> {
     const rest = this.rest();
     const language = await this.languageOf(userId, null);
-    let record = this.threads.get(userId) ?? null;
+    let record = await this.storedThread(userId);
     if (!record) {
       const guild = await this.guildOf(userId);
       if (!guild)
@@ -493,10 +491,14 @@ export class DiscordConnector implements ChannelConnector {
     }
     try {
       await rest.put(Routes.threadMembers(record.threadId, userId));
+      // Its nonce is the thread's: a retry after a lost answer (or another instance finishing the same
+      // opening) does not welcome the member twice.
       await rest.post(Routes.channelMessages(record.threadId), {
         body: {
           content: t('threadWelcome', language, { member: `<@${userId}>` }),
           allowed_mentions: { users: [userId] },
+          nonce: deliveryNonce(`thread-welcome:${record.threadId}`, 0),
+          enforce_nonce: true,
         },
       });
     } catch (error) {
@@ -521,26 +523,22 @@ export class DiscordConnector implements ChannelConnector {
   }
 
   private async saveThread(userId: string, record: ThreadRecord): Promise<void> {
-    await this.core.store.settings.set(settingKeys.thread(userId), record);
-    await this.core.store.settings.set(settingKeys.threadOwner(record.threadId), userId);
-    this.threads.set(userId, record);
-    this.threadOwners.set(record.threadId, userId);
+    await this.core.store.transaction(async (tx) => {
+      await tx.settings.set(settingKeys.thread(userId), record);
+      await tx.settings.set(settingKeys.threadOwner(record.threadId), userId);
+    });
   }
 
   private async forgetThread(userId: string, threadId: string): Promise<void> {
-    await this.core.store.settings.set(settingKeys.thread(userId), null);
-    await this.core.store.settings.set(settingKeys.threadOwner(threadId), null);
-    this.threads.set(userId, null);
-    this.threadOwners.set(threadId, null);
+    await this.core.store.transaction(async (tx) => {
+      await tx.settings.set(settingKeys.thread(userId), null);
+      await tx.settings.set(settingKeys.threadOwner(threadId), null);
+    });
   }
 
+  /** Whose support thread this is (null for any other thread), from the store like `threadFor`. */
   private async threadOwner(threadId: string): Promise<string | null> {
-    let owner = this.threadOwners.get(threadId);
-    if (owner === undefined) {
-      owner = (await this.core.store.settings.get<string>(settingKeys.threadOwner(threadId))) ?? null;
-      this.threadOwners.set(threadId, owner);
-    }
-    return owner;
+    return (await this.core.store.settings.get<string>(settingKeys.threadOwner(threadId))) ?? null;
   }
 
   /** The server to open a member's thread in: where they last used a command, else any shared server. */
@@ -638,7 +636,7 @@ export class DiscordConnector implements ChannelConnector {
       ...(attachments.length > 0 ? { attachments } : {}),
       receivedAt: message.createdAt.toISOString(),
     });
-    if (!text.trim()) await this.answerWithoutText(userId, message.channelId, attachments.length > 0);
+    if (!text.trim()) await this.answerWithoutText(message.id, userId, attachments.length > 0);
   }
 
   /**
@@ -694,39 +692,36 @@ export class DiscordConnector implements ChannelConnector {
    * What to say depends on who has the conversation: the virtual agent cannot read the file, so it says so
    * and offers a person; a waiting member is told the file is kept; with an agent, the file simply appears
    * in the desktop like any message, and a bot remark would only interrupt.
+   *
+   * The hint is a bot message of the conversation, sent through the outbox (in order with the rest, with
+   * retries and a nonce), once per inbound message: keyed by its Discord id, so that the same message
+   * handled twice (delivered to two instances, or read back by a catch-up) gets one hint.
    */
-  private async answerWithoutText(userId: string, channelId: string, hasFiles: boolean): Promise<void> {
-    const contact = await this.core.store.contacts.findByIdentity(CHANNEL, userId);
-    const conversation = contact && (await this.core.store.conversations.findOpen(contact.id, CHANNEL));
+  private async answerWithoutText(inboundId: string, userId: string, hasFiles: boolean): Promise<void> {
+    const { store, bus, clock } = this.core;
+    const contact = await store.contacts.findByIdentity(CHANNEL, userId);
+    const conversation = contact && (await store.conversations.findOpen(contact.id, CHANNEL));
     if (!conversation) return;
     const language = conversation.language ?? (contact.locale ? baseLanguage(contact.locale) : null);
-    let body: RESTPostAPIChannelMessageJSONBody;
+    let text: string;
+    let actions: MessageAction[] = [];
     if (conversation.state === 'bot') {
-      body = {
-        content: t(hasFiles ? 'attachmentOnly' : 'textOnly', language),
-        components: actionRows([actionFor('handoff', language)]),
-        allowed_mentions: { parse: [] },
-      };
+      text = t(hasFiles ? 'attachmentOnly' : 'textOnly', language);
+      actions = [actionFor('handoff', language)];
     } else if (conversation.state === 'queued' && hasFiles) {
-      body = { content: t('attachmentQueued', language), allowed_mentions: { parse: [] } };
+      text = t('attachmentQueued', language);
     } else {
       return;
     }
-    await this.disableLiveButtons(userId);
-    const sent = await this.postToMember(
-      { channelId, userId },
-      body,
-      'reply to a message without text',
-    ).catch((error: unknown) => {
-      this.options.log.warn({ err: error, userId, state: conversation.state }, 'file hint not sent');
-      return null;
-    });
-    if (sent)
-      await this.rememberLiveButtons(userId, {
-        channelId: sent.channel_id,
-        messageId: sent.id,
-        components: (body.components ?? []) as ButtonRow[],
-      });
+    await inTransaction(store, bus, (tx, emit) =>
+      postMessageOnce(
+        tx,
+        emit,
+        conversation,
+        { authorKind: 'bot', text, actions, onceKey: `hint:${inboundId}` },
+        clock.now().toISOString(),
+      ),
+    );
   }
 
   private async onInteraction(interaction: Interaction): Promise<void> {
@@ -1102,36 +1097,43 @@ export class DiscordConnector implements ChannelConnector {
     return lines;
   }
 
-  // ---- case status changes -------------------------------------------------------------------
+  // ---- notices: case status changes ----------------------------------------------------------
 
-  private onDomainEvent(event: DomainEvent): void {
-    if (event.type !== 'case.updated' || event.entry?.type !== 'status') return;
-    const kase = event.case;
-    // Support cases speak through their conversation; bug reports and feature requests have none.
-    if (kase.kind === 'support' || !kase.contactId) return;
-    void this.guard('status DM', () => this.tellStatus(kase));
-  }
-
-  private async tellStatus(kase: Case): Promise<void> {
-    if (!kase.contactId) return;
-    const contact = await this.core.store.contacts.get(kase.contactId);
-    const userId = contact && ContactService.identityOn(contact, CHANNEL);
-    if (!contact || !userId) return;
-    const language = await this.languageOf(userId, contact.locale);
+  /**
+   * A notice to a member outside any conversation (a bug report's or feature request's new status), from
+   * the outbox: rendered in the member's language and posted in their DM (or their support thread when
+   * their DMs are closed) with a nonce made from the notice, so that a retry whose first answer was lost,
+   * or a crash before it was marked sent, does not post it twice.
+   */
+  private async sendNotice(message: OutboundMessage, notice: MemberNotice): Promise<SendResult> {
+    const userId = message.address.externalId;
+    if (typeof userId !== 'string' || !/^\d{1,20}$/.test(userId))
+      throw new ConnectorError(`notice ${notice.id} has no Discord user to go to`, false);
+    const contact = await this.core.store.contacts.findByIdentity(CHANNEL, userId);
+    const language = await this.languageOf(userId, contact?.locale);
     const content = t('statusChanged', language, {
-      kind: t(kase.kind === 'bug' ? 'kind_bug' : 'kind_feature', language),
-      case: kase.number,
-      subject: clip(kase.subject, 200),
-      status: t(`status_${kase.status}`, language),
+      kind: t(`kind_${notice.case.kind}`, language),
+      case: notice.case.number,
+      subject: clip(notice.case.subject, 200),
+      status: t(`status_${notice.case.status}`, language),
     });
-    const dm = (await this.rest().post(Routes.userChannels(), {
-      body: { recipient_id: userId },
-    })) as APIChannel;
-    await this.postToMember(
+    let dm: APIChannel;
+    try {
+      dm = (await this.rest().post(Routes.userChannels(), { body: { recipient_id: userId } })) as APIChannel;
+    } catch (error) {
+      throw toConnectorError(error, `open the DM of ${userId}`);
+    }
+    const sent = await this.postToMember(
       { channelId: dm.id, userId },
-      { content, allowed_mentions: { parse: [] } },
-      `status of #${kase.number}`,
+      {
+        content,
+        allowed_mentions: { parse: [] },
+        nonce: deliveryNonce(`notice:${notice.id}`, 0),
+        enforce_nonce: true,
+      },
+      `status of #${notice.case.number}`,
     );
+    return { externalId: sent.id };
   }
 
   // ---- replies and errors --------------------------------------------------------------------

@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
 import { forbidden, invalid, notFound, rateLimited, unauthorized, unavailable } from '../../core/errors.ts';
-import type { MessageAction, OutboundMessage, WebchatVisitor } from '../../core/model.ts';
+import type { OutboundMessage, WebchatVisitor } from '../../core/model.ts';
 import {
   type ChannelConnector,
   ConnectorError,
@@ -13,6 +13,7 @@ import {
   type InboundHandler,
   type SendResult,
 } from '../../core/ports/channel-connector.ts';
+import type { EventBus } from '../../core/ports/event-bus.ts';
 import type { WebchatVisitorRepository } from '../../core/ports/repositories.ts';
 import { newVisitorToken, visitorIdOfHash, visitorTokenHash } from './visitor-token.ts';
 import { type VisitorMessage, visitorMessageExternalId, type WebchatHistory } from './webchat-history.ts';
@@ -66,6 +67,12 @@ export interface WebchatConnectorDeps {
   history: WebchatHistory;
   /** The visitors the server issued tokens to (their hashes) and which of them are blocked. */
   visitors: WebchatVisitorRepository;
+  /**
+   * Carries outbound messages to the instance holding the visitor's live connection (with many instances,
+   * the one whose dispatcher delivers a message is often not the one the visitor is connected to).
+   * Without it, messages reach this instance's connections only.
+   */
+  bus?: EventBus;
   now?: () => Date;
 }
 
@@ -84,29 +91,36 @@ export class WebchatConnector implements ChannelConnector {
   private readonly options: WebchatConnectorOptions;
   private handler: InboundHandler | null = null;
   private readonly sockets = new Map<string, Set<WebSocket>>();
-  /** Buttons of recent outbound messages, which the stored Message does not keep. */
-  private readonly actions = new Map<string, MessageAction[]>();
+  private unsubscribe: (() => void) | null = null;
   /** Per client address: when its visitors were handed to a person within the last hour. */
   private readonly handoffs = new Map<string, number[]>();
   /** Per client address: messages being processed that may still hand off (the cap counts them too). */
   private readonly pending = new Map<string, number>();
   private readonly history: WebchatHistory;
   private readonly visitors: WebchatVisitorRepository;
+  private readonly bus: EventBus | null;
   private readonly now: () => Date;
 
   constructor(deps: WebchatConnectorDeps, options: Partial<WebchatConnectorOptions> = {}) {
     this.history = deps.history;
     this.visitors = deps.visitors;
+    this.bus = deps.bus ?? null;
     this.now = deps.now ?? (() => new Date());
     this.options = { ...defaultWebchatConnectorOptions, ...options };
   }
 
   async start(onInbound: InboundHandler): Promise<void> {
     this.handler = onInbound;
+    this.unsubscribe ??=
+      this.bus?.subscribe((event) => {
+        if (event.type === 'channel.push' && event.channel === this.channel) this.push(event.to, event.frame);
+      }) ?? null;
   }
 
   async stop(): Promise<void> {
     this.handler = null;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
     for (const set of this.sockets.values())
       for (const socket of set) socket.close(1001, 'server shutting down');
     this.sockets.clear();
@@ -121,12 +135,10 @@ export class WebchatConnector implements ChannelConnector {
   async send(message: OutboundMessage): Promise<SendResult> {
     const visitorId = message.address.visitorId;
     if (typeof visitorId !== 'string') throw new ConnectorError('web-chat address has no visitorId', false);
+    // A visitor is reachable only in their chat: a notice outside a conversation has nowhere to go.
+    if (message.conversationId === null)
+      throw new ConnectorError('web chat delivers messages of a conversation only', false);
     const id = message.messageId ?? randomUUID();
-    if (message.actions.length > 0) {
-      this.actions.set(id, message.actions);
-      // Only the latest buttons matter to a visitor; keep the map small.
-      if (this.actions.size > 1_000) this.actions.delete(this.actions.keys().next().value as string);
-    }
     const wire: VisitorMessage = {
       id,
       conversationId: message.conversationId,
@@ -143,11 +155,20 @@ export class WebchatConnector implements ChannelConnector {
       actions: message.actions,
       createdAt: new Date().toISOString(),
     };
-    // A visitor who is not connected reads it from history when they come back: delivery succeeded.
-    const frame = JSON.stringify({ type: 'message', message: wire });
-    for (const socket of this.sockets.get(visitorId) ?? [])
-      if (socket.readyState === socket.OPEN) socket.send(frame);
+    // A visitor who is not connected (to any instance, or while the bus is cut off) reads it from history
+    // when they come back: delivery succeeded.
+    const frame = { type: 'message', message: wire };
+    if (this.bus)
+      await this.bus.publish({ type: 'channel.push', channel: this.channel, to: visitorId, frame });
+    else this.push(visitorId, frame);
     return { externalId: `webchat:${id}` };
+  }
+
+  /** Sends a frame to the visitor's live connections on this instance. */
+  private push(visitorId: string, frame: Record<string, unknown>): void {
+    const text = JSON.stringify(frame);
+    for (const socket of this.sockets.get(visitorId) ?? [])
+      if (socket.readyState === socket.OPEN) socket.send(text);
   }
 
   /** Declares the visitor endpoints and the admin's block routes; mount it through `buildApp`'s `registerRoutes`. */
@@ -198,10 +219,7 @@ export class WebchatConnector implements ChannelConnector {
       async (request) => {
         const visitor = await this.visitorOf(request);
         const messages = await this.history.messagesOf(visitor.id);
-        return {
-          blocked: visitor.blockedAt !== null,
-          messages: messages.map((m) => ({ ...m, actions: this.actions.get(m.id) ?? m.actions })),
-        };
+        return { blocked: visitor.blockedAt !== null, messages };
       },
     );
 

@@ -30,9 +30,12 @@ export interface WebchatHistory {
 
 const withAPerson = new Set(['queued', 'assigned', 'wrapping']);
 
-/** History read from the store: the visitor's last few conversations on the web-chat channel. */
+/**
+ * History read from the store: the visitor's last few conversations on the web-chat channel, each message
+ * with the buttons it was sent with (kept on its outbox item, so every instance shows the same).
+ */
 export function storeWebchatHistory(
-  store: Pick<Store, 'contacts' | 'conversations' | 'messages' | 'agents'>,
+  store: Pick<Store, 'contacts' | 'conversations' | 'messages' | 'agents' | 'outbox'>,
   options: { conversations?: number; messages?: number } = {},
 ): WebchatHistory {
   const maxConversations = options.conversations ?? 3;
@@ -49,6 +52,10 @@ export function storeWebchatHistory(
       const names = new Map<string, string>();
       const out: VisitorMessage[] = [];
       for (const conversation of [...conversations].reverse()) {
+        const actions = new Map<string, MessageAction[]>();
+        for (const item of await store.outbox.listByConversation(conversation.id))
+          if (item.message.messageId && item.message.actions.length > 0)
+            actions.set(item.message.messageId, item.message.actions);
         for (const m of await store.messages.listByConversation(conversation.id)) {
           let authorName: string | null = null;
           if (m.authorKind === 'agent' && m.authorId) {
@@ -56,7 +63,7 @@ export function storeWebchatHistory(
               names.set(m.authorId, (await store.agents.get(m.authorId))?.name ?? 'Agent');
             authorName = names.get(m.authorId) ?? null;
           }
-          out.push(toVisitorMessage(m, authorName, [], visitorId));
+          out.push(toVisitorMessage(m, authorName, actions.get(m.id) ?? [], visitorId));
         }
       }
       return out.slice(-maxMessages);

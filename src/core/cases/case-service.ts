@@ -8,10 +8,12 @@ import type {
   CaseOpener,
   CasePriority,
   CaseStatus,
+  ChannelName,
   Conversation,
   TimelineEntry,
   TimelineEntryType,
 } from '../model.ts';
+import { addNotice, caseStatusNotice } from '../outbox/member-notice.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { EventBus } from '../ports/event-bus.ts';
 import type { CaseFilter, Repositories, Store } from '../ports/repositories.ts';
@@ -41,13 +43,26 @@ export interface CaseDetail {
   timeline: TimelineEntry[];
 }
 
+export interface CaseServiceOptions {
+  /**
+   * The channels that deliver notices to a contact outside any conversation (connectors with `notices`):
+   * the reporter of a bug report or feature request is told there when its status changes.
+   */
+  noticeChannels: () => ChannelName[];
+}
+
 /** Cases: numbered, tracked issues with a timeline of every change. */
 export class CaseService {
+  private readonly options: CaseServiceOptions;
+
   constructor(
     private readonly store: Store,
     private readonly bus: EventBus,
     private readonly clock: Clock,
-  ) {}
+    options: Partial<CaseServiceOptions> = {},
+  ) {
+    this.options = { noticeChannels: () => [], ...options };
+  }
 
   create(input: CreateCaseInput, actor: Actor): Promise<Case> {
     return inTransaction(this.store, this.bus, (tx, emit) => this.createIn(tx, emit, input, actor));
@@ -170,8 +185,22 @@ export class CaseService {
     await tx.cases.update(next);
     let last: TimelineEntry | null = null;
     for (const [type, data] of changes) last = await this.record(tx, next, type, actor, data, at);
+    if (next.status !== current.status) await this.tellStatus(tx, emit, next, at);
     emit({ type: 'case.updated', case: next, entry: last });
     return next;
+  }
+
+  /**
+   * The reporter of a bug report or feature request hears of its new status, through the outbox in this
+   * transaction, so that the notice is sent once whatever instance delivers it, and never lost to a crash.
+   * Support cases speak through their conversation instead.
+   */
+  private async tellStatus(tx: Repositories, emit: Emit, kase: Case, at: string): Promise<void> {
+    if (kase.kind === 'support' || !kase.contactId) return;
+    const contact = await tx.contacts.get(kase.contactId);
+    if (!contact) return;
+    for (const channel of this.options.noticeChannels())
+      await addNotice(tx, emit, contact, channel, caseStatusNotice(kase), at);
   }
 
   addNote(id: string, text: string, actor: Actor): Promise<TimelineEntry> {

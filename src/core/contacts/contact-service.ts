@@ -43,10 +43,8 @@ export async function resolveContactIn(
     identities: [{ channel, externalId: profile.externalId }],
     createdAt: at,
   };
-  // A first message of the same member handled at once elsewhere (another instance) may create it first.
-  // Then it is theirs, refreshed from this profile like any existing contact.
-  const stored = await tx.contacts.createIfAbsent(contact);
-  return stored.id === contact.id ? stored : resolveContactIn(tx, channel, profile, at);
+  await tx.contacts.create(contact);
+  return contact;
 }
 
 /** Contacts by channel identity. */

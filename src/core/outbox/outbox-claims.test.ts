@@ -198,7 +198,7 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         expect(
           await one.outbox.finish({ ...held!, status: 'failed', lastError: 'late' }, 'dead-instance'),
         ).toBe(false);
-        const [first] = await one.outbox.listByConversation(held!.conversationId);
+        const [first] = await one.outbox.listByConversation(held!.conversationId!);
         expect(first).toMatchObject({ status: 'sent', lastError: null });
       } finally {
         await one.close();

@@ -18,6 +18,12 @@ export interface PostMessageInput {
   attachments?: Attachment[];
   articles?: SuggestedArticle[];
   actions?: MessageAction[];
+  /**
+   * Makes the message once-only: a second post with the same key (say, a reply to one inbound message
+   * that two instances or a catch-up both handle) stores and sends nothing. Kept as the message's
+   * external id, so it must not look like a channel's own message id.
+   */
+  onceKey?: string;
 }
 
 /**
@@ -31,6 +37,19 @@ export async function postMessage(
   input: PostMessageInput,
   at: string,
 ): Promise<Message> {
+  const message = await postMessageOnce(tx, emit, conversation, input, at);
+  if (!message) throw new Error(`message ${input.onceKey} was already posted`);
+  return message;
+}
+
+/** `postMessage` that returns null, storing and sending nothing, when `input.onceKey` was posted before. */
+export async function postMessageOnce(
+  tx: Repositories,
+  emit: Emit,
+  conversation: Conversation,
+  input: PostMessageInput,
+  at: string,
+): Promise<Message | null> {
   const message: Message = {
     id: newId(),
     conversationId: conversation.id,
@@ -39,10 +58,10 @@ export async function postMessage(
     text: input.text,
     attachments: input.attachments ?? [],
     articles: input.articles ?? [],
-    externalId: null,
+    externalId: input.onceKey ?? null,
     createdAt: at,
   };
-  await tx.messages.insert(message, conversation.channel);
+  if (!(await tx.messages.insert(message, conversation.channel))) return null;
   await tx.outbox.add({
     conversationId: conversation.id,
     channel: conversation.channel,

@@ -50,6 +50,11 @@ export class ConnectorError extends Error {
 /** The adapter that speaks one channel's protocol. One per channel name; see `src/channels/`. */
 export interface ChannelConnector {
   readonly channel: ChannelName;
+  /**
+   * Delivers notices to a contact outside any conversation (`OutboundMessage.notice`, e.g. a bug report's
+   * new status), addressed by the contact's identity on this channel.
+   */
+  readonly notices?: boolean;
   start(onInbound: InboundHandler): Promise<void>;
   stop(): Promise<void>;
   send(message: OutboundMessage): Promise<SendResult>;

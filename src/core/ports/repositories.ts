@@ -18,7 +18,6 @@ import type {
   OutboxItem,
   Queue,
   Reservation,
-  ReservationStatus,
   Session,
   TimelineEntry,
   WebchatVisitor,
@@ -41,11 +40,6 @@ export interface ContactRepository {
   get(id: string): Promise<Contact | undefined>;
   findByIdentity(channel: ChannelName, externalId: string): Promise<Contact | undefined>;
   create(contact: Contact): Promise<void>;
-  /**
-   * Creates the contact unless another one already holds one of its identities (a concurrent first
-   * contact, on this instance or another); returns the stored contact either way.
-   */
-  createIfAbsent(contact: Contact): Promise<Contact>;
   update(contact: Contact): Promise<void>;
   /** Newest `createdAt` first. */
   list(filter: ContactFilter): Promise<Contact[]>;
@@ -67,38 +61,10 @@ export interface ConversationRepository {
   get(id: string): Promise<Conversation | undefined>;
   create(conversation: Conversation): Promise<void>;
   update(conversation: Conversation): Promise<void>;
-  /**
-   * Newest first by `updatedAt`, except `state: 'queued'` filters, which come in the waiting order:
-   * priority first (urgent to low), then oldest `queuedAt`.
-   */
+  /** Newest first by `updatedAt`, except `state: 'queued'` filters, which come oldest `queuedAt` first. */
   list(filter: ConversationFilter): Promise<Conversation[]>;
   /** The contact's conversation on this channel that is not `closed`, if any. */
   findOpen(contactId: string, channel: ChannelName): Promise<Conversation | undefined>;
-  /** Sets where a queued conversation stands in the waiting order (default `normal`). */
-  setPriority(id: string, priority: CasePriority): Promise<void>;
-  /**
-   * Takes up to `limit` conversations for an offer round, in the waiting order: `queued` in one of
-   * `queueIds`, with no pending reservation, not in `exclude`. Inside a transaction on PostgreSQL the rows
-   * stay locked until it ends, and rows another transaction holds are skipped, so that concurrent rounds
-   * (other instances) take different conversations.
-   */
-  claimWaiting(claim: WaitingClaim): Promise<Conversation[]>;
-  /** 1-based place of a queued conversation in its queue's waiting order; null when it is not queued. */
-  queuePosition(id: string): Promise<number | null>;
-  /** For each queue with conversations waiting: how many, and since when the oldest has waited. */
-  waitingByQueue(): Promise<QueueWaiting[]>;
-}
-
-export interface WaitingClaim {
-  queueIds: string[];
-  limit: number;
-  exclude?: string[];
-}
-
-export interface QueueWaiting {
-  queueId: string;
-  waiting: number;
-  oldestQueuedAt: string;
 }
 
 export interface MessageRepository {
@@ -149,20 +115,6 @@ export interface AgentRepository {
   touch(id: string, at: string): Promise<void>;
   /** Turns `available` agents with no heartbeat since `before` into `away`; returns those it changed. */
   markAwayUnseenSince(before: string): Promise<Agent[]>;
-  /**
-   * In one query: active, available agents whose load (conversations held, assigned or wrapping, plus
-   * pending reservations) is below their capacity; longest idle first. With `lock`, inside a transaction
-   * on PostgreSQL, every active, available agent's row is locked first and the load counted after, so
-   * that concurrent offer rounds (other instances) wait for each other and see each other's offers.
-   */
-  listWithRoom(options?: { lock?: boolean }): Promise<AgentLoad[]>;
-  /** The agent's load; with `lock` (as above) counted after locking the agent's row. */
-  loadOf(id: string, options?: { lock?: boolean }): Promise<number>;
-}
-
-export interface AgentLoad {
-  agent: Agent;
-  load: number;
 }
 
 export interface QueueRepository {
@@ -170,8 +122,6 @@ export interface QueueRepository {
   getByName(name: string): Promise<Queue | undefined>;
   list(): Promise<Queue[]>;
   create(queue: Queue): Promise<void>;
-  /** Creates the queue unless one has its name (created meanwhile by another caller); returns the stored one. */
-  createIfAbsent(queue: Queue): Promise<Queue>;
   update(queue: Queue): Promise<void>;
   delete(id: string): Promise<void>;
 }
@@ -190,28 +140,6 @@ export interface ReservationRepository {
   list(filter: ReservationFilter): Promise<Reservation[]>;
   /** Pending reservations whose `expiresAt` is at or before `now`. */
   listExpired(now: string): Promise<Reservation[]>;
-  /** Stores a pending reservation unless its conversation already has one (the database decides); false then. */
-  createPending(reservation: Reservation): Promise<boolean>;
-  /**
-   * Ends a pending reservation (`accepted`, `rejected`, `timed_out`, `canceled`) at `at`, only if it is
-   * still pending (and, when given, still unexpired at `unexpiredAt`); undefined when it was not, so
-   * that of concurrent callers on any instance exactly one ends it.
-   */
-  settle(
-    id: string,
-    status: Exclude<ReservationStatus, 'pending'>,
-    at: string,
-    unexpiredAt?: string,
-  ): Promise<Reservation | undefined>;
-  /** Times out the pending reservations due at `now`; each is returned to one caller only. */
-  expireDue(now: string): Promise<Reservation[]>;
-  /** Cancels the pending reservations of an agent or of a conversation at `at`; returns those it canceled. */
-  cancelPending(filter: { agentId: string } | { conversationId: string }, at: string): Promise<Reservation[]>;
-  /**
-   * For each of these conversations, the agents who rejected its offer or let it time out since the
-   * conversation was last queued.
-   */
-  listDeclined(conversationIds: string[]): Promise<{ conversationId: string; agentId: string }[]>;
 }
 
 export interface OutboxRepository {
@@ -376,42 +304,6 @@ export interface WebchatVisitorRepository {
   update(visitor: WebchatVisitor): Promise<void>;
 }
 
-/** One tenure of a lease: who holds the named work, until when, and the fencing token of this tenure. */
-export interface Lease {
-  name: string;
-  owner: string;
-  /** Raised by every acquisition: a later tenure always has a higher token than an earlier one. */
-  token: number;
-  expiresAt: string;
-  acquiredAt: string;
-}
-
-export interface LeaseRequest {
-  name: string;
-  owner: string;
-  /** The caller's clock; the lease expires `ttlMs` after it. */
-  now: string;
-  ttlMs: number;
-  /** Take it even from a live holder (a single instance taking its own lease back after a crash). */
-  force?: boolean;
-}
-
-/**
- * Leases with expiry and fencing, for work one instance at a time may do (a Discord gateway shard).
- * Every call is one atomic statement, so two instances racing for a lease never both get it.
- */
-export interface LeaseRepository {
-  /** Takes the lease when nobody holds it or its holder's expiry has passed at `now` (a new tenure, a higher token); undefined when it is held. */
-  acquire(request: LeaseRequest): Promise<Lease | undefined>;
-  /** Extends the holder's own unexpired tenure; undefined when it expired or another owner took it. */
-  renew(lease: Lease, now: string, ttlMs: number): Promise<Lease | undefined>;
-  /** Ends the tenure (it expires at once); false when it was no longer this tenure. */
-  release(lease: Lease): Promise<boolean>;
-  get(name: string): Promise<Lease | undefined>;
-  /** Leases whose name starts with `prefix`, by name. */
-  list(prefix: string): Promise<Lease[]>;
-}
-
 export interface Repositories {
   contacts: ContactRepository;
   conversations: ConversationRepository;
@@ -430,7 +322,6 @@ export interface Repositories {
   cannedResponses: CannedResponseRepository;
   announcements: AnnouncementRepository;
   webchatVisitors: WebchatVisitorRepository;
-  leases: LeaseRepository;
 }
 
 /** The unit of work: repositories outside a transaction, and a way to run several writes atomically. */
