@@ -9,6 +9,7 @@ import {
   type ExampleProposer,
   type ReceiveResult,
 } from './conversations/conversation-service.ts';
+import type { InboundProcessingOptions } from './conversations/inbound-processing.ts';
 import { InboundRetry, type InboundRetryOptions } from './conversations/inbound-retry.ts';
 import { DomainError } from './errors.ts';
 import { FlowRunner } from './flows/flow-runner.ts';
@@ -55,6 +56,8 @@ export interface ContactCenterOptions {
   knowledgeSync: Partial<ArticleSyncOptions>;
   /** How inbound messages whose storing failed are tried again. */
   inbound: Partial<InboundRetryOptions>;
+  /** How stored inbound messages whose handling never committed (a crash in between) are handled again. */
+  inboundProcessing: Partial<InboundProcessingOptions>;
 }
 
 export const defaultContactCenterOptions: ContactCenterOptions = {
@@ -64,6 +67,7 @@ export const defaultContactCenterOptions: ContactCenterOptions = {
   tickMs: 1_000,
   knowledgeSync: {},
   inbound: {},
+  inboundProcessing: {},
 };
 
 /**
@@ -96,6 +100,7 @@ export class ContactCenter {
   private timer: ReturnType<typeof setInterval> | null = null;
   private unsubscribe: (() => void) | null = null;
   private ticking: Promise<unknown> | null = null;
+  private replayTimer: ReturnType<typeof setInterval> | null = null;
 
   constructor(deps: ContactCenterDeps, options: Partial<ContactCenterOptions> = {}) {
     this.options = { ...defaultContactCenterOptions, ...options };
@@ -132,26 +137,30 @@ export class ContactCenter {
     });
     this.cannedResponses = new CannedResponseService(store, clock);
     this.stats = new StatsService(store, clock, () => this.router.queueStats());
-    const runner = new FlowRunner({
-      store,
-      bus,
-      clock,
-      router: this.router,
-      cases: this.cases,
-      virtualAgent: deps.virtualAgent,
-      http: deps.http,
-      isHandoffRequest: detectHandoff,
-      log: this.log,
-    });
+    // Each message's handling runs the flow through a store of its own (see ConversationService.handle).
+    const runnerFor = (flowStore: Store) =>
+      new FlowRunner({
+        store: flowStore,
+        bus,
+        clock,
+        router: this.router,
+        cases: this.cases,
+        virtualAgent: deps.virtualAgent,
+        http: deps.http,
+        isHandoffRequest: detectHandoff,
+        log: this.log,
+      });
     this.conversations = new ConversationService(
       store,
       bus,
       clock,
       this.router,
       this.cases,
-      runner,
+      runnerFor,
       deps.virtualAgent,
       this.quietLearning(),
+      this.log,
+      this.options.inboundProcessing,
     );
     this.inbound = new InboundRetry(
       (message) => this.conversations.receive(message),
@@ -195,6 +204,14 @@ export class ContactCenter {
     });
     this.timer = setInterval(() => this.safeTick(), this.options.tickMs);
     this.safeTick();
+    // Messages stored by a process that died before their flow ran are handled at start, and by a slow
+    // sweep, so that an instance that died is covered by the others.
+    const replay = () =>
+      this.conversations
+        .replayPending()
+        .catch((error) => this.log.warn({ error: String(error) }, 'inbound sweep failed'));
+    this.replayTimer = setInterval(replay, this.conversations.processing.sweepMs);
+    void replay();
     this.articles.startSync((error) =>
       this.log.warn({ error: String(error) }, 'knowledge-base index could not follow the change log'),
     );
@@ -234,6 +251,9 @@ export class ContactCenter {
     this.timer = null;
     this.unsubscribe?.();
     this.unsubscribe = null;
+    if (this.replayTimer) clearInterval(this.replayTimer);
+    this.replayTimer = null;
+    await this.conversations.stopReplay();
     await this.articles.stopSync();
     await this.ticking;
     await this.dispatcher.tick();

@@ -64,6 +64,8 @@ export interface ConversationTable {
   closed_at: string | null;
   created_at: string;
   updated_at: string;
+  /** The waiting order's first key: 0 urgent, 1 high, 2 normal (the default), 3 low. */
+  priority_rank: Generated<number>;
 }
 
 export interface MessageTable {
@@ -79,6 +81,12 @@ export interface MessageTable {
   articles: string;
   external_id: string | null;
   created_at: string;
+  /** Null while a contact's message waits for its handling (flow) to commit (0013). */
+  processed_at: string | null;
+  process_claimed_until: string | null;
+  process_claim_owner: string | null;
+  process_attempts: ColumnType<number, number | undefined, number>;
+  inbound_action: string | null;
 }
 
 export interface CaseTable {
@@ -217,6 +225,14 @@ export interface ApiTokenTable {
   expires_at: string | null;
 }
 
+export interface LeaseTable {
+  name: string;
+  owner: string;
+  token: number;
+  expires_at: string;
+  acquired_at: string;
+}
+
 export interface SettingTable {
   key: string;
   value: string;
@@ -278,6 +294,7 @@ export interface Database {
   announcements: AnnouncementTable;
   announcement_deliveries: AnnouncementDeliveryTable;
   webchat_visitors: WebchatVisitorTable;
+  leases: LeaseTable;
 }
 
 export type Engine = 'sqlite' | 'postgres';

@@ -1,7 +1,12 @@
 import type { Selectable } from 'kysely';
 import type { Attachment, AuthorKind, ChannelName, Message, SuggestedArticle } from '../core/model.ts';
-import type { MessageRepository } from '../core/ports/repositories.ts';
-import type { MessageTable } from './database.ts';
+import type {
+  InboundClaim,
+  InboundProcessing,
+  MessageRepository,
+  PendingInbound,
+} from '../core/ports/repositories.ts';
+import { engineOf, type MessageTable } from './database.ts';
 import { type DbScope, fromJson, toJson } from './db-scope.ts';
 
 const fromRow = (r: Selectable<MessageTable>): Message => ({
@@ -16,10 +21,17 @@ const fromRow = (r: Selectable<MessageTable>): Message => ({
   createdAt: r.created_at,
 });
 
+const pendingFromRow = (r: Selectable<MessageTable>): PendingInbound => ({
+  message: fromRow(r),
+  channel: r.channel,
+  action: r.inbound_action,
+  attempts: Number(r.process_attempts),
+});
+
 export class KyselyMessageRepository implements MessageRepository {
   constructor(private readonly scope: DbScope) {}
 
-  async insert(message: Message, channel: ChannelName): Promise<boolean> {
+  async insert(message: Message, channel: ChannelName, inbound?: InboundProcessing): Promise<boolean> {
     // ON CONFLICT DO NOTHING rather than catching the violation: on PostgreSQL a failed statement
     // aborts the surrounding transaction, and a redelivered event must stay a quiet no-op.
     const inserted = await this.scope.db
@@ -35,6 +47,11 @@ export class KyselyMessageRepository implements MessageRepository {
         articles: toJson(message.articles),
         external_id: message.externalId,
         created_at: message.createdAt,
+        processed_at: inbound ? null : message.createdAt,
+        inbound_action: inbound?.action ?? null,
+        process_claim_owner: inbound?.claim?.owner ?? null,
+        process_claimed_until: inbound?.claim?.until ?? null,
+        process_attempts: inbound?.claim ? 1 : 0,
       })
       .onConflict((oc) => oc.columns(['channel', 'external_id']).doNothing())
       .returning('id')
@@ -61,5 +78,110 @@ export class KyselyMessageRepository implements MessageRepository {
       .orderBy('seq', 'asc')
       .execute();
     return rows.map(fromRow);
+  }
+
+  async hasUnprocessed(conversationId: string, maxAttempts: number): Promise<boolean> {
+    const row = await this.scope.db
+      .selectFrom('messages')
+      .select('id')
+      .where('conversation_id', '=', conversationId)
+      .where('processed_at', 'is', null)
+      .where('process_attempts', '<', maxAttempts)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /**
+   * One statement, so the claim is atomic on both engines (as the outbox's `claimDue`): SQLite's UPDATE
+   * takes the write lock before it reads, and on PostgreSQL the candidates are locked with FOR UPDATE
+   * SKIP LOCKED. A candidate is its conversation's head: no older message of the conversation waits,
+   * claimed or not, so a conversation's messages are handled one after the other, in order.
+   */
+  async claimUnprocessed(claim: InboundClaim): Promise<PendingInbound[]> {
+    const { now, leaseUntil, owner, limit, maxAttempts, createdBefore, conversationId } = claim;
+    const db = this.scope.db;
+    const postgres = engineOf(db) === 'postgres';
+    const candidates = db
+      .selectFrom('messages as m')
+      .select('m.id')
+      .where('m.processed_at', 'is', null)
+      .where('m.process_attempts', '<', maxAttempts)
+      .where((eb) =>
+        eb.or([eb('m.process_claimed_until', 'is', null), eb('m.process_claimed_until', '<=', now)]),
+      )
+      .$if(createdBefore !== undefined, (qb) => qb.where('m.created_at', '<=', createdBefore ?? ''))
+      .$if(conversationId !== undefined, (qb) => qb.where('m.conversation_id', '=', conversationId ?? ''))
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('messages as older')
+              .select('older.id')
+              .whereRef('older.conversation_id', '=', 'm.conversation_id')
+              .where('older.processed_at', 'is', null)
+              .where('older.process_attempts', '<', maxAttempts)
+              .where((eb) =>
+                eb.or([
+                  eb('older.created_at', '<', eb.ref('m.created_at')),
+                  eb.and([
+                    eb('older.created_at', '=', eb.ref('m.created_at')),
+                    eb('older.seq', '<', eb.ref('m.seq')),
+                  ]),
+                ]),
+              ),
+          ),
+        ),
+      )
+      .orderBy('m.created_at', 'asc')
+      .orderBy('m.seq', 'asc')
+      .limit(limit)
+      .$if(postgres, (qb) => qb.forUpdate().skipLocked());
+    const rows = await db
+      .updateTable('messages')
+      .set((eb) => ({
+        process_claimed_until: leaseUntil,
+        process_claim_owner: owner,
+        process_attempts: eb('process_attempts', '+', 1),
+      }))
+      .where('id', 'in', candidates)
+      .returningAll()
+      .execute();
+    return rows
+      .sort((a, b) => a.created_at.localeCompare(b.created_at) || Number(a.seq) - Number(b.seq))
+      .map(pendingFromRow);
+  }
+
+  async holdClaim(messageId: string, owner: string, until: string): Promise<boolean> {
+    const result = await this.scope.db
+      .updateTable('messages')
+      .set({ process_claimed_until: until })
+      .where('id', '=', messageId)
+      .where('process_claim_owner', '=', owner)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  async markProcessed(messageId: string, owner: string, at: string): Promise<boolean> {
+    // The owner stays on the row: the steps of a flow that come after its first answer still check it.
+    const result = await this.scope.db
+      .updateTable('messages')
+      .set((eb) => ({
+        processed_at: eb.fn.coalesce('processed_at', eb.val(at)),
+        process_claimed_until: null,
+      }))
+      .where('id', '=', messageId)
+      .where('process_claim_owner', '=', owner)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  async releaseClaim(messageId: string, owner: string): Promise<void> {
+    await this.scope.db
+      .updateTable('messages')
+      .set({ process_claimed_until: null })
+      .where('id', '=', messageId)
+      .where('process_claim_owner', '=', owner)
+      .where('processed_at', 'is', null)
+      .execute();
   }
 }

@@ -1,6 +1,6 @@
 import type { CaseService } from '../cases/case-service.ts';
 import { resolveContactIn } from '../contacts/contact-service.ts';
-import { conflict, forbidden, invalid, notFound } from '../errors.ts';
+import { conflict, DomainError, forbidden, invalid, notFound } from '../errors.ts';
 import { defaultFlowDefinition } from '../flows/default-flow.ts';
 import type { FlowRunner } from '../flows/flow-runner.ts';
 import { newId } from '../ids.ts';
@@ -9,16 +9,23 @@ import { detectConversationalIntent } from '../knowledge/handoff-detector.ts';
 import { baseLanguage, detectLanguage } from '../knowledge/language-detector.ts';
 import type { Agent, Attachment, Contact, Conversation, Message, MessageAction } from '../model.ts';
 import { withDelivery } from '../outbox/message-delivery.ts';
+import type { DispatcherLog } from '../outbox/outbox-dispatcher.ts';
 import { postMessage } from '../outbox/post-message.ts';
 import type { InboundMessage } from '../ports/channel-connector.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { EventBus } from '../ports/event-bus.ts';
-import type { ConversationFilter, Repositories, Store } from '../ports/repositories.ts';
+import type { ConversationFilter, PendingInbound, Repositories, Store } from '../ports/repositories.ts';
 import type { VirtualAgent } from '../ports/virtual-agent.ts';
 import type { Router } from '../routing/router.ts';
 import { say } from '../texts.ts';
 import { type Emit, inTransaction } from '../unit-of-work.ts';
 import { transition } from './conversation-state.ts';
+import {
+  ClaimLost,
+  claimedStore,
+  defaultInboundProcessingOptions,
+  type InboundProcessingOptions,
+} from './inbound-processing.ts';
 import { parseTypedRating } from './typed-rating.ts';
 
 export interface ReceiveResult {
@@ -42,6 +49,19 @@ export interface CloseInput {
 /** Where members' questions become proposed example questions of articles (the knowledge base learns from use). */
 export type ExampleProposer = Pick<ExampleLearning, 'propose'>;
 
+/**
+ * The flow runner writing through `store`: a message's handling gets a store of its own, whose
+ * transactions check the message's claim and mark it processed with its first answer.
+ */
+export type FlowRunnerFor = (store: Store) => Pick<FlowRunner, 'run'>;
+
+/** A contact's message being handled, with what its handling needs. */
+interface Handling extends PendingInbound {
+  owner: string;
+  contact?: Contact;
+  conversation?: Conversation;
+}
+
 /** Knowledge-base article links in an agent's reply (`…/kb/<id>`), as the desktop inserts them. */
 const articleLink = /\/kb\/([\w%.-]+)/g;
 
@@ -49,24 +69,37 @@ const MAX_TEXT = 20_000;
 
 /** Conversations: receive from connectors, run the flow, agent replies, wrap-up and close. */
 export class ConversationService {
+  readonly processing: InboundProcessingOptions;
+  /** Messages this instance is handling now; a sweep never handles one of them a second time. */
+  private readonly handling = new Set<string>();
+  private sweeping: Promise<number> | null = null;
+
   constructor(
     private readonly store: Store,
     private readonly bus: EventBus,
     private readonly clock: Clock,
     private readonly router: Router,
     private readonly cases: CaseService,
-    private readonly flows: FlowRunner,
+    private readonly flows: FlowRunnerFor,
     private readonly virtualAgent: VirtualAgent,
     private readonly learning: ExampleProposer | null = null,
-  ) {}
+    private readonly log: DispatcherLog = { warn: () => {} },
+    processing: Partial<InboundProcessingOptions> = {},
+  ) {
+    this.processing = { ...defaultInboundProcessingOptions, owner: newId(), ...processing };
+  }
 
   /**
    * Takes one inbound message from a connector. It is stored (idempotently, keyed by the channel's message
    * id) before anything acts on it; then, while the conversation is with the bot, it runs through the flow.
+   * Stored, it waits as unprocessed until its handling has committed: if the process dies in between, the
+   * sweep (`replayPending`) handles it again, once. A message that arrives while an older one of its
+   * conversation still waits is handled after that one.
    */
   async receive(inbound: InboundMessage): Promise<ReceiveResult> {
     checkInbound(inbound);
     const action = inbound.action ?? null;
+    const { owner, maxAttempts } = this.processing;
     const stored = await inTransaction(this.store, this.bus, async (tx, emit) => {
       const contact = await this.resolveContact(tx, inbound);
       const rating = /^rate:([1-5])$/.exec(action ?? '');
@@ -124,9 +157,16 @@ export class ConversationService {
         externalId: inbound.externalId,
         createdAt: at,
       };
-      if (!(await tx.messages.insert(message, inbound.channel))) {
-        throw new Redelivery();
-      }
+      const toHandle = needsHandling(conversation, message, action);
+      // Behind an older message that still waits, this one waits too (unclaimed) and is handled after it.
+      const behind = toHandle && !isNew && (await tx.messages.hasUnprocessed(conversation.id, maxAttempts));
+      const claimed = toHandle && !behind;
+      const inserted = await tx.messages.insert(
+        message,
+        inbound.channel,
+        toHandle ? { action, claim: claimed ? { owner, until: this.leaseUntil() } : null } : undefined,
+      );
+      if (!inserted) throw new Redelivery();
       if (isNew) emit({ type: 'conversation.updated', conversation });
       emit({ type: 'message.created', message, conversation: { ...conversation, updatedAt: at } });
       if (isNew && action === 'start') {
@@ -138,41 +178,217 @@ export class ConversationService {
           at,
         );
       }
-      return { contact, conversation, message, rated: false };
+      return { contact, conversation, message, rated: false, claimed, behind };
     }).catch((error: unknown) => {
       if (error instanceof Redelivery) return null;
       throw error;
     });
-    if (!stored) return { accepted: false, conversation: null, message: null };
+    if (!stored) {
+      await this.redelivered(inbound);
+      return { accepted: false, conversation: null, message: null };
+    }
     if (stored.rated) return { accepted: true, conversation: stored.conversation, message: stored.message };
     const { contact, message } = stored;
     let conversation = stored.conversation;
-    if (conversation.state === 'bot') {
-      if (action === 'resolved') {
-        await this.acknowledgeResolved(conversation, message);
-      } else if (message.text.trim() || action === 'handoff') {
-        const flow = (await this.store.flows.getActive())?.definition ?? defaultFlowDefinition;
-        const result = await this.flows.run(flow, { conversation, contact, message, action });
-        conversation = result.conversation;
-      }
-    } else if (conversation.state === 'queued' && action === 'handoff') {
-      const position = (await this.router.queuePosition(conversation.id)) ?? 1;
-      await inTransaction(this.store, this.bus, (tx, emit) =>
-        postMessage(
-          tx,
-          emit,
-          conversation,
-          { authorKind: 'system', text: say('stillQueued', conversation.language, { position }) },
-          this.now(),
-        ),
-      );
+    if (stored.claimed) {
+      const handled = await this.handle({
+        message,
+        channel: inbound.channel,
+        action,
+        attempts: 1,
+        owner,
+        contact,
+        conversation,
+      });
+      conversation = handled ?? conversation;
     }
-    if (conversation.state === 'queued') await this.router.offer();
+    if (stored.claimed || stored.behind) await this.drain(conversation.id, true);
     return {
       accepted: true,
       conversation: (await this.store.conversations.get(conversation.id)) ?? conversation,
       message,
     };
+  }
+
+  /**
+   * One sweep for contacts' messages whose handling never committed (the process died in between, or
+   * it failed): each conversation's oldest one is claimed and handled, then the rest of that
+   * conversation's, in order. Returns how many were handled. A sweep still running takes this call.
+   */
+  replayPending(): Promise<number> {
+    if (this.sweeping) return this.sweeping;
+    this.sweeping = this.sweep().finally(() => {
+      this.sweeping = null;
+    });
+    return this.sweeping;
+  }
+
+  /** Resolves when the sweep under way, if any, has finished. */
+  async stopReplay(): Promise<void> {
+    await this.sweeping?.catch(() => 0);
+  }
+
+  private async sweep(): Promise<number> {
+    const now = this.clock.now();
+    const claimed = await this.store.messages.claimUnprocessed({
+      now: now.toISOString(),
+      leaseUntil: this.leaseUntil(),
+      owner: this.processing.owner,
+      limit: this.processing.batch,
+      maxAttempts: this.processing.maxAttempts,
+      createdBefore: new Date(now.getTime() - this.processing.minAgeMs).toISOString(),
+    });
+    // Heads of different conversations: handled side by side, each conversation in order.
+    const counts = await Promise.all(
+      claimed.map(async (pending) => {
+        if (this.handling.has(pending.message.id)) return 0;
+        const handled = await this.replay(pending);
+        return handled === 0 ? 0 : handled + (await this.drain(pending.message.conversationId, false));
+      }),
+    );
+    return counts.reduce((a, b) => a + b, 0);
+  }
+
+  /**
+   * Handles the conversation's waiting messages, oldest first, while this instance can claim them. It
+   * stops at a failure, which it throws when `rethrow` (a connector's delivery is then retried).
+   */
+  private async drain(conversationId: string, rethrow: boolean): Promise<number> {
+    const { owner, maxAttempts } = this.processing;
+    let handled = 0;
+    while (await this.store.messages.hasUnprocessed(conversationId, maxAttempts)) {
+      const [pending] = await this.store.messages.claimUnprocessed({
+        now: this.now(),
+        leaseUntil: this.leaseUntil(),
+        owner,
+        limit: 1,
+        maxAttempts,
+        conversationId,
+      });
+      if (!pending || this.handling.has(pending.message.id)) break;
+      const done = await this.replay(pending, rethrow);
+      if (done === 0) break;
+      handled += done;
+    }
+    return handled;
+  }
+
+  /** A handling from a sweep or a drain: a failure is logged (the next sweep tries again), or thrown. */
+  private async replay(pending: PendingInbound, rethrow = false): Promise<number> {
+    const context = {
+      messageId: pending.message.id,
+      conversationId: pending.message.conversationId,
+      attempt: pending.attempts,
+    };
+    try {
+      // Undefined: another instance took it over (or its conversation is gone); nothing was done here.
+      if (!(await this.handle({ ...pending, owner: this.processing.owner }))) return 0;
+      this.log.warn(context, 'inbound message handled after its first handling did not finish');
+      return 1;
+    } catch (error) {
+      this.log.warn({ ...context, error: String(error) }, 'inbound message not handled yet');
+      if (rethrow) throw error;
+      return 0;
+    }
+  }
+
+  /** A redelivered message is not stored again; if it still waits for its handling, it is handled now. */
+  private async redelivered(inbound: InboundMessage): Promise<void> {
+    const existing = await this.store.messages.findByExternalId(inbound.channel, inbound.externalId);
+    if (existing) await this.drain(existing.conversationId, true);
+  }
+
+  /**
+   * Runs a claimed message's handling: the flow while the conversation is with the bot, the "still
+   * queued" answer to a queued contact asking again for a person. Its transactions go through a store
+   * that checks the claim and marks the message processed with the first answer; the message is marked
+   * processed at the end in any case. Returns the conversation afterwards, or undefined when another
+   * instance took the message over. A failure leaves the message waiting (its claim released) for the
+   * next attempt, except a domain error (a broken flow), which no retry mends, and the last attempt.
+   */
+  private async handle(item: Handling): Promise<Conversation | undefined> {
+    const { message, action, owner } = item;
+    const claim = {
+      messageId: message.id,
+      owner,
+      leaseUntil: () => this.leaseUntil(),
+      now: () => this.now(),
+    };
+    const store = claimedStore(this.store, claim);
+    this.handling.add(message.id);
+    const renewal = setInterval(() => {
+      this.store.messages.holdClaim(message.id, owner, this.leaseUntil()).catch(() => {});
+    }, this.processing.renewMs);
+    try {
+      let conversation = item.conversation ?? (await this.store.conversations.get(message.conversationId));
+      const contact =
+        item.contact ?? (message.authorId ? await this.store.contacts.get(message.authorId) : undefined);
+      if (!conversation || !contact) {
+        await this.store.messages.markProcessed(message.id, owner, this.now());
+        return conversation;
+      }
+      if (conversation.state === 'bot') {
+        if (action === 'resolved') {
+          await this.acknowledgeResolved(store, conversation, message);
+        } else if (message.text.trim() || action === 'handoff') {
+          const flow = (await this.store.flows.getActive())?.definition ?? defaultFlowDefinition;
+          const result = await this.flows(store).run(flow, { conversation, contact, message, action });
+          conversation = result.conversation;
+        }
+      } else if (conversation.state === 'queued' && action === 'handoff') {
+        const queued = conversation;
+        const position = (await this.router.queuePosition(queued.id)) ?? 1;
+        await inTransaction(store, this.bus, (tx, emit) =>
+          postMessage(
+            tx,
+            emit,
+            queued,
+            { authorKind: 'system', text: say('stillQueued', queued.language, { position }) },
+            this.now(),
+          ),
+        );
+      }
+      if (!(await this.store.messages.markProcessed(message.id, owner, this.now())))
+        throw new ClaimLost(message.id);
+      if (conversation.state === 'queued') await this.router.offer();
+      return conversation;
+    } catch (error) {
+      if (error instanceof ClaimLost) {
+        this.log.warn(
+          { messageId: message.id, conversationId: message.conversationId },
+          'inbound message taken over by another instance; this one stopped handling it',
+        );
+        return undefined;
+      }
+      await this.afterFailure(item, error);
+      throw error;
+    } finally {
+      clearInterval(renewal);
+      this.handling.delete(message.id);
+    }
+  }
+
+  private async afterFailure(item: Handling, error: unknown): Promise<void> {
+    const { message, owner, attempts } = item;
+    const final = error instanceof DomainError || attempts >= this.processing.maxAttempts;
+    try {
+      if (!final) {
+        await this.store.messages.releaseClaim(message.id, owner);
+        return;
+      }
+      await this.store.messages.markProcessed(message.id, owner, this.now());
+    } catch {
+      // The database is away: the claim runs out by itself and the message is tried again.
+      return;
+    }
+    (this.log.error ?? this.log.warn)(
+      { messageId: message.id, conversationId: message.conversationId, attempts, error: String(error) },
+      'inbound message given up: its handling failed',
+    );
+  }
+
+  private leaseUntil(): string {
+    return new Date(this.clock.now().getTime() + this.processing.leaseMs).toISOString();
   }
 
   async get(id: string): Promise<Conversation> {
@@ -322,7 +538,11 @@ export class ConversationService {
     return closed;
   }
 
-  private async acknowledgeResolved(conversation: Conversation, message: Message): Promise<void> {
+  private async acknowledgeResolved(
+    store: Store,
+    conversation: Conversation,
+    message: Message,
+  ): Promise<void> {
     const messages = await this.store.messages.listByConversation(conversation.id);
     const suggestion = [...messages].reverse().find((m) => m.authorKind === 'bot' && m.articles.length > 0);
     const question = suggestion
@@ -330,7 +550,7 @@ export class ConversationService {
           .filter((m) => m.authorKind === 'contact' && m.text.trim() && m.createdAt <= suggestion.createdAt)
           .pop()
       : undefined;
-    await inTransaction(this.store, this.bus, (tx, emit) =>
+    await inTransaction(store, this.bus, (tx, emit) =>
       postMessage(
         tx,
         emit,
@@ -396,7 +616,7 @@ export class ConversationService {
       { authorKind: 'system', text: say('thanksForRating', conversation.language) },
       at,
     );
-    return { contact, conversation, message, rated: true };
+    return { contact, conversation, message, rated: true, claimed: false, behind: false };
   }
 
   private resolveContact(tx: Repositories, inbound: InboundMessage): Promise<Contact> {
@@ -423,6 +643,13 @@ export class ConversationService {
 
 /** Thrown inside the receive transaction to roll it back when the message was already stored. */
 class Redelivery extends Error {}
+
+/** Whether a contact's message has anything to run after it is stored (else it is stored processed). */
+function needsHandling(conversation: Conversation, message: Message, action: string | null): boolean {
+  if (conversation.state === 'bot')
+    return action === 'resolved' || action === 'handoff' || !!message.text.trim();
+  return conversation.state === 'queued' && action === 'handoff';
+}
 
 function checkInbound(inbound: InboundMessage): void {
   if (!inbound.externalId)

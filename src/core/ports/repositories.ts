@@ -18,6 +18,7 @@ import type {
   OutboxItem,
   Queue,
   Reservation,
+  ReservationStatus,
   Session,
   TimelineEntry,
   WebchatVisitor,
@@ -40,6 +41,11 @@ export interface ContactRepository {
   get(id: string): Promise<Contact | undefined>;
   findByIdentity(channel: ChannelName, externalId: string): Promise<Contact | undefined>;
   create(contact: Contact): Promise<void>;
+  /**
+   * Creates the contact unless another one already holds one of its identities (a concurrent first
+   * contact, on this instance or another); returns the stored contact either way.
+   */
+  createIfAbsent(contact: Contact): Promise<Contact>;
   update(contact: Contact): Promise<void>;
   /** Newest `createdAt` first. */
   list(filter: ContactFilter): Promise<Contact[]>;
@@ -61,18 +67,93 @@ export interface ConversationRepository {
   get(id: string): Promise<Conversation | undefined>;
   create(conversation: Conversation): Promise<void>;
   update(conversation: Conversation): Promise<void>;
-  /** Newest first by `updatedAt`, except `state: 'queued'` filters, which come oldest `queuedAt` first. */
+  /**
+   * Newest first by `updatedAt`, except `state: 'queued'` filters, which come in the waiting order:
+   * priority first (urgent to low), then oldest `queuedAt`.
+   */
   list(filter: ConversationFilter): Promise<Conversation[]>;
   /** The contact's conversation on this channel that is not `closed`, if any. */
   findOpen(contactId: string, channel: ChannelName): Promise<Conversation | undefined>;
+  /** Sets where a queued conversation stands in the waiting order (default `normal`). */
+  setPriority(id: string, priority: CasePriority): Promise<void>;
+  /**
+   * Takes up to `limit` conversations for an offer round, in the waiting order: `queued` in one of
+   * `queueIds`, with no pending reservation, not in `exclude`. Inside a transaction on PostgreSQL the rows
+   * stay locked until it ends, and rows another transaction holds are skipped, so that concurrent rounds
+   * (other instances) take different conversations.
+   */
+  claimWaiting(claim: WaitingClaim): Promise<Conversation[]>;
+  /** 1-based place of a queued conversation in its queue's waiting order; null when it is not queued. */
+  queuePosition(id: string): Promise<number | null>;
+  /** For each queue with conversations waiting: how many, and since when the oldest has waited. */
+  waitingByQueue(): Promise<QueueWaiting[]>;
+}
+
+export interface WaitingClaim {
+  queueIds: string[];
+  limit: number;
+  exclude?: string[];
+}
+
+export interface QueueWaiting {
+  queueId: string;
+  waiting: number;
+  oldestQueuedAt: string;
 }
 
 export interface MessageRepository {
-  /** Stores the message. Returns false and stores nothing when `externalId` is already stored for the conversation's channel. */
-  insert(message: Message, channel: ChannelName): Promise<boolean>;
+  /**
+   * Stores the message. Returns false and stores nothing when `externalId` is already stored for the conversation's channel.
+   * Without `inbound` the message is stored processed; with it, it waits (unprocessed) for its handling.
+   */
+  insert(message: Message, channel: ChannelName, inbound?: InboundProcessing): Promise<boolean>;
   findByExternalId(channel: ChannelName, externalId: string): Promise<Message | undefined>;
   /** Oldest first. */
   listByConversation(conversationId: string): Promise<Message[]>;
+  /** Whether the conversation has a message waiting for its handling (unprocessed, claimed fewer than `maxAttempts` times). */
+  hasUnprocessed(conversationId: string, maxAttempts: number): Promise<boolean>;
+  /**
+   * Claims, for each conversation, its oldest waiting message (created, then stored, first), if no live claim
+   * holds it: atomic across stores on one database, so one owner gets it; each claim counts an attempt.
+   * A conversation's next message is never claimed while an older one waits. Oldest first.
+   */
+  claimUnprocessed(claim: InboundClaim): Promise<PendingInbound[]>;
+  /** Extends `owner`'s claim to `until`; false when another owner has claimed the message since. */
+  holdClaim(messageId: string, owner: string, until: string): Promise<boolean>;
+  /** Marks the message processed (first time wins) if `owner` holds its claim; false when another owner does. */
+  markProcessed(messageId: string, owner: string, at: string): Promise<boolean>;
+  /** Ends `owner`'s claim of a message still waiting, so that it can be claimed again at once. */
+  releaseClaim(messageId: string, owner: string): Promise<void>;
+}
+
+/** How a contact's message waits to be handled: see `MessageRepository.insert`. */
+export interface InboundProcessing {
+  /** The button or command that came with the message (`handoff`, `resolved`, …), needed to handle it later. */
+  action: string | null;
+  /** Held by the storer, who handles it at once; null leaves it to whoever claims it next. Counts an attempt. */
+  claim: { owner: string; until: string } | null;
+}
+
+export interface InboundClaim {
+  now: string;
+  leaseUntil: string;
+  owner: string;
+  limit: number;
+  /** Messages claimed this many times already are given up: neither claimed nor waited for. */
+  maxAttempts: number;
+  /** Only messages created at or before this instant (fresh ones are being handled by their receiver). */
+  createdBefore?: string;
+  /** Only this conversation's. */
+  conversationId?: string;
+}
+
+/** A contact's message waiting for its handling, as claimed. */
+export interface PendingInbound {
+  message: Message;
+  channel: ChannelName;
+  action: string | null;
+  /** Claims so far, this one included. */
+  attempts: number;
 }
 
 export interface CaseFilter {
@@ -115,6 +196,20 @@ export interface AgentRepository {
   touch(id: string, at: string): Promise<void>;
   /** Turns `available` agents with no heartbeat since `before` into `away`; returns those it changed. */
   markAwayUnseenSince(before: string): Promise<Agent[]>;
+  /**
+   * In one query: active, available agents whose load (conversations held, assigned or wrapping, plus
+   * pending reservations) is below their capacity; longest idle first. With `lock`, inside a transaction
+   * on PostgreSQL, every active, available agent's row is locked first and the load counted after, so
+   * that concurrent offer rounds (other instances) wait for each other and see each other's offers.
+   */
+  listWithRoom(options?: { lock?: boolean }): Promise<AgentLoad[]>;
+  /** The agent's load; with `lock` (as above) counted after locking the agent's row. */
+  loadOf(id: string, options?: { lock?: boolean }): Promise<number>;
+}
+
+export interface AgentLoad {
+  agent: Agent;
+  load: number;
 }
 
 export interface QueueRepository {
@@ -122,6 +217,8 @@ export interface QueueRepository {
   getByName(name: string): Promise<Queue | undefined>;
   list(): Promise<Queue[]>;
   create(queue: Queue): Promise<void>;
+  /** Creates the queue unless one has its name (created meanwhile by another caller); returns the stored one. */
+  createIfAbsent(queue: Queue): Promise<Queue>;
   update(queue: Queue): Promise<void>;
   delete(id: string): Promise<void>;
 }
@@ -140,6 +237,28 @@ export interface ReservationRepository {
   list(filter: ReservationFilter): Promise<Reservation[]>;
   /** Pending reservations whose `expiresAt` is at or before `now`. */
   listExpired(now: string): Promise<Reservation[]>;
+  /** Stores a pending reservation unless its conversation already has one (the database decides); false then. */
+  createPending(reservation: Reservation): Promise<boolean>;
+  /**
+   * Ends a pending reservation (`accepted`, `rejected`, `timed_out`, `canceled`) at `at`, only if it is
+   * still pending (and, when given, still unexpired at `unexpiredAt`); undefined when it was not, so
+   * that of concurrent callers on any instance exactly one ends it.
+   */
+  settle(
+    id: string,
+    status: Exclude<ReservationStatus, 'pending'>,
+    at: string,
+    unexpiredAt?: string,
+  ): Promise<Reservation | undefined>;
+  /** Times out the pending reservations due at `now`; each is returned to one caller only. */
+  expireDue(now: string): Promise<Reservation[]>;
+  /** Cancels the pending reservations of an agent or of a conversation at `at`; returns those it canceled. */
+  cancelPending(filter: { agentId: string } | { conversationId: string }, at: string): Promise<Reservation[]>;
+  /**
+   * For each of these conversations, the agents who rejected its offer or let it time out since the
+   * conversation was last queued.
+   */
+  listDeclined(conversationIds: string[]): Promise<{ conversationId: string; agentId: string }[]>;
 }
 
 export interface OutboxRepository {
@@ -304,6 +423,42 @@ export interface WebchatVisitorRepository {
   update(visitor: WebchatVisitor): Promise<void>;
 }
 
+/** One tenure of a lease: who holds the named work, until when, and the fencing token of this tenure. */
+export interface Lease {
+  name: string;
+  owner: string;
+  /** Raised by every acquisition: a later tenure always has a higher token than an earlier one. */
+  token: number;
+  expiresAt: string;
+  acquiredAt: string;
+}
+
+export interface LeaseRequest {
+  name: string;
+  owner: string;
+  /** The caller's clock; the lease expires `ttlMs` after it. */
+  now: string;
+  ttlMs: number;
+  /** Take it even from a live holder (a single instance taking its own lease back after a crash). */
+  force?: boolean;
+}
+
+/**
+ * Leases with expiry and fencing, for work one instance at a time may do (a Discord gateway shard).
+ * Every call is one atomic statement, so two instances racing for a lease never both get it.
+ */
+export interface LeaseRepository {
+  /** Takes the lease when nobody holds it or its holder's expiry has passed at `now` (a new tenure, a higher token); undefined when it is held. */
+  acquire(request: LeaseRequest): Promise<Lease | undefined>;
+  /** Extends the holder's own unexpired tenure; undefined when it expired or another owner took it. */
+  renew(lease: Lease, now: string, ttlMs: number): Promise<Lease | undefined>;
+  /** Ends the tenure (it expires at once); false when it was no longer this tenure. */
+  release(lease: Lease): Promise<boolean>;
+  get(name: string): Promise<Lease | undefined>;
+  /** Leases whose name starts with `prefix`, by name. */
+  list(prefix: string): Promise<Lease[]>;
+}
+
 export interface Repositories {
   contacts: ContactRepository;
   conversations: ConversationRepository;
@@ -322,6 +477,7 @@ export interface Repositories {
   cannedResponses: CannedResponseRepository;
   announcements: AnnouncementRepository;
   webchatVisitors: WebchatVisitorRepository;
+  leases: LeaseRepository;
 }
 
 /** The unit of work: repositories outside a transaction, and a way to run several writes atomically. */

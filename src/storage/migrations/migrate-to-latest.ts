@@ -8,7 +8,10 @@ import * as webchatVisitors from './0005-webchat-visitors.ts';
 import * as discordState from './0006-discord-state.ts';
 import * as presenceAndCases from './0007-presence-and-cases.ts';
 import * as knowledgeChanges from './0008-knowledge-changes.ts';
+import * as routing from './0009-routing.ts';
 import * as outboxClaims from './0011-outbox-claims.ts';
+import * as leases from './0012-leases.ts';
+import * as inboundProcessing from './0013-inbound-processing.ts';
 import * as memberNotices from './0014-member-notices.ts';
 
 /** Every migration, in order. Imported explicitly so bundling and `tsx` need no directory scan. */
@@ -21,7 +24,10 @@ export const migrations: Record<string, Migration> = {
   '0006-discord-state': discordState,
   '0007-presence-and-cases': presenceAndCases,
   '0008-knowledge-changes': knowledgeChanges,
+  '0009-routing': routing,
   '0011-outbox-claims': outboxClaims,
+  '0012-leases': leases,
+  '0013-inbound-processing': inboundProcessing,
   '0014-member-notices': memberNotices,
 };
 
