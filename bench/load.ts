@@ -83,6 +83,8 @@ interface Figures {
   peak?: Array<{ rssMb: number; peakMb: number }>;
   /** 429s the emulator answered over the whole layout (spike and open conversations included). */
   rateLimitedTotal?: number;
+  gatewaySessions?: number;
+  doubledInbound?: number;
   error?: string;
 }
 
@@ -92,6 +94,8 @@ async function measureDeployment(spec: DeploymentSpec): Promise<Figures> {
   let deployment: Deployment | undefined;
   try {
     deployment = await Deployment.start(spec, SIZES.agents, SIZES.capacity);
+    figures.gatewaySessions = deployment.discord.openGatewayConnections;
+    log(`${spec.name}: ready; ${figures.gatewaySessions} gateway session(s) open on the emulator`);
     log(`${spec.name}: hand-off spike of ${SIZES.spike} members`);
     figures.spike = await handOffSpike(deployment, SIZES.spike, SPIKE_TIMEOUT_MS);
     log(`${spec.name}: ${describeSpike(figures.spike)}`);
@@ -132,7 +136,10 @@ async function measureDeployment(spec: DeploymentSpec): Promise<Figures> {
     if (deployment) {
       figures.peak = await deployment.memory();
       figures.rateLimitedTotal = deployment.discord.requests({ status: 429 }).length;
-      log(`${spec.name}: ${figures.rateLimitedTotal} × 429 over the whole layout`);
+      figures.doubledInbound = deployment.doubledInbound;
+      log(
+        `${spec.name}: ${figures.rateLimitedTotal} × 429 over the whole layout; ${figures.doubledInbound} member messages shown twice on the desktop`,
+      );
       await deployment.close();
     }
   }

@@ -65,6 +65,9 @@ export class Deployment {
   static readonly running = new Set<Deployment>();
   readonly listeners: Listeners = { ...idle };
   readonly agents: DeskAgent[] = [];
+  /** Member messages the supervisor's desktop was shown more than once. */
+  doubledInbound = 0;
+  private readonly shown = new Set<string>();
   private desktop: WebSocket | undefined;
   private memberCount = 0;
 
@@ -157,9 +160,11 @@ export class Deployment {
 
   private onDesktopEvent(event: DesktopEvent): void {
     const at = performance.now();
-    if (event.type === 'message.created' && event.message?.externalId)
+    if (event.type === 'message.created' && event.message?.externalId) {
+      if (this.shown.has(event.message.externalId)) this.doubledInbound += 1;
+      this.shown.add(event.message.externalId);
       this.listeners.inbound(event.message.externalId, at);
-    else if (
+    } else if (
       (event.type === 'reservation.created' || event.type === 'reservation.updated') &&
       event.reservation
     )
