@@ -11,6 +11,7 @@ import type {
   ConversationRepository,
   ExampleProposalRepository,
   FlowRepository,
+  LeaseRepository,
   MessageRepository,
   OutboxRepository,
   QueueRepository,
@@ -33,6 +34,7 @@ import { createDatabase, type Database, type DatabaseOptions, type Engine, engin
 import type { DbScope } from './db-scope.ts';
 import { KyselyExampleProposalRepository } from './example-proposal-repository.ts';
 import { KyselyFlowRepository } from './flow-repository.ts';
+import { KyselyLeaseRepository } from './lease-repository.ts';
 import { KyselyMessageRepository } from './message-repository.ts';
 import { migrateToLatest } from './migrations/migrate-to-latest.ts';
 import { KyselyOutboxRepository } from './outbox-repository.ts';
@@ -76,6 +78,7 @@ export class KyselyStore implements Store {
   readonly cannedResponses: CannedResponseRepository;
   readonly announcements: AnnouncementRepository;
   readonly webchatVisitors: WebchatVisitorRepository;
+  readonly leases: LeaseRepository;
 
   readonly #db: Kysely<Database>;
   readonly #context: AsyncLocalStorage<ActiveTransaction>;
@@ -112,6 +115,7 @@ export class KyselyStore implements Store {
     this.cannedResponses = new KyselyCannedResponseRepository(scope);
     this.announcements = new KyselyAnnouncementRepository(scope);
     this.webchatVisitors = new KyselyWebchatVisitorRepository(scope);
+    this.leases = new KyselyLeaseRepository(scope);
   }
 
   /** The Kysely instance, for tooling (CLI, health checks). Repositories are the way to data. */
