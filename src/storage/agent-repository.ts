@@ -1,7 +1,7 @@
-import { type Selectable, sql } from 'kysely';
-import type { Agent, AgentRole, AgentStatus, Presence } from '../core/model.ts';
-import type { AgentRepository } from '../core/ports/repositories.ts';
-import type { AgentTable } from './database.ts';
+import { type ExpressionBuilder, type Kysely, type Selectable, sql } from 'kysely';
+import type { Agent, AgentRole, AgentStatus, ConversationState, Presence } from '../core/model.ts';
+import type { AgentLoad, AgentRepository } from '../core/ports/repositories.ts';
+import { type AgentTable, type Database, engineOf } from './database.ts';
 import { assertUpdated, type DbScope, fromJson, toJson, uniquely } from './db-scope.ts';
 
 // `last_seen_at` is left out: heartbeats write it (`touch`), and a stale copy of an agent must not undo one.
@@ -32,6 +32,39 @@ const fromRow = (r: Selectable<AgentTable>): Agent => ({
   status: r.status as AgentStatus,
   createdAt: r.created_at,
 });
+
+/** Conversations an agent holds count against their capacity, as do the offers made to them. */
+const holding: ConversationState[] = ['assigned', 'wrapping'];
+
+/** The agent's load: held conversations plus pending reservations (two index lookups). */
+const loadColumns = (eb: ExpressionBuilder<Database & { a: AgentTable }, 'a'>) => [
+  eb
+    .selectFrom('conversations as c')
+    .select(eb.fn.countAll().as('n'))
+    .whereRef('c.agent_id', '=', 'a.id')
+    .where('c.state', 'in', holding)
+    .as('held'),
+  eb
+    .selectFrom('reservations as r')
+    .select(eb.fn.countAll().as('n'))
+    .whereRef('r.agent_id', '=', 'a.id')
+    .where('r.status', '=', 'pending')
+    .as('offered'),
+];
+
+/**
+ * On PostgreSQL, inside a transaction: locks the rows, in id order (so that concurrent lockers queue
+ * instead of deadlocking). The load is counted by a later statement, which sees what the previous
+ * holder of the locks committed.
+ */
+async function lockAgents(db: Kysely<Database>, only?: string): Promise<void> {
+  if (engineOf(db) !== 'postgres' || !db.isTransaction) return;
+  let query = db.selectFrom('agents').select('id');
+  query = only
+    ? query.where('id', '=', only)
+    : query.where('status', '=', 'active').where('presence', '=', 'available');
+  await query.orderBy('id').forUpdate().execute();
+}
 
 export class KyselyAgentRepository implements AgentRepository {
   constructor(private readonly scope: DbScope) {}
@@ -105,5 +138,37 @@ export class KyselyAgentRepository implements AgentRepository {
       this.scope.db.updateTable('agents').set(values).where('id', '=', id).executeTakeFirst(),
     );
     assertUpdated(result, 'Agent', id);
+  }
+
+  async listWithRoom(options: { lock?: boolean } = {}): Promise<AgentLoad[]> {
+    const db = this.scope.db;
+    if (options.lock) await lockAgents(db);
+    const rows = await db
+      .selectFrom('agents as a')
+      .selectAll('a')
+      .select(loadColumns)
+      .where('a.status', '=', 'active' satisfies AgentStatus)
+      .where('a.presence', '=', 'available' satisfies Presence)
+      .orderBy('a.idle_since', 'asc')
+      .orderBy('a.created_at', 'asc')
+      .orderBy('a.id', 'asc')
+      .execute();
+    return rows
+      .map(({ held, offered, ...row }) => ({
+        agent: fromRow(row),
+        load: Number(held ?? 0) + Number(offered ?? 0),
+      }))
+      .filter(({ agent, load }) => load < agent.capacity);
+  }
+
+  async loadOf(id: string, options: { lock?: boolean } = {}): Promise<number> {
+    const db = this.scope.db;
+    if (options.lock) await lockAgents(db, id);
+    const row = await db
+      .selectFrom('agents as a')
+      .select(loadColumns)
+      .where('a.id', '=', id)
+      .executeTakeFirst();
+    return Number(row?.held ?? 0) + Number(row?.offered ?? 0);
   }
 }

@@ -1,4 +1,5 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
+import { conflict } from '../core/errors.ts';
 import type { ChannelName, Contact } from '../core/model.ts';
 import type { ContactFilter, ContactRepository } from '../core/ports/repositories.ts';
 import type { ContactTable, Database } from './database.ts';
@@ -91,6 +92,62 @@ export class KyselyContactRepository implements ContactRepository {
     });
   }
 
+  /**
+   * Insert-if-absent, then read. The identities go in with ON CONFLICT DO NOTHING: when another
+   * transaction (this instance or another) holds one of them, this waits for it to end, stores nothing
+   * and returns the contact that holds the identity; the database decides, so none fails.
+   */
+  async createIfAbsent(contact: Contact): Promise<Contact> {
+    const first = contact.identities[0];
+    if (!first) {
+      await this.create(contact);
+      return contact;
+    }
+    return atomically(this.scope.db, async (db) => {
+      await db
+        .insertInto('contacts')
+        .values({
+          id: contact.id,
+          name: contact.name,
+          avatar_url: contact.avatarUrl,
+          locale: contact.locale,
+          created_at: contact.createdAt,
+        })
+        .execute();
+      const inserted = await db
+        .insertInto('contact_identities')
+        .values(
+          contact.identities.map((identity, position) => ({
+            channel: identity.channel,
+            external_id: identity.externalId,
+            contact_id: contact.id,
+            position,
+          })),
+        )
+        .onConflict((oc) => oc.doNothing())
+        .returning(['channel', 'external_id'])
+        .execute();
+      if (inserted.length === contact.identities.length) return contact;
+      // Another contact holds an identity: ours was never anyone's, so it goes, and theirs is the answer.
+      const taken =
+        contact.identities.find(
+          (i) => !inserted.some((r) => r.channel === i.channel && r.external_id === i.externalId),
+        ) ?? first;
+      await db.deleteFrom('contact_identities').where('contact_id', '=', contact.id).execute();
+      await db.deleteFrom('contacts').where('id', '=', contact.id).execute();
+      const holder = await db
+        .selectFrom('contact_identities as i')
+        .innerJoin('contacts as c', 'c.id', 'i.contact_id')
+        .selectAll('c')
+        .where('i.channel', '=', taken.channel)
+        .where('i.external_id', '=', taken.externalId)
+        .executeTakeFirst();
+      if (!holder)
+        throw new Error(`contact identity ${taken.channel}:${taken.externalId} is held but not found`);
+      return this.#withIdentities(db, holder);
+    });
+  }
+
   async update(contact: Contact): Promise<void> {
     await atomically(this.scope.db, async (db) => {
       const result = await db
@@ -104,8 +161,41 @@ export class KyselyContactRepository implements ContactRepository {
         .where('id', '=', contact.id)
         .executeTakeFirst();
       assertUpdated(result, 'Contact', contact.id);
-      await db.deleteFrom('contact_identities').where('contact_id', '=', contact.id).execute();
-      await this.#insertIdentities(db, contact);
+      // Identities kept are upserted rather than deleted and inserted again: two concurrent updates of
+      // one contact (two messages of one member) would otherwise both insert the same identity.
+      let stale = db.deleteFrom('contact_identities').where('contact_id', '=', contact.id);
+      if (contact.identities.length > 0)
+        stale = stale.where((eb) =>
+          eb.not(
+            eb.or(
+              contact.identities.map((i) =>
+                eb.and([eb('channel', '=', i.channel), eb('external_id', '=', i.externalId)]),
+              ),
+            ),
+          ),
+        );
+      await stale.execute();
+      if (contact.identities.length === 0) return;
+      const kept = await db
+        .insertInto('contact_identities')
+        .values(
+          contact.identities.map((identity, position) => ({
+            channel: identity.channel,
+            external_id: identity.externalId,
+            contact_id: contact.id,
+            position,
+          })),
+        )
+        .onConflict((oc) =>
+          oc
+            .columns(['channel', 'external_id'])
+            .doUpdateSet({ position: (eb) => eb.ref('excluded.position') })
+            .where('contact_identities.contact_id', '=', contact.id),
+        )
+        .returning('channel')
+        .execute();
+      if (kept.length < contact.identities.length)
+        throw conflict('a channel identity of this contact belongs to another contact');
     });
   }
 

@@ -1,10 +1,38 @@
-import type { Selectable } from 'kysely';
-import type { ChannelName, Conversation, ConversationState } from '../core/model.ts';
-import type { ConversationFilter, ConversationRepository } from '../core/ports/repositories.ts';
-import type { ConversationTable } from './database.ts';
+import { type Selectable, type SelectQueryBuilder, sql } from 'kysely';
+import type { CasePriority, ChannelName, Conversation, ConversationState } from '../core/model.ts';
+import type {
+  ConversationFilter,
+  ConversationRepository,
+  QueueWaiting,
+  WaitingClaim,
+} from '../core/ports/repositories.ts';
+import { type ConversationTable, type Database, engineOf } from './database.ts';
 import { assertUpdated, type DbScope, fromJson, toJson } from './db-scope.ts';
 
-const toRow = (c: Conversation): Selectable<ConversationTable> => ({
+/** `priority_rank`: the waiting order's first key, so that ascending order is urgent first. */
+const priorityRanks: Record<CasePriority, number> = { urgent: 0, high: 1, normal: 2, low: 3 };
+
+/**
+ * The waiting order: priority, then first come, first served. The same columns, in the same order, as
+ * the partial index `conversations_waiting_idx`, so that the head of the queue is read, not sorted.
+ */
+function inWaitingOrder<O>(
+  query: SelectQueryBuilder<Database & { c: ConversationTable }, 'c', O>,
+): SelectQueryBuilder<Database & { c: ConversationTable }, 'c', O> {
+  return query
+    .orderBy('c.priority_rank', 'asc')
+    .orderBy('c.queued_at', 'asc')
+    .orderBy('c.created_at', 'asc')
+    .orderBy('c.id', 'asc');
+}
+
+// A literal, not a parameter: the planner then knows the partial indexes (`state = 'queued'`,
+// `status = 'pending'`) apply.
+const queued = sql.lit('queued');
+const pending = sql.lit('pending');
+
+// `priority_rank` is left out: only `setPriority` writes it, and a copy of a conversation must not undo it.
+const toRow = (c: Conversation): Omit<Selectable<ConversationTable>, 'priority_rank'> => ({
   id: c.id,
   contact_id: c.contactId,
   channel: c.channel,
@@ -24,7 +52,7 @@ const toRow = (c: Conversation): Selectable<ConversationTable> => ({
   updated_at: c.updatedAt,
 });
 
-const fromRow = (r: Selectable<ConversationTable>): Conversation => ({
+const fromRow = (r: Omit<Selectable<ConversationTable>, 'priority_rank'>): Conversation => ({
   id: r.id,
   contactId: r.contact_id,
   channel: r.channel,
@@ -74,27 +102,25 @@ export class KyselyConversationRepository implements ConversationRepository {
   async list(filter: ConversationFilter): Promise<Conversation[]> {
     const states = filter.state === undefined ? undefined : [filter.state].flat();
     if (states?.length === 0) return [];
-    let query = this.scope.db.selectFrom('conversations').selectAll();
-    if (states) query = query.where('state', 'in', states);
-    if (filter.agentId !== undefined) query = query.where('agent_id', '=', filter.agentId);
-    if (filter.queueId !== undefined) query = query.where('queue_id', '=', filter.queueId);
-    if (filter.contactId !== undefined) query = query.where('contact_id', '=', filter.contactId);
-    if (filter.caseId !== undefined) query = query.where('case_id', '=', filter.caseId);
-    if (filter.channel !== undefined) query = query.where('channel', '=', filter.channel);
+    let query = this.scope.db.selectFrom('conversations as c').selectAll('c');
+    if (states) query = query.where('c.state', 'in', states);
+    if (filter.agentId !== undefined) query = query.where('c.agent_id', '=', filter.agentId);
+    if (filter.queueId !== undefined) query = query.where('c.queue_id', '=', filter.queueId);
+    if (filter.contactId !== undefined) query = query.where('c.contact_id', '=', filter.contactId);
+    if (filter.caseId !== undefined) query = query.where('c.case_id', '=', filter.caseId);
+    if (filter.channel !== undefined) query = query.where('c.channel', '=', filter.channel);
     const since = filter.activeSince;
     if (since !== undefined)
       query = query.where((eb) =>
         eb.or([
-          eb('created_at', '>=', since),
-          eb('first_agent_reply_at', '>=', since),
-          eb('closed_at', '>=', since),
+          eb('c.created_at', '>=', since),
+          eb('c.first_agent_reply_at', '>=', since),
+          eb('c.closed_at', '>=', since),
         ]),
       );
-    // A queue is served first come, first served; every other list shows the latest activity first.
-    const queued = states?.length === 1 && states[0] === 'queued';
-    query = queued
-      ? query.orderBy('queued_at', 'asc').orderBy('created_at', 'asc').orderBy('id', 'asc')
-      : query.orderBy('updated_at', 'desc').orderBy('id', 'desc');
+    // A queue is listed in the order it is served; every other list shows the latest activity first.
+    const waiting = states?.length === 1 && states[0] === 'queued';
+    query = waiting ? inWaitingOrder(query) : query.orderBy('c.updated_at', 'desc').orderBy('c.id', 'desc');
     if (filter.limit !== undefined) query = query.limit(filter.limit);
     return (await query.execute()).map(fromRow);
   }
@@ -109,5 +135,83 @@ export class KyselyConversationRepository implements ConversationRepository {
       .orderBy('updated_at', 'desc')
       .executeTakeFirst();
     return row && fromRow(row);
+  }
+
+  async setPriority(id: string, priority: CasePriority): Promise<void> {
+    const result = await this.scope.db
+      .updateTable('conversations')
+      .set({ priority_rank: priorityRanks[priority] })
+      .where('id', '=', id)
+      .executeTakeFirst();
+    assertUpdated(result, 'Conversation', id);
+  }
+
+  /**
+   * One query, whatever the length of the queue: the head of `conversations_waiting_idx`, each row
+   * checked for a pending reservation through `reservations_one_pending_idx`.
+   */
+  async claimWaiting(claim: WaitingClaim): Promise<Conversation[]> {
+    if (claim.queueIds.length === 0 || claim.limit <= 0) return [];
+    const db = this.scope.db;
+    let query = db
+      .selectFrom('conversations as c')
+      .selectAll('c')
+      .where('c.state', '=', queued)
+      .where('c.queue_id', 'in', claim.queueIds)
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('reservations as r')
+              .select('r.id')
+              .whereRef('r.conversation_id', '=', 'c.id')
+              .where('r.status', '=', pending),
+          ),
+        ),
+      );
+    if (claim.exclude && claim.exclude.length > 0) query = query.where('c.id', 'not in', claim.exclude);
+    query = inWaitingOrder(query).limit(claim.limit);
+    // SQLite has one writer at a time: its transaction is the claim.
+    if (engineOf(db) === 'postgres' && db.isTransaction) query = query.forUpdate().skipLocked();
+    return (await query.execute()).map(fromRow);
+  }
+
+  async queuePosition(id: string): Promise<number | null> {
+    const db = this.scope.db;
+    const target = await db
+      .selectFrom('conversations')
+      .select(['state', 'queue_id', 'priority_rank', 'queued_at', 'created_at', 'id'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (target?.state !== 'queued' || !target.queue_id || !target.queued_at) return null;
+    const ahead = await db
+      .selectFrom('conversations as c')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('c.state', '=', queued)
+      .where('c.queue_id', '=', target.queue_id)
+      .where((eb) =>
+        eb(
+          eb.refTuple('c.priority_rank', 'c.queued_at', 'c.created_at', 'c.id'),
+          '<',
+          eb.tuple(Number(target.priority_rank), target.queued_at as string, target.created_at, target.id),
+        ),
+      )
+      .executeTakeFirstOrThrow();
+    return Number(ahead.n) + 1;
+  }
+
+  async waitingByQueue(): Promise<QueueWaiting[]> {
+    const rows = await this.scope.db
+      .selectFrom('conversations as c')
+      .select((eb) => ['c.queue_id', eb.fn.countAll().as('waiting'), eb.fn.min('c.queued_at').as('oldest')])
+      .where('c.state', '=', queued)
+      .where('c.queue_id', 'is not', null)
+      .groupBy('c.queue_id')
+      .execute();
+    return rows.map((r) => ({
+      queueId: r.queue_id as string,
+      waiting: Number(r.waiting),
+      oldestQueuedAt: String(r.oldest),
+    }));
   }
 }

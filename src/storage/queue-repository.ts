@@ -43,6 +43,21 @@ export class KyselyQueueRepository implements QueueRepository {
     );
   }
 
+  /**
+   * Insert-if-absent, then read: of callers racing to create one name (first hand-offs on several
+   * instances), one inserts and every one gets that queue; none fails.
+   */
+  async createIfAbsent(queue: Queue): Promise<Queue> {
+    await this.scope.db
+      .insertInto('queues')
+      .values({ id: queue.id, name: queue.name, skills: toJson(queue.skills), created_at: queue.createdAt })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    const stored = await this.getByName(queue.name);
+    if (!stored) throw new Error(`queue ${queue.name} was neither created nor found`);
+    return stored;
+  }
+
   async update(queue: Queue): Promise<void> {
     const result = await uniquely(`a queue named ${queue.name} already exists`, () =>
       this.scope.db

@@ -43,8 +43,10 @@ export async function resolveContactIn(
     identities: [{ channel, externalId: profile.externalId }],
     createdAt: at,
   };
-  await tx.contacts.create(contact);
-  return contact;
+  // A first message of the same member handled at once elsewhere (another instance) may create it first.
+  // Then it is theirs, refreshed from this profile like any existing contact.
+  const stored = await tx.contacts.createIfAbsent(contact);
+  return stored.id === contact.id ? stored : resolveContactIn(tx, channel, profile, at);
 }
 
 /** Contacts by channel identity. */

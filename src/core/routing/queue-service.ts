@@ -1,4 +1,4 @@
-import { conflict, DomainError, invalid, notFound } from '../errors.ts';
+import { conflict, invalid, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Queue } from '../model.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -37,14 +37,13 @@ export class QueueService {
     if (chosen) return chosen;
     const existing = await this.store.queues.getByName(this.defaultQueueName);
     if (existing) return existing;
-    try {
-      return await this.create({ name: this.defaultQueueName });
-    } catch (error) {
-      // Another instance created it first.
-      const raced = await this.store.queues.getByName(this.defaultQueueName);
-      if (error instanceof DomainError && error.kind === 'conflict' && raced) return raced;
-      throw error;
-    }
+    // Insert-if-absent: of instances starting (or handing off) at once, one creates it and all get it.
+    return this.store.queues.createIfAbsent({
+      id: newId(),
+      name: checkName(this.defaultQueueName),
+      skills: [],
+      createdAt: this.clock.now().toISOString(),
+    });
   }
 
   /** The queue that flows hand off to when they name none (the default flow names none). */

@@ -38,7 +38,7 @@ export interface QueueStats {
 export type TransferTarget = { agentId: string } | { queueId: string };
 
 /**
- * The router, in the manner of TaskRouter: queued conversations are offered one at a time, oldest first,
+ * The router, in the manner of TaskRouter: queued conversations are offered, priority first then oldest,
  * as a Reservation to the longest-idle available agent who has every skill of the queue and free capacity.
  * A rejected or timed-out reservation moves on to the next agent; once every eligible agent has declined,
  * the round starts again.
@@ -72,9 +72,8 @@ export class Router {
     const found = (await tx.queues.get(name)) ?? (await tx.queues.getByName(name));
     if (found) return found;
     if (idOrName && idOrName !== this.options.defaultQueueName) throw notFound('queue', idOrName);
-    const queue: Queue = { id: newId(), name, skills: [], createdAt: this.now() };
-    await tx.queues.create(queue);
-    return queue;
+    // First hand-offs on several instances may all get here: one creates it, all get it.
+    return tx.queues.createIfAbsent({ id: newId(), name, skills: [], createdAt: this.now() });
   }
 
   /** Puts the conversation in the queue (inside the caller's transaction). Call `offer()` after the commit. */
@@ -84,19 +83,31 @@ export class Router {
     conversation: Conversation,
     queue: Queue,
   ): Promise<Conversation> {
-    const next = { ...transition(conversation, 'queued', this.now()), queueId: queue.id };
-    await tx.conversations.update(next);
+    const next = await this.queueIn(tx, conversation, queue, this.now());
     emit({ type: 'conversation.updated', conversation: next });
+    return next;
+  }
+
+  /**
+   * Queues the conversation. It waits in the order of its case's priority (urgent first; `normal` without
+   * a case) as it is now, then first come, first served.
+   */
+  private async queueIn(
+    tx: Repositories,
+    conversation: Conversation,
+    queue: Queue,
+    at: string,
+  ): Promise<Conversation> {
+    const next = { ...transition(conversation, 'queued', at), queueId: queue.id };
+    await tx.conversations.update(next);
+    const kase = next.caseId ? await tx.cases.get(next.caseId) : undefined;
+    await tx.conversations.setPriority(next.id, kase?.priority ?? 'normal');
     return next;
   }
 
   /** 1-based place of a queued conversation in its queue; null when it is not waiting. */
   async queuePosition(conversationId: string, repos: Repositories = this.store): Promise<number | null> {
-    const conversation = await repos.conversations.get(conversationId);
-    if (conversation?.state !== 'queued' || !conversation.queueId) return null;
-    const waiting = await repos.conversations.list({ state: 'queued', queueId: conversation.queueId });
-    const index = waiting.findIndex((c) => c.id === conversationId);
-    return index === -1 ? null : index + 1;
+    return repos.conversations.queuePosition(conversationId);
   }
 
   /**
@@ -121,76 +132,83 @@ export class Router {
     }
   }
 
+  /**
+   * One round, as queries: the agents with room (one query), then the waiting conversations those agents
+   * can serve, priority first then oldest, taken by one claiming query limited to the room, and who
+   * declined them (one query). Its cost follows the room, not the length of the queue. Across instances:
+   * the agents' rows are locked and their load counted after the lock (no agent over capacity), the
+   * claimed conversations are skipped by other rounds, and the database refuses a second pending offer
+   * of a conversation.
+   */
   private async offerRound(): Promise<void> {
-    // With a long queue and no free agent, walking the queue would be wasted work on every hand-off.
-    let room = 0;
-    for (const agent of await this.store.agents.list()) {
-      if (takesWork(agent)) room += Math.max(0, agent.capacity - (await this.load(this.store, agent.id)));
-    }
-    if (room === 0) return;
-    const waiting = await this.store.conversations.list({ state: 'queued' });
-    for (const candidate of waiting) {
-      if (room === 0) return;
-      await inTransaction(this.store, this.bus, async (tx, emit) => {
-        const conversation = await tx.conversations.get(candidate.id);
-        if (conversation?.state !== 'queued' || !conversation.queueId) return;
-        const pending = await tx.reservations.list({ conversationId: conversation.id, status: 'pending' });
-        if (pending.length > 0) return;
-        const queue = await tx.queues.get(conversation.queueId);
-        if (!queue) return;
-        const agent = await this.pickAgent(tx, conversation, queue);
-        if (!agent) return;
-        const at = this.now();
-        const reservation: Reservation = {
-          id: newId(),
-          conversationId: conversation.id,
-          queueId: queue.id,
-          agentId: agent.id,
-          status: 'pending',
-          createdAt: at,
-          expiresAt: new Date(this.clock.now().getTime() + this.options.reservationTimeoutMs).toISOString(),
-          respondedAt: null,
-        };
-        await tx.reservations.create(reservation);
-        room -= 1;
-        emit({ type: 'reservation.created', reservation });
-      });
-    }
-  }
-
-  private async pickAgent(
-    tx: Repositories,
-    conversation: Conversation,
-    queue: Queue,
-  ): Promise<Agent | undefined> {
-    const agents = (await tx.agents.list()).filter(
-      (a) => takesWork(a) && queue.skills.every((skill) => a.skills.includes(skill)),
-    );
-    const withRoom: Agent[] = [];
-    for (const agent of agents) if ((await this.load(tx, agent.id)) < agent.capacity) withRoom.push(agent);
-    if (withRoom.length === 0) return undefined;
-    // Agents who declined this conversation since it was (re)queued are skipped until everyone has declined.
-    const declined = new Set(
-      (await tx.reservations.list({ conversationId: conversation.id }))
-        .filter(
-          (r) =>
-            (r.status === 'rejected' || r.status === 'timed_out') &&
-            r.createdAt >= (conversation.queuedAt ?? ''),
-        )
-        .map((r) => r.agentId),
-    );
-    const fresh = withRoom.filter((a) => !declined.has(a.id));
-    const pool = fresh.length > 0 ? fresh : withRoom;
-    return pool.sort(
-      (a, b) => a.idleSince.localeCompare(b.idleSince) || a.createdAt.localeCompare(b.createdAt),
-    )[0];
+    // Nobody has room: one query, however long the queue (a spike with every agent busy).
+    if ((await this.store.agents.listWithRoom()).length === 0) return;
+    await inTransaction(this.store, this.bus, async (tx, emit) => {
+      const agents = (await tx.agents.listWithRoom({ lock: true })).filter(({ agent }) => takesWork(agent));
+      const room = new Map(agents.map(({ agent, load }) => [agent.id, agent.capacity - load]));
+      const withRoom = () => agents.map((a) => a.agent).filter((a) => (room.get(a.id) ?? 0) > 0);
+      const queues = new Map((await tx.queues.list()).map((q) => [q.id, q]));
+      const fits = (agent: Agent, queue: Queue) =>
+        queue.skills.every((skill) => agent.skills.includes(skill));
+      // Conversations claimed but not offered (their agents' room went to older ones): not claimed again.
+      const passed: string[] = [];
+      for (;;) {
+        const free = withRoom();
+        const limit = free.reduce((sum, a) => sum + (room.get(a.id) ?? 0), 0);
+        const servable = [...queues.values()].filter((q) => free.some((a) => fits(a, q)));
+        if (limit === 0 || servable.length === 0) return;
+        const waiting = await tx.conversations.claimWaiting({
+          queueIds: servable.map((q) => q.id),
+          limit,
+          exclude: passed,
+        });
+        if (waiting.length === 0) return;
+        const declinedBy = new Map<string, Set<string>>();
+        for (const { conversationId, agentId } of await tx.reservations.listDeclined(
+          waiting.map((c) => c.id),
+        )) {
+          declinedBy.set(conversationId, (declinedBy.get(conversationId) ?? new Set()).add(agentId));
+        }
+        let offered = 0;
+        for (const conversation of waiting) {
+          const queue = conversation.queueId ? queues.get(conversation.queueId) : undefined;
+          // Longest idle first (the order of `listWithRoom`); agents who declined this conversation since
+          // it was (re)queued are skipped until everyone has declined.
+          const pool = queue ? withRoom().filter((a) => fits(a, queue)) : [];
+          const declined = declinedBy.get(conversation.id);
+          const agent = pool.find((a) => !declined?.has(a.id)) ?? pool[0];
+          if (!queue || !agent) {
+            passed.push(conversation.id);
+            continue;
+          }
+          const reservation: Reservation = {
+            id: newId(),
+            conversationId: conversation.id,
+            queueId: queue.id,
+            agentId: agent.id,
+            status: 'pending',
+            createdAt: this.now(),
+            expiresAt: new Date(this.clock.now().getTime() + this.options.reservationTimeoutMs).toISOString(),
+            respondedAt: null,
+          };
+          // Refused when another instance offered it after our claim read it: that offer stands.
+          if (!(await tx.reservations.createPending(reservation))) {
+            passed.push(conversation.id);
+            continue;
+          }
+          room.set(agent.id, (room.get(agent.id) ?? 0) - 1);
+          offered += 1;
+          emit({ type: 'reservation.created', reservation });
+        }
+        // Fewer than asked for: nothing else waits. None offered: the rest would fare no better.
+        if (waiting.length < limit || offered === 0) return;
+      }
+    });
   }
 
   /** Conversations the agent holds (assigned or wrapping up) plus reservations offered to them. */
   async load(repos: Repositories, agentId: string): Promise<number> {
-    const held = await repos.conversations.list({ agentId, state: ['assigned', 'wrapping'] });
-    const offered = await repos.reservations.list({ agentId, status: 'pending' });
-    return held.length + offered.length;
+    return repos.agents.loadOf(agentId);
   }
 
   async accept(reservationId: string, agentId: string): Promise<Conversation> {
@@ -198,13 +216,15 @@ export class Router {
       const reservation = await this.pendingReservation(tx, reservationId, agentId);
       const at = this.now();
       if (reservation.expiresAt <= at) throw conflict(`reservation ${reservationId} has expired`);
+      // Conditional: of two accepts (two instances, two clicks) one wins; the other is told it is taken.
+      const accepted = await tx.reservations.settle(reservationId, 'accepted', at, at);
+      if (!accepted) throw await this.noLongerPending(tx, reservationId);
+      emit({ type: 'reservation.updated', reservation: accepted });
+      // Read after the reservation is ours: a close or transfer that canceled it has been waited for.
       const conversation = await tx.conversations.get(reservation.conversationId);
       if (!conversation) throw notFound('conversation', reservation.conversationId);
       const agent = await tx.agents.get(agentId);
       if (!agent) throw notFound('agent', agentId);
-      const accepted: Reservation = { ...reservation, status: 'accepted', respondedAt: at };
-      await tx.reservations.update(accepted);
-      emit({ type: 'reservation.updated', reservation: accepted });
       const assigned: Conversation = { ...transition(conversation, 'assigned', at), agentId };
       await tx.conversations.update(assigned);
       emit({ type: 'conversation.updated', conversation: assigned });
@@ -235,9 +255,9 @@ export class Router {
 
   async reject(reservationId: string, agentId: string): Promise<Reservation> {
     const rejected = await inTransaction(this.store, this.bus, async (tx, emit) => {
-      const reservation = await this.pendingReservation(tx, reservationId, agentId);
-      const next: Reservation = { ...reservation, status: 'rejected', respondedAt: this.now() };
-      await tx.reservations.update(next);
+      await this.pendingReservation(tx, reservationId, agentId);
+      const next = await tx.reservations.settle(reservationId, 'rejected', this.now());
+      if (!next) throw await this.noLongerPending(tx, reservationId);
       emit({ type: 'reservation.updated', reservation: next });
       return next;
     });
@@ -247,19 +267,15 @@ export class Router {
 
   /** Times out pending reservations past their deadline and offers their conversations to the next agent. */
   async expireReservations(): Promise<number> {
-    const now = this.now();
-    const expired = await this.store.reservations.listExpired(now);
-    for (const reservation of expired) {
-      await inTransaction(this.store, this.bus, async (tx, emit) => {
-        const current = await tx.reservations.get(reservation.id);
-        if (current?.status !== 'pending') return;
-        const next: Reservation = { ...current, status: 'timed_out', respondedAt: now };
-        await tx.reservations.update(next);
-        emit({ type: 'reservation.updated', reservation: next });
-      });
-    }
-    if (expired.length > 0) await this.offer();
-    return expired.length;
+    // One conditional update: instances timing out at once each get their own share, so every time-out
+    // is told once.
+    const expired = await inTransaction(this.store, this.bus, async (tx, emit) => {
+      const due = await tx.reservations.expireDue(this.now());
+      for (const reservation of due) emit({ type: 'reservation.updated', reservation });
+      return due.length;
+    });
+    if (expired > 0) await this.offer();
+    return expired;
   }
 
   /**
@@ -278,8 +294,7 @@ export class Router {
       if ('queueId' in target) {
         const queue = await tx.queues.get(target.queueId);
         if (!queue) throw notFound('queue', target.queueId);
-        const next = { ...transition(conversation, 'queued', at), queueId: queue.id };
-        await tx.conversations.update(next);
+        const next = await this.queueIn(tx, conversation, queue, at);
         emit({ type: 'conversation.updated', conversation: next });
         const position = (await this.queuePosition(next.id, tx)) ?? 1;
         await postMessage(
@@ -296,7 +311,8 @@ export class Router {
       if (agent.id === conversation.agentId) throw invalid('the conversation is already with this agent');
       if (agent.status !== 'active') throw conflict(`${agent.name} is ${agent.status}`);
       if (agent.presence === 'offline') throw conflict(`${agent.name} is offline`);
-      if ((await this.load(tx, agent.id)) >= agent.capacity)
+      // Counted under the agent's lock: an offer round on another instance cannot fill the same room.
+      if ((await tx.agents.loadOf(agent.id, { lock: true })) >= agent.capacity)
         throw conflict(`${agent.name} has no free capacity`);
       const next: Conversation = { ...transition(conversation, 'assigned', at), agentId: agent.id };
       await tx.conversations.update(next);
@@ -320,13 +336,9 @@ export class Router {
    */
   async withdrawOffers(agentId: string): Promise<number> {
     const withdrawn = await inTransaction(this.store, this.bus, async (tx, emit) => {
-      const pending = await tx.reservations.list({ agentId, status: 'pending' });
-      for (const reservation of pending) {
-        const next: Reservation = { ...reservation, status: 'canceled', respondedAt: this.now() };
-        await tx.reservations.update(next);
-        emit({ type: 'reservation.updated', reservation: next });
-      }
-      return pending.length;
+      const canceled = await tx.reservations.cancelPending({ agentId }, this.now());
+      for (const reservation of canceled) emit({ type: 'reservation.updated', reservation });
+      return canceled.length;
     });
     if (withdrawn > 0) await this.offer();
     return withdrawn;
@@ -334,25 +346,23 @@ export class Router {
 
   /** Withdraws the offer of a conversation that left the queue some other way. */
   async cancelPending(tx: Repositories, emit: Emit, conversationId: string): Promise<void> {
-    for (const reservation of await tx.reservations.list({ conversationId, status: 'pending' })) {
-      const next: Reservation = { ...reservation, status: 'canceled', respondedAt: this.now() };
-      await tx.reservations.update(next);
-      emit({ type: 'reservation.updated', reservation: next });
-    }
+    for (const reservation of await tx.reservations.cancelPending({ conversationId }, this.now()))
+      emit({ type: 'reservation.updated', reservation });
   }
 
   async queueStats(): Promise<QueueStats[]> {
     const now = this.clock.now().getTime();
     const queues = await this.store.queues.list();
     const agents = (await this.store.agents.list()).filter(takesWork);
+    const waitingIn = new Map((await this.store.conversations.waitingByQueue()).map((w) => [w.queueId, w]));
     const stats: QueueStats[] = [];
     for (const queue of queues) {
-      const waiting = await this.store.conversations.list({ state: 'queued', queueId: queue.id });
-      const oldest = waiting[0]?.queuedAt;
+      const waiting = waitingIn.get(queue.id);
+      const oldest = waiting?.oldestQueuedAt;
       stats.push({
         queueId: queue.id,
         name: queue.name,
-        waiting: waiting.length,
+        waiting: waiting?.waiting ?? 0,
         longestWaitSeconds: oldest ? Math.max(0, Math.round((now - new Date(oldest).getTime()) / 1000)) : 0,
         agentsAvailable: agents.filter((a) => queue.skills.every((s) => a.skills.includes(s))).length,
       });
@@ -371,6 +381,14 @@ export class Router {
     if (reservation.status !== 'pending')
       throw conflict(`reservation ${reservationId} is already ${reservation.status}`);
     return reservation;
+  }
+
+  /** Why a reservation that was pending a moment ago could not be ended: someone else ended it first. */
+  private async noLongerPending(tx: Repositories, reservationId: string): Promise<Error> {
+    const current = await tx.reservations.get(reservationId);
+    if (!current) return notFound('reservation', reservationId);
+    if (current.status === 'pending') return conflict(`reservation ${reservationId} has expired`);
+    return conflict(`reservation ${reservationId} is already ${current.status}`);
   }
 
   private now(): string {
