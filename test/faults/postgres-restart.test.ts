@@ -63,6 +63,18 @@ describe.skipIf('missing' in found)('a PostgreSQL restart under load', () => {
     }
   };
 
+  /** `/readyz`'s answer: its status and the components it names as degraded. */
+  const readiness = async (): Promise<{ status: number; degraded: string[] }> => {
+    alive();
+    try {
+      const res = await fetch(`${url}/readyz`);
+      const body = (await res.json()) as { degraded?: string[] };
+      return { status: res.status, degraded: body.degraded ?? [] };
+    } catch {
+      return { status: 0, degraded: [] };
+    }
+  };
+
   it('keeps the process alive, reports the outage and stores every message once', async () => {
     for (let i = 0; i < 4; i += 1) visitors.push(await WebchatVisitor.start(url, { name: `Player ${i}` }));
 
@@ -113,6 +125,12 @@ describe.skipIf('missing' in found)('a PostgreSQL restart under load', () => {
         // A stop long enough to be seen from outside, then a start.
         cluster.stop();
         await eventually('/healthz to report the database down', async () => (await health()) === 503);
+        // Not ready for traffic meanwhile, naming the database.
+        const notReady = await eventually('/readyz to name the database', async () => {
+          const answer = await readiness();
+          return answer.status === 503 ? answer : null;
+        });
+        expect(notReady.degraded).toEqual(['database']);
         const attemptsBefore = attempts;
         await eventually('a message sent while the database is down', () => {
           alive();
@@ -121,6 +139,7 @@ describe.skipIf('missing' in found)('a PostgreSQL restart under load', () => {
         });
         cluster.start();
         await eventually('/healthz to report the database up', async () => (await health()) === 200);
+        await eventually('/readyz to report ready again', async () => (await readiness()).status === 200);
         await sentAfter(sent.length + 10);
         // A quick restart, as an operator's `pg_ctl restart` or a fail-over does.
         cluster.restart();
@@ -146,6 +165,7 @@ describe.skipIf('missing' in found)('a PostgreSQL restart under load', () => {
     expect(server!.output()).not.toMatch(/Unhandled 'error' event|Connection terminated unexpectedly\n\s+at/);
     expect(server!.output()).toMatch(/PostgreSQL connection lost/);
     expect(await health()).toBe(200);
+    expect(await readiness()).toEqual({ status: 200, degraded: [] });
 
     const db = new pg.Client({ connectionString: cluster.url });
     await db.connect();
