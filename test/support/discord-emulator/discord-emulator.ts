@@ -157,6 +157,10 @@ export class DiscordEmulator {
     string,
     { skip: number; remaining: number; status: number; afterStoring: boolean }
   >();
+  /** While Discord's REST is down (`startOutage`): the status every request gets. */
+  #outage: number | null = null;
+  /** Channels whose requests hang (`holdChannel`), with the requests waiting on each. */
+  readonly #held = new Map<string, Array<() => void>>();
   #port = 0;
 
   private constructor(options: DiscordEmulatorOptions) {
@@ -239,6 +243,7 @@ export class DiscordEmulator {
 
   /** Closes the gateway sockets and the HTTP server (including discord.js's keep-alive connections). */
   async close(): Promise<void> {
+    for (const channel of [...this.#held.keys()]) this.releaseChannel(channel);
     await this.#gateway.close();
     this.#server.closeAllConnections();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
@@ -717,6 +722,39 @@ export class DiscordEmulator {
   }
 
   /**
+   * Discord's REST is down: every request is answered `status` (503 by default) without taking effect,
+   * until `endOutage()`. The gateway stays up, so members' messages keep arriving, as in Discord's REST
+   * incidents.
+   */
+  startOutage(status = 503): void {
+    this.#outage = status;
+  }
+
+  endOutage(): void {
+    this.#outage = null;
+  }
+
+  /**
+   * Requests on one channel (their `channel_id`) hang: no answer until `releaseChannel`. Released requests
+   * are then carried out, even those whose client gave up meanwhile (their message is stored, as when
+   * Discord's edge stalled after the write), so only a nonce keeps a retry from posting twice.
+   */
+  holdChannel(channel: ChannelRef): void {
+    if (!this.#held.has(idOf(channel))) this.#held.set(idOf(channel), []);
+  }
+
+  releaseChannel(channel: ChannelRef): void {
+    const waiting = this.#held.get(idOf(channel)) ?? [];
+    this.#held.delete(idOf(channel));
+    for (const resume of waiting) resume();
+  }
+
+  /** Requests hanging on a held channel now, for a test to wait on. */
+  heldRequests(channel: ChannelRef): number {
+    return this.#held.get(idOf(channel))?.length ?? 0;
+  }
+
+  /**
    * Drops the gateway connection. Without a code it is a network failure (the client resumes);
    * with 1000 discord.js starts a new session instead.
    */
@@ -978,6 +1016,19 @@ export class DiscordEmulator {
     const key = `${method} ${route.template}`;
     entry.route = key;
     const params = matchParams(route, path);
+
+    if (this.#outage !== null) {
+      send(this.#outage, { code: 0, message: `${this.#outage}: Service Unavailable` });
+      return;
+    }
+    const held = params.channel_id === undefined ? undefined : this.#held.get(params.channel_id);
+    if (held) {
+      await new Promise<void>((resume) => {
+        held.push(resume);
+        this.#changes.emit('change');
+      });
+      entry.at = Date.now();
+    }
 
     const failure = this.#failures.get(key);
     let failAfter: number | null = null;
