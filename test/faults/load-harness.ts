@@ -46,6 +46,9 @@ import type { ApiMessage, ApiUser } from '../support/discord-emulator/api-object
 import type { DiscordEmulator, EmulatedGuild } from '../support/discord-emulator/discord-emulator.ts';
 import { eventually } from '../support/eventually.ts';
 
+/** Harnesses started in this process: each one's members and agents get names of their own. */
+let runs = 0;
+
 export const LOAD_ADMIN_PASSWORD = 'fault-test-password';
 const AGENT_PASSWORD = 'fault-agent-password';
 
@@ -212,9 +215,14 @@ export class LoadHarness {
     await Promise.all(this.#loops);
   }
 
-  /** Stops the load if it still runs. Nothing to close otherwise; the emulator and servers are the test's. */
+  /**
+   * Stops the load if it still runs and signs the agents off (offline), so that a later harness on the same
+   * instances is not offered to them. The emulator and the servers are the test's to close.
+   */
   async close(): Promise<void> {
     await this.stop();
+    for (const agent of this.#agents)
+      await this.#request(agent.cookie, 'PUT', `/agents/${agent.id}/presence`, { presence: 'offline' });
   }
 
   /**
@@ -279,7 +287,8 @@ export class LoadHarness {
       'outbox items not sent',
       ours.filter((o) => o.status !== 'sent').map((o) => `${o.status} "${short(o.text)}" (${o.lastError})`),
     );
-    const explained = new Set<string>();
+    /** Nonce → the outbox item's seq and the part, to check the order in which the member saw them. */
+    const explained = new Map<string, [number, number]>();
     const doubledParts: string[] = [];
     const missingParts: string[] = [];
     for (const item of ours) {
@@ -290,7 +299,7 @@ export class LoadHarness {
         const nonce = deliveryNonce(item.messageId, part);
         const found = byNonce.get(nonce);
         if (!found) break;
-        explained.add(nonce);
+        explained.set(nonce, [item.seq, part]);
         if (found.length > 1) doubledParts.push(`"${short(found[0]!.content)}" ×${found.length}`);
       }
     }
@@ -302,6 +311,21 @@ export class LoadHarness {
         .filter((m) => m.nonce === undefined || !explained.has(String(m.nonce)))
         .map((m) => `"${short(m.content)}" nonce=${m.nonce ?? 'none'}`),
     );
+    // Order: a member sees a conversation's messages in the order of their outbox items (and parts).
+    const disordered: string[] = [];
+    for (const member of this.members) {
+      let previous: [number, number] | null = null;
+      let previousText = '';
+      for (const m of botDms.get(member.user.id) ?? []) {
+        const place = m.nonce === undefined ? undefined : explained.get(String(m.nonce));
+        if (!place) continue;
+        if (previous && (place[0] < previous[0] || (place[0] === previous[0] && place[1] <= previous[1])))
+          disordered.push(`${member.user.username}: "${short(m.content)}" after "${short(previousText)}"`);
+        previous = place;
+        previousText = m.content;
+      }
+    }
+    report('bot messages out of order in a DM', disordered);
 
     // Answered: one bot message per question for askers; one case number and one "joined" per hand-off.
     const acceptedBy = new Map<string, Set<string>>();
@@ -382,7 +406,7 @@ export class LoadHarness {
 
   async #setUp(): Promise<void> {
     const o = this.options;
-    const run = Date.now().toString(36);
+    const run = `${Date.now().toString(36)}${(runs += 1)}`;
     for (let i = 0; i < o.askers + o.handoffMembers; i += 1) {
       const kind = i < o.askers ? 'asker' : 'handoff';
       const user = o.discord.createUser({ username: `${kind}-${i}-${run}` });
@@ -575,6 +599,7 @@ export class LoadHarness {
 interface StoreRows {
   contactMessages: Array<{ externalId: string }>;
   outbox: Array<{
+    seq: number;
     status: string;
     messageId: string | null;
     text: string;
@@ -585,9 +610,9 @@ interface StoreRows {
 
 async function readStore(store: LoadHarnessOptions['store']): Promise<StoreRows> {
   const contactSql = `select external_id from messages where channel = 'discord' and author_kind = 'contact'`;
-  const outboxSql = `select status, message, last_error from outbox where channel = 'discord' order by seq`;
+  const outboxSql = `select seq, status, message, last_error from outbox where channel = 'discord' order by seq`;
   let contacts: Array<{ external_id: string | null }>;
-  let outbox: Array<{ status: string; message: unknown; last_error: string | null }>;
+  let outbox: Array<{ seq: number | string; status: string; message: unknown; last_error: string | null }>;
   if ('sqlite' in store) {
     const db = new Database(store.sqlite, { readonly: true, fileMustExist: true });
     try {
@@ -616,6 +641,7 @@ async function readStore(store: LoadHarnessOptions['store']): Promise<StoreRows>
         address?: { userId?: string };
       };
       return {
+        seq: Number(o.seq),
         status: o.status,
         messageId: message.messageId ?? null,
         text: message.text ?? '',
