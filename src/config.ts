@@ -65,6 +65,8 @@ const schema = z.object({
   DISCORD_SUPPORT_CHANNEL: z.string().min(1).prefault('customer-service'),
   /** Roles (names or ids, comma-separated) that may post in the announcements channel `/setup` creates. */
   DISCORD_ADMIN_ROLES: z.string().optional(),
+  /** Gateway shards of the bot across all instances (unset: Discord's recommendation from GET /gateway/bot). */
+  DISCORD_SHARD_COUNT: z.coerce.number().int().min(1).max(4096).optional(),
   /** How often the announcement scheduler looks for due feeds and posts. */
   SWITCHBOARD_ANNOUNCEMENT_TICK_MS: z.coerce.number().int().min(10).max(600_000).prefault(5_000),
   /** Let feed sources point at loopback and private addresses (a feed on the brand's own network). */
@@ -104,6 +106,7 @@ export interface Config {
     featureRequestChannel: string;
     customerServiceChannel: string;
     adminRoles: string[];
+    shardCount: number | undefined;
   };
   announcements: { tickMs: number; allowPrivateFeeds: boolean };
 }
@@ -159,6 +162,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         .split(',')
         .map((role) => role.trim())
         .filter(Boolean),
+      shardCount: e.DISCORD_SHARD_COUNT,
     },
     announcements: {
       tickMs: e.SWITCHBOARD_ANNOUNCEMENT_TICK_MS,

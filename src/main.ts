@@ -11,6 +11,7 @@ import {
 import { DiscordAnnouncementPoster } from './announcements/discord-announcement-poster.ts';
 import { HttpBotVirtualAgent } from './bots/http-bot-virtual-agent.ts';
 import { DiscordConnector } from './channels/discord/discord-connector.ts';
+import { SharedRestLimiter } from './channels/discord/shared-rest-limiter.ts';
 import { WebchatConnector } from './channels/webchat/webchat-connector.ts';
 import { storeWebchatHistory } from './channels/webchat/webchat-history.ts';
 import type { Config } from './config.ts';
@@ -147,8 +148,19 @@ export async function createSwitchboard(
   );
   center.addConnector(webchat);
   let discordConnector: DiscordConnector | null = null;
+  let restLimiter: SharedRestLimiter | null = null;
   if (config.discord.token) {
     const discordLog = logger.child({ channel: 'discord' });
+    // Discord's REST limits are the bot's, not this process's: with Redis every instance keeps to them together.
+    restLimiter = new SharedRestLimiter({
+      redisUrl: config.redis?.url ?? null,
+      ...(config.redis ? { prefix: config.redis.prefix } : {}),
+      log: {
+        info: (context, message) => discordLog.info(context, message),
+        warn: (context, message) => discordLog.warn(context, message),
+      },
+    });
+    await restLimiter.connect();
     discordConnector = new DiscordConnector(center, {
       token: config.discord.token,
       guildIds: config.discord.guildIds,
@@ -158,6 +170,10 @@ export async function createSwitchboard(
       customerServiceChannel: config.discord.customerServiceChannel,
       adminRoles: config.discord.adminRoles,
       publicUrl: config.publicUrl,
+      restLimiter,
+      shardCount: config.discord.shardCount ?? null,
+      // One process on SQLite without Redis is the only instance: it takes its gateway back at once after a crash.
+      gateway: { singleInstance: !config.redis && store.engine === 'sqlite' },
       log: {
         info: (context, message) => discordLog.info(context, message),
         warn: (context, message) => discordLog.warn(context, message),
@@ -236,6 +252,7 @@ export async function createSwitchboard(
       await app.close();
       await announcements.stop();
       for (const connector of center.connectors.values()) await connector.stop();
+      await restLimiter?.close();
       await center.stop();
       await bus.close();
       await store.close();

@@ -11,7 +11,11 @@ describe('Discord: /helpme and the virtual agent in DMs', () => {
   afterAll(() => w?.close());
 
   it('is healthy once connected', () => {
-    expect(w.connector.health()).toEqual({ status: 'connected', detail: null });
+    expect(w.connector.health()).toMatchObject({
+      status: 'connected',
+      detail: null,
+      shards: [{ id: 0, status: 'connected', owner: w.connector.owner }],
+    });
   });
 
   it('/helpme with a question: ephemeral note, DM greeting, then an answer with article embeds and two buttons', async () => {

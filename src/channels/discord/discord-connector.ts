@@ -52,6 +52,13 @@ import {
   type SetupReport,
 } from './discord-setup.ts';
 import { type DiscordTextKey, t } from './discord-texts.ts';
+import {
+  type GatewayLeaseOptions,
+  GatewayLeases,
+  instanceOwner,
+  type ShardHealth,
+} from './gateway-leases.ts';
+import type { SharedRestLimiter } from './shared-rest-limiter.ts';
 
 export interface DiscordLog {
   info(context: Record<string, unknown>, message: string): void;
@@ -79,6 +86,14 @@ export interface DiscordConnectorOptions {
   adminRoles: string[];
   /** How long one REST request may take; discord.js itself does not retry, the outbox does. */
   restTimeoutMs: number;
+  /** Discord's REST limits kept with the bot's other instances (Redis) and 429s counted; null: per process. */
+  restLimiter: SharedRestLimiter | null;
+  /** Gateway shards of the bot across all instances; null: Discord's recommendation (`GET /gateway/bot`). */
+  shardCount: number | null;
+  /** Shard leases: how long they last, how often they are renewed and looked for, single-instance start. */
+  gateway: Partial<GatewayLeaseOptions>;
+  /** This instance's name as a lease owner (default: host, process id and a random part). */
+  instanceName: string;
   log: DiscordLog;
 }
 
@@ -95,8 +110,30 @@ export const defaultDiscordConnectorOptions: DiscordConnectorOptions = {
   readyTimeoutMs: 30_000,
   adminRoles: [],
   restTimeoutMs: 10_000,
+  restLimiter: null,
+  shardCount: null,
+  gateway: {},
+  instanceName: '',
   log: silent,
 };
+
+/** The connector's health, with each gateway shard's state (`standby`: another instance holds it). */
+export interface DiscordHealth extends ConnectorHealth {
+  shards?: ShardHealth[];
+}
+
+/** The gateway session this instance holds for its shards. */
+interface GatewaySession {
+  client: Client;
+  shards: number[];
+  /** Aborted when the session must end before it was ready (lease lost, stop). */
+  abort: AbortController;
+}
+
+const gatewayBotSchema = z.object({ shards: z.number().int().positive() });
+/** A gateway that could not be opened is given back and tried again after this, doubling up to a minute. */
+const OPEN_RETRY_MS = 5_000;
+const OPEN_RETRY_MAX_MS = 60_000;
 
 /** What the connector needs of the core besides `receive`: cases (bug reports, votes), events, settings. */
 export type DiscordCore = Pick<ContactCenter, 'cases' | 'bus' | 'store' | 'clock'>;
@@ -165,7 +202,20 @@ export class DiscordConnector implements ChannelConnector {
   /** Bug reports' and feature requests' status changes reach their reporter in a DM. */
   readonly notices = true;
   readonly options: DiscordConnectorOptions;
+  /** The client with caches: the gateway session's while this instance holds one, else the REST client. */
   private client: Client | null = null;
+  /** REST for every instance, with or without a gateway session (the outbox sends from all of them). */
+  private restClient: Client | null = null;
+  private gateway: GatewaySession | null = null;
+  private leases: GatewayLeases | null = null;
+  private readonly shardStates = new Map<number, { status: ShardHealth['status']; detail: string | null }>();
+  /** Opening and closing the gateway, one after another. */
+  private gatewayWork: Promise<void> = Promise.resolve();
+  /** Why the gateway could not be opened here last time (cleared once it is). */
+  private gatewayProblem: string | null = null;
+  private openFailures = 0;
+  private retryTimer: NodeJS.Timeout | null = null;
+  readonly owner: string;
   private state: ConnectorHealth;
   private onInbound: InboundHandler | null = null;
   private readonly contacts: ContactService;
@@ -184,14 +234,47 @@ export class DiscordConnector implements ChannelConnector {
     options: Partial<DiscordConnectorOptions> = {},
   ) {
     this.options = { ...defaultDiscordConnectorOptions, ...options };
+    this.owner = this.options.instanceName || instanceOwner();
     this.contacts = new ContactService(core.store, core.clock);
     this.state = this.options.token
       ? { status: 'connecting', detail: 'not started' }
       : { status: 'disabled', detail: 'no token' };
   }
 
-  health(): ConnectorHealth {
-    return { ...this.state };
+  health(): DiscordHealth {
+    const leases = this.leases;
+    if (!leases || this.state.status === 'disabled') return { ...this.state };
+    const shards: ShardHealth[] = [
+      ...leases.heldShards().map((id) => {
+        const state = this.shardStates.get(id) ?? {
+          status: 'connecting' as const,
+          detail: 'taking the shard',
+        };
+        return {
+          id,
+          status: state.status,
+          owner: this.owner,
+          ...(state.detail ? { detail: state.detail } : {}),
+        };
+      }),
+      ...leases
+        .elsewhere()
+        .map((shard) =>
+          shard.status === 'connecting' && this.gatewayProblem
+            ? { id: shard.id, status: 'error' as const, detail: this.gatewayProblem }
+            : shard,
+        ),
+    ].sort((a, b) => a.id - b.id);
+    const failing = shards.find((s) => s.status === 'error');
+    const waiting = shards.find((s) => s.status === 'connecting');
+    if (failing) return { status: 'error', detail: failing.detail ?? `shard ${failing.id} failing`, shards };
+    if (waiting) return { status: 'connecting', detail: waiting.detail ?? null, shards };
+    const here = shards.filter((s) => s.status === 'connected').length;
+    return {
+      status: 'connected',
+      detail: here === 0 ? 'gateway held by another instance; sending through REST' : null,
+      shards,
+    };
   }
 
   /** The discord.js client, once started (for diagnostics and tests). */
@@ -199,6 +282,10 @@ export class DiscordConnector implements ChannelConnector {
     return this.client;
   }
 
+  /**
+   * Starts REST at once and takes the gateway shards no other instance holds (all of them for a single
+   * instance). When this instance took shards, resolves once their gateway session is ready, as before.
+   */
   async start(onInbound: InboundHandler): Promise<void> {
     this.onInbound = onInbound;
     if (!this.options.token) {
@@ -206,7 +293,134 @@ export class DiscordConnector implements ChannelConnector {
       return;
     }
     this.state = { status: 'connecting', detail: null };
-    const client = new Client({
+    const restClient = this.newClient(null);
+    // REST without a gateway session: the token a login would set.
+    restClient.token = this.options.token;
+    restClient.rest.setToken(this.options.token);
+    this.restClient = restClient;
+    this.client = restClient;
+    await this.startLeases();
+  }
+
+  private async startLeases(): Promise<void> {
+    const restClient = this.restClient;
+    if (!restClient) return;
+    let shardCount: number;
+    try {
+      shardCount =
+        this.options.shardCount ??
+        gatewayBotSchema.parse(await restClient.rest.get(Routes.gatewayBot())).shards;
+    } catch (error) {
+      // Discord being unreachable must not stop the rest of Switchboard; health() says why, and it tries again.
+      const reason = error instanceof Error ? error.message : String(error);
+      this.state = { status: 'error', detail: reason };
+      this.options.log.error({ err: error }, 'Discord connector could not connect');
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = null;
+        if (this.restClient === restClient) void this.startLeases();
+      }, OPEN_RETRY_MS);
+      this.retryTimer.unref?.();
+      return;
+    }
+    if (this.restClient !== restClient) return;
+    this.state = { status: 'connecting', detail: null };
+    const leases = new GatewayLeases(
+      this.core.store.leases,
+      this.owner,
+      shardCount,
+      { gained: () => this.syncGateway(), lost: (shard, reason) => this.onShardLost(shard, reason) },
+      this.options.log,
+      this.options.gateway,
+    );
+    this.leases = leases;
+    await leases.start();
+    await this.gatewayWork;
+  }
+
+  /** Brings the gateway session in line with the shards held: one session for all of them, or none. */
+  private syncGateway(): void {
+    this.gatewayWork = this.gatewayWork
+      .then(async () => {
+        const leases = this.leases;
+        if (!leases) return;
+        const wanted = leases.heldShards();
+        const current = this.gateway;
+        if (current && current.shards.join() === wanted.join()) return;
+        if (current) await this.closeGateway('the shards held here changed');
+        if (wanted.length > 0) await this.openGateway(wanted, leases.shardCount);
+      })
+      .catch((error: unknown) => this.options.log.error({ err: error }, 'Discord gateway not opened'));
+  }
+
+  /** A lease this instance can no longer prove it holds: its session closes now, not after the queue. */
+  private onShardLost(shard: number, reason: string): void {
+    if (this.gateway?.shards.includes(shard)) void this.closeGateway(reason);
+    this.syncGateway();
+  }
+
+  private async openGateway(shards: number[], shardCount: number): Promise<void> {
+    const client = this.newClient({ shards, shardCount });
+    const session: GatewaySession = { client, shards, abort: new AbortController() };
+    this.gateway = session;
+    this.client = client;
+    for (const shard of shards)
+      this.shardStates.set(shard, { status: 'connecting', detail: 'opening the gateway' });
+    this.watch(client);
+    try {
+      const aborted = new Promise<never>((_, reject) =>
+        session.abort.signal.addEventListener('abort', () => reject(session.abort.signal.reason), {
+          once: true,
+        }),
+      );
+      const ready = new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`no READY within ${this.options.readyTimeoutMs} ms`)),
+          this.options.readyTimeoutMs,
+        );
+        client.once(Events.ClientReady, () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        session.abort.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+      });
+      await Promise.race([client.login(this.options.token).then(() => ready), aborted]);
+      // Commands are registered once per tenure of shard 0, not by every instance.
+      if (shards.includes(0)) await this.registerCommands(client);
+      if (this.gateway !== session) return;
+      this.openFailures = 0;
+      this.gatewayProblem = null;
+      this.options.log.info(
+        { user: client.user?.tag, guilds: client.guilds.cache.size, shards, shardCount, owner: this.owner },
+        'Discord connector connected',
+      );
+    } catch (error) {
+      if (this.gateway !== session) return; // closed meanwhile: the lease was lost or the connector stopped
+      const reason = error instanceof Error ? error.message : String(error);
+      this.gatewayProblem = reason;
+      this.options.log.error({ err: error, shards }, 'Discord connector could not connect');
+      await this.closeGateway(reason);
+      // Another instance may do better; this one tries again later.
+      const retryMs = Math.min(OPEN_RETRY_MAX_MS, OPEN_RETRY_MS * 2 ** this.openFailures);
+      this.openFailures += 1;
+      for (const shard of shards) await this.leases?.giveUp(shard, retryMs);
+    }
+  }
+
+  /** Ends this instance's gateway session (its shards' events go to whoever holds them next). */
+  private async closeGateway(reason: string): Promise<void> {
+    const session = this.gateway;
+    if (!session) return;
+    this.gateway = null;
+    if (this.client === session.client) this.client = this.restClient;
+    for (const shard of session.shards) this.shardStates.delete(shard);
+    session.abort.abort(new Error(reason));
+    this.options.log.info({ shards: session.shards, reason }, 'Discord gateway closed on this instance');
+    await session.client.destroy().catch(() => {});
+  }
+
+  /** A discord.js client: REST only (null), or the gateway session for some shards. */
+  private newClient(sharding: { shards: number[]; shardCount: number } | null): Client {
+    return new Client({
       intents: [
         GatewayIntentBits.Guilds,
         GatewayIntentBits.GuildMessages,
@@ -214,14 +428,30 @@ export class DiscordConnector implements ChannelConnector {
         GatewayIntentBits.MessageContent,
       ],
       partials: [Partials.Channel],
-      // Only the outbox retries: discord.js's own retries (3 by default) would multiply each of its attempts.
-      rest: {
-        retries: 0,
-        timeout: this.options.restTimeoutMs,
-        ...(this.options.apiUrl ? { api: this.options.apiUrl } : {}),
-      },
+      rest: this.restOptions(),
+      ...(sharding ?? {}),
     });
-    this.client = client;
+  }
+
+  /** The REST options of every discord.js client the connector makes. */
+  private restOptions() {
+    return {
+      // Only the outbox retries: discord.js's own retries (3 by default) would multiply each of its attempts.
+      retries: 0,
+      timeout: this.options.restTimeoutMs,
+      ...(this.options.apiUrl ? { api: this.options.apiUrl } : {}),
+      ...(this.options.restLimiter
+        ? { makeRequest: this.options.restLimiter.makeRequest(this.options.restTimeoutMs) }
+        : {}),
+    };
+  }
+
+  /** The gateway events of one session; state changes count only while it is this instance's session. */
+  private watch(client: Client): void {
+    const current = () => this.gateway?.client === client;
+    const setShard = (shard: number, status: ShardHealth['status'], detail: string | null) => {
+      if (current()) this.shardStates.set(shard, { status, detail });
+    };
     client.on(
       Events.MessageCreate,
       (message) =>
@@ -232,23 +462,26 @@ export class DiscordConnector implements ChannelConnector {
       (interaction) => void this.guard('interaction', () => this.onInteraction(interaction)),
     );
     client.on(Events.ShardDisconnect, (event, shard) => {
-      this.state = { status: 'error', detail: `gateway closed (${event.code})` };
+      if (!current()) return;
+      setShard(shard, 'error', `gateway closed (${event.code})`);
       this.options.log.error(
         { shard, code: event.code },
         'Discord gateway closed for good; not reconnecting',
       );
     });
     client.on(Events.ShardReconnecting, (shard) => {
-      this.state = { status: 'connecting', detail: 'reconnecting to the gateway' };
+      if (!current()) return;
+      setShard(shard, 'connecting', 'reconnecting to the gateway');
       this.options.log.info({ shard }, 'Discord gateway reconnecting');
     });
     client.on(Events.ShardResume, (shard, replayedEvents) => {
-      this.state = { status: 'connected', detail: null };
+      setShard(shard, 'connected', null);
       this.options.log.info({ shard, resumed: true, replayedEvents }, 'Discord gateway session resumed');
     });
     const watched = new Set<number>();
     client.on(Events.ShardReady, (shard) => {
-      this.state = { status: 'connected', detail: null };
+      if (!current()) return;
+      setShard(shard, 'connected', null);
       // discord.js reports a recoverable close only on the shard itself (with its code).
       const ws = client.ws.shards.get(shard);
       if (ws && !watched.has(shard)) {
@@ -257,8 +490,8 @@ export class DiscordConnector implements ChannelConnector {
           this.options.log.warn({ shard, code: event.code }, 'Discord gateway connection closed'),
         );
       }
-      // A new session (first start, failed resume, op 9, close 1000/4007): what was sent meanwhile is not
-      // replayed by Discord, so it is read back from the conversations' channels.
+      // A new session (first start, takeover from another instance, failed resume, op 9, close 1000/4007):
+      // what was sent meanwhile is not replayed by Discord, so it is read back from the conversations' channels.
       this.options.log.info({ shard, resumed: false }, 'Discord gateway: new session, catching up');
       this.catchingUp = this.catchingUp
         .then(() => this.guard('catch-up', () => this.catchUp(client)))
@@ -266,42 +499,28 @@ export class DiscordConnector implements ChannelConnector {
     });
     client.on(Events.ShardError, (error) => this.options.log.warn({ err: error }, 'Discord gateway error'));
     client.on(Events.Error, (error) => this.options.log.error({ err: error }, 'Discord client error'));
-    try {
-      const ready = new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error(`no READY within ${this.options.readyTimeoutMs} ms`)),
-          this.options.readyTimeoutMs,
-        );
-        client.once(Events.ClientReady, () => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-      await client.login(this.options.token);
-      await ready;
-      await this.registerCommands(client);
-      this.state = { status: 'connected', detail: null };
-      this.options.log.info(
-        { user: client.user?.tag, guilds: client.guilds.cache.size },
-        'Discord connector connected',
-      );
-    } catch (error) {
-      // Discord being unreachable must not stop the rest of Switchboard; health() says why.
-      const reason = error instanceof Error ? error.message : String(error);
-      this.state = { status: 'error', detail: reason };
-      this.options.log.error({ err: error }, 'Discord connector could not connect');
-      await client.destroy().catch(() => {});
-      this.client = null;
-    }
   }
 
   async stop(): Promise<void> {
     this.unsubscribe?.();
     this.unsubscribe = null;
     this.onInbound = null;
-    const client = this.client;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    const leases = this.leases;
+    this.leases = null;
+    await leases?.stop();
+    // The session closes before its leases are given back: the next holder never overlaps with it.
+    await this.closeGateway('stopping');
+    await this.gatewayWork;
+    await leases?.release();
+    const restClient = this.restClient;
+    this.restClient = null;
     this.client = null;
-    if (client) await client.destroy();
+    await restClient?.destroy().catch(() => {});
+    this.shardStates.clear();
+    this.gatewayProblem = null;
+    this.openFailures = 0;
     this.pendingReplies.clear();
     this.state = this.options.token
       ? { status: 'disabled', detail: 'stopped' }
@@ -425,8 +644,9 @@ export class DiscordConnector implements ChannelConnector {
     }
   }
 
+  /** REST through the connector's own client: it works on every instance, with or without a gateway session. */
   private rest() {
-    const client = this.client;
+    const client = this.restClient;
     if (!client?.token) throw new ConnectorError('the Discord connector is not connected', true);
     return client.rest;
   }
