@@ -882,16 +882,19 @@ export function describeRepositoryContract(name: string, makeStore: () => Promis
       });
 
       it('listExpired gives pending reservations expiring at or before now', async () => {
-        const { conversation } = await seedConversation();
+        // One conversation each: a conversation has one pending offer at a time.
+        const ids = await Promise.all(
+          [1, 2, 3, 4].map(async () => (await seedConversation()).conversation.id),
+        );
         // A year of its own, so other tests' reservations do not interfere.
         const year = 1991;
-        const expired = makeReservation(conversation.id, { expiresAt: at(10, year) });
-        const exactlyNow = makeReservation(conversation.id, { expiresAt: at(20, year) });
-        const later = makeReservation(conversation.id, { expiresAt: at(21, year) });
-        const answered = makeReservation(conversation.id, { expiresAt: at(5, year), status: 'accepted' });
+        const expired = makeReservation(ids[0]!, { expiresAt: at(10, year) });
+        const exactlyNow = makeReservation(ids[1]!, { expiresAt: at(20, year) });
+        const later = makeReservation(ids[2]!, { expiresAt: at(21, year) });
+        const answered = makeReservation(ids[3]!, { expiresAt: at(5, year), status: 'accepted' });
         for (const r of [later, exactlyNow, answered, expired]) await store.reservations.create(r);
-        const result = (await store.reservations.listExpired(at(20, year))).filter(
-          (r) => r.conversationId === conversation.id,
+        const result = (await store.reservations.listExpired(at(20, year))).filter((r) =>
+          ids.includes(r.conversationId),
         );
         expect(result.map((r) => r.id)).toEqual([expired.id, exactlyNow.id]);
       });
