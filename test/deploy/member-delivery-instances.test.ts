@@ -1,0 +1,172 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import type { Agent, Case } from '../../src/core/model.ts';
+import { createSwitchboard, type Switchboard } from '../../src/main.ts';
+import type { ApiUser } from '../support/discord-emulator/api-objects.ts';
+import { DiscordEmulator, type EmulatedGuild } from '../support/discord-emulator/discord-emulator.ts';
+import { eventually } from '../support/eventually.ts';
+import { WebchatVisitor } from '../support/webchat-client.ts';
+
+const redisUrl = process.env.TEST_REDIS_URL;
+if (!redisUrl) console.log('Skipping the two-instance delivery tests: TEST_REDIS_URL is not set');
+
+/**
+ * Two instances on one database and one Redis, as `docker-compose.yml` runs them, each with its Discord
+ * connector and web chat: what is sent to a member is sent once, by whichever instance delivers it, and
+ * reaches a web-chat visitor whose live connection is on the other instance.
+ */
+describe.skipIf(!redisUrl)('two instances: what members are sent', () => {
+  let dataDir: string;
+  let discord: DiscordEmulator;
+  let guild: EmulatedGuild;
+  const instances: Switchboard[] = [];
+  const bases: string[] = [];
+  let agent: Agent;
+
+  beforeAll(async () => {
+    discord = await DiscordEmulator.start();
+    guild = discord.createGuild({
+      name: 'Acme',
+      textChannels: ['general', 'bug-report', 'feature-request', 'customer-service'],
+    });
+    dataDir = await mkdtemp(path.join(tmpdir(), 'switchboard-delivery-'));
+    const env = {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      SWITCHBOARD_DATA_DIR: dataDir,
+      SWITCHBOARD_ADMIN_PASSWORD: 'admin-password-42',
+      SWITCHBOARD_SAMPLE_KB: 'false',
+      REDIS_URL: redisUrl,
+      SWITCHBOARD_REDIS_PREFIX: `switchboard-test-${randomUUID()}`,
+      LOG_LEVEL: 'silent',
+      DISCORD_TOKEN: discord.token,
+      DISCORD_API_URL: `${discord.url}/api`,
+      DISCORD_GUILD_IDS: guild.id,
+    };
+    for (let i = 0; i < 2; i++) {
+      const switchboard = await createSwitchboard(loadConfig(env), { announce: () => {} });
+      instances.push(switchboard);
+      bases.push(await switchboard.start());
+    }
+    const center = instances[0]!.center;
+    const created = await center.agents.create({
+      email: 'ana@example.com',
+      name: 'Ana',
+      role: 'agent',
+      capacity: 5,
+      skills: [],
+      password: 'agent-password-42',
+    });
+    agent = await center.agents.setPresence(created.id, 'available');
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const switchboard of instances.reverse()) await switchboard.stop();
+    await discord?.close();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const botDms = (user: ApiUser) =>
+    discord.dmMessages(user).filter((m) => m.author.id === discord.botUser.id);
+
+  async function reportBug(reporter: ApiUser, title: string): Promise<Case> {
+    discord.invokeSlashCommand(reporter, guild, guild.channels.general!, 'bug');
+    await discord.waitFor(() => discord.shownModal(reporter, 'sb:bug'), 10_000, 'the /bug modal');
+    const submit = discord.submitModal(reporter, 'sb:bug', {
+      title,
+      happened: 'It closes.',
+      steps: '1. Open it',
+      expected: 'It stays open',
+      platform: 'Windows 11 / 5.1',
+    });
+    const reply = await discord.waitFor(
+      () => discord.interactionResponses(submit).find((r) => /#\d+/.test(r.content ?? '')),
+      10_000,
+      'the case number',
+    );
+    return instances[0]!.center.cases.getByNumber(Number(/#(\d+)/.exec(reply.content ?? '')?.[1]));
+  }
+
+  it("sends a bug report's status DM once, though both instances hear of the change", async () => {
+    const reporter = discord.createUser({ username: 'reporter' });
+    discord.addMember(guild, reporter);
+    const kase = await reportBug(reporter, 'Crash when saving');
+    const dmsSaying = (status: string) =>
+      botDms(reporter).filter(
+        (m) => m.content.includes(`#${kase.number}`) && m.content.includes(`**${status}**`),
+      );
+    const [a, b] = instances as [Switchboard, Switchboard];
+    const by = { kind: 'agent' as const, id: agent.id };
+
+    await a.center.cases.update(kase.id, { status: 'open' }, by);
+    await b.center.cases.update(kase.id, { status: 'pending' }, by);
+    await a.center.cases.update(kase.id, { status: 'solved' }, by);
+    // The reporter's notices are delivered in order: once the last one is there, the others were sent
+    // for good, and none may come again.
+    await discord.waitFor(() => dmsSaying('solved').length > 0, 15_000, 'the solved DM');
+    expect(dmsSaying('open')).toHaveLength(1);
+    expect(dmsSaying('pending')).toHaveLength(1);
+    expect(dmsSaying('solved')).toHaveLength(1);
+    expect(botDms(reporter).map((m) => /\*\*(\w+)\*\*/.exec(m.content)?.[1])).toEqual([
+      'open',
+      'pending',
+      'solved',
+    ]);
+  });
+
+  it("pushes an agent's reply, delivered by one instance, to a visitor connected to the other", async () => {
+    const [a, b] = instances as [Switchboard, Switchboard];
+    // Only the first instance delivers the outbox from here on; the second holds the visitor's socket.
+    await b.center.stop();
+    const visitor = await WebchatVisitor.start(bases[1]!, { name: 'Layla' });
+    try {
+      // The visitor's messages reach the first instance (a load balancer may send them anywhere).
+      const post = async (text: string, action?: string) => {
+        const res = await fetch(`${bases[0]}/api/v1/webchat/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-webchat-token': visitor.token },
+          body: JSON.stringify({ text, clientMessageId: randomUUID(), ...(action ? { action } : {}) }),
+        });
+        expect(res.status).toBe(202);
+      };
+      await post('I need to talk to a person', 'handoff');
+      const contact = await eventually('the contact', () =>
+        a.center.store.contacts.findByIdentity('webchat', visitor.visitorId),
+      );
+      const conversation = await eventually(
+        'the conversation',
+        async () => (await a.center.conversations.list({ contactId: contact.id }))[0],
+      );
+      const [offer] = await eventually('the offer to Ana', () =>
+        a.center.store.reservations
+          .list({ agentId: agent.id, status: 'pending', conversationId: conversation.id })
+          .then((r) => (r.length ? r : null)),
+      );
+      await a.center.router.accept(offer!.id, agent.id);
+      const text = `Hello Layla, this is Ana ${randomUUID()}`;
+      await a.center.conversations.reply(agent.id, conversation.id, { text });
+      await eventually('the reply on the visitor socket', () => visitor.texts().includes(text), 15_000);
+      expect(visitor.texts().filter((t) => t === text)).toHaveLength(1);
+      const reply = visitor.received.find((m) => m.text === text);
+      expect(reply).toMatchObject({
+        authorKind: 'agent',
+        authorName: 'Ana',
+        conversationId: conversation.id,
+      });
+      // A reload on either instance shows the same history.
+      for (const base of bases) {
+        const res = await fetch(`${base}/api/v1/webchat/messages`, {
+          headers: { 'x-webchat-token': visitor.token },
+        });
+        const body = (await res.json()) as { messages: { text: string }[] };
+        expect(body.messages.map((m) => m.text)).toContain(text);
+      }
+    } finally {
+      visitor.close();
+    }
+  });
+});
