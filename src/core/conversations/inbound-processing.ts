@@ -18,7 +18,7 @@ export interface InboundProcessingOptions {
 }
 
 export const defaultInboundProcessingOptions: Omit<InboundProcessingOptions, 'owner'> = {
-  leaseMs: 20_000,
+  leaseMs: 15_000,
   renewMs: 5_000,
   sweepMs: 5_000,
   minAgeMs: 3_000,
