@@ -126,6 +126,20 @@ describe.skipIf(!baseUrl)('announcements on two instances sharing one PostgreSQL
     expect(await b.getSource(source.id)).toMatchObject({ failures: 0, lastError: null });
   });
 
+  it('takes a feed over when the instance that claimed it died mid-poll, once its lease has run out', async () => {
+    clock.advance(61_000);
+    const fetched = fetches();
+    // A third instance claims the due feed and dies before it fetches anything.
+    const lease = new Date(clock.now().getTime() + a.options.pollLeaseMs).toISOString();
+    const taken = await stores[0]!.announcements.claimDueSources(clock.now().toISOString(), lease, 20);
+    expect(taken).toHaveLength(1);
+    await race(4);
+    expect(fetches(), 'held by the dead instance').toBe(fetched);
+    clock.advance(a.options.pollLeaseMs);
+    await race(4);
+    expect(fetches()).toBe(fetched + 1);
+  });
+
   it('posts each scheduled announcement once, whichever instance scheduled it', async () => {
     const before = channel.posts.length;
     const at = new Date(clock.now().getTime() + 10 * 60_000).toISOString();

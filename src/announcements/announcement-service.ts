@@ -46,6 +46,11 @@ export interface AnnouncementServiceOptions {
   backoffMaxMs: number;
   /** A post claimed (`posting`) this long ago without `posted` is sent again (at-least-once). */
   staleClaimMs: number;
+  /**
+   * An instance polling a feed holds it this long at most: another instance takes the feed over once it
+   * has passed (the poller died). Longer than a poll can take (the feed time-out times its redirects).
+   */
+  pollLeaseMs: number;
   /** Discord refusals worth retrying are retried this many times before `failed`. */
   maxAttempts: number;
   /** At most this many (newest) items of one poll are posted, oldest first; protects a channel from a backlog. */
@@ -61,6 +66,7 @@ export const defaultAnnouncementServiceOptions: AnnouncementServiceOptions = {
   backoffBaseMs: 60_000,
   backoffMaxMs: 6 * 60 * 60_000,
   staleClaimMs: 10 * 60_000,
+  pollLeaseMs: 2 * 60_000,
   maxAttempts: 5,
   maxItemsPerPoll: 20,
   replayWindowMs: 5 * 60_000,
@@ -115,9 +121,9 @@ export class WebhookAuthError extends Error {
  * Announcement sources and posts: polls feeds (conditional requests, back-off), takes signed webhook
  * deliveries, schedules composed posts, and posts each announcement once through the poster.
  *
- * With several instances on one database, each due feed is claimed by one of them for its poll (the
- * claim moves `nextPollAt` ahead, conditionally, so the other one skips it) and fetched once per interval;
- * feed items are unique per source and key, so an item is queued once whoever fetched it.
+ * With several instances on one database, each due feed is claimed by one of them for its poll (a lease,
+ * `pollLeaseMs`, ended by storing the poll's outcome; the others skip the feed meanwhile) and fetched once
+ * per interval; feed items are unique per source and key, so an item is queued once whoever fetched it.
  *
  * Posting is persisted around the send: `scheduled` → claimed `posting` (in a transaction, so two
  * instances never both take it) → Discord → `posted`. A crash after Discord accepted the message but
@@ -176,7 +182,7 @@ export class AnnouncementService {
   /** One pass: poll due feeds, then post due announcements. */
   async tick(): Promise<void> {
     const now = this.now();
-    const lease = new Date(now.getTime() + this.options.staleClaimMs).toISOString();
+    const lease = new Date(now.getTime() + this.options.pollLeaseMs).toISOString();
     const sources = await this.store.announcements.claimDueSources(now.toISOString(), lease, 20);
     // Each source on its own: a slow or failing feed never holds up another's posts.
     await Promise.all(sources.map((source) => this.poll(source).then(() => this.publishDue())));

@@ -91,6 +91,23 @@ export function describeAnnouncementRepositoryContract(name: string, makeStore: 
       await store.announcements.deleteSource(s.id);
     });
 
+    it('keeps a claimed feed due, hands it over when the lease ends, and frees it when its outcome is stored', async () => {
+      const s = source({ nextPollAt: '2001-01-01T00:00:00.000Z' });
+      await store.announcements.createSource(s);
+      const claim = (now: string, until: string) =>
+        store.announcements.claimDueSources(now, until, 50).then((c) => c.filter((x) => x.id === s.id));
+      expect(await claim('2001-01-01T00:00:01.000Z', '2001-01-01T00:02:01.000Z')).toHaveLength(1);
+      // The desktop still shows when the feed was due, not the lease.
+      expect((await store.announcements.getSource(s.id))?.nextPollAt).toBe('2001-01-01T00:00:00.000Z');
+      expect(await claim('2001-01-01T00:02:00.000Z', '2001-01-01T00:04:00.000Z')).toEqual([]);
+      // The poller died: once its lease has run out another instance takes the feed.
+      expect(await claim('2001-01-01T00:02:01.000Z', '2001-01-01T00:04:01.000Z')).toHaveLength(1);
+      // Its outcome stored (still due, as after an admin's "poll again"): free for the next claim at once.
+      await store.announcements.updateSource({ ...s, nextPollAt: '2001-01-01T00:02:02.000Z' });
+      expect(await claim('2001-01-01T00:02:03.000Z', '2001-01-01T00:04:03.000Z')).toHaveLength(1);
+      await store.announcements.deleteSource(s.id);
+    });
+
     it('inserts an item once per source key', async () => {
       const sourceId = randomUUID();
       expect(await store.announcements.insertIfNew(announcement({ sourceId, externalKey: 'guid-1' }))).toBe(

@@ -28,6 +28,8 @@ export interface AnnouncementSourceTable {
   last_error_at: string | null;
   last_polled_at: string | null;
   next_poll_at: string | null;
+  /** While an instance polls the feed: until when its claim holds (null: nobody polls it). */
+  poll_claimed_until: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -78,6 +80,8 @@ const sourceToRow = (s: AnnouncementSource): Selectable<AnnouncementSourceTable>
   last_error_at: s.lastErrorAt,
   last_polled_at: s.lastPolledAt,
   next_poll_at: s.nextPollAt,
+  // Storing a source's state (the outcome of its poll, an admin's change) ends a poll claim.
+  poll_claimed_until: null,
   created_at: s.createdAt,
   updated_at: s.updatedAt,
 });
@@ -195,32 +199,30 @@ export class KyselyAnnouncementRepository implements AnnouncementRepository {
   }
 
   async claimDueSources(now: string, leaseUntil: string, limit: number): Promise<AnnouncementSource[]> {
-    return atomically(this.scope.db, async (db) => {
-      const due = await db
-        .selectFrom('announcement_sources')
-        .selectAll()
-        .where('kind', '=', 'feed')
-        .where('enabled', '=', 1)
-        .where((eb) => eb.or([eb('next_poll_at', 'is', null), eb('next_poll_at', '<=', now)]))
-        .orderBy('next_poll_at', 'asc')
-        .limit(limit)
-        .execute();
-      const claimed: AnnouncementSource[] = [];
-      for (const row of due) {
-        // Conditional on the value read: another instance that claimed it first wins.
-        let update = db
-          .updateTable('announcement_sources')
-          .set({ next_poll_at: leaseUntil })
-          .where('id', '=', row.id);
-        update =
-          row.next_poll_at === null
-            ? update.where('next_poll_at', 'is', null)
-            : update.where('next_poll_at', '=', row.next_poll_at);
-        const result = await update.executeTakeFirst();
-        if (result.numUpdatedRows > 0n) claimed.push(sourceFromRow({ ...row, next_poll_at: leaseUntil }));
-      }
-      return claimed;
-    });
+    const db = this.scope.db;
+    // One statement: the due feeds nobody holds are claimed; on PostgreSQL rows another instance is
+    // claiming right now are skipped rather than waited for.
+    let due = db
+      .selectFrom('announcement_sources')
+      .select('id')
+      .where('kind', '=', 'feed')
+      .where('enabled', '=', 1)
+      .where((eb) => eb.or([eb('next_poll_at', 'is', null), eb('next_poll_at', '<=', now)]))
+      .where((eb) => eb.or([eb('poll_claimed_until', 'is', null), eb('poll_claimed_until', '<=', now)]))
+      .orderBy('next_poll_at', 'asc')
+      .limit(limit);
+    if (engineOf(db) === 'postgres') due = due.forUpdate().skipLocked();
+    const rows = await db
+      .updateTable('announcement_sources')
+      .set({ poll_claimed_until: leaseUntil })
+      .where('id', 'in', due)
+      // Checked again on the row itself, for an engine that took no row lock above.
+      .where((eb) => eb.or([eb('poll_claimed_until', 'is', null), eb('poll_claimed_until', '<=', now)]))
+      .returningAll()
+      .execute();
+    return rows
+      .map(sourceFromRow)
+      .sort((a, b) => (a.nextPollAt ?? '').localeCompare(b.nextPollAt ?? '') || a.id.localeCompare(b.id));
   }
 
   async insertIfNew(announcement: Announcement): Promise<boolean> {

@@ -9,6 +9,7 @@ import * as discordState from './0006-discord-state.ts';
 import * as presenceAndCases from './0007-presence-and-cases.ts';
 import * as knowledgeChanges from './0008-knowledge-changes.ts';
 import * as routing from './0009-routing.ts';
+import * as announcementClaims from './0010-announcement-claims.ts';
 import * as outboxClaims from './0011-outbox-claims.ts';
 import * as leases from './0012-leases.ts';
 import * as inboundProcessing from './0013-inbound-processing.ts';
@@ -25,6 +26,7 @@ export const migrations: Record<string, Migration> = {
   '0007-presence-and-cases': presenceAndCases,
   '0008-knowledge-changes': knowledgeChanges,
   '0009-routing': routing,
+  '0010-announcement-claims': announcementClaims,
   '0011-outbox-claims': outboxClaims,
   '0012-leases': leases,
   '0013-inbound-processing': inboundProcessing,
