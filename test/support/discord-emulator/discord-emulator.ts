@@ -119,6 +119,13 @@ export interface UserMessageOptions {
   attachments?: AttachmentInput[];
 }
 
+/** A request that hangs on a held channel (`holdChannel`). */
+export interface HeldRequest {
+  route: string;
+  /** False once the client gave up (closed the connection). */
+  clientWaiting: boolean;
+}
+
 /** Options of `failNext`. */
 export interface FailNextOptions {
   /** Requests on the route that pass untouched before the failures start ("fail the (skip+1)th next"). */
@@ -160,7 +167,7 @@ export class DiscordEmulator {
   /** While Discord's REST is down (`startOutage`): the status every request gets. */
   #outage: number | null = null;
   /** Channels whose requests hang (`holdChannel`), with the requests waiting on each. */
-  readonly #held = new Map<string, Array<() => void>>();
+  readonly #held = new Map<string, Array<HeldRequest & { resume: () => void }>>();
   #port = 0;
 
   private constructor(options: DiscordEmulatorOptions) {
@@ -746,12 +753,18 @@ export class DiscordEmulator {
   releaseChannel(channel: ChannelRef): void {
     const waiting = this.#held.get(idOf(channel)) ?? [];
     this.#held.delete(idOf(channel));
-    for (const resume of waiting) resume();
+    for (const request of waiting) request.resume();
   }
 
-  /** Requests hanging on a held channel now, for a test to wait on. */
-  heldRequests(channel: ChannelRef): number {
-    return this.#held.get(idOf(channel))?.length ?? 0;
+  /**
+   * The requests hanging on a held channel now, oldest first, each with its route (e.g. `"POST
+   * /channels/:channel_id/messages"`) and whether its client still waits (false once it gave up).
+   */
+  heldRequests(channel: ChannelRef): HeldRequest[] {
+    return (this.#held.get(idOf(channel)) ?? []).map(({ route, clientWaiting }) => ({
+      route,
+      clientWaiting,
+    }));
   }
 
   /**
@@ -1024,7 +1037,12 @@ export class DiscordEmulator {
     const held = params.channel_id === undefined ? undefined : this.#held.get(params.channel_id);
     if (held) {
       await new Promise<void>((resume) => {
-        held.push(resume);
+        const request = { route: key, clientWaiting: true, resume };
+        res.once('close', () => {
+          request.clientWaiting = false;
+          this.#changes.emit('change');
+        });
+        held.push(request);
         this.#changes.emit('change');
       });
       entry.at = Date.now();
