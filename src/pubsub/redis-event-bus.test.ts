@@ -1,9 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { accessSync, constants } from 'node:fs';
-import { createServer } from 'node:net';
-import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { freePort, ThrowawayRedis } from '../../test/faults/throwaway-redis.ts';
 import type { DomainEvent } from '../core/ports/event-bus.ts';
 import { describeEventBusContract, numberedEvent } from './event-bus-contract.ts';
 import { RedisEventBus, type RedisEventBusLog } from './redis-event-bus.ts';
@@ -11,8 +8,9 @@ import { RedisEventBus, type RedisEventBusLog } from './redis-event-bus.ts';
 const redisUrl = process.env.TEST_REDIS_URL;
 if (!redisUrl) console.log('Skipping the Redis event bus tests on a shared Redis: TEST_REDIS_URL is not set');
 
-const redisServer = findOnPath('redis-server');
-if (!redisServer) console.log('Skipping the Redis outage test: redis-server is not on the PATH');
+const found = ThrowawayRedis.find();
+const redisServer = 'binary' in found ? found.binary : null;
+if (!redisServer) console.log(`Skipping the Redis outage test: ${(found as { missing: string }).missing}`);
 
 /** A prefix of its own, so that parallel runs on one Redis never hear each other. */
 const freshPrefix = () => `switchboard-test-${randomUUID()}`;
@@ -171,10 +169,10 @@ describe.skipIf(!redisServer)('Redis event bus through a Redis outage', () => {
   });
 
   it('reconnects and resubscribes by itself after Redis restarts, without throwing or logging the password', async () => {
-    const port = await freePort();
     const password = `pw-${randomUUID()}`;
-    server = await ThrowawayRedis.start(redisServer ?? '', port, password);
-    const url = `redis://:${password}@127.0.0.1:${port}`;
+    server = await ThrowawayRedis.create(redisServer ?? '', { password });
+    await server.start();
+    const url = server.url;
     const prefix = freshPrefix();
     const logA = recordingLog();
     const logB = recordingLog();
@@ -186,7 +184,7 @@ describe.skipIf(!redisServer)('Redis event bus through a Redis outage', () => {
     await a.publish(numberedEvent(1));
     await onB.next(isEvent(numberedEvent(1)));
 
-    await server.kill();
+    await server.stop('SIGKILL');
     await vi.waitFor(
       () => {
         expect(a.health().status).toBe('reconnecting');
@@ -198,7 +196,7 @@ describe.skipIf(!redisServer)('Redis event bus through a Redis outage', () => {
     await expect(a.publish(numberedEvent(2))).resolves.toBeUndefined();
     expect(onA.seen).toContainEqual(numberedEvent(2));
 
-    server = await ThrowawayRedis.start(redisServer ?? '', port, password);
+    await server.start();
     await Promise.all([a.ready(20_000), b.ready(20_000)]);
     await a.publish(numberedEvent(3));
     await onB.next(isEvent(numberedEvent(3)));
@@ -237,80 +235,3 @@ describe.skipIf(!redisServer)('Redis event bus through a Redis outage', () => {
     expect(error?.message).not.toContain(password);
   });
 });
-
-/** A Redis server of the test's own, so that stopping it disturbs nobody else. */
-class ThrowawayRedis {
-  private constructor(private readonly child: ChildProcess) {}
-
-  static start(binary: string, port: number, password: string): Promise<ThrowawayRedis> {
-    const child = spawn(
-      binary,
-      [
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--requirepass',
-        password,
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    return new Promise((resolve, reject) => {
-      let output = '';
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('Ready to accept connections')) {
-          child.stdout?.off('data', onData);
-          child.stdout?.resume();
-          resolve(new ThrowawayRedis(child));
-        }
-      };
-      child.stdout?.on('data', onData);
-      child.stderr?.resume();
-      child.once('error', reject);
-      child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${output}`)));
-    });
-  }
-
-  /** Like a crash: no shutdown, connections just drop. */
-  kill(): Promise<void> {
-    return this.stop('SIGKILL');
-  }
-
-  stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.child.once('exit', () => resolve());
-      this.child.kill(signal);
-    });
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-function findOnPath(name: string): string | null {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    const candidate = path.join(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not in this directory
-    }
-  }
-  return null;
-}
