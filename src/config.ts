@@ -41,6 +41,8 @@ const schema = z.object({
   SWITCHBOARD_SAMPLE_KB: bool.prefault('true'),
   SWITCHBOARD_RESERVATION_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(3600).prefault(60),
   SWITCHBOARD_PRESENCE_GRACE_SECONDS: z.coerce.number().int().min(3).max(3600).prefault(30),
+  /** The longest wait between two delivery attempts of one outbound message (the back-off's cap). */
+  SWITCHBOARD_OUTBOX_MAX_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).prefault(60),
   SWITCHBOARD_COOKIE_SECURE: bool.prefault('false'),
   SWITCHBOARD_TRUST_PROXY: bool.prefault('false'),
   /** Bearer token a Prometheus scraper sends to read `/metrics` (otherwise admins only). */
@@ -88,6 +90,8 @@ export interface Config {
   reservationTimeoutMs: number;
   /** An available agent with no live desktop for this long becomes away. */
   presenceGraceMs: number;
+  /** The cap of the outbox's retry back-off. */
+  outboxMaxRetryDelayMs: number;
   cookieSecure: boolean;
   trustProxy: boolean;
   /** `/metrics` for scrapers that send it as a bearer token; null: signed-in admins only. */
@@ -135,6 +139,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sampleKnowledgeBase: e.SWITCHBOARD_SAMPLE_KB,
     reservationTimeoutMs: e.SWITCHBOARD_RESERVATION_TIMEOUT_SECONDS * 1000,
     presenceGraceMs: e.SWITCHBOARD_PRESENCE_GRACE_SECONDS * 1000,
+    outboxMaxRetryDelayMs: e.SWITCHBOARD_OUTBOX_MAX_RETRY_DELAY_SECONDS * 1000,
     webchat: {
       messagesPerMinute: e.SWITCHBOARD_WEBCHAT_MESSAGES_PER_MINUTE,
       addressMessagesPerMinute: e.SWITCHBOARD_WEBCHAT_ADDRESS_MESSAGES_PER_MINUTE,

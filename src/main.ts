@@ -138,6 +138,7 @@ export async function createSwitchboard(
       router: { reservationTimeoutMs: config.reservationTimeoutMs },
       // Desktops beat three times per grace time, so one lost beat does not turn a present agent away.
       presence: { graceMs: config.presenceGraceMs, heartbeatMs: Math.floor(config.presenceGraceMs / 3) },
+      outbox: { maxBackoffMs: config.outboxMaxRetryDelayMs },
     },
   );
   for (const connector of overrides.connectors ?? []) center.addConnector(connector);
