@@ -24,6 +24,7 @@ const REPLIES_PER_MEMBER = 10;
 const POST_MESSAGE = 'POST /channels/:channel_id/messages';
 /** Discord's global limit for a bot. */
 const GLOBAL_PER_SECOND = 50;
+const METRICS_TOKEN = 'rest-limits-metrics-token';
 
 /** A connection URL whose sessions see only `schema`, so parallel runs never share tables. */
 function urlWithSchema(url: string, schema: string): string {
@@ -116,6 +117,7 @@ describe.skipIf(!databaseUrl || !redisUrl)('two instances sending a backlog unde
       switchboardEnv(discord!, guild, {
         SWITCHBOARD_DATA_DIR: dir,
         DATABASE_URL: database,
+        SWITCHBOARD_METRICS_TOKEN: METRICS_TOKEN,
         ...(shared ? { REDIS_URL: redisUrl!, SWITCHBOARD_REDIS_PREFIX: prefix } : {}),
       }),
     );
@@ -172,21 +174,36 @@ describe.skipIf(!databaseUrl || !redisUrl)('two instances sending a backlog unde
     const urls = await Promise.all(instances.map((server) => server.url()));
     load.setUrls(urls);
     const report = await load.settle(120_000);
-    return { report, backlog: figures(discord.requests().slice(mark)) };
+    const delivery = discord.requests().slice(mark);
+    // The 429s each instance counted for Prometheus.
+    let counted = 0;
+    for (const url of urls) {
+      const metrics = await fetch(`${url}/metrics`, {
+        headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+      });
+      for (const [, value] of (await metrics.text()).matchAll(
+        /^switchboard_discord_rate_limited_total\{[^}]*\} (\d+)$/gm,
+      ))
+        counted += Number(value);
+    }
+    return { report, backlog: figures(delivery), counted, tooMany: delivery.filter((r) => r.status === 429) };
   }
 
   it('with Redis: 0 429s, every message delivered once and in order', async () => {
-    const { report, backlog } = await deliverBacklog(true);
+    const { report, backlog, counted } = await deliverBacklog(true);
     console.log('backlog with the limits shared (Redis):', backlog);
     expect(report.problems, `${report.text}\n${explain()}`).toEqual([]);
     expect(report.counts.repliesAccepted).toBe(MEMBERS * REPLIES_PER_MEMBER);
     expect(discord!.requests({ status: 429 }).map((r) => `${r.route} ${r.status}`)).toEqual([]);
+    expect(counted).toBe(0);
   }, 150_000);
 
   it('without Redis (per-process limits), the same backlog draws 429s', async () => {
-    const { report, backlog } = await deliverBacklog(false);
+    const { report, backlog, counted, tooMany } = await deliverBacklog(false);
     console.log('backlog with per-process limits (no Redis):', backlog);
     expect(report.problems, `${report.text}\n${explain()}`).toEqual([]);
-    expect(discord!.requests({ status: 429 }).length).toBeGreaterThan(0);
+    expect(tooMany.length).toBeGreaterThan(0);
+    // Every one of them shows in /metrics (switchboard_discord_rate_limited_total) of the instance that got it.
+    expect(counted).toBe(tooMany.length);
   }, 150_000);
 });
