@@ -17,7 +17,7 @@
  * The load:
  * - `askers` members (emulator users in the guild) DM the bot a unique question every `messageIntervalMs`;
  *   the virtual agent answers each one.
- * - `handoffMembers` members first ask for a person ("agent", the hand-off: a case number in their DM), then
+ * - `handoffMembers` members first ask for a person ("I want to talk to a human": a case number in their DM), then
  *   go on writing unique updates at the same rate; these are stored for the agent and not answered by the bot.
  * - `agents` agents (created through the REST API by the admin, signed in with a session cookie) poll their
  *   reservations, accept every offer, and send each of their conversations a numbered reply every
@@ -30,8 +30,9 @@
  * exactly once (messages.external_id = the Discord message id, read from the database); each asker got
  * exactly one bot message per question, each hand-off member exactly one case-number message and one
  * "joined the conversation" per agent who accepted; every outbox item is `sent` and its parts are in
- * the member's DM exactly once (Discord nonce); the bot posted nothing in a DM that no outbox item
- * accounts for; every accepted agent reply reached the member's DM exactly once and in order. The report
+ * the member's DM exactly once (Discord nonce) and in outbox order; the bot posted nothing in a DM that no
+ * outbox item accounts for; every accepted agent reply reached the member's DM exactly once and in order;
+ * an agent reply whose answer was lost arrived at most once. `close()` signs the agents off. The report
  * counts lost and doubled messages with a few examples, so a failing assertion says what went wrong.
  *
  * Knobs (`LoadHarnessOptions`): askers, handoffMembers, messageIntervalMs, agents, agentCapacity,
