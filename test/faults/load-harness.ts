@@ -407,7 +407,8 @@ export class LoadHarness {
 
   async #setUp(): Promise<void> {
     const o = this.options;
-    const run = `${Date.now().toString(36)}${(runs += 1)}`;
+    runs += 1;
+    const run = `${Date.now().toString(36)}${runs}`;
     for (let i = 0; i < o.askers + o.handoffMembers; i += 1) {
       const kind = i < o.askers ? 'asker' : 'handoff';
       const user = o.discord.createUser({ username: `${kind}-${i}-${run}` });
