@@ -21,6 +21,7 @@ import { say } from '../texts.ts';
 import { type Emit, inTransaction } from '../unit-of-work.ts';
 import { transition } from './conversation-state.ts';
 import {
+  type ClaimedMessage,
   ClaimLost,
   claimedStore,
   defaultInboundProcessingOptions,
@@ -308,7 +309,7 @@ export class ConversationService {
    */
   private async handle(item: Handling): Promise<Conversation | undefined> {
     const { message, action, owner } = item;
-    const claim = {
+    const claim: ClaimedMessage = {
       messageId: message.id,
       owner,
       leaseUntil: () => this.leaseUntil(),
@@ -348,7 +349,8 @@ export class ConversationService {
           ),
         );
       }
-      if (!(await this.store.messages.markProcessed(message.id, owner, this.now())))
+      // Marked with the first answer already, or now (a flow that sent the contact nothing).
+      if (!claim.processed && !(await this.store.messages.markProcessed(message.id, owner, this.now())))
         throw new ClaimLost(message.id);
       if (conversation.state === 'queued') await this.router.offer();
       return conversation;

@@ -40,6 +40,8 @@ export interface ClaimedMessage {
   /** The instant the claim is held until, when a transaction commits now. */
   leaseUntil(): string;
   now(): string;
+  /** Set once a transaction marked the message processed (its first answer committed). */
+  processed?: boolean;
 }
 
 /**
@@ -50,20 +52,28 @@ export interface ClaimedMessage {
  * message again from the start.
  */
 export function claimedStore(base: Store, claim: ClaimedMessage): Store {
-  const transaction: Store['transaction'] = (work) =>
-    base.transaction(async (tx) => {
-      let answered = false;
-      const result = await work(
-        watchOutbox(tx, () => {
-          answered = true;
-        }),
-      );
-      const held = answered
-        ? await tx.messages.markProcessed(claim.messageId, claim.owner, claim.now())
-        : await tx.messages.holdClaim(claim.messageId, claim.owner, claim.leaseUntil());
-      if (!held) throw new ClaimLost(claim.messageId);
-      return result;
-    });
+  const transaction: Store['transaction'] = (work) => {
+    let answered = false;
+    return base
+      .transaction(async (tx) => {
+        answered = false;
+        const result = await work(
+          watchOutbox(tx, () => {
+            answered = true;
+          }),
+        );
+        const held = answered
+          ? await tx.messages.markProcessed(claim.messageId, claim.owner, claim.now())
+          : await tx.messages.holdClaim(claim.messageId, claim.owner, claim.leaseUntil());
+        if (!held) throw new ClaimLost(claim.messageId);
+        return result;
+      })
+      .then((result) => {
+        // After the commit: a transaction that rolled back marked nothing.
+        if (answered) claim.processed = true;
+        return result;
+      });
+  };
   return forward(base, { transaction });
 }
 

@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -242,6 +244,56 @@ describe('a message stored whose handling never finished', () => {
       'bot: answer to: are you there?',
     ]);
     await finishStalled(died, stalled);
+  });
+});
+
+describe("a flow's first answer", () => {
+  let hanging: Server | undefined;
+  afterEach(async () => {
+    hanging?.closeAllConnections();
+    await new Promise((resolve) => hanging?.close(resolve) ?? resolve(undefined));
+    hanging = undefined;
+  });
+
+  it('marks the message processed in its own transaction: a crash after it never answers twice', async () => {
+    freshDatabase();
+    // A lookup that never answers (until the test ends), after the flow's first answer.
+    const held: ServerResponse[] = [];
+    hanging = createServer((_req, res) => held.push(res));
+    await new Promise<void>((resolve) => hanging!.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/crm`;
+    const died = await instance();
+    await died.center.flows.saveActive({
+      name: 'look it up',
+      definition: {
+        initial: 'start',
+        states: [
+          { name: 'start', type: 'trigger', next: 'thanks' },
+          { name: 'thanks', type: 'send-message', text: 'Thanks, let me look that up.', next: 'lookup' },
+          { name: 'lookup', type: 'http-request', method: 'GET', url, timeoutMs: 60_000, next: 'bot' },
+          { name: 'bot', type: 'virtual-agent' },
+        ],
+      },
+    });
+    const stalled = died.center.conversations.receive(dm('m7', 'my order?'));
+    await eventually('the first answer', async () => (await transcriptOf(died.store, 'm7')).length === 2);
+    await eventually('the lookup under way', () => held.length === 1);
+
+    const next = await instance();
+    clock.advance(lease + 1);
+    expect(await next.center.conversations.replayPending()).toBe(0);
+    expect(await transcriptOf(next.store, 'm7')).toEqual([
+      'contact: my order?',
+      'bot: Thanks, let me look that up.',
+    ]);
+    // The instance was only slow: its flow goes on once the lookup fails, and finishes once.
+    for (const res of held) res.writeHead(503).end();
+    await stalled;
+    expect(await transcriptOf(next.store, 'm7')).toEqual([
+      'contact: my order?',
+      'bot: Thanks, let me look that up.',
+      'bot: answer to: my order?',
+    ]);
   });
 });
 
