@@ -67,21 +67,21 @@ export interface Readiness {
 
 /** A gateway shard's states; `standby` means another instance holds it, which is as good as holding it. */
 export type ShardStatus = 'connected' | 'connecting' | 'standby' | 'error';
-type GatewayHealth = ConnectorHealth & { shards?: readonly { id: number; status: ShardStatus | string }[] };
+type GatewayHealth = ConnectorHealth & {
+  shards?: readonly { id: number; status: ShardStatus | string; detail?: string | null }[];
+};
 const shardReady = (status: string) => status === 'connected' || status === 'standby';
 
 /** The Discord gateway's part of readiness: every shard connected here or held by another instance. */
 export function gatewayReadiness(health: GatewayHealth): ReadinessComponent {
   const shards = health.shards?.map((s) => ({ id: s.id, status: s.status }));
-  if (shards && shards.length > 0) {
-    const down = shards.filter((s) => !shardReady(s.status));
+  if (health.shards && shards && shards.length > 0) {
+    const down = health.shards.filter((s) => !shardReady(s.status));
     if (down.length === 0) return { status: 'ok', shards };
-    return {
-      status: 'degraded',
-      reason:
-        down.map((s) => `shard ${s.id} ${s.status}`).join(', ') + (health.detail ? `: ${health.detail}` : ''),
-      shards,
-    };
+    const reasons = down.map((s) => `shard ${s.id} ${s.status}${s.detail ? ` (${s.detail})` : ''}`);
+    // A shard without its own detail is explained by the connector's.
+    const explained = down.some((s) => s.detail) || !health.detail ? '' : `: ${health.detail}`;
+    return { status: 'degraded', reason: reasons.join(', ') + explained, shards };
   }
   if (health.status === 'connected') return { status: 'ok' };
   return {

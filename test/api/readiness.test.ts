@@ -40,11 +40,15 @@ describe.skipIf('missing' in found)('/readyz', () => {
   it('is ready, without signing in, when the database, Redis and the Discord gateway are', async () => {
     const { status, text } = await readyz();
     expect(status).toBe(200);
-    expect(JSON.parse(text)).toEqual({
+    const body = JSON.parse(text);
+    expect(body).toMatchObject({
       status: 'ready',
       degraded: [],
       components: { database: { status: 'ok' }, redis: { status: 'ok' }, discord: { status: 'ok' } },
     });
+    expect(Object.keys(body.components).sort()).toEqual(['database', 'discord', 'redis']);
+    // One instance holds every shard (when the connector reports shards).
+    for (const shard of body.components.discord.shards ?? []) expect(shard.status).toBe('connected');
   });
 
   it('answers 503 naming Redis and why while Redis is down, stays live, and is ready again when it is back', async () => {
@@ -113,6 +117,16 @@ describe('the gateway part of readiness', () => {
     });
     expect(part.status).toBe('degraded');
     expect(part.reason).toBe('shard 1 connecting, shard 2 error: gateway closed 4000');
+    expect(
+      gatewayReadiness({
+        status: 'error',
+        detail: 'shard 1 failing',
+        shards: [
+          { id: 0, status: 'standby' },
+          { id: 1, status: 'error', detail: 'Authentication failed' },
+        ],
+      }).reason,
+    ).toBe('shard 1 error (Authentication failed)');
   });
 
   it('reads the connector state when it reports no shards', () => {
