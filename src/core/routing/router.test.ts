@@ -189,4 +189,76 @@ describe('router', () => {
     const closed = await t.store.conversations.get(first);
     expect(closed).toMatchObject({ state: 'closed', wrapUpNote: 'Explained refunds' });
   });
+
+  it('offers urgent cases before older ones, and their queue position says so', async () => {
+    await t.center.flows.saveActive({
+      name: 'Triage',
+      definition: {
+        initial: 'start',
+        states: [
+          { name: 'start', type: 'trigger', next: 'is-down' },
+          {
+            name: 'is-down',
+            type: 'split',
+            conditions: [{ subject: 'message.text', operator: 'contains', value: 'down', next: 'urgent' }],
+            otherwise: 'normal',
+          },
+          { name: 'urgent', type: 'create-case', kind: 'support', priority: 'urgent', next: 'queue' },
+          { name: 'normal', type: 'create-case', kind: 'support', next: 'queue' },
+          { name: 'queue', type: 'send-to-queue' },
+        ],
+      },
+    });
+    await t.connector.receive({ from: 'm1', text: 'a question about my invoice' });
+    t.clock.advance(1_000);
+    await t.connector.receive({ from: 'm2', text: 'the game is down' });
+    const [older, urgent] = await Promise.all(
+      ['m1', 'm2'].map(async (from) => {
+        const contact = await t.store.contacts.findByIdentity('test', from);
+        return (await t.store.conversations.list({ contactId: contact!.id }))[0]!;
+      }),
+    );
+    expect(await t.center.router.queuePosition(urgent!.id)).toBe(1);
+    expect(await t.center.router.queuePosition(older!.id)).toBe(2);
+    const agent = await t.agent('a@example.com', { presence: 'available', capacity: 1 });
+    expect((await pending(agent)).map((r) => r.conversationId)).toEqual([urgent!.id]);
+  });
+
+  it('conversations of a queue nobody available can serve do not hold back the others', async () => {
+    await t.center.queues.create({ name: 'billing', skills: ['billing'] });
+    const billing = (await t.center.queues.get('billing')).id;
+    const agent = await t.agent('general@example.com', { presence: 'away', capacity: 2 });
+    for (const from of ['b1', 'b2', 'b3']) {
+      const id = await handOff(from);
+      await t.center.router.transfer(id, { queueId: billing }, { kind: 'system', id: null });
+      t.clock.advance(1_000);
+    }
+    const support = await handOff('s1');
+    await t.center.agents.setPresence(agent.id, 'available');
+    expect((await pending(agent)).map((r) => r.conversationId)).toEqual([support]);
+  });
+
+  it('an offer round goes on past conversations whose agents an older one took', async () => {
+    await t.center.queues.create({ name: 'billing', skills: ['billing'] });
+    const billing = (await t.center.queues.get('billing')).id;
+    // The billing agent has been idle longest, so the first support conversation goes to them.
+    const both = await t.agent('both@example.com', { presence: 'away', capacity: 1, skills: ['billing'] });
+    t.clock.advance(1_000);
+    const general = await t.agent('general@example.com', { presence: 'away', capacity: 1 });
+    const s1 = await handOff('s1');
+    t.clock.advance(1_000);
+    const b1 = await handOff('b1');
+    await t.center.router.transfer(b1, { queueId: billing }, { kind: 'system', id: null });
+    t.clock.advance(1_000);
+    const s2 = await handOff('s2');
+    // Both come back at once (one round): s1 → both, b1 finds no billing agent with room, s2 → general.
+    await t.store.transaction(async (tx) => {
+      for (const agent of [both, general])
+        await tx.agents.update({ ...(await tx.agents.get(agent.id))!, presence: 'available' });
+    });
+    await t.center.router.offer();
+    expect((await pending(both)).map((r) => r.conversationId)).toEqual([s1]);
+    expect((await pending(general)).map((r) => r.conversationId)).toEqual([s2]);
+    expect(await t.store.reservations.list({ conversationId: b1, status: 'pending' })).toEqual([]);
+  });
 });
