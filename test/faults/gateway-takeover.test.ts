@@ -95,9 +95,9 @@ describe.skipIf(missing !== null)('Discord gateway takeover across two instances
     database = await createDatabase(databaseUrl!);
     // One after the other: the first migrates the database and sets the installation up.
     await start(0);
-    await eventually('the first instance to hold the gateway', async () => shardOf(0, 'connected'), 60_000);
+    await eventually('the first instance connected to Discord', () => discordConnected(0), 60_000);
     await start(1);
-    await eventually('the second instance to stand by', async () => shardOf(1, 'standby'), 60_000);
+    await eventually('the second instance connected to Discord', () => discordConnected(1), 60_000);
   }, 150_000);
 
   afterAll(async () => {
@@ -107,22 +107,32 @@ describe.skipIf(missing !== null)('Discord gateway takeover across two instances
     for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
-  /** Shard 0 as instance `i` reports it in /healthz, when it has `status`. */
-  const shardOf = async (i: number, status: string): Promise<ShardView | null> => {
+  /** The Discord connector's health as instance `i` reports it in /healthz. */
+  const discordHealth = async (
+    i: number,
+  ): Promise<{ status: string; detail: string | null; shards?: ShardView[] } | null> => {
     try {
       const res = await fetch(`${urls[i]}/healthz`, { signal: AbortSignal.timeout(5_000) });
-      const body = (await res.json()) as { connectors?: { discord?: { shards?: ShardView[] } } };
-      const shard = body.connectors?.discord?.shards?.find((s) => s.id === 0);
-      return shard?.status === status ? shard : null;
+      const body = (await res.json()) as {
+        connectors?: { discord?: { status: string; detail: string | null; shards?: ShardView[] } };
+      };
+      return body.connectors?.discord ?? null;
     } catch {
       return null;
     }
+  };
+  /** Connected: holding the gateway, or standing by while another instance holds it (REST works). */
+  const discordConnected = async (i: number) => (await discordHealth(i))?.status === 'connected';
+  /** Shard 0 as instance `i` reports it, when it has `status`. */
+  const shardOf = async (i: number, status: string): Promise<ShardView | null> => {
+    const shard = (await discordHealth(i))?.shards?.find((s) => s.id === 0);
+    return shard?.status === status ? shard : null;
   };
 
   const identifies = () => discord.gatewayLog().filter((e) => e.direction === 'in' && e.op === IDENTIFY);
   const registrations = () => discord.requests({ route: GUILD_COMMANDS_ROUTE }).length;
 
-  /** Runs /helpme and waits for its answer; returns how often it was acknowledged and refused as already acknowledged. */
+  /** Runs /helpme and waits for its answer; returns how often it was acknowledged, and how often a second answer was refused. */
   const helpme = async (member: ApiUser, question: string) => {
     const interaction: InteractionHandle = discord.invokeSlashCommand(
       member,
@@ -144,10 +154,9 @@ describe.skipIf(missing !== null)('Discord gateway takeover across two instances
     const callbacks = discord
       .requests({ route: CALLBACK_ROUTE })
       .filter((r) => r.path.includes(`/interactions/${interaction.id}/`));
+    // A second answer is refused by Discord (40060 already acknowledged) and shows as a 4xx here.
     return {
       acknowledged: callbacks.filter((r) => r.status < 300).length,
-      alreadyAcknowledged: callbacks.filter((r) => (r.body as { code?: number } | null)?.code === 40060)
-        .length,
       refused: callbacks.filter((r) => r.status >= 400).length,
     };
   };
@@ -166,17 +175,18 @@ describe.skipIf(missing !== null)('Discord gateway takeover across two instances
 
   it('one gateway session and one command registration for two instances; /helpme acknowledged once', async () => {
     try {
-      const holder = (await shardOf(0, 'connected'))!;
-      const standby = (await shardOf(1, 'standby'))!;
-      expect(standby.owner).toBe(holder.owner);
       expect(identifies()).toHaveLength(1);
       expect(registrations()).toBe(1);
+      const holder = await shardOf(0, 'connected');
+      const standby = await shardOf(1, 'standby');
+      expect(holder?.owner).toBeTruthy();
+      expect(standby?.owner).toBe(holder?.owner);
+      expect((await discordHealth(1))?.detail).toMatch(/held by another instance/);
 
       const member = discord.createUser({ username: 'asks-before' });
       discord.addMember(guild, member);
       expect(await helpme(member, 'How do I reset my password?')).toEqual({
         acknowledged: 1,
-        alreadyAcknowledged: 0,
         refused: 0,
       });
       expect(identifies()).toHaveLength(1);
@@ -245,7 +255,6 @@ describe.skipIf(missing !== null)('Discord gateway takeover across two instances
       discord.addMember(guild, member);
       expect(await helpme(member, 'Where is my order?')).toEqual({
         acknowledged: 1,
-        alreadyAcknowledged: 0,
         refused: 0,
       });
       // One new session and one registration, both by the new holder of shard 0.
