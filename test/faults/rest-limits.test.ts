@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -83,6 +84,7 @@ describe.skipIf(!databaseUrl || !redisUrl)('two instances sending a backlog unde
   const servers: ServerProcess[] = [];
   const dirs: string[] = [];
   let schema = '';
+  let prefix = '';
   let load: LoadHarness | undefined;
 
   afterEach(async () => {
@@ -92,6 +94,13 @@ describe.skipIf(!databaseUrl || !redisUrl)('two instances sending a backlog unde
     await discord?.close();
     for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
     if (schema) await admin(`drop schema if exists "${schema}" cascade`);
+    if (prefix) {
+      // What the instances kept in Redis (the shared limits) goes with the run.
+      const redis = new Redis(redisUrl!);
+      const keys = await redis.keys(`${prefix}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+      redis.disconnect();
+    }
   }, 60_000);
 
   const explain = () =>
@@ -108,7 +117,7 @@ describe.skipIf(!databaseUrl || !redisUrl)('two instances sending a backlog unde
       .join('\n');
 
   /** Starts a Switchboard process; `shared`: with Redis (the limits kept together), else without. */
-  const startInstance = (shared: boolean, prefix: string, database: string): ServerProcess => {
+  const startInstance = (shared: boolean, database: string): ServerProcess => {
     const dir = mkdtempSync(path.join(tmpdir(), 'switchboard-rest-limits-'));
     dirs.push(dir);
     const server = spawnServer(
@@ -135,10 +144,10 @@ describe.skipIf(!databaseUrl || !redisUrl)('two instances sending a backlog unde
     schema = `switchboard_rest_limits_${randomUUID().replaceAll('-', '')}`;
     await admin(`create schema "${schema}"`);
     const database = urlWithSchema(databaseUrl!, schema);
-    const prefix = `switchboard-test-${randomUUID()}`;
+    prefix = `switchboard-test-${randomUUID()}`;
 
     // The backlog: written while Discord's REST answers 503 to every message posted.
-    const first = startInstance(shared, prefix, database);
+    const first = startInstance(shared, database);
     const firstUrl = await first.url();
     discord.failNext(POST_MESSAGE, 1_000_000, 503);
     load = await LoadHarness.start({
@@ -170,7 +179,7 @@ describe.skipIf(!databaseUrl || !redisUrl)('two instances sending a backlog unde
     // Discord recovers; two instances deliver the backlog together.
     discord.failNext(POST_MESSAGE, 0);
     const mark = discord.requests().length;
-    const instances = [startInstance(shared, prefix, database), startInstance(shared, prefix, database)];
+    const instances = [startInstance(shared, database), startInstance(shared, database)];
     const urls = await Promise.all(instances.map((server) => server.url()));
     load.setUrls(urls);
     const report = await load.settle(120_000);

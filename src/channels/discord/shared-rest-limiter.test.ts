@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { REST, type RESTOptions, Routes } from 'discord.js';
+import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DiscordEmulator } from '../../../test/support/discord-emulator/discord-emulator.ts';
 import { eventually } from '../../../test/support/eventually.ts';
@@ -58,6 +59,7 @@ describe.skipIf(!redisUrl)('SharedRestLimiter with two instances of one bot', ()
   afterEach(async () => {
     for (const limiter of limiters.splice(0)) await limiter.close();
     await discord.close();
+    await deleteKeys(prefix);
   });
 
   const logs: { level: 'info' | 'warn'; message: string }[] = [];
@@ -269,5 +271,16 @@ class RedisProxy {
   async close(): Promise<void> {
     this.cut();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/** Removes what a test's limiters kept in Redis under its prefix. */
+async function deleteKeys(prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl!);
+  try {
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
   }
 }
