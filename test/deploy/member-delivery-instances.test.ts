@@ -157,13 +157,23 @@ describe.skipIf(!redisUrl)('two instances: what members are sent', () => {
         authorName: 'Ana',
         conversationId: conversation.id,
       });
-      // A reload on either instance shows the same history.
+      // Closing asks for a rating with buttons: pushed to the other instance's socket with them too.
+      await a.center.conversations.close(agent.id, conversation.id);
+      const rate = ['rate:1', 'rate:2', 'rate:3', 'rate:4', 'rate:5'];
+      const asked = await eventually('the rating request on the visitor socket', () =>
+        visitor.received.find((m) => m.actions.some((x) => x.id === 'rate:5')),
+      );
+      expect(asked.actions.map((x) => x.id)).toEqual(rate);
+      // A reload on either instance shows the same history, buttons included.
       for (const base of bases) {
         const res = await fetch(`${base}/api/v1/webchat/messages`, {
           headers: { 'x-webchat-token': visitor.token },
         });
-        const body = (await res.json()) as { messages: { text: string }[] };
+        const body = (await res.json()) as {
+          messages: { id: string; text: string; actions: { id: string }[] }[];
+        };
         expect(body.messages.map((m) => m.text)).toContain(text);
+        expect(body.messages.find((m) => m.id === asked.id)?.actions.map((x) => x.id)).toEqual(rate);
       }
     } finally {
       visitor.close();
