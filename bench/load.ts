@@ -15,7 +15,7 @@
  *   1. Hand-off spike: 1,000 new members DM "human" at once. Seconds from the last request until the last member
  *      has a case number in their DM, and until the last conversation has a reservation; agents accept every
  *      offer at once from their desktops. Counts offers of a conversation made while another was still pending
- *      ("offered twice at once"), doubled case numbers and doubled "joined" notices. Waits at most 150 s.
+ *      ("offered twice at once"), doubled case numbers and doubled "joined" notices. Waits at most 120 s.
  *   2. Sustained inbound: the assigned members write in their conversations in an open loop (the live-chat path:
  *      no bot answer). Latency is the emulator's MESSAGE_CREATE → the supervisor desktop's `message.created`.
  *      Rates 25, 50, 100, … msg/s doubling, then 2 halvings of the interval between the last pass and the first
@@ -27,7 +27,7 @@
  *      deliveries: discord.js's fixed 1-second window lets a first burst through), as a share of 50/s, and the
  *      429s the emulator answered from the first post on.
  *   5. Open conversations: new members write once each ("hello…", the virtual agent's path), 64 DMs outstanding,
- *      until 10,000 conversations are open (at most 90 s); then resident memory of each process (VmRSS), and
+ *      until 10,000 conversations are open (at most 75 s); then resident memory of each process (VmRSS), and
  *      the peak over the whole layout (VmHWM).
  * The baseline (a bare discord.js client with the connector's intents, bench/support/bare-discord.ts) runs
  * steps 2–4 the same way: inbound to its `messageCreate`, a backlog of 500 `rest.post` DMs.
@@ -69,8 +69,8 @@ const PROTOCOL: RateProtocol = {
 };
 const HALF_RATE_RUNS = QUICK ? 1 : 3;
 const HALF_RATE_MS = 3_000;
-const SPIKE_TIMEOUT_MS = 150_000;
-const OPEN_TIMEOUT_MS = 90_000;
+const SPIKE_TIMEOUT_MS = 120_000;
+const OPEN_TIMEOUT_MS = 75_000;
 
 interface Figures {
   layout: string;
@@ -135,10 +135,11 @@ async function measureDeployment(spec: DeploymentSpec): Promise<Figures> {
   } finally {
     if (deployment) {
       figures.peak = await deployment.memory();
-      figures.rateLimitedTotal = deployment.discord.requests({ status: 429 }).length;
+      const limited = deployment.discord.requests({ status: 429 });
+      figures.rateLimitedTotal = limited.length;
       figures.doubledInbound = deployment.doubledInbound;
       log(
-        `${spec.name}: ${figures.rateLimitedTotal} × 429 over the whole layout; ${figures.doubledInbound} member messages shown twice on the desktop`,
+        `${spec.name}: ${figures.rateLimitedTotal} × 429 over the whole layout${byRoute(limited.map((r) => r.route))}; ${figures.doubledInbound} member messages shown twice on the desktop`,
       );
       await deployment.close();
     }
@@ -232,6 +233,14 @@ const fmt = (n: number | null | undefined, digits = 1) =>
 const mb = (values: number[] | undefined) =>
   values && values.length > 0 ? values.map((v) => fmt(v, 0)).join(' + ') : '—';
 
+/** " (12 POST /users/@me/channels, 3 POST /channels/:channel_id/messages)" */
+function byRoute(routes: Array<string | null>): string {
+  if (routes.length === 0) return '';
+  const counts = new Map<string, number>();
+  for (const route of routes) counts.set(route ?? '?', (counts.get(route ?? '?') ?? 0) + 1);
+  return ` (${[...counts].map(([route, n]) => `${n} ${route}`).join(', ')})`;
+}
+
 function describeSteps(rate: RateResult): string {
   const steps = rate.steps
     .map((s) => `${s.rate}/s p99 ${fmt(s.p99)} ms${s.lost ? ` (${s.lost} lost)` : ''}${s.passed ? '' : ' ✗'}`)
@@ -251,7 +260,7 @@ function describeSpike(s: SpikeResult): string {
 }
 
 function describeBacklog(b: BacklogResult): string {
-  return `${b.delivered}/${b.replies} delivered in ${fmt(b.seconds)} s, ${fmt(b.requestsPerSecond)} req/s = ${fmt(b.share * 100, 0)} % of 50/s, ${b.rateLimited} × 429, ${b.doubled} doubled`;
+  return `${b.delivered}/${b.replies} delivered in ${fmt(b.seconds)} s, ${fmt(b.requestsPerSecond)} req/s = ${fmt(b.share * 100, 0)} % of 50/s, ${b.rateLimited} × 429${byRoute(b.rateLimitedRoutes)}, ${b.doubled} doubled`;
 }
 
 function printTable(rows: Figures[]): void {

@@ -296,6 +296,8 @@ export interface BacklogResult {
   share: number;
   requestsPerSecond: number;
   rateLimited: number;
+  /** Route templates of those 429s. */
+  rateLimitedRoutes: Array<string | null>;
   doubled: number;
   seconds: number;
 }
@@ -350,12 +352,14 @@ export async function outboundBacklog(
   const ok = sender.discord
     .requests()
     .filter((r) => r.at >= steady.from && r.at <= steady.to && r.status < 400).length;
+  const limited = sender.discord.requests({ status: 429 }).filter((r) => r.at >= started);
   return {
     replies,
     delivered: seen.size,
     requestsPerSecond: ok / seconds,
     share: ok / seconds / DISCORD_GLOBAL_PER_SECOND,
-    rateLimited: sender.discord.requests({ status: 429 }).filter((r) => r.at >= started).length,
+    rateLimited: limited.length,
+    rateLimitedRoutes: limited.map((r) => r.route),
     doubled: [...seen.values()].filter((n) => n > 1).length,
     seconds: (ended - started) / 1000,
   };
