@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { eventually } from '../../../test/support/eventually.ts';
 import { ScryptPasswordHasher } from '../../http/auth/scrypt-password-hasher.ts';
@@ -141,6 +143,31 @@ async function finishStalled(stalled: Instance, handling: Promise<unknown>): Pro
   await handling;
 }
 
+/** Messages left by an instance that stalled, swept by three others at once: each answered once. */
+async function sweepTogether(): Promise<void> {
+  const died = await instance();
+  died.agent.hold();
+  const members = Array.from({ length: 12 }, (_, i) => `m3-${i}`);
+  const stalled = members.map((m) => died.center.conversations.receive(dm(m, `question of ${m}`)));
+  await eventually('every message stored', async () => {
+    const counts = await Promise.all(members.map((m) => transcriptOf(died.store, m)));
+    return counts.every((t) => t.length === 1);
+  });
+  const others = await Promise.all([instance(), instance(), instance()]);
+  clock.advance(lease + 1);
+  const handled = await Promise.all(others.map((o) => o.center.conversations.replayPending()));
+  expect(handled.reduce((a, b) => a + b, 0)).toBe(12);
+  for (const m of members) {
+    expect(await transcriptOf(others[0]!.store, m)).toEqual([
+      `contact: question of ${m}`,
+      `bot: answer to: question of ${m}`,
+    ]);
+  }
+  died.agent.letGo();
+  await Promise.all(stalled);
+  for (const m of members) expect(await transcriptOf(others[0]!.store, m)).toHaveLength(2);
+}
+
 describe('a message stored whose handling never finished', () => {
   it('is answered once by the next instance to start, after the claim of the one that died ran out', async () => {
     freshDatabase();
@@ -206,27 +233,7 @@ describe('a message stored whose handling never finished', () => {
 
   it('is answered once when several instances sweep at the same time', async () => {
     freshDatabase();
-    const died = await instance();
-    died.agent.hold();
-    const members = Array.from({ length: 12 }, (_, i) => `m3-${i}`);
-    const stalled = members.map((m) => died.center.conversations.receive(dm(m, `question of ${m}`)));
-    await eventually('every message stored', async () => {
-      const counts = await Promise.all(members.map((m) => transcriptOf(died.store, m)));
-      return counts.every((t) => t.length === 1);
-    });
-    const others = await Promise.all([instance(), instance(), instance()]);
-    clock.advance(lease + 1);
-    const handled = await Promise.all(others.map((o) => o.center.conversations.replayPending()));
-    expect(handled.reduce((a, b) => a + b, 0)).toBe(12);
-    for (const m of members) {
-      expect(await transcriptOf(others[0]!.store, m)).toEqual([
-        `contact: question of ${m}`,
-        `bot: answer to: question of ${m}`,
-      ]);
-    }
-    died.agent.letGo();
-    await Promise.all(stalled);
-    for (const m of members) expect(await transcriptOf(others[0]!.store, m)).toHaveLength(2);
+    await sweepTogether();
   });
 
   it('is swept at start', async () => {
@@ -333,5 +340,30 @@ describe('a handling that fails', () => {
       'contact: hello again',
       'bot: answer to: hello again',
     ]);
+  });
+});
+
+const postgresUrl = process.env.TEST_DATABASE_URL;
+if (!postgresUrl) console.log('Skipping the PostgreSQL inbound replay test: TEST_DATABASE_URL is not set');
+
+describe.skipIf(!postgresUrl)('on PostgreSQL', () => {
+  const schema = `switchboard_replay_${randomUUID().replaceAll('-', '')}`;
+  const admin = async (query: string) => {
+    const client = new pg.Client({ connectionString: postgresUrl });
+    await client.connect();
+    try {
+      await client.query(query);
+    } finally {
+      await client.end();
+    }
+  };
+  afterAll(() => admin(`drop schema if exists "${schema}" cascade`));
+
+  it('a message left by a stalled instance is answered once when several instances sweep at once', async () => {
+    await admin(`create schema "${schema}"`);
+    const url = new URL(postgresUrl ?? '');
+    url.searchParams.set('options', `-c search_path=${schema}`);
+    database = url.toString();
+    await sweepTogether();
   });
 });
