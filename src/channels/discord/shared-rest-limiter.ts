@@ -263,7 +263,8 @@ export class SharedRestLimiter {
   /**
    * The `makeRequest` for discord.js REST (`rest: { makeRequest }`): waits the request's turn, sends it
    * with `next`, learns from the answer, counts 429s. The wait does not count against `timeoutMs`, the
-   * request's own time-out, which starts when the request goes out (discord.js's started before the wait).
+   * request's own time-out, which starts when the request goes out (discord.js's started before the wait,
+   * so a shared request gets a signal of its own; callers of the connector pass none).
    */
   makeRequest(
     timeoutMs: number,
@@ -273,16 +274,21 @@ export class SharedRestLimiter {
       const method = (init.method ?? 'GET').toUpperCase();
       const route = discordRouteOf(method, url);
       const shared = this.redis !== null && !route.interaction && !this.closed;
-      if (shared) await this.waitTurn(route);
-      const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(), timeoutMs);
       let response: ResponseLike;
-      try {
-        response = await next(url, { ...init, signal: controller.signal });
-      } finally {
-        clearTimeout(timer);
+      if (shared) {
+        await this.waitTurn(route);
+        const controller = new AbortController();
+        const timer = setTimeout(() => controller.abort(), timeoutMs);
+        try {
+          response = await next(url, { ...init, signal: controller.signal });
+        } finally {
+          clearTimeout(timer);
+        }
+        await this.learn(route, response);
+      } else {
+        // Not shared: the request goes out exactly as discord.js made it (its time-out, its signal).
+        response = await next(url, init);
       }
-      if (shared) await this.learn(route, response);
       if (response.status === 429) {
         const scope = response.headers.get('x-ratelimit-scope');
         const global = response.headers.has('x-ratelimit-global') || scope === 'global';
