@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { discordRateLimitedCounts } from '../channels/discord/shared-rest-limiter.ts';
 import type { ConnectorHealth } from '../core/ports/channel-connector.ts';
 import type { DomainEvent } from '../core/ports/event-bus.ts';
 import type { OutboxChannelHealth } from '../core/ports/repositories.ts';
@@ -128,6 +129,16 @@ export class HttpMetrics {
         for (const [channel, health] of Object.entries(connectorsHealth())) {
           this.set({ channel, status: health.status }, health.status === 'connected' ? 1 : 0);
         }
+      },
+    });
+    new Counter({
+      name: 'switchboard_discord_rate_limited_total',
+      help: 'Discord REST requests of this instance answered 429 (rate limited), by scope: user, global, shared',
+      labelNames: ['scope'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [scope, count] of Object.entries(discordRateLimitedCounts())) this.inc({ scope }, count);
       },
     });
     new Gauge({
