@@ -454,6 +454,7 @@ export function describeRoutingContract(
           await eventually(
             'the second round waits for the lock',
             async () => pid > 0 && waitsForLock(first, pid),
+            10_000,
           );
           expect(secondDone).toBe(false);
           release();
@@ -485,6 +486,7 @@ export function describeRoutingContract(
           await eventually(
             'the transfer waits for the lock',
             async () => pid > 0 && waitsForLock(first, pid),
+            10_000,
           );
           release();
           await round;
