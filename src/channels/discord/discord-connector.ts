@@ -383,9 +383,16 @@ export class DiscordConnector implements ChannelConnector {
         });
         session.abort.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
       });
-      await Promise.race([client.login(this.options.token).then(() => ready), aborted]);
-      // Commands are registered once per tenure of shard 0, not by every instance.
-      if (shards.includes(0)) await this.registerCommands(client);
+      // A failed login ends the wait at once; READY's own time-out, later, must not go unobserved.
+      ready.catch(() => {});
+      await Promise.race([Promise.all([client.login(this.options.token), ready]), aborted]);
+      if (this.gateway !== session) return;
+      // Commands are registered once per tenure of shard 0, not by every instance. A refusal is logged:
+      // the gateway session is still good for DMs and the commands registered before.
+      if (shards.includes(0))
+        await this.registerCommands(client).catch((error: unknown) =>
+          this.options.log.error({ err: error }, 'Discord commands not registered'),
+        );
       if (this.gateway !== session) return;
       this.openFailures = 0;
       this.gatewayProblem = null;
