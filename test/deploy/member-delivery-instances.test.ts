@@ -3,8 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DiscordConnector } from '../../src/channels/discord/discord-connector.ts';
 import { loadConfig } from '../../src/config.ts';
-import type { Agent, Case } from '../../src/core/model.ts';
+import type { Agent, Case, CaseStatus, OutboundMessage } from '../../src/core/model.ts';
 import { createSwitchboard, type Switchboard } from '../../src/main.ts';
 import type { ApiUser } from '../support/discord-emulator/api-objects.ts';
 import { DiscordEmulator, type EmulatedGuild } from '../support/discord-emulator/discord-emulator.ts';
@@ -116,6 +117,44 @@ describe.skipIf(!redisUrl)('two instances: what members are sent', () => {
       'pending',
       'solved',
     ]);
+  });
+
+  it("uses the member's support thread that the other instance opened (DMs closed), and opens no second one", async () => {
+    const member = discord.createUser({ username: 'closed-dms' });
+    discord.addMember(guild, member);
+    const connectors = instances.map((i) => i.center.connectors.get('discord') as DiscordConnector);
+    // The instance holding the gateway knows the servers and opens threads; the other sends through REST.
+    const holder = connectors.find((c) => (c.discord?.guilds.cache.size ?? 0) > 0)!;
+    const other = connectors.find((c) => c !== holder)!;
+    const notice = (status: CaseStatus): OutboundMessage => ({
+      conversationId: null,
+      channel: 'discord',
+      address: { contactId: 'none', externalId: member.id },
+      authorKind: 'system',
+      authorName: null,
+      text: '',
+      attachments: [],
+      articles: [],
+      actions: [],
+      messageId: null,
+      notice: {
+        id: randomUUID(),
+        type: 'case.status',
+        case: { id: randomUUID(), number: 9001, kind: 'bug', subject: 'Thread test', status },
+      },
+    });
+    // Both instances have reached the member in their DM before.
+    await holder.send(notice('open'));
+    await other.send(notice('pending'));
+    discord.setDmsClosed(member, true);
+    await holder.send(notice('solved'));
+    await other.send(notice('closed'));
+    const support = guild.channels['customer-service']!;
+    const threads = discord.threadsOf(support).filter((t) => t.memberIds.includes(member.id));
+    expect(threads).toHaveLength(1);
+    const inThread = discord.messagesIn(threads[0]!).map((m) => /\*\*(\w+)\*\*/.exec(m.content)?.[1]);
+    expect(inThread.filter(Boolean)).toEqual(['solved', 'closed']);
+    expect(botDms(member).map((m) => /\*\*(\w+)\*\*/.exec(m.content)?.[1])).toEqual(['open', 'pending']);
   });
 
   it("pushes an agent's reply, delivered by one instance, to a visitor connected to the other", async () => {
