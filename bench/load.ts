@@ -15,7 +15,8 @@
  *   1. Hand-off spike: 1,000 new members DM "human" at once. Seconds from the last request until the last member
  *      has a case number in their DM, and until the last conversation has a reservation; agents accept every
  *      offer at once from their desktops. Counts offers of a conversation made while another was still pending
- *      ("offered twice at once"), doubled case numbers and doubled "joined" notices. Waits at most 120 s.
+ *      ("offered twice at once", from the desktop's events and from the reservation rows), doubled case numbers
+ *      and doubled "joined" notices. Waits at most 120 s.
  *   2. Sustained inbound: the assigned members write in their conversations in an open loop (the live-chat path:
  *      no bot answer). Latency is the emulator's MESSAGE_CREATE → the supervisor desktop's `message.created`.
  *      Rates 25, 50, 100, … msg/s doubling, then 2 halvings of the interval between the last pass and the first
@@ -84,6 +85,8 @@ interface Figures {
   /** 429s the emulator answered over the whole layout (spike and open conversations included). */
   rateLimitedTotal?: number;
   gatewaySessions?: number;
+  /** Conversations with two reservations pending at once, from the reservation rows. */
+  offeredTwiceStored?: number;
   doubledInbound?: number;
   error?: string;
 }
@@ -98,7 +101,10 @@ async function measureDeployment(spec: DeploymentSpec): Promise<Figures> {
     log(`${spec.name}: ready; ${figures.gatewaySessions} gateway session(s) open on the emulator`);
     log(`${spec.name}: hand-off spike of ${SIZES.spike} members`);
     figures.spike = await handOffSpike(deployment, SIZES.spike, SPIKE_TIMEOUT_MS);
-    log(`${spec.name}: ${describeSpike(figures.spike)}`);
+    figures.offeredTwiceStored = await deployment.offeredTwiceInDatabase();
+    log(
+      `${spec.name}: ${describeSpike(figures.spike)}; conversations with two overlapping pending reservations in the database ${figures.offeredTwiceStored}`,
+    );
     const assigned = figures.spike.assigned;
     if (assigned.length === 0) throw new Error('no conversation was assigned in the spike');
 
@@ -292,7 +298,7 @@ function printTable(rows: Figures[]): void {
       f.half ? `${fmt(f.half.p50)} / ${fmt(f.half.p99)} (at ${fmt(f.half.rate, 1)}/s)` : '—',
       spikeCell(s?.lastCaseS, s?.cases),
       spikeCell(s?.lastReservationS, s?.reserved),
-      s ? String(s.offeredTwiceAtOnce) : '—',
+      s ? `${s.offeredTwiceAtOnce} (rows: ${f.offeredTwiceStored ?? '—'})` : '—',
       f.backlog ? `${fmt(f.backlog.share * 100, 0)} % (${fmt(f.backlog.requestsPerSecond)} req/s)` : '—',
       f.backlog ? String(f.backlog.rateLimited) : '—',
       mb(f.peak?.map((m) => m.peakMb)),

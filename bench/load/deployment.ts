@@ -3,6 +3,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import Sqlite from 'better-sqlite3';
+import pg from 'pg';
 import WebSocket from 'ws';
 import type { ApiMessage, ApiUser } from '../../test/support/discord-emulator/api-objects.ts';
 import { DiscordEmulator, type EmulatedGuild } from '../../test/support/discord-emulator/discord-emulator.ts';
@@ -214,6 +216,31 @@ export class Deployment {
         return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
       }),
     );
+  }
+
+  /**
+   * Conversations that had two reservations pending at the same time, read from the database (the desktop's
+   * events may arrive out of order across instances; the rows do not).
+   */
+  async offeredTwiceInDatabase(): Promise<number> {
+    const sql = `select count(distinct a.conversation_id) as n from reservations a join reservations b
+      on a.conversation_id = b.conversation_id and a.id < b.id
+      and a.created_at < coalesce(b.responded_at, '9999') and b.created_at < coalesce(a.responded_at, '9999')`;
+    if (this.spec.databaseUrl) {
+      const client = new pg.Client({ connectionString: this.spec.databaseUrl });
+      await client.connect();
+      try {
+        return Number((await client.query<{ n: string }>(sql)).rows[0]?.n ?? 0);
+      } finally {
+        await client.end();
+      }
+    }
+    const db = new Sqlite(path.join(this.dataDirs[0] as string, 'switchboard.db'), { readonly: true });
+    try {
+      return Number((db.prepare(sql).get() as { n: number } | undefined)?.n ?? 0);
+    } finally {
+      db.close();
+    }
   }
 
   /** Fails with the instance's last output when one of them died. */
