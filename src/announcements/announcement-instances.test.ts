@@ -135,9 +135,15 @@ describe.skipIf(!baseUrl)('announcements on two instances sharing one PostgreSQL
     expect(taken).toHaveLength(1);
     await race(4);
     expect(fetches(), 'held by the dead instance').toBe(fetched);
+    // An admin's "poll now" meanwhile is refused with a reason, not a second fetch.
+    await expect(b.pollNow(taken[0]!.id)).rejects.toMatchObject({ kind: 'conflict' });
+    expect(fetches()).toBe(fetched);
     clock.advance(a.options.pollLeaseMs);
     await race(4);
     expect(fetches()).toBe(fetched + 1);
+    // Once that poll is over, "poll now" fetches at once, on either instance.
+    expect((await b.pollNow(taken[0]!.id)).failures).toBe(0);
+    expect(fetches()).toBe(fetched + 2);
   });
 
   it('posts each scheduled announcement once, whichever instance scheduled it', async () => {

@@ -264,9 +264,21 @@ export class AnnouncementService {
 
   // ---- feeds ---------------------------------------------------------------------------------
 
-  /** Polls one feed now (the scheduler does this when a source is due). */
+  /**
+   * Polls one feed now (the scheduler does this when a source is due): a `conflict` while a poll of the
+   * feed is under way, here or on another instance, so that the feed is not fetched twice at once.
+   */
   async pollNow(id: string): Promise<AnnouncementSource> {
-    await this.poll(await this.getSource(id), true);
+    const source = await this.getSource(id);
+    if (source.kind !== 'feed') return source;
+    const now = this.now();
+    const lease = new Date(now.getTime() + this.options.pollLeaseMs).toISOString();
+    const claimed = await this.store.announcements.claimSource(id, now.toISOString(), lease);
+    if (!claimed) {
+      await this.getSource(id); // gone meanwhile: not_found
+      throw new DomainError('conflict', 'this feed is being polled right now; try again in a moment');
+    }
+    await this.poll(claimed, true);
     await this.publishDue();
     return this.getSource(id);
   }

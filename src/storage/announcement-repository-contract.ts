@@ -108,6 +108,24 @@ export function describeAnnouncementRepositoryContract(name: string, makeStore: 
       await store.announcements.deleteSource(s.id);
     });
 
+    it('claims one feed for a poll now unless a poll holds it', async () => {
+      const s = source({ nextPollAt: '2999-01-01T00:00:00.000Z' });
+      await store.announcements.createSource(s);
+      const now = '2001-01-01T00:00:00.000Z';
+      // Not due, and claimed all the same: an admin asked for it.
+      expect((await store.announcements.claimSource(s.id, now, '2001-01-01T00:02:00.000Z'))?.id).toBe(s.id);
+      expect(await store.announcements.claimSource(s.id, now, '2001-01-01T00:02:00.000Z')).toBeUndefined();
+      await store.announcements.updateSource(s);
+      expect((await store.announcements.claimSource(s.id, now, '2001-01-01T00:02:00.000Z'))?.id).toBe(s.id);
+      expect(
+        (await store.announcements.claimSource(s.id, '2001-01-01T00:02:00.000Z', '2001-01-01T00:04:00.000Z'))
+          ?.id,
+        'once the lease has run out',
+      ).toBe(s.id);
+      await store.announcements.deleteSource(s.id);
+      expect(await store.announcements.claimSource(s.id, now, '2001-01-01T00:02:00.000Z')).toBeUndefined();
+    });
+
     it('inserts an item once per source key', async () => {
       const sourceId = randomUUID();
       expect(await store.announcements.insertIfNew(announcement({ sourceId, externalKey: 'guid-1' }))).toBe(

@@ -225,6 +225,17 @@ export class KyselyAnnouncementRepository implements AnnouncementRepository {
       .sort((a, b) => (a.nextPollAt ?? '').localeCompare(b.nextPollAt ?? '') || a.id.localeCompare(b.id));
   }
 
+  async claimSource(id: string, now: string, leaseUntil: string): Promise<AnnouncementSource | undefined> {
+    const row = await this.scope.db
+      .updateTable('announcement_sources')
+      .set({ poll_claimed_until: leaseUntil })
+      .where('id', '=', id)
+      .where((eb) => eb.or([eb('poll_claimed_until', 'is', null), eb('poll_claimed_until', '<=', now)]))
+      .returningAll()
+      .executeTakeFirst();
+    return row && sourceFromRow(row);
+  }
+
   async insertIfNew(announcement: Announcement): Promise<boolean> {
     const result = await this.scope.db
       .insertInto('announcements')

@@ -400,8 +400,13 @@ export interface AnnouncementRepository {
   listSources(): Promise<AnnouncementSource[]>;
   updateSource(source: AnnouncementSource): Promise<void>;
   deleteSource(id: string): Promise<void>;
-  /** Enabled feeds due at `now`, each pushed to `leaseUntil` so that no other instance polls it meanwhile. */
+  /**
+   * Enabled feeds due at `now` that no poll holds, each claimed until `leaseUntil` so that no other
+   * instance polls it meanwhile; storing the source (`updateSource`) ends the claim.
+   */
   claimDueSources(now: string, leaseUntil: string, limit: number): Promise<AnnouncementSource[]>;
+  /** Claims one feed for a poll now, due or not; undefined when another poll holds it or it is gone. */
+  claimSource(id: string, now: string, leaseUntil: string): Promise<AnnouncementSource | undefined>;
   /** Inserts unless the source already has this `externalKey`; true when inserted. */
   insertIfNew(announcement: Announcement): Promise<boolean>;
   get(id: string): Promise<Announcement | undefined>;
