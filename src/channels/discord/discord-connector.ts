@@ -689,10 +689,15 @@ export class DiscordConnector implements ChannelConnector {
     let record = await this.storedThread(userId);
     if (!record) {
       const guild = await this.guildOf(userId);
+      // An instance without a gateway session knows no server: the one holding the gateway opens the thread
+      // (its dispatcher takes the message on a later attempt), so this is worth retrying, not a refusal.
+      const standby = (this.client?.guilds.cache.size ?? 0) === 0;
       if (!guild)
         throw new ConnectorError(
-          `cannot DM user ${userId} and no server is known to open a thread in`,
-          false,
+          standby
+            ? `cannot DM user ${userId}; this instance holds no gateway session to find their server and open a thread`
+            : `cannot DM user ${userId} and no server is known to open a thread in`,
+          standby,
         );
       const parent = await this.officialChannel(
         guild,
@@ -1074,8 +1079,13 @@ export class DiscordConnector implements ChannelConnector {
   }
 
   /** The servers the bot is in (those configured, when `guildIds` names some), by name. */
-  servers(): { id: string; name: string }[] {
-    const guilds = [...(this.client?.guilds.cache.values() ?? [])];
+  async servers(): Promise<{ id: string; name: string }[]> {
+    let guilds: { id: string; name: string }[] = [...(this.client?.guilds.cache.values() ?? [])];
+    // An instance without the gateway session has no cache: Discord lists the bot's servers over REST.
+    if (!this.gateway && this.restClient)
+      guilds = z
+        .array(z.object({ id: z.string(), name: z.string() }))
+        .parse(await this.rest().get(Routes.userGuilds()));
     const wanted = new Set(this.options.guildIds);
     return guilds
       .filter((g) => wanted.size === 0 || wanted.has(g.id))

@@ -81,6 +81,9 @@ describe('Discord gateway handover between two instances', () => {
     });
     expect(identifies()).toBe(1);
     expect(discord.openGatewayConnections).toBe(1);
+    // The admin's list of servers (announcements) is the same from either instance.
+    expect(await first.servers()).toEqual([{ id: guild.id, name: 'Acme' }]);
+    expect(await second.servers()).toEqual([{ id: guild.id, name: 'Acme' }]);
 
     const member = discord.createUser({ username: 'mina' });
     discord.addMember(guild, member);

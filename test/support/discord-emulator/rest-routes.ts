@@ -109,6 +109,21 @@ export function createRestRoutes(ctx: RestRouteContext): RestRoute[] {
     }),
   );
   add('GET', '/users/@me', () => ok(state.bot.user));
+  // The bot's servers as partial guilds, as Discord lists them (one page is enough here).
+  add('GET', '/users/@me/guilds', () =>
+    ok(
+      [...state.guilds.values()]
+        .filter((g) => g.members.has(state.botId))
+        .map((g) => ({
+          id: g.id,
+          name: g.name,
+          icon: null,
+          owner: false,
+          permissions: '0',
+          features: g.features,
+        })),
+    ),
+  );
   add('GET', '/users/:user_id', (r) => ok(state.userOr404(param(r, 'user_id')).user));
   add('GET', '/applications/@me', () =>
     ok({
