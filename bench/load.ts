@@ -64,7 +64,7 @@ const PROTOCOL: RateProtocol = {
   runs: QUICK ? 1 : 3,
   runMs: 1_500,
   startRate: 25,
-  maxRate: 6_400,
+  maxRate: 3_200,
   refinements: QUICK ? 0 : 2,
   p99LimitMs: 100,
 };
