@@ -19,9 +19,9 @@
  *      and doubled "joined" notices. Waits at most 120 s.
  *   2. Sustained inbound: the assigned members write in their conversations in an open loop (the live-chat path:
  *      no bot answer). Latency is the emulator's MESSAGE_CREATE → the supervisor desktop's `message.created`.
- *      Rates 25, 50, 100, … msg/s doubling (up to 3,200), then 2 halvings of the interval between the last pass and the first
- *      fail; each step is 3 runs of 1.5 s and passes when the median of the runs' p99 ≤ 100 ms, nothing is lost
- *      (10 s) and the sender kept up. "Sustained" is the last passing rate.
+ *      Rates 25, 50, 100, … msg/s doubling (up to 3,200), then 2 halvings of the interval between the last pass
+ *      and the first fail; each step is 3 runs of 1.5 s and passes when the median of the runs' p99 ≤ 100 ms,
+ *      nothing is lost (10 s) and the sender kept up. "Sustained" is the last passing rate.
  *   3. p50/p99 at half the sustained rate: medians over 3 runs of 3 s.
  *   4. Outbound backlog: 500 agent replies (one per conversation) posted through the API 25 at a time; successful
  *      Discord REST requests per second while it drained (between the 10th and the 90th percentile of
