@@ -122,6 +122,8 @@ describe('kill -9 of the single SQLite instance', () => {
       expect(report.counts.repliesAccepted).toBeGreaterThan(3);
     } finally {
       await load.close();
+      // Its gateway would answer the next test's members too.
+      await server.kill();
     }
   }, 150_000);
 
@@ -168,6 +170,7 @@ describe('kill -9 of the single SQLite instance', () => {
         'second question',
         'third question',
       ]);
+      await server.kill();
     } finally {
       await bot.close();
     }
