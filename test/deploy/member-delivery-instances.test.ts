@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DiscordConnector } from '../../src/channels/discord/discord-connector.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { Agent, Case, CaseStatus, OutboundMessage } from '../../src/core/model.ts';
+import { ConnectorError } from '../../src/core/ports/channel-connector.ts';
 import { createSwitchboard, type Switchboard } from '../../src/main.ts';
 import type { ApiUser } from '../support/discord-emulator/api-objects.ts';
 import { DiscordEmulator, type EmulatedGuild } from '../support/discord-emulator/discord-emulator.ts';
@@ -147,6 +148,11 @@ describe.skipIf(!redisUrl)('two instances: what members are sent', () => {
     await holder.send(notice('open'));
     await other.send(notice('pending'));
     discord.setDmsClosed(member, true);
+    // Without a gateway session the other instance cannot open the thread: a failure worth retrying (the
+    // holder's dispatcher takes the message on a later attempt), not a refusal.
+    const refused = await other.send(notice('solved')).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(ConnectorError);
+    expect(refused).toMatchObject({ retryable: true });
     await holder.send(notice('solved'));
     await other.send(notice('closed'));
     const support = guild.channels['customer-service']!;
