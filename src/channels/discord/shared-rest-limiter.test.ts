@@ -123,6 +123,25 @@ describe.skipIf(!redisUrl)('SharedRestLimiter with two instances of one bot', ()
     expect(discord.requests({ status: 429 }).length).toBeGreaterThan(0);
   });
 
+  it("keeps a bucket without a major parameter (the bot's DM channels, one for all members) between instances", async () => {
+    const route = 'POST /users/@me/channels';
+    discord.setRateLimit(route, { limit: 3, windowMs: 500 });
+    const users = Array.from({ length: 8 }, () => discord.createUser());
+    const open = (rests: REST[]) =>
+      Promise.all(
+        users.map((user, i) =>
+          rests[i % rests.length]!.post(Routes.userChannels(), { body: { recipient_id: user.id } }),
+        ),
+      );
+    await open([instance(await limiter()), instance(await limiter())]);
+    expect(discord.requests({ route, status: 200 })).toHaveLength(8);
+    expect(discord.requests({ status: 429 })).toHaveLength(0);
+
+    await open([instance(null), instance(null)]);
+    expect(discord.requests({ route, status: 200 })).toHaveLength(16);
+    expect(discord.requests({ status: 429 }).length).toBeGreaterThan(0);
+  });
+
   it("keeps the bot's global limit between two instances: 0 429s (and 429s without sharing)", async () => {
     // Discord's 50 requests/s for the bot; buckets wide enough that only the global limit binds.
     discord.setRateLimit(MESSAGES, { limit: 1000, windowMs: 1000 });
