@@ -50,7 +50,7 @@ export const defaultSharedRestLimiterOptions: SharedRestLimiterOptions = {
   redisUrl: null,
   prefix: 'switchboard',
   globalPerSecond: 40,
-  globalBurst: 5,
+  globalBurst: 3,
   offsetMs: 50,
   maxWaitMs: 10_000,
   probeMs: 2_000,
