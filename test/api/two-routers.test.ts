@@ -127,34 +127,44 @@ describe.skipIf(!baseUrl)('two routers on one PostgreSQL database', () => {
     pending = await checkInvariants();
     expect(pending).toHaveLength(30);
 
-    // Agents accept (each offer accepted through both instances at once) and close, until none waits.
+    // Agents answer each offer through both instances at once: one in five rejects it (it moves on to
+    // another agent), the others accept and then close, until none waits. Both routers offer meanwhile.
     const offered = new Set<string>();
-    for (let round = 0; round < 20; round++) {
+    for (let round = 0; round < 40; round++) {
       pending = await checkInvariants();
       if (pending.length === 0) break;
       for (const r of pending) offered.add(r.conversationId);
-      const accepts = await inWaves(pending, 30, (r, i) =>
-        Promise.allSettled([
-          both[i % 2]!.center.router.accept(r.id, r.agentId),
-          both[(i + 1) % 2]!.center.router.accept(r.id, r.agentId),
-        ]),
+      const rejecting = (r: Reservation) => r.id.charCodeAt(r.id.length - 1) % 5 === 0;
+      const answers = await inWaves(pending, 30, (r, i) =>
+        Promise.allSettled(
+          [both[i % 2]!, both[(i + 1) % 2]!].map((c) =>
+            rejecting(r) ? c.center.router.reject(r.id, r.agentId) : c.center.router.accept(r.id, r.agentId),
+          ),
+        ),
       );
-      for (const result of accepts) {
+      for (const result of answers) {
         expect(result.status).toBe('fulfilled');
         const pair = (result as PromiseFulfilledResult<PromiseSettledResult<unknown>[]>).value;
         expect(pair.filter((p) => p.status === 'fulfilled')).toHaveLength(1);
+        // The loser is told the offer was taken, as a conflict.
+        const lost = pair.find((p) => p.status === 'rejected') as PromiseRejectedResult;
+        expect(lost.reason).toMatchObject({ kind: 'conflict' });
       }
       await checkInvariants();
-      const closes = await inWaves(pending, 30, (r, i) =>
-        both[i % 2]!.center.conversations.close(r.agentId, r.conversationId),
+      const closes = await inWaves(
+        pending.filter((r) => !rejecting(r)),
+        30,
+        (r, i) => both[i % 2]!.center.conversations.close(r.agentId, r.conversationId),
       );
       expect(failures(closes)).toEqual([]);
+      await Promise.all([a.center.router.offer(), b.center.router.offer()]);
     }
 
     expect(offered.size).toBe(300);
     expect(await a.store.conversations.list({ state: 'queued' })).toHaveLength(0);
     const accepted = await a.store.reservations.list({ status: 'accepted' });
     expect(accepted).toHaveLength(300);
+    expect((await a.store.reservations.list({ status: 'rejected' })).length).toBeGreaterThan(0);
     expect(new Set(accepted.map((r) => r.conversationId)).size).toBe(300);
     // "Joined the conversation" was posted once per conversation.
     const joined = await a.store.transaction(async (tx) => {

@@ -5,7 +5,8 @@ import { type Kysely, sql } from 'kysely';
  *
  * - `conversations.priority_rank`: the waiting order's first key (0 urgent, 1 high, 2 normal, 3 low; the
  *   priority of the conversation's case when it was queued), so that the router's claiming query reads
- *   the head of one partial index instead of sorting every waiting conversation.
+ *   the head of one partial index instead of sorting every waiting conversation; a queue position counts
+ *   the conversations ahead in its own queue from another.
  * - One pending reservation per conversation, guarded by the database: two routers (instances) can never
  *   offer one conversation to two agents at once. Duplicates left by earlier versions are canceled first
  *   (the oldest offer of each conversation stays).
@@ -24,6 +25,13 @@ export async function up(db: AnyDb): Promise<void> {
     .createIndex('conversations_waiting_idx')
     .on('conversations')
     .columns(['priority_rank', 'queued_at', 'created_at', 'id'])
+    .where(sql.ref('state'), '=', sql.lit('queued'))
+    .execute();
+  // The same order within one queue: a queue position counts the conversations ahead in that queue only.
+  await db.schema
+    .createIndex('conversations_queue_waiting_idx')
+    .on('conversations')
+    .columns(['queue_id', 'priority_rank', 'queued_at', 'created_at', 'id'])
     .where(sql.ref('state'), '=', sql.lit('queued'))
     .execute();
 
@@ -53,6 +61,7 @@ export async function up(db: AnyDb): Promise<void> {
 export async function down(db: AnyDb): Promise<void> {
   await db.schema.dropIndex('reservations_pending_agent_idx').execute();
   await db.schema.dropIndex('reservations_one_pending_idx').execute();
+  await db.schema.dropIndex('conversations_queue_waiting_idx').execute();
   await db.schema.dropIndex('conversations_waiting_idx').execute();
   await db.schema.alterTable('conversations').dropColumn('priority_rank').execute();
 }
