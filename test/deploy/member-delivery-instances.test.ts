@@ -220,6 +220,19 @@ describe.skipIf(!redisUrl)('two instances: what members are sent', () => {
         expect(body.messages.map((m) => m.text)).toContain(text);
         expect(body.messages.find((m) => m.id === asked.id)?.actions.map((x) => x.id)).toEqual(rate);
       }
+      // An admin on the first instance blocks the visitor: their live connection on the second one ends.
+      const login = await fetch(`${bases[0]}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'admin@localhost', password: 'admin-password-42' }),
+      });
+      const cookie = login.headers.getSetCookie()[0]!.split(';')[0]!;
+      const block = await fetch(`${bases[0]}/api/v1/webchat/visitors/${visitor.visitorId}/block`, {
+        method: 'PUT',
+        headers: { cookie, 'x-switchboard-csrf': '1' },
+      });
+      expect(block.status).toBe(200);
+      await eventually('the live connection ended', () => visitor.closedWith?.code === 4003, 15_000);
     } finally {
       visitor.close();
     }

@@ -157,18 +157,24 @@ export class WebchatConnector implements ChannelConnector {
     };
     // A visitor who is not connected (to any instance, or while the bus is cut off) reads it from history
     // when they come back: delivery succeeded.
-    const frame = { type: 'message', message: wire };
-    if (this.bus)
-      await this.bus.publish({ type: 'channel.push', channel: this.channel, to: visitorId, frame });
-    else this.push(visitorId, frame);
+    await this.toVisitor(visitorId, { type: 'message', message: wire });
     return { externalId: `webchat:${id}` };
   }
 
-  /** Sends a frame to the visitor's live connections on this instance. */
+  /** A frame for the visitor's live connections, on whichever instance holds them. */
+  private async toVisitor(visitorId: string, frame: Record<string, unknown>): Promise<void> {
+    if (this.bus)
+      await this.bus.publish({ type: 'channel.push', channel: this.channel, to: visitorId, frame });
+    else this.push(visitorId, frame);
+  }
+
+  /** Sends a frame to the visitor's live connections on this instance; `blocked` also ends them. */
   private push(visitorId: string, frame: Record<string, unknown>): void {
     const text = JSON.stringify(frame);
-    for (const socket of this.sockets.get(visitorId) ?? [])
+    for (const socket of this.sockets.get(visitorId) ?? []) {
       if (socket.readyState === socket.OPEN) socket.send(text);
+      if (frame.type === 'blocked') socket.close(4003, 'blocked');
+    }
   }
 
   /** Declares the visitor endpoints and the admin's block routes; mount it through `buildApp`'s `registerRoutes`. */
@@ -279,11 +285,8 @@ export class WebchatConnector implements ChannelConnector {
         ? visitor
         : { ...visitor, blockedAt: this.now().toISOString(), blockedBy: request.principal?.agent.id ?? null };
       await this.visitors.update(blocked);
-      // Open chats learn it at once; their next message would be refused anyway.
-      for (const socket of this.sockets.get(visitor.id) ?? []) {
-        if (socket.readyState === socket.OPEN) socket.send(JSON.stringify({ type: 'blocked' }));
-        socket.close(4003, 'blocked');
-      }
+      // Open chats learn it at once, on every instance; their next message would be refused anyway.
+      await this.toVisitor(visitor.id, { type: 'blocked' });
       return visitorView(blocked);
     });
     app.delete(`${prefix}/visitors/:visitorId/block`, { config: { role: 'admin' } }, async (request) => {
