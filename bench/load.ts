@@ -260,7 +260,9 @@ function describeSpike(s: SpikeResult): string {
     `reservations ${s.reserved}/${s.members}, last +${fmt(s.lastReservationS, 2)} s`,
     `assigned ${s.assigned.length}, last +${fmt(s.lastAssignedS, 2)} s`,
     `offered twice at once ${s.offeredTwiceAtOnce}`,
-    `doubled case DMs ${s.doubledCaseDms}, doubled "joined" ${s.doubledJoined}, failed accepts ${s.acceptFailures}`,
+    `"joined" notices ${s.joined}/${s.members}`,
+    `doubled case DMs ${s.doubledCaseDms}, doubled "joined" ${s.doubledJoined}`,
+    `failed accepts ${s.acceptFailures}${s.acceptFailures ? ` (${[...s.acceptFailureReasons].map(([r, n]) => `${n} × ${r}`).join(', ')})` : ''}`,
     ...(s.timedOut ? [`stopped waiting after ${SPIKE_TIMEOUT_MS / 1000} s`] : []),
   ].join('; ');
 }

@@ -189,6 +189,10 @@ export interface SpikeResult {
   /** Conversations where "joined the conversation" was posted more than once. */
   doubledJoined: number;
   acceptFailures: number;
+  /** What the failed accepts answered ("409 conflict: …"), with counts. */
+  acceptFailureReasons: Map<string, number>;
+  /** Conversations whose "joined the conversation" notice reached the member. */
+  joined: number;
   timedOut: boolean;
 }
 
@@ -215,6 +219,11 @@ export async function handOffSpike(
   let lastAssigned = 0;
   let offeredTwiceAtOnce = 0;
   let acceptFailures = 0;
+  const acceptFailureReasons = new Map<string, number>();
+  const failed = (reason: string) => {
+    acceptFailures += 1;
+    acceptFailureReasons.set(reason, (acceptFailureReasons.get(reason) ?? 0) + 1);
+  };
 
   deployment.listeners.outbound = (message, at) => {
     const channel = message.channel_id;
@@ -246,11 +255,10 @@ export async function handOffSpike(
         if (res.status === 200 && member) {
           assigned.push({ member, conversationId: String(res.body.id), agent });
           lastAssigned = performance.now();
-        } else acceptFailures += 1;
+        } else
+          failed(`${res.status} ${String(res.body.code ?? '')} ${String(res.body.message ?? '')}`.trim());
       },
-      () => {
-        acceptFailures += 1;
-      },
+      (error: Error) => failed(error.message),
     );
   };
 
@@ -282,6 +290,8 @@ export async function handOffSpike(
     doubledCaseDms: [...casesPerChannel.values()].filter((n) => n > 1).length,
     doubledJoined: [...joinedPerChannel.values()].filter((n) => n > 1).length,
     acceptFailures,
+    acceptFailureReasons,
+    joined: joinedPerChannel.size,
     timedOut: performance.now() >= deadline,
   };
 }
