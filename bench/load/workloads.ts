@@ -255,8 +255,10 @@ export async function handOffSpike(
         if (res.status === 200 && member) {
           assigned.push({ member, conversationId: String(res.body.id), agent });
           lastAssigned = performance.now();
-        } else
-          failed(`${res.status} ${String(res.body.code ?? '')} ${String(res.body.message ?? '')}`.trim());
+        } else {
+          const error = (res.body.error ?? {}) as { code?: string; message?: string };
+          failed(`${res.status} ${error.code ?? ''}: ${error.message ?? ''}`);
+        }
       },
       (error: Error) => failed(error.message),
     );
