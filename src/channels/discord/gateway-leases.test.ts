@@ -24,7 +24,8 @@ afterEach(async () => {
 
 /** Two instances' stores on one SQLite file. */
 async function twoStores(): Promise<[Store, Store]> {
-  const file = path.join(dir, `leases-${(files += 1)}.db`);
+  files += 1;
+  const file = path.join(dir, `leases-${files}.db`);
   const first = await openStore({ url: file });
   const second = await openStore({ url: file });
   stores.push(first, second);
