@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DiscordConnector } from '../../src/channels/discord/discord-connector.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -15,14 +16,45 @@ import { WebchatVisitor } from '../support/webchat-client.ts';
 
 const redisUrl = process.env.TEST_REDIS_URL;
 if (!redisUrl) console.log('Skipping the two-instance delivery tests: TEST_REDIS_URL is not set');
+const pgUrl = process.env.TEST_DATABASE_URL;
+if (redisUrl && !pgUrl)
+  console.log('Skipping the two-instance delivery tests on PostgreSQL: TEST_DATABASE_URL is not set');
+
+/** A fresh PostgreSQL schema of this run's own, as the database of both instances; dropped at the end. */
+async function postgresSchema(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const schema = `switchboard_test_${randomUUID().replaceAll('-', '')}`;
+  const query = async (text: string) => {
+    const admin = new pg.Client({ connectionString: pgUrl });
+    await admin.connect();
+    try {
+      await admin.query(text);
+    } finally {
+      await admin.end();
+    }
+  };
+  await query(`create schema "${schema}"`);
+  const url = new URL(pgUrl ?? '');
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return { url: url.toString(), drop: () => query(`drop schema if exists "${schema}" cascade`) };
+}
 
 /**
  * Two instances on one database and one Redis, as `docker-compose.yml` runs them, each with its Discord
  * connector and web chat: what is sent to a member is sent once, by whichever instance delivers it, and
  * reaches a web-chat visitor whose live connection is on the other instance.
  */
-describe.skipIf(!redisUrl)('two instances: what members are sent', () => {
+const engines = [
+  { engine: 'sqlite', skip: !redisUrl },
+  { engine: 'postgres', skip: !redisUrl || !pgUrl },
+] as const;
+
+describe.each(engines)('two instances on $engine: what members are sent', ({ engine, skip }) => {
+  if (skip) {
+    it.skip('needs TEST_REDIS_URL (and TEST_DATABASE_URL for PostgreSQL)', () => {});
+    return;
+  }
   let dataDir: string;
+  let database: { url: string; drop: () => Promise<void> } | null = null;
   let discord: DiscordEmulator;
   let guild: EmulatedGuild;
   const instances: Switchboard[] = [];
@@ -36,7 +68,9 @@ describe.skipIf(!redisUrl)('two instances: what members are sent', () => {
       textChannels: ['general', 'bug-report', 'feature-request', 'customer-service'],
     });
     dataDir = await mkdtemp(path.join(tmpdir(), 'switchboard-delivery-'));
+    if (engine === 'postgres') database = await postgresSchema();
     const env = {
+      ...(database ? { DATABASE_URL: database.url } : {}),
       PORT: '0',
       HOST: '127.0.0.1',
       SWITCHBOARD_DATA_DIR: dataDir,
@@ -70,6 +104,7 @@ describe.skipIf(!redisUrl)('two instances: what members are sent', () => {
     for (const switchboard of instances.reverse()) await switchboard.stop();
     await discord?.close();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await database?.drop();
   });
 
   const botDms = (user: ApiUser) =>
@@ -94,6 +129,7 @@ describe.skipIf(!redisUrl)('two instances: what members are sent', () => {
   }
 
   it("sends a bug report's status DM once, though both instances hear of the change", async () => {
+    for (const instance of instances) expect(instance.center.store.engine).toBe(engine);
     const reporter = discord.createUser({ username: 'reporter' });
     discord.addMember(guild, reporter);
     const kase = await reportBug(reporter, 'Crash when saving');
