@@ -8,12 +8,12 @@ import * as webchatVisitors from './0005-webchat-visitors.ts';
 import * as discordState from './0006-discord-state.ts';
 import * as presenceAndCases from './0007-presence-and-cases.ts';
 import * as knowledgeChanges from './0008-knowledge-changes.ts';
-import * as routing from './0009-routing.ts';
-import * as announcementClaims from './0010-announcement-claims.ts';
 import * as outboxClaims from './0011-outbox-claims.ts';
 import * as leases from './0012-leases.ts';
 import * as inboundProcessing from './0013-inbound-processing.ts';
 import * as memberNotices from './0014-member-notices.ts';
+import * as routing from './0015-routing.ts';
+import * as announcementClaims from './0016-announcement-claims.ts';
 
 /** Every migration, in order. Imported explicitly so bundling and `tsx` need no directory scan. */
 export const migrations: Record<string, Migration> = {
@@ -25,12 +25,13 @@ export const migrations: Record<string, Migration> = {
   '0006-discord-state': discordState,
   '0007-presence-and-cases': presenceAndCases,
   '0008-knowledge-changes': knowledgeChanges,
-  '0009-routing': routing,
-  '0010-announcement-claims': announcementClaims,
   '0011-outbox-claims': outboxClaims,
   '0012-leases': leases,
   '0013-inbound-processing': inboundProcessing,
   '0014-member-notices': memberNotices,
+  // 0009 and 0010 were never used: an installation that ran 0011 refuses migrations named before it.
+  '0015-routing': routing,
+  '0016-announcement-claims': announcementClaims,
 };
 
 export const migrationTableName = 'switchboard_migration';
