@@ -172,6 +172,8 @@ export class GatewayLeases {
     }
     const force = this.first && this.options.singleInstance;
     this.first = false;
+    // Told after the look, all together: the gateway then opens once for every shard taken now.
+    const taken: [number, Lease][] = [];
     for (let shard = 0; shard < this.shardCount; shard++) {
       if (this.stopped) return;
       if (this.held.has(shard)) continue;
@@ -212,8 +214,9 @@ export class GatewayLeases {
         },
         existing && existing.owner !== this.owner ? 'Discord shard taken over' : 'Discord shard lease taken',
       );
-      this.events.gained(shard, lease);
+      taken.push([shard, lease]);
     }
+    for (const [shard, lease] of taken) if (this.held.get(shard) === lease) this.events.gained(shard, lease);
   }
 
   /**

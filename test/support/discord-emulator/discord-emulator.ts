@@ -53,6 +53,8 @@ export interface DiscordEmulatorOptions {
   routeRateLimits: Readonly<Record<string, RateLimitRule>>;
   /** Events a session keeps for RESUME. */
   replayBufferSize: number;
+  /** Gateway shards `GET /gateway/bot` recommends and IDENTIFY accepts; a guild's events go to its shard. */
+  shards: number;
 }
 
 export const defaultDiscordEmulatorOptions: DiscordEmulatorOptions = {
@@ -66,6 +68,7 @@ export const defaultDiscordEmulatorOptions: DiscordEmulatorOptions = {
   globalRateLimit: { limit: 50, windowMs: 1_000 },
   routeRateLimits: {},
   replayBufferSize: 1_000,
+  shards: 1,
 };
 
 /** One REST request the emulator answered, for assertions such as "no 429 storm". */
@@ -185,11 +188,16 @@ export class DiscordEmulator {
       heartbeatIntervalMs: options.heartbeatIntervalMs,
       allowedPrivilegedIntents: privileged,
       replayBufferSize: options.replayBufferSize,
+      shards: options.shards,
       gatewayUrl: () => this.gatewayUrl,
       newSessionId: () => this.#state.ids.next(),
       onChange: () => this.#changes.emit('change'),
-      readyPayload: (sessionId, intents) => {
-        const guilds = [...this.#state.guilds.values()].filter((g) => g.members.has(this.#state.botId));
+      readyPayload: (sessionId, intents, shard) => {
+        const guilds = [...this.#state.guilds.values()].filter(
+          (g) =>
+            g.members.has(this.#state.botId) &&
+            (shard === null || this.#gateway.shardOf('GUILD_CREATE', { id: g.id }) === shard),
+        );
         return {
           ready: {
             v: 10,
@@ -198,7 +206,7 @@ export class DiscordEmulator {
             session_id: sessionId,
             session_type: 'normal',
             resume_gateway_url: this.gatewayUrl,
-            shard: [0, 1],
+            shard: [shard ?? 0, shard === null ? 1 : options.shards],
             application: { id: this.#state.botId, flags: 0 },
             private_channels: [],
             presences: [],
@@ -221,6 +229,7 @@ export class DiscordEmulator {
       state: this.#state,
       gatewayUrl: () => this.gatewayUrl,
       baseUrl: () => this.url,
+      shards: options.shards,
       interactionResponseWindowMs: options.interactionResponseWindowMs,
       interactionTokenLifetimeMs: options.interactionTokenLifetimeMs,
     }).map((route) => compileRoute(route));

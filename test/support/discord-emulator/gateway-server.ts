@@ -60,9 +60,15 @@ export interface GatewayServerOptions {
   allowedPrivilegedIntents: number;
   /** How many sent events a session keeps for RESUME. */
   replayBufferSize: number;
+  /** Shards the bot's sessions are split into (IDENTIFY's `shard: [id, shards]`). */
+  shards: number;
   gatewayUrl: () => string;
-  /** Builds READY's user/application/guild list and the GUILD_CREATEs that follow. */
-  readyPayload: (sessionId: string, intents: number) => { ready: JsonObject; guildCreates: JsonObject[] };
+  /** Builds READY's user/application/guild list and the GUILD_CREATEs that follow, for one shard (null: all). */
+  readyPayload: (
+    sessionId: string,
+    intents: number,
+    shard: number | null,
+  ) => { ready: JsonObject; guildCreates: JsonObject[] };
   newSessionId: () => string;
   onChange: () => void;
 }
@@ -70,6 +76,8 @@ export interface GatewayServerOptions {
 interface GatewaySession {
   id: string;
   intents: number;
+  /** The shard this session identified for; null (no `shard` sent) sees every guild. */
+  shard: number | null;
   seq: number;
   buffer: GatewayPayload[];
   connection: GatewayConnection | null;
@@ -203,24 +211,34 @@ export class GatewayServer {
       connection.socket.close(GatewayCloseCode.DisallowedIntents, 'Disallowed intent(s).');
       return;
     }
+    let shardId: number | null = null;
     if (data.shard !== undefined) {
       const shard = data.shard as unknown[];
-      if (!Array.isArray(shard) || shard[0] !== 0 || shard[1] !== 1) {
+      const [id, count] = Array.isArray(shard) ? shard : [];
+      if (
+        typeof id !== 'number' ||
+        count !== this.options.shards ||
+        !Number.isInteger(id) ||
+        id < 0 ||
+        id >= this.options.shards
+      ) {
         connection.socket.close(GatewayCloseCode.InvalidShard, 'Invalid shard.');
         return;
       }
+      shardId = id;
     }
     connection.identifyCompress = data.compress === true;
     const session: GatewaySession = {
       id: this.options.newSessionId(),
       intents: data.intents,
+      shard: shardId,
       seq: 0,
       buffer: [],
       connection,
     };
     connection.session = session;
     this.#sessions.set(session.id, session);
-    const { ready, guildCreates } = this.options.readyPayload(session.id, session.intents);
+    const { ready, guildCreates } = this.options.readyPayload(session.id, session.intents, session.shard);
     this.#dispatchTo(session, 'READY', ready);
     for (const guild of guildCreates) this.#dispatchTo(session, 'GUILD_CREATE', guild);
     this.options.onChange();
@@ -269,12 +287,23 @@ export class GatewayServer {
     this.options.onChange();
   }
 
-  /** Sends an event to every live session whose intents let it see it (`build` returns null to skip). */
+  /**
+   * Sends an event to every live session whose intents let it see it (`build` returns null to skip) and
+   * whose shard holds its guild: `(guild_id >> 22) % shards`, as on Discord; DMs go to shard 0.
+   */
   dispatch(event: string, build: (intents: number) => JsonObject | null): void {
     for (const session of this.#sessions.values()) {
       const data = build(session.intents);
-      if (data) this.#dispatchTo(session, event, data);
+      if (data && (session.shard === null || session.shard === this.shardOf(event, data)))
+        this.#dispatchTo(session, event, data);
     }
+  }
+
+  /** The shard a guild belongs to (DMs and events without a guild: shard 0). */
+  shardOf(event: string, data: JsonObject): number {
+    const guildId = data.guild_id ?? (event.startsWith('GUILD_') ? data.id : undefined);
+    if (typeof guildId !== 'string' || !/^\d+$/.test(guildId)) return 0;
+    return Number((BigInt(guildId) >> 22n) % BigInt(this.options.shards));
   }
 
   #dispatchTo(session: GatewaySession, event: string, data: unknown): void {

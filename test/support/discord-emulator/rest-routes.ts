@@ -54,6 +54,8 @@ export interface RestRouteContext {
   state: EmulatorState;
   gatewayUrl: () => string;
   baseUrl: () => string;
+  /** The shard count `GET /gateway/bot` recommends. */
+  shards: number;
   interactionResponseWindowMs: number;
   interactionTokenLifetimeMs: number;
 }
@@ -104,7 +106,7 @@ export function createRestRoutes(ctx: RestRouteContext): RestRoute[] {
   add('GET', '/gateway/bot', () =>
     ok({
       url: ctx.gatewayUrl(),
-      shards: 1,
+      shards: ctx.shards,
       session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 },
     }),
   );
