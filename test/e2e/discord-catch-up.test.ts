@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { REST, Routes } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DiscordLog } from '../../src/channels/discord/discord-connector.ts';
 import type { Agent, Conversation } from '../../src/core/model.ts';
@@ -7,7 +9,7 @@ const IDENTIFY = 2;
 const RESUME = 6;
 
 /**
- * Issue 10: after a new gateway session (not a resume) Discord does not replay what was sent meanwhile;
+ * After a new gateway session (not a resume) Discord does not replay what was sent meanwhile;
  * the connector reads it back from the conversations' DMs, and each message is handled once.
  */
 describe('Discord: catching up after a new gateway session', () => {
@@ -136,6 +138,44 @@ describe('Discord: catching up after a new gateway session', () => {
     const caseLines = w.botDms(member).filter((m) => /case #\d+/.test(m.content));
     expect(caseLines).toHaveLength(1);
     expect(answers.length).toBeGreaterThan(answeredBefore);
+  });
+
+  it("a bot message another instance delivered during the gap does not hide the member's DMs written before it", async () => {
+    const center = w.switchboard.center;
+    const member = w.member({ username: 'behind-a-bot-message' });
+    w.discord.sendDm(member, 'hello');
+    await w.waitForDms(member, (d) => d.length >= 1, 'the first answer');
+    const contact = await center.store.contacts.findByIdentity('discord', member.id);
+    const [conversation] = await center.conversations.list({ contactId: contact!.id });
+
+    await w.connector.stop();
+    w.discord.sendDm(member, 'agent');
+    // Meanwhile the instance that took over the sending (REST, no gateway) posts and stores a bot message.
+    const dmChannelId = (conversation!.address as { channelId: string }).channelId;
+    const rest = new REST({ api: `${w.discord.url}/api` }).setToken(w.discord.token);
+    const posted = (await rest.post(Routes.channelMessages(dmChannelId), {
+      body: { content: 'Thanks for waiting.' },
+    })) as { id: string; timestamp: string };
+    await center.store.messages.insert(
+      {
+        id: randomUUID(),
+        conversationId: conversation!.id,
+        authorKind: 'bot',
+        authorId: null,
+        text: 'Thanks for waiting.',
+        attachments: [],
+        articles: [],
+        externalId: posted.id,
+        createdAt: posted.timestamp,
+      },
+      'discord',
+    );
+    await w.connector.start(async (message) => {
+      await center.inbound.deliver(message);
+    });
+
+    expect(await memberTexts(conversation!, 2)).toEqual(['hello', 'agent']);
+    await w.waitForDms(member, (d) => d.some((m) => /case #\d+/.test(m.content)), 'the hand-off answered');
   });
 
   it('no member message was stored twice by the catch-ups', async () => {

@@ -226,6 +226,11 @@ export class DiscordConnector implements ChannelConnector {
   private readonly handling = new Map<string, Promise<void>>();
   /** The running catch-up after a new gateway session; the next one waits for it. */
   private catchingUp: Promise<void> = Promise.resolve();
+  /**
+   * For each new session whose catch-up has not yet read where to start: the ids of the messages that arrived
+   * live meanwhile. They came after the gap, so they must not mark where the gap ends.
+   */
+  private readonly arrivedLive = new Set<Set<string>>();
   /** The last `/helpme` or `/agent` of each member, to tell them where the conversation went. */
   private readonly pendingReplies = new Map<string, { interaction: RepliableInteraction; at: number }>();
 
@@ -459,11 +464,10 @@ export class DiscordConnector implements ChannelConnector {
     const setShard = (shard: number, status: ShardHealth['status'], detail: string | null) => {
       if (current()) this.shardStates.set(shard, { status, detail });
     };
-    client.on(
-      Events.MessageCreate,
-      (message) =>
-        void this.inOrder(message.author.id, () => this.guard('message', () => this.onMessage(message))),
-    );
+    client.on(Events.MessageCreate, (message) => {
+      for (const live of this.arrivedLive) live.add(message.id);
+      void this.inOrder(message.author.id, () => this.guard('message', () => this.onMessage(message)));
+    });
     client.on(
       Events.InteractionCreate,
       (interaction) => void this.guard('interaction', () => this.onInteraction(interaction)),
@@ -500,9 +504,12 @@ export class DiscordConnector implements ChannelConnector {
       // A new session (first start, takeover from another instance, failed resume, op 9, close 1000/4007):
       // what was sent meanwhile is not replayed by Discord, so it is read back from the conversations' channels.
       this.options.log.info({ shard, resumed: false }, 'Discord gateway: new session, catching up');
+      const live = new Set<string>();
+      this.arrivedLive.add(live);
       this.catchingUp = this.catchingUp
-        .then(() => this.guard('catch-up', () => this.catchUp(client)))
-        .catch(() => {});
+        .then(() => this.guard('catch-up', () => this.catchUp(client, live)))
+        .catch(() => {})
+        .finally(() => this.arrivedLive.delete(live));
     });
     client.on(Events.ShardError, (error) => this.options.log.warn({ err: error }, 'Discord gateway error'));
     client.on(Events.Error, (error) => this.options.log.error({ err: error }, 'Discord client error'));
@@ -876,7 +883,7 @@ export class DiscordConnector implements ChannelConnector {
    * after the last message stored for each, and hands it to the core like a live message (the core keeps
    * one copy per Discord message id, so a message that also arrived live is not stored twice).
    */
-  private async catchUp(client: Client): Promise<void> {
+  private async catchUp(client: Client, arrivedLive: ReadonlySet<string>): Promise<void> {
     const store = this.core.store;
     const since = new Date(this.core.clock.now().getTime() - CATCH_UP_WINDOW_MS).toISOString();
     const [open, recent] = await Promise.all([
@@ -889,6 +896,10 @@ export class DiscordConnector implements ChannelConnector {
       if (!parsed.success) continue;
       const channelId = parsed.data.channelId;
       for (const message of await store.messages.listByConversation(conversation.id)) {
+        // Where the gap ends is the member's last message received before it: the bot's messages (sent by any
+        // instance, also during the gap) and what arrived live in this session come after messages still unread.
+        if (message.authorKind !== 'contact' || (message.externalId && arrivedLive.has(message.externalId)))
+          continue;
         const id = snowflake(message.externalId);
         if (id !== null && id > (lastSeen.get(channelId) ?? 0n)) lastSeen.set(channelId, id);
       }
