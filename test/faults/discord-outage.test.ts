@@ -12,7 +12,7 @@ const OUTAGE_MS = 2 * 60_000;
 /** How long Discord stores posted messages but answers 500. */
 const STORED_THEN_500_MS = 10_000;
 /** The outage test's bound: the outage, then the recovery. */
-const OUTAGE_TEST_MS = 150_000;
+const OUTAGE_TEST_MS = 200_000;
 const POST_MESSAGE = 'POST /channels/:channel_id/messages';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
