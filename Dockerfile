@@ -4,7 +4,8 @@
 
 ARG NODE_VERSION=20
 
-# --- build: all dependencies, the desktop and web-chat bundle, then only production dependencies kept ---
+# --- build: all dependencies, the desktop and web-chat bundle, the server compiled to JavaScript, then only
+# production dependencies kept ---
 FROM node:${NODE_VERSION}-bookworm-slim AS build
 WORKDIR /app
 # better-sqlite3 compiles from source when no prebuilt binary matches.
@@ -15,14 +16,19 @@ COPY package.json package-lock.json ./
 # Scripts off here: the package's own `prepare` (the web build) needs the sources, copied below.
 # Then the two dependencies with install scripts: better-sqlite3's native module and esbuild's binary check.
 RUN npm ci --ignore-scripts --no-audit --no-fund && npm rebuild better-sqlite3 esbuild
-COPY tsconfig.json ./
-COPY bin ./bin
+COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY kb ./kb
 COPY web ./web
-RUN npm run build && npm prune --omit=dev --no-audit --no-fund
+# `npm run build:server`: tsc emits src/ to dist/ (the same folder depth, so kb/ and web/dist resolve as from src/).
+# tsx (a dependency: `npm start` from a clone runs the TypeScript sources) and its esbuild are removed after the
+# prune: the compiled server needs neither.
+RUN npm run build \
+  && npm run build:server \
+  && npm prune --omit=dev --no-audit --no-fund \
+  && rm -rf node_modules/tsx node_modules/esbuild node_modules/@esbuild node_modules/.bin/tsx node_modules/.bin/esbuild
 
-# --- runtime: production dependencies, the sources tsx runs, the built web app; no compilers, not root ---
+# --- runtime: production dependencies, the compiled server, the built web app; no sources, no compilers, not root ---
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime
 ENV NODE_ENV=production \
   HOST=0.0.0.0 \
@@ -31,9 +37,7 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=build --chown=root:root /app/package.json ./package.json
 COPY --from=build --chown=root:root /app/node_modules ./node_modules
-COPY --from=build --chown=root:root /app/tsconfig.json ./tsconfig.json
-COPY --from=build --chown=root:root /app/bin ./bin
-COPY --from=build --chown=root:root /app/src ./src
+COPY --from=build --chown=root:root /app/dist ./dist
 COPY --from=build --chown=root:root /app/kb ./kb
 COPY --from=build --chown=root:root /app/web/dist ./web/dist
 # The application files stay owned by root and read-only to the process; only /data is writable.
@@ -44,4 +48,5 @@ EXPOSE 3000
 # No curl in slim images: Node's own fetch. Exit 1 (unhealthy) on a non-2xx answer or no answer.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-CMD ["node", "bin/switchboard.mjs", "start"]
+# Other commands the same way: `docker compose exec switchboard-1 node dist/cli/switchboard.js migrate`.
+CMD ["node", "--enable-source-maps", "dist/cli/switchboard.js", "start"]

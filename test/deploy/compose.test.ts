@@ -160,7 +160,7 @@ describe('Dockerfile', () => {
 
   it('starts Switchboard with node, in exec form so that it receives SIGTERM', () => {
     expect(all(runtime, 'CMD').map((i) => execForm(i.args))).toEqual([
-      ['node', 'bin/switchboard.mjs', 'start'],
+      ['node', '--enable-source-maps', 'dist/cli/switchboard.js', 'start'],
     ]);
   });
 
