@@ -17,7 +17,7 @@ import {
 
 const MESSAGES_ROUTE = 'POST /channels/:channel_id/messages';
 
-/** Issue 10: a send whose response was lost is not posted twice; the parts of a long reply are posted once. */
+/** A send whose response was lost is not posted twice; the parts of a long reply are posted once. */
 describe('Discord delivery: "stored, then 500" and split replies', () => {
   let w: DiscordWorld;
   let agent: Agent;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DiscordLog } from '../../src/channels/discord/discord-connector.ts';
 import { type DiscordWorld, startDiscordWorld } from './discord-harness.ts';
 
-/** Issue 10: interactions Switchboard does not handle get an answer Discord accepts, and a log line. */
+/** Interactions Switchboard does not handle get an answer Discord accepts, and a log line. */
 describe('Discord: unknown interaction types', () => {
   let w: DiscordWorld;
   const warnings: { context: Record<string, unknown>; message: string }[] = [];
