@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DiscordEmulator, type EmulatedGuild } from '../support/discord-emulator/discord-emulator.ts';
+import type { DiscordEmulator, EmulatedGuild } from '../support/discord-emulator/discord-emulator.ts';
 import { eventually } from '../support/eventually.ts';
-import { type ServerProcess, spawnServer } from '../support/server-process.ts';
-import { LoadHarness, type LoadMember, switchboardEnv } from './load-harness.ts';
+import type { ServerProcess } from '../support/server-process.ts';
+import { LoadHarness, type LoadMember, spawnSwitchboard, startLoadDiscord } from './load-harness.ts';
 
 const POST_MESSAGE = 'POST /channels/:channel_id/messages';
 
@@ -23,17 +23,9 @@ describe('one DM channel hanging under load', () => {
   let url: string;
 
   beforeAll(async () => {
-    discord = await DiscordEmulator.start();
-    guild = discord.createGuild({
-      name: 'Acme',
-      textChannels: ['general', 'bug-report', 'feature-request', 'customer-service'],
-    });
+    ({ discord, guild } = await startLoadDiscord());
     dataDir = mkdtempSync(path.join(tmpdir(), 'switchboard-discord-hang-'));
-    server = spawnServer(
-      'node',
-      ['bin/switchboard.mjs', 'start'],
-      switchboardEnv(discord, guild, { SWITCHBOARD_DATA_DIR: dataDir }),
-    );
+    server = spawnSwitchboard(discord, guild, { SWITCHBOARD_DATA_DIR: dataDir });
     url = await server.url();
   }, 120_000);
 

@@ -4,10 +4,10 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiUser } from '../support/discord-emulator/api-objects.ts';
-import { DiscordEmulator, type EmulatedGuild } from '../support/discord-emulator/discord-emulator.ts';
+import type { DiscordEmulator, EmulatedGuild } from '../support/discord-emulator/discord-emulator.ts';
 import { eventually } from '../support/eventually.ts';
-import { type ServerProcess, spawnServer } from '../support/server-process.ts';
-import { LOAD_ADMIN_PASSWORD, switchboardEnv } from './load-harness.ts';
+import type { ServerProcess } from '../support/server-process.ts';
+import { LOAD_ADMIN_PASSWORD, spawnSwitchboard, startLoadDiscord } from './load-harness.ts';
 
 const DM_ROUTE = 'POST /channels/:channel_id/messages';
 
@@ -22,11 +22,7 @@ describe('fault: kill -9 between a status change and its DM', () => {
   const servers: ServerProcess[] = [];
 
   beforeAll(async () => {
-    discord = await DiscordEmulator.start();
-    guild = discord.createGuild({
-      name: 'Acme',
-      textChannels: ['general', 'bug-report', 'feature-request', 'customer-service'],
-    });
+    ({ discord, guild } = await startLoadDiscord());
     dir = await mkdtemp(path.join(tmpdir(), 'switchboard-notice-crash-'));
   });
 
@@ -37,11 +33,10 @@ describe('fault: kill -9 between a status change and its DM', () => {
   });
 
   async function start(): Promise<string> {
-    const server = spawnServer(
-      'node',
-      ['bin/switchboard.mjs', 'start'],
-      switchboardEnv(discord, guild, { SWITCHBOARD_DATA_DIR: dir, SWITCHBOARD_SAMPLE_KB: 'false' }),
-    );
+    const server = spawnSwitchboard(discord, guild, {
+      SWITCHBOARD_DATA_DIR: dir,
+      SWITCHBOARD_SAMPLE_KB: 'false',
+    });
     servers.push(server);
     return server.url();
   }

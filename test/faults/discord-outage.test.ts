@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DiscordEmulator, type EmulatedGuild } from '../support/discord-emulator/discord-emulator.ts';
+import type { DiscordEmulator, EmulatedGuild } from '../support/discord-emulator/discord-emulator.ts';
 import { eventually } from '../support/eventually.ts';
-import { type ServerProcess, spawnServer } from '../support/server-process.ts';
-import { LoadHarness, switchboardEnv } from './load-harness.ts';
+import type { ServerProcess } from '../support/server-process.ts';
+import { LoadHarness, spawnSwitchboard, startLoadDiscord } from './load-harness.ts';
 
 /** How long Discord's REST answers 5xx (the length of outage the product must ride out). */
 const OUTAGE_MS = 2 * 60_000;
@@ -31,21 +31,13 @@ describe('Discord REST failing under load', () => {
   let url: string;
 
   beforeAll(async () => {
-    discord = await DiscordEmulator.start();
-    guild = discord.createGuild({
-      name: 'Acme',
-      textChannels: ['general', 'bug-report', 'feature-request', 'customer-service'],
-    });
+    ({ discord, guild } = await startLoadDiscord());
     dataDir = mkdtempSync(path.join(tmpdir(), 'switchboard-discord-outage-'));
-    server = spawnServer(
-      'node',
-      ['bin/switchboard.mjs', 'start'],
-      // Retries at most 5 s apart: after the outage everything is delivered within seconds, which keeps the test short.
-      switchboardEnv(discord, guild, {
-        SWITCHBOARD_DATA_DIR: dataDir,
-        SWITCHBOARD_OUTBOX_MAX_RETRY_DELAY_SECONDS: '5',
-      }),
-    );
+    // Retries at most 5 s apart: after the outage everything is delivered within seconds, which keeps the test short.
+    server = spawnSwitchboard(discord, guild, {
+      SWITCHBOARD_DATA_DIR: dataDir,
+      SWITCHBOARD_OUTBOX_MAX_RETRY_DELAY_SECONDS: '5',
+    });
     url = await server.url();
     await eventually('the Discord gateway to be connected', async () => {
       const ready = await fetch(`${url}/healthz`).then((r) => r.json() as Promise<HealthBody>);

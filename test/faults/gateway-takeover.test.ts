@@ -5,14 +5,14 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiUser } from '../support/discord-emulator/api-objects.ts';
-import {
+import type {
   DiscordEmulator,
-  type EmulatedGuild,
-  type InteractionHandle,
+  EmulatedGuild,
+  InteractionHandle,
 } from '../support/discord-emulator/discord-emulator.ts';
 import { eventually } from '../support/eventually.ts';
-import { type ServerProcess, spawnServer } from '../support/server-process.ts';
-import { LoadHarness, switchboardEnv } from './load-harness.ts';
+import type { ServerProcess } from '../support/server-process.ts';
+import { LoadHarness, spawnSwitchboard, startLoadDiscord } from './load-harness.ts';
 
 const databaseUrl = process.env.TEST_DATABASE_URL;
 const redisUrl = process.env.TEST_REDIS_URL;
@@ -72,26 +72,18 @@ describe.skipIf(missing !== null)('Discord gateway takeover across two instances
   const start = async (i: number) => {
     const dataDir = mkdtempSync(path.join(tmpdir(), `switchboard-takeover-${i}-`));
     dataDirs.push(dataDir);
-    const server = spawnServer(
-      'node',
-      ['bin/switchboard.mjs', 'start'],
-      switchboardEnv(discord, guild, {
-        SWITCHBOARD_DATA_DIR: dataDir,
-        DATABASE_URL: database.url,
-        REDIS_URL: redisUrl!,
-        SWITCHBOARD_REDIS_PREFIX: prefix,
-      }),
-    );
+    const server = spawnSwitchboard(discord, guild, {
+      SWITCHBOARD_DATA_DIR: dataDir,
+      DATABASE_URL: database.url,
+      REDIS_URL: redisUrl!,
+      SWITCHBOARD_REDIS_PREFIX: prefix,
+    });
     servers[i] = server;
     urls[i] = await server.url();
   };
 
   beforeAll(async () => {
-    discord = await DiscordEmulator.start();
-    guild = discord.createGuild({
-      name: 'Acme',
-      textChannels: ['general', 'bug-report', 'feature-request', 'customer-service'],
-    });
+    ({ discord, guild } = await startLoadDiscord());
     database = await createDatabase(databaseUrl!);
     // One after the other: the first migrates the database and sets the installation up.
     await start(0);

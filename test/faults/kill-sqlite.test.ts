@@ -6,10 +6,10 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiUser } from '../support/discord-emulator/api-objects.ts';
-import { DiscordEmulator, type EmulatedGuild } from '../support/discord-emulator/discord-emulator.ts';
+import type { DiscordEmulator, EmulatedGuild } from '../support/discord-emulator/discord-emulator.ts';
 import { eventually } from '../support/eventually.ts';
-import { type ServerProcess, spawnServer } from '../support/server-process.ts';
-import { LoadHarness, switchboardEnv } from './load-harness.ts';
+import type { ServerProcess } from '../support/server-process.ts';
+import { LoadHarness, spawnSwitchboard, startLoadDiscord } from './load-harness.ts';
 
 /** Kills under load, each at a random moment a little after the previous restart. */
 const KILLS = 3;
@@ -34,11 +34,7 @@ describe('kill -9 of the single SQLite instance', () => {
   const dataDirs: string[] = [];
 
   beforeAll(async () => {
-    discord = await DiscordEmulator.start();
-    guild = discord.createGuild({
-      name: 'Acme',
-      textChannels: ['general', 'bug-report', 'feature-request', 'customer-service'],
-    });
+    ({ discord, guild } = await startLoadDiscord());
   }, 60_000);
 
   afterAll(async () => {
@@ -58,11 +54,7 @@ describe('kill -9 of the single SQLite instance', () => {
     dir: string,
     extra: Record<string, string> = {},
   ): Promise<{ server: ServerProcess; url: string }> {
-    const server = spawnServer(
-      'node',
-      ['bin/switchboard.mjs', 'start'],
-      switchboardEnv(discord, guild, { SWITCHBOARD_DATA_DIR: dir, ...extra }),
-    );
+    const server = spawnSwitchboard(discord, guild, { SWITCHBOARD_DATA_DIR: dir, ...extra });
     servers.push(server);
     const url = await server.url();
     await eventually('the Discord gateway to be connected', async () => {

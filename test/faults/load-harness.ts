@@ -3,9 +3,8 @@
  * nothing was lost or doubled.
  *
  * ```ts
- * const discord = await DiscordEmulator.start();
- * const guild = discord.createGuild({ name: 'Acme', textChannels: ['bug-report', 'feature-request', 'customer-service'] });
- * const server = spawnServer('node', ['bin/switchboard.mjs', 'start'], switchboardEnv(discord, guild, { SWITCHBOARD_DATA_DIR: dir }));
+ * const { discord, guild } = await startLoadDiscord();
+ * const server = spawnSwitchboard(discord, guild, { SWITCHBOARD_DATA_DIR: dir });
  * const load = await LoadHarness.start({ discord, guild, urls: [await server.url()], store: { sqlite: `${dir}/switchboard.db` } });
  * // … the fault: kill -9 and restart (then `load.setUrls([newUrl])`), a Discord outage, …
  * await load.stop();                      // members and agents stop writing
@@ -44,14 +43,40 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { deliveryNonce } from '../../src/channels/discord/discord-connector.ts';
 import type { ApiMessage, ApiUser } from '../support/discord-emulator/api-objects.ts';
-import type { DiscordEmulator, EmulatedGuild } from '../support/discord-emulator/discord-emulator.ts';
+import {
+  DiscordEmulator,
+  type DiscordEmulatorOptions,
+  type EmulatedGuild,
+} from '../support/discord-emulator/discord-emulator.ts';
 import { eventually } from '../support/eventually.ts';
+import { type ServerProcess, spawnServer } from '../support/server-process.ts';
 
 /** Harnesses started in this process: each one's members and agents get names of their own. */
 let runs = 0;
 
 export const LOAD_ADMIN_PASSWORD = 'fault-test-password';
 const AGENT_PASSWORD = 'fault-agent-password';
+
+/** The Discord emulator with the brand's server of the fault tests: Acme, with the official channels. */
+export async function startLoadDiscord(
+  options: Partial<DiscordEmulatorOptions> = {},
+): Promise<{ discord: DiscordEmulator; guild: EmulatedGuild }> {
+  const discord = await DiscordEmulator.start(options);
+  const guild = discord.createGuild({
+    name: 'Acme',
+    textChannels: ['general', 'bug-report', 'feature-request', 'customer-service'],
+  });
+  return { discord, guild };
+}
+
+/** Switchboard as a real process (`node bin/switchboard.mjs start`, as `npm start` runs it) on the emulator. */
+export function spawnSwitchboard(
+  discord: DiscordEmulator,
+  guild: EmulatedGuild,
+  extra: Record<string, string> = {},
+): ServerProcess {
+  return spawnServer('node', ['bin/switchboard.mjs', 'start'], switchboardEnv(discord, guild, extra));
+}
 
 /** The environment of a Switchboard process that talks to the emulator; `extra` wins. */
 export function switchboardEnv(

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRealtime, type RealtimeClient } from '../api/realtime-client.ts';
-import { DiscordEmulator, type EmulatedGuild } from '../support/discord-emulator/discord-emulator.ts';
+import type { DiscordEmulator, EmulatedGuild } from '../support/discord-emulator/discord-emulator.ts';
 import { eventually } from '../support/eventually.ts';
-import { type ServerProcess, spawnServer } from '../support/server-process.ts';
-import { LOAD_ADMIN_PASSWORD, LoadHarness, switchboardEnv } from './load-harness.ts';
+import type { ServerProcess } from '../support/server-process.ts';
+import { LOAD_ADMIN_PASSWORD, LoadHarness, spawnSwitchboard, startLoadDiscord } from './load-harness.ts';
 import { ThrowawayPostgres } from './throwaway-postgres.ts';
 import { ThrowawayRedis } from './throwaway-redis.ts';
 
@@ -49,26 +49,18 @@ describe.skipIf(missing !== null)('a Redis restart under load, two instances', (
     cluster.start();
     redis = await ThrowawayRedis.create((redisServer as { binary: string }).binary);
     await redis.start();
-    discord = await DiscordEmulator.start();
-    guild = discord.createGuild({
-      name: 'Acme',
-      textChannels: ['general', 'bug-report', 'feature-request', 'customer-service'],
-    });
+    ({ discord, guild } = await startLoadDiscord());
     const prefix = `redis-restart-${randomUUID()}`;
     // One after the other: the first migrates the database and sets the installation up.
     for (let i = 0; i < 2; i += 1) {
       const dataDir = mkdtempSync(path.join(tmpdir(), `switchboard-redis-restart-${i}-`));
       dataDirs.push(dataDir);
-      const server = spawnServer(
-        'node',
-        ['bin/switchboard.mjs', 'start'],
-        switchboardEnv(discord, guild, {
-          SWITCHBOARD_DATA_DIR: dataDir,
-          DATABASE_URL: cluster.url,
-          REDIS_URL: redis.url,
-          SWITCHBOARD_REDIS_PREFIX: prefix,
-        }),
-      );
+      const server = spawnSwitchboard(discord, guild, {
+        SWITCHBOARD_DATA_DIR: dataDir,
+        DATABASE_URL: cluster.url,
+        REDIS_URL: redis.url,
+        SWITCHBOARD_REDIS_PREFIX: prefix,
+      });
       servers.push(server);
       urls.push(await server.url());
     }

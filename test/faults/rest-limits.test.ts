@@ -5,15 +5,15 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
+import type {
   DiscordEmulator,
-  type EmulatedGuild,
-  type RecordedRequest,
+  EmulatedGuild,
+  RecordedRequest,
 } from '../support/discord-emulator/discord-emulator.ts';
 import { discordRouteRateLimits } from '../support/discord-emulator/rate-limiter.ts';
 import { eventually } from '../support/eventually.ts';
-import { type ServerProcess, spawnServer } from '../support/server-process.ts';
-import { LoadHarness, switchboardEnv } from './load-harness.ts';
+import type { ServerProcess } from '../support/server-process.ts';
+import { LoadHarness, spawnSwitchboard, startLoadDiscord } from './load-harness.ts';
 
 const databaseUrl = process.env.TEST_DATABASE_URL;
 const redisUrl = process.env.TEST_REDIS_URL;
@@ -134,27 +134,19 @@ describe.skipIf(!databaseUrl || !redisUrl)('two instances sending a backlog unde
   const startInstance = (shared: boolean, database: string): ServerProcess => {
     const dir = mkdtempSync(path.join(tmpdir(), 'switchboard-rest-limits-'));
     dirs.push(dir);
-    const server = spawnServer(
-      'node',
-      ['bin/switchboard.mjs', 'start'],
-      switchboardEnv(discord!, guild, {
-        SWITCHBOARD_DATA_DIR: dir,
-        DATABASE_URL: database,
-        SWITCHBOARD_METRICS_TOKEN: METRICS_TOKEN,
-        ...(shared ? { REDIS_URL: redisUrl!, SWITCHBOARD_REDIS_PREFIX: prefix } : {}),
-      }),
-    );
+    const server = spawnSwitchboard(discord!, guild, {
+      SWITCHBOARD_DATA_DIR: dir,
+      DATABASE_URL: database,
+      SWITCHBOARD_METRICS_TOKEN: METRICS_TOKEN,
+      ...(shared ? { REDIS_URL: redisUrl!, SWITCHBOARD_REDIS_PREFIX: prefix } : {}),
+    });
     servers.push(server);
     return server;
   };
 
   /** Builds the backlog on one instance while Discord's REST fails, then delivers it with two. */
   async function deliverBacklog(shared: boolean) {
-    discord = await DiscordEmulator.start({ routeRateLimits: discordRouteRateLimits });
-    guild = discord.createGuild({
-      name: 'Acme',
-      textChannels: ['general', 'bug-report', 'feature-request', 'customer-service'],
-    });
+    ({ discord, guild } = await startLoadDiscord({ routeRateLimits: discordRouteRateLimits }));
     schema = `switchboard_rest_limits_${randomUUID().replaceAll('-', '')}`;
     await admin(`create schema "${schema}"`);
     const database = urlWithSchema(databaseUrl!, schema);
