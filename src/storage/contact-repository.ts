@@ -5,6 +5,24 @@ import type { ContactFilter, ContactRepository } from '../core/ports/repositorie
 import type { ContactTable, Database } from './database.ts';
 import { assertUpdated, atomically, type DbScope, likeEscape, noLimit } from './db-scope.ts';
 
+/** A contact's own row. */
+const contactRow = (contact: Contact) => ({
+  id: contact.id,
+  name: contact.name,
+  avatar_url: contact.avatarUrl,
+  locale: contact.locale,
+  created_at: contact.createdAt,
+});
+
+/** A contact's identity rows, in the contact's order. */
+const identityRows = (contact: Contact) =>
+  contact.identities.map((identity, position) => ({
+    channel: identity.channel,
+    external_id: identity.externalId,
+    contact_id: contact.id,
+    position,
+  }));
+
 export class KyselyContactRepository implements ContactRepository {
   constructor(private readonly scope: DbScope) {}
 
@@ -78,16 +96,7 @@ export class KyselyContactRepository implements ContactRepository {
 
   async create(contact: Contact): Promise<void> {
     await atomically(this.scope.db, async (db) => {
-      await db
-        .insertInto('contacts')
-        .values({
-          id: contact.id,
-          name: contact.name,
-          avatar_url: contact.avatarUrl,
-          locale: contact.locale,
-          created_at: contact.createdAt,
-        })
-        .execute();
+      await db.insertInto('contacts').values(contactRow(contact)).execute();
       await this.#insertIdentities(db, contact);
     });
   }
@@ -104,26 +113,10 @@ export class KyselyContactRepository implements ContactRepository {
       return contact;
     }
     return atomically(this.scope.db, async (db) => {
-      await db
-        .insertInto('contacts')
-        .values({
-          id: contact.id,
-          name: contact.name,
-          avatar_url: contact.avatarUrl,
-          locale: contact.locale,
-          created_at: contact.createdAt,
-        })
-        .execute();
+      await db.insertInto('contacts').values(contactRow(contact)).execute();
       const inserted = await db
         .insertInto('contact_identities')
-        .values(
-          contact.identities.map((identity, position) => ({
-            channel: identity.channel,
-            external_id: identity.externalId,
-            contact_id: contact.id,
-            position,
-          })),
-        )
+        .values(identityRows(contact))
         .onConflict((oc) => oc.doNothing())
         .returning(['channel', 'external_id'])
         .execute();
@@ -178,14 +171,7 @@ export class KyselyContactRepository implements ContactRepository {
       if (contact.identities.length === 0) return;
       const kept = await db
         .insertInto('contact_identities')
-        .values(
-          contact.identities.map((identity, position) => ({
-            channel: identity.channel,
-            external_id: identity.externalId,
-            contact_id: contact.id,
-            position,
-          })),
-        )
+        .values(identityRows(contact))
         .onConflict((oc) =>
           oc
             .columns(['channel', 'external_id'])
@@ -201,17 +187,7 @@ export class KyselyContactRepository implements ContactRepository {
 
   async #insertIdentities(db: Kysely<Database>, contact: Contact): Promise<void> {
     if (contact.identities.length === 0) return;
-    await db
-      .insertInto('contact_identities')
-      .values(
-        contact.identities.map((identity, position) => ({
-          channel: identity.channel,
-          external_id: identity.externalId,
-          contact_id: contact.id,
-          position,
-        })),
-      )
-      .execute();
+    await db.insertInto('contact_identities').values(identityRows(contact)).execute();
   }
 
   async #withIdentities(db: Kysely<Database>, row: Selectable<ContactTable>): Promise<Contact> {
