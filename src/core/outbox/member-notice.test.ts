@@ -1,9 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { Migrator, sql } from 'kysely';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InProcessEventBus } from '../../pubsub/in-process-event-bus.ts';
 import { createDatabase } from '../../storage/database.ts';
@@ -13,6 +9,7 @@ import {
   migrations,
   migrationTableName,
 } from '../../storage/migrations/migrate-to-latest.ts';
+import { sharedDatabases } from '../../storage/test-support/shared-databases.ts';
 import { CaseService } from '../cases/case-service.ts';
 import type { Contact, OutboundMessage } from '../model.ts';
 import type { ChannelConnector, SendResult } from '../ports/channel-connector.ts';
@@ -23,40 +20,8 @@ import { OutboxDispatcher } from './outbox-dispatcher.ts';
 const pgUrl = process.env.TEST_DATABASE_URL;
 if (!pgUrl) console.log('Skipping the PostgreSQL member-notice tests: TEST_DATABASE_URL is not set');
 
-const dirs: string[] = [];
-const schemas: string[] = [];
-afterAll(async () => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-  if (!pgUrl || schemas.length === 0) return;
-  const admin = new pg.Client({ connectionString: pgUrl });
-  await admin.connect();
-  try {
-    for (const schema of schemas) await admin.query(`drop schema if exists "${schema}" cascade`);
-  } finally {
-    await admin.end();
-  }
-});
-
-/** A URL on a fresh SQLite file, or on a fresh PostgreSQL schema; every store opened on it shares it. */
-async function sharedDatabase(engine: 'sqlite' | 'postgres'): Promise<string> {
-  if (engine === 'sqlite') {
-    const dir = mkdtempSync(path.join(tmpdir(), 'switchboard-notices-'));
-    dirs.push(dir);
-    return path.join(dir, 'switchboard.db');
-  }
-  const schema = `switchboard_test_${randomUUID().replaceAll('-', '')}`;
-  schemas.push(schema);
-  const admin = new pg.Client({ connectionString: pgUrl });
-  await admin.connect();
-  try {
-    await admin.query(`create schema "${schema}"`);
-  } finally {
-    await admin.end();
-  }
-  const parsed = new URL(pgUrl ?? '');
-  parsed.searchParams.set('options', `-c search_path=${schema}`);
-  return parsed.toString();
-}
+const databases = sharedDatabases(pgUrl, 'switchboard-notices-');
+afterAll(() => databases.drop());
 
 /** A channel that delivers notices and records who was told what, by which dispatcher. */
 class NoticeConnector implements ChannelConnector {
@@ -97,7 +62,7 @@ for (const engine of ['sqlite', 'postgres'] as const) {
     `notices to members through the outbox (${engine})`,
     () => {
       it('a status change and its notice are stored together, or neither', async () => {
-        const store = await openStore({ url: await sharedDatabase(engine) });
+        const store = await openStore({ url: await databases.url(engine) });
         try {
           const clock = new ManualClock('2026-03-01T09:00:00.000Z');
           const cases = new CaseService(store, new InProcessEventBus(), clock, {
@@ -152,7 +117,7 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       });
 
       it('two dispatchers on one database tell each of 20 reporters each status once, in order', async () => {
-        const url = await sharedDatabase(engine);
+        const url = await databases.url(engine);
         const one = await openStore({ url });
         const two = await openStore({ url });
         try {
@@ -190,7 +155,7 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       });
 
       it('the migration keeps the outbox of an existing database: order, claims and failed items', async () => {
-        const url = await sharedDatabase(engine);
+        const url = await databases.url(engine);
         const db = createDatabase({ url });
         const before = Object.fromEntries(Object.entries(migrations).filter(([name]) => name < '0014'));
         // As migrateToLatest does: the bookkeeping tables in this schema, not in any other one.

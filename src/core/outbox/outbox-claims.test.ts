@@ -1,10 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../storage/kysely-store.ts';
+import { sharedDatabases } from '../../storage/test-support/shared-databases.ts';
 import type { OutboundMessage } from '../model.ts';
 import type { ChannelConnector, SendResult } from '../ports/channel-connector.ts';
 import { ManualClock } from '../ports/clock.ts';
@@ -14,40 +11,8 @@ import { OutboxDispatcher } from './outbox-dispatcher.ts';
 const pgUrl = process.env.TEST_DATABASE_URL;
 if (!pgUrl) console.log('Skipping the PostgreSQL outbox claim test: TEST_DATABASE_URL is not set');
 
-const dirs: string[] = [];
-const schemas: string[] = [];
-afterAll(async () => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-  if (!pgUrl || schemas.length === 0) return;
-  const admin = new pg.Client({ connectionString: pgUrl });
-  await admin.connect();
-  try {
-    for (const schema of schemas) await admin.query(`drop schema if exists "${schema}" cascade`);
-  } finally {
-    await admin.end();
-  }
-});
-
-/** A URL on a fresh SQLite file, or on a fresh PostgreSQL schema; every store opened on it shares it. */
-async function sharedDatabase(engine: 'sqlite' | 'postgres'): Promise<string> {
-  if (engine === 'sqlite') {
-    const dir = mkdtempSync(path.join(tmpdir(), 'switchboard-outbox-'));
-    dirs.push(dir);
-    return path.join(dir, 'switchboard.db');
-  }
-  const schema = `switchboard_test_${randomUUID().replaceAll('-', '')}`;
-  schemas.push(schema);
-  const admin = new pg.Client({ connectionString: pgUrl });
-  await admin.connect();
-  try {
-    await admin.query(`create schema "${schema}"`);
-  } finally {
-    await admin.end();
-  }
-  const parsed = new URL(pgUrl ?? '');
-  parsed.searchParams.set('options', `-c search_path=${schema}`);
-  return parsed.toString();
-}
+const databases = sharedDatabases(pgUrl, 'switchboard-outbox-');
+afterAll(() => databases.drop());
 
 /** A channel that records what each dispatcher sent; every send yields, so dispatchers interleave. */
 class RecordingConnector implements ChannelConnector {
@@ -126,7 +91,7 @@ async function seed(store: Store, conversations: number, perConversation: number
 for (const engine of ['sqlite', 'postgres'] as const) {
   describe.skipIf(engine === 'postgres' && !pgUrl)(`outbox claims across instances (${engine})`, () => {
     it('two dispatchers on one database send each of 500 items once, in order per conversation', async () => {
-      const url = await sharedDatabase(engine);
+      const url = await databases.url(engine);
       const one = await openStore({ url });
       const two = await openStore({ url });
       try {
@@ -167,7 +132,7 @@ for (const engine of ['sqlite', 'postgres'] as const) {
     });
 
     it("takes over a dead instance's claim only once its lease has run out", async () => {
-      const url = await sharedDatabase(engine);
+      const url = await databases.url(engine);
       const one = await openStore({ url });
       const two = await openStore({ url });
       try {
