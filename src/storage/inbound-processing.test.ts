@@ -1,9 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type Kysely, Migrator, sql } from 'kysely';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDatabase, type Database, engineOf } from './database.ts';
 import { describeInboundProcessingContract } from './inbound-processing-contract.ts';
@@ -14,6 +12,7 @@ import {
   migrations,
   migrationTableName,
 } from './migrations/migrate-to-latest.ts';
+import { sharedDatabases } from './test-support/shared-databases.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'switchboard-inbound-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -111,31 +110,10 @@ if (!baseUrl) console.log('Skipping the PostgreSQL inbound processing tests: TES
 
 describe.skipIf(!baseUrl)('PostgreSQL', () => {
   const url = baseUrl ?? '';
-  const schemas: string[] = [];
+  const databases = sharedDatabases(url, 'switchboard-inbound-');
   /** A fresh, empty schema and the URL whose connections see only it. */
-  const freshSchema = async () => {
-    const schema = `switchboard_inbound_${randomUUID().replaceAll('-', '')}`;
-    schemas.push(schema);
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    try {
-      await admin.query(`create schema "${schema}"`);
-    } finally {
-      await admin.end();
-    }
-    const parsed = new URL(url);
-    parsed.searchParams.set('options', `-c search_path=${schema}`);
-    return parsed.toString();
-  };
-  afterAll(async () => {
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    try {
-      for (const schema of schemas) await admin.query(`drop schema if exists "${schema}" cascade`);
-    } finally {
-      await admin.end();
-    }
-  });
+  const freshSchema = () => databases.url('postgres');
+  afterAll(() => databases.drop());
 
   describeInboundProcessingContract('PostgreSQL', async () => {
     const schemaUrl = await freshSchema();

@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ContactService } from '../../src/core/contacts/contact-service.ts';
 import type { Agent, Reservation } from '../../src/core/model.ts';
 import { ManualClock } from '../../src/core/ports/clock.ts';
 import type { DomainEvent } from '../../src/core/ports/event-bus.ts';
+import { sharedDatabases } from '../../src/storage/test-support/shared-databases.ts';
 import { createTestCenter, type TestCenter } from '../support/test-center.ts';
 
 /**
@@ -15,21 +14,7 @@ import { createTestCenter, type TestCenter } from '../support/test-center.ts';
 const baseUrl = process.env.TEST_DATABASE_URL;
 if (!baseUrl) console.log('Skipping the two-router tests: TEST_DATABASE_URL is not set');
 
-const schemas: string[] = [];
-async function freshSchemaUrl(url: string): Promise<string> {
-  const schema = `switchboard_routers_${randomUUID().replaceAll('-', '')}`;
-  schemas.push(schema);
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  try {
-    await admin.query(`create schema "${schema}"`);
-  } finally {
-    await admin.end();
-  }
-  const parsed = new URL(url);
-  parsed.searchParams.set('options', `-c search_path=${schema}`);
-  return parsed.toString();
-}
+const databases = sharedDatabases(baseUrl, 'switchboard-routers-');
 
 /** Runs `work` for every item, `width` at a time. */
 async function inWaves<T, R>(items: T[], width: number, work: (item: T, index: number) => Promise<R>) {
@@ -45,12 +30,12 @@ const failures = (results: PromiseSettledResult<unknown>[]) =>
   results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => String(r.reason));
 
 describe.skipIf(!baseUrl)('two routers on one PostgreSQL database', () => {
-  const url = baseUrl ?? '';
+  const _url = baseUrl ?? '';
   let centers: TestCenter[] = [];
 
   /** Two instances on a fresh database, sharing one clock (one wall clock for both machines). */
   async function twoInstances(): Promise<[TestCenter, TestCenter]> {
-    const schemaUrl = await freshSchemaUrl(url);
+    const schemaUrl = await databases.url('postgres');
     const clock = new ManualClock('2026-03-01T09:00:00.000Z');
     const first = await createTestCenter({ url: schemaUrl, clock });
     const second = await createTestCenter({ url: schemaUrl, clock });
@@ -63,15 +48,7 @@ describe.skipIf(!baseUrl)('two routers on one PostgreSQL database', () => {
     centers = [];
   });
 
-  afterAll(async () => {
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    try {
-      for (const schema of schemas) await admin.query(`drop schema if exists "${schema}" cascade`);
-    } finally {
-      await admin.end();
-    }
-  });
+  afterAll(() => databases.drop());
 
   it('offers each conversation to one agent at a time, never over capacity, and every one is served once', async () => {
     const [a, b] = await twoInstances();
