@@ -162,6 +162,8 @@ export class ContactCenter {
       this.log,
       this.options.inboundProcessing,
     );
+    this.conversations.replyCheck = async (check) =>
+      (await this.connectors.get(check.conversation.channel)?.checkReply?.(check)) ?? null;
     this.inbound = new InboundRetry(
       (message) => this.conversations.receive(message),
       this.log,

@@ -11,7 +11,7 @@ import type { Agent, Attachment, Contact, Conversation, Message, MessageAction }
 import { withDelivery } from '../outbox/message-delivery.ts';
 import type { DispatcherLog } from '../outbox/outbox-dispatcher.ts';
 import { postMessage } from '../outbox/post-message.ts';
-import type { InboundMessage } from '../ports/channel-connector.ts';
+import type { InboundMessage, ReplyCheck } from '../ports/channel-connector.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { EventBus } from '../ports/event-bus.ts';
 import type { ConversationFilter, PendingInbound, Repositories, Store } from '../ports/repositories.ts';
@@ -71,6 +71,8 @@ const MAX_TEXT = 20_000;
 /** Conversations: receive from connectors, run the flow, agent replies, wrap-up and close. */
 export class ConversationService {
   readonly processing: InboundProcessingOptions;
+  /** Asks the conversation's connector whether its channel can carry an agent reply (null: it can). */
+  replyCheck: (check: ReplyCheck) => Promise<string | null> = async () => null;
   /** Messages this instance is handling now; a sweep never handles one of them a second time. */
   private readonly handling = new Set<string>();
   private sweeping: Promise<number> | null = null;
@@ -420,6 +422,7 @@ export class ConversationService {
       throw invalid('a reply needs text or an attachment', { field: 'text' });
     if (text.length > MAX_TEXT)
       throw invalid(`a reply has at most ${MAX_TEXT} characters`, { field: 'text' });
+    await this.checkChannel(conversationId, text, attachments);
     const message = await inTransaction(this.store, this.bus, async (tx, emit) => {
       const agent = await this.agent(tx, agentId);
       const conversation = await tx.conversations.get(conversationId);
@@ -446,6 +449,25 @@ export class ConversationService {
     });
     await this.learnFromLinks(conversationId, text);
     return message;
+  }
+
+  /** A reply the conversation's channel cannot carry is refused here, with the channel's reason, not later. */
+  private async checkChannel(conversationId: string, text: string, attachments: Attachment[]): Promise<void> {
+    const conversation = await this.store.conversations.get(conversationId);
+    if (!conversation) return;
+    const [contact, messages] = await Promise.all([
+      this.store.contacts.get(conversation.contactId),
+      this.store.messages.listByConversation(conversationId),
+    ]);
+    const reason = await this.replyCheck({
+      conversation,
+      contact: contact ?? null,
+      text,
+      attachments,
+      lastContactMessageAt: messages.findLast((m) => m.authorKind === 'contact')?.createdAt ?? null,
+      now: this.now(),
+    });
+    if (reason) throw invalid(reason, { field: 'text' });
   }
 
   /**

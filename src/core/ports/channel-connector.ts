@@ -1,4 +1,4 @@
-import type { Attachment, ChannelName, OutboundMessage } from '../model.ts';
+import type { Attachment, ChannelName, Contact, Conversation, OutboundMessage } from '../model.ts';
 
 /** A message (or button press) that arrived on a channel, mapped by its connector. */
 export interface InboundMessage {
@@ -47,6 +47,17 @@ export class ConnectorError extends Error {
   }
 }
 
+/** What a connector is shown of an agent's reply before the reply is accepted (see `checkReply`). */
+export interface ReplyCheck {
+  conversation: Conversation;
+  contact: Contact | null;
+  text: string;
+  attachments: Attachment[];
+  /** When the contact last wrote in this conversation (a channel's messaging window runs from it). */
+  lastContactMessageAt: string | null;
+  now: string;
+}
+
 /** The adapter that speaks one channel's protocol. One per channel name; see `src/channels/`. */
 export interface ChannelConnector {
   readonly channel: ChannelName;
@@ -55,6 +66,11 @@ export interface ChannelConnector {
    * new status), addressed by the contact's identity on this channel.
    */
   readonly notices?: boolean;
+  /**
+   * Why the channel cannot carry this agent reply (past its length limit, outside its messaging window, the
+   * contact opted out), said to the agent; null when it can. Asked before the reply is stored.
+   */
+  checkReply?(check: ReplyCheck): Promise<string | null> | string | null;
   start(onInbound: InboundHandler): Promise<void>;
   stop(): Promise<void>;
   send(message: OutboundMessage): Promise<SendResult>;
