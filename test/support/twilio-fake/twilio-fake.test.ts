@@ -608,6 +608,47 @@ describe('the local Twilio, spoken to by the real twilio SDK', () => {
     expect(retryAfter).toBe(401);
   });
 
+  it('calls a GET webhook with the parameters in the query, signed over the full URL', async () => {
+    const conversation = await client.conversations.v1.conversations.create({});
+    await client.conversations.v1.conversations(conversation.sid).webhooks.create({
+      target: 'webhook',
+      'configuration.url': `${receiver.url}/hook?tenant=1`,
+      'configuration.method': 'get',
+      'configuration.filters': ['onMessageAdded'],
+    });
+    const { deliveries } = await fake.flexAgentSends(conversation.sid, 'by query');
+    expect(deliveries.map((d) => d.status)).toEqual([200]);
+    const got = receiver.received.at(-1);
+    expect(got?.path).toMatch(/^\/hook\?tenant=1&.*Body=by\+query/);
+    expect(got?.signed).toBe(true);
+  });
+
+  it('lists conversations by state, and refuses the other missing or malformed Messages API parameters', async () => {
+    const open = await client.conversations.v1.conversations.create({ friendlyName: 'listed' });
+    const inactive = await client.conversations.v1.conversations.create({ state: 'inactive' });
+    const listed = await client.conversations.v1.conversations.list({ state: 'inactive' });
+    expect(listed.map((c) => c.sid)).toContain(inactive.sid);
+    expect(listed.map((c) => c.sid)).not.toContain(open.sid);
+
+    expect(await restError(client.messages.create({ to: '+15551112222', body: 'x' }))).toMatchObject({
+      code: 21603,
+    });
+    expect(
+      await restError(
+        client.messages.create({
+          to: '+15551112222',
+          from: '+15559876543',
+          mediaUrl: ['ftp://nowhere/a.png'],
+        }),
+      ),
+    ).toMatchObject({ code: 21620 });
+    expect(
+      await restError(client.messages.create({ to: '555', from: '+15559876543', body: 'x' })),
+    ).toMatchObject({
+      code: 21211,
+    });
+  });
+
   it('records a delivery to a Switchboard that is not listening as status 0, not as a thrown error', async () => {
     const conversation = await client.conversations.v1.conversations.create({});
     await client.conversations.v1.conversations(conversation.sid).webhooks.create({
