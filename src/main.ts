@@ -12,6 +12,7 @@ import { DiscordAnnouncementPoster } from './announcements/discord-announcement-
 import { HttpBotVirtualAgent } from './bots/http-bot-virtual-agent.ts';
 import { DiscordConnector } from './channels/discord/discord-connector.ts';
 import { SharedRestLimiter } from './channels/discord/shared-rest-limiter.ts';
+import { MessengerConnector } from './channels/messenger/messenger-connector.ts';
 import { WebchatConnector } from './channels/webchat/webchat-connector.ts';
 import { storeWebchatHistory } from './channels/webchat/webchat-history.ts';
 import type { Config } from './config.ts';
@@ -186,6 +187,22 @@ export async function createSwitchboard(
     logger.info('Discord connector off: DISCORD_TOKEN is not set');
   }
 
+  let messenger: MessengerConnector | null = null;
+  if (config.messenger) {
+    const messengerLog = logger.child({ channel: 'messenger' });
+    messenger = new MessengerConnector(
+      {
+        store,
+        log: {
+          info: (context, message) => messengerLog.info(context, message),
+          warn: (context, message) => messengerLog.warn(context, message),
+        },
+      },
+      { ...config.messenger, publicUrl: config.publicUrl },
+    );
+    center.addConnector(messenger);
+  }
+
   const announcementLog = logger.child({ feature: 'announcements' });
   const announcements = new AnnouncementService(
     store,
@@ -228,6 +245,7 @@ export async function createSwitchboard(
       Object.fromEntries([...center.connectors.values()].map((c) => [c.channel, c.health()] as const)),
     registerRoutes: async (scope) => {
       webchat.routes(scope);
+      messenger?.routes(scope);
       announcementRoutes(scope, announcements);
       await scope.register(async (web) => desktopStaticRoutes(web, { articles: store.articles }));
     },
