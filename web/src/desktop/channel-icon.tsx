@@ -1,5 +1,11 @@
-const labels: Record<string, string> = { discord: 'Discord', webchat: 'Web chat', sms: 'SMS', flex: 'Flex' };
-const glyphs: Record<string, string> = { discord: 'D', webchat: 'W', sms: 'S', flex: 'F' };
+const labels: Record<string, string> = {
+  discord: 'Discord',
+  webchat: 'Web chat',
+  sms: 'SMS',
+  flex: 'Flex',
+  messenger: 'Messenger',
+};
+const glyphs: Record<string, string> = { discord: 'D', webchat: 'W', sms: 'S', flex: 'F', messenger: 'M' };
 
 /** A small coloured badge naming the channel (its name is the accessible label and tooltip). */
 export function ChannelIcon({ channel }: { channel: string }) {
