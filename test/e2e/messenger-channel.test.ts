@@ -239,7 +239,10 @@ describe('Facebook Messenger channel', () => {
     expect(w.graph.sentTo(tom.psid)).toHaveLength(1);
 
     // The page's own message coming back, and a read receipt: nothing stored.
-    expect((await w.graph.echo(tom.psid, 'echoed text')).status).toBe(200);
+    const echo = await w.graph.echo(tom.psid, 'echoed text');
+    expect(echo.status).toBe(200);
+    expect(await store.messages.findByExternalId('messenger', echo.mid)).toBeUndefined();
+    expect(await store.contacts.findByIdentity('messenger', w.graph.pageId)).toBeUndefined();
     const read = await w.graph.post(
       w.graph.envelope([
         {
