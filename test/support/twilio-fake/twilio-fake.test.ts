@@ -604,8 +604,21 @@ describe('the local Twilio, spoken to by the real twilio SDK', () => {
       status: 401,
       code: 20003,
     });
-    const retryAfter = await fetch(`${fake.url}/conversations/v1/Conversations`).then((r) => r.status);
-    expect(retryAfter).toBe(401);
+    fake.heal();
+
+    // Twilio's rate limit says when to come back.
+    fake.fail({ status: 429, count: 1, retryAfterSeconds: 3 });
+    const auth = Buffer.from(`${fake.accountSid}:${fake.authToken}`).toString('base64');
+    const limited = await fetch(`${fake.url}/conversations/v1/Conversations`, {
+      headers: { authorization: `Basic ${auth}` },
+    });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBe('3');
+    expect(await limited.json()).toMatchObject({
+      code: 20429,
+      status: 429,
+      more_info: expect.stringContaining('20429'),
+    });
   });
 
   it('calls a GET webhook with the parameters in the query, signed over the full URL', async () => {
