@@ -4,6 +4,7 @@ import { PresenceMonitor, type PresenceOptions } from './agents/presence-monitor
 import { CannedResponseService } from './canned-responses/canned-response-service.ts';
 import { CaseService } from './cases/case-service.ts';
 import { ContactService } from './contacts/contact-service.ts';
+import { BridgeService } from './conversations/bridge-service.ts';
 import {
   ConversationService,
   type ExampleProposer,
@@ -58,6 +59,11 @@ export interface ContactCenterOptions {
   inbound: Partial<InboundRetryOptions>;
   /** How stored inbound messages whose handling never committed (a crash in between) are handled again. */
   inboundProcessing: Partial<InboundProcessingOptions>;
+  /**
+   * Where the default flow's hand-off goes: `switchboard` (a queue of this desktop) or the name of a
+   * bridging connector (`flex`).
+   */
+  handoffTarget: string;
 }
 
 export const defaultContactCenterOptions: ContactCenterOptions = {
@@ -68,6 +74,7 @@ export const defaultContactCenterOptions: ContactCenterOptions = {
   knowledgeSync: {},
   inbound: {},
   inboundProcessing: {},
+  handoffTarget: 'switchboard',
 };
 
 /**
@@ -91,6 +98,8 @@ export class ContactCenter {
   readonly cannedResponses: CannedResponseService;
   readonly stats: StatsService;
   readonly conversations: ConversationService;
+  /** Conversations handed to an outside contact center (Flex), and what comes back from it. */
+  readonly bridges: BridgeService;
   /** What connectors deliver inbound messages to: `conversations.receive`, retried until stored. */
   readonly inbound: InboundRetry<ReceiveResult>;
   readonly dispatcher: OutboxDispatcher;
@@ -137,6 +146,13 @@ export class ContactCenter {
     });
     this.cannedResponses = new CannedResponseService(store, clock);
     this.stats = new StatsService(store, clock, () => this.router.queueStats());
+    this.bridges = new BridgeService(store, bus, clock, this.cases);
+    const isBridge = (name: string) => this.connectors.get(name)?.bridges === true;
+    const bridgeFor = (queueName: string | null) => {
+      if (queueName) return isBridge(queueName) ? queueName : null;
+      const target = this.options.handoffTarget;
+      return target !== 'switchboard' && isBridge(target) ? target : null;
+    };
     // Each message's handling runs the flow through a store of its own (see ConversationService.handle).
     const runnerFor = (flowStore: Store) =>
       new FlowRunner({
@@ -148,6 +164,8 @@ export class ContactCenter {
         virtualAgent: deps.virtualAgent,
         http: deps.http,
         isHandoffRequest: detectHandoff,
+        bridges: new BridgeService(flowStore, bus, clock, this.cases),
+        bridgeFor,
         log: this.log,
       });
     this.conversations = new ConversationService(
@@ -161,6 +179,7 @@ export class ContactCenter {
       this.quietLearning(),
       this.log,
       this.options.inboundProcessing,
+      this.bridges,
     );
     this.conversations.replyCheck = async (check) =>
       (await this.connectors.get(check.conversation.channel)?.checkReply?.(check)) ?? null;

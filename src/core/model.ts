@@ -46,7 +46,44 @@ export interface Conversation {
   closedAt: string | null;
   createdAt: string;
   updatedAt: string;
+  /** Set while (and after) the conversation is handed to an outside contact center; absent otherwise. */
+  bridge?: ConversationBridge | null;
 }
+
+/**
+ * A conversation handed to an outside contact center (Twilio Flex): its agents answer there, so the desktop
+ * shows it read-only and the router never offers it.
+ */
+export interface ConversationBridge {
+  /** The bridge's name (`flex`): the connector that does its work through the outbox. */
+  target: string;
+  /** The outside contact center's id of the conversation (Flex: the Twilio conversation sid), once known. */
+  ref: string | null;
+  since: string;
+}
+
+/** One message of the transcript handed over with a conversation, oldest first. */
+export interface BridgeTranscriptLine {
+  messageId: string;
+  authorKind: AuthorKind;
+  text: string;
+  attachments: Attachment[];
+  createdAt: string;
+}
+
+/**
+ * Work for a bridge's connector (on `OutboundMessage.bridge`): `open` hands the conversation over (with the
+ * transcript so far and a summary), `forward` passes on one contact message written while it is handed over.
+ */
+export type BridgeWork =
+  | {
+      type: 'open';
+      contact: { id: string; name: string };
+      caseNumber: number | null;
+      summary: string;
+      transcript: BridgeTranscriptLine[];
+    }
+  | { type: 'forward'; contact: { id: string; name: string } };
 
 export const authorKinds = ['contact', 'bot', 'agent', 'system'] as const;
 export type AuthorKind = (typeof authorKinds)[number];
@@ -252,6 +289,8 @@ export interface OutboundMessage {
   messageId: string | null;
   /** Set on a notice to a contact: what to tell them (`text` is its English wording). */
   notice?: MemberNotice;
+  /** Set on work for a bridge's connector (`channel` is the bridge's name). */
+  bridge?: BridgeWork;
 }
 
 export const outboxStatuses = ['pending', 'sent', 'failed'] as const;
@@ -267,6 +306,11 @@ export interface OutboxItem {
   conversationId: string | null;
   /** The contact a notice is addressed to (only on notices). */
   contactId?: string;
+  /**
+   * An ordering lane of its own within the conversation (a bridge's work): delivered in order among
+   * themselves, neither waiting behind nor holding up the conversation's messages to the contact.
+   */
+  lane?: string;
   channel: ChannelName;
   message: OutboundMessage;
   status: OutboxStatus;

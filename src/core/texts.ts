@@ -8,6 +8,10 @@ const catalog = {
     en: 'I have opened case #{case} for you and I am transferring you to a person. You are number {position} in the queue.',
     ar: 'فتحت لك الحالة رقم #{case} وسأحوّلك إلى موظف. ترتيبك في قائمة الانتظار: {position}.',
   },
+  bridgeClosed: {
+    en: 'This conversation with our team is now closed. Write here any time if you need anything else.',
+    ar: 'أُغلقت هذه المحادثة مع فريقنا. اكتب هنا في أي وقت إن احتجت شيئاً آخر.',
+  },
   transferredToQueue: {
     en: 'I am transferring you to another team. You are number {position} in the queue.',
     ar: 'سأحوّلك إلى فريق آخر. ترتيبك في قائمة الانتظار: {position}.',

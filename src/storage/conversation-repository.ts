@@ -50,6 +50,9 @@ const toRow = (c: Conversation): Omit<Selectable<ConversationTable>, 'priority_r
   closed_at: c.closedAt,
   created_at: c.createdAt,
   updated_at: c.updatedAt,
+  bridge_target: c.bridge?.target ?? null,
+  bridge_ref: c.bridge?.ref ?? null,
+  bridge_since: c.bridge?.since ?? null,
 });
 
 const fromRow = (r: Omit<Selectable<ConversationTable>, 'priority_rank'>): Conversation => ({
@@ -71,6 +74,10 @@ const fromRow = (r: Omit<Selectable<ConversationTable>, 'priority_rank'>): Conve
   closedAt: r.closed_at,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
+  // Only present on a handed-over conversation, so conversations read back equal what was written.
+  ...(r.bridge_target
+    ? { bridge: { target: r.bridge_target, ref: r.bridge_ref, since: r.bridge_since ?? r.updated_at } }
+    : {}),
 });
 
 export class KyselyConversationRepository implements ConversationRepository {
@@ -81,6 +88,18 @@ export class KyselyConversationRepository implements ConversationRepository {
       .selectFrom('conversations')
       .selectAll()
       .where('id', '=', id)
+      .executeTakeFirst();
+    return row && fromRow(row);
+  }
+
+  async findBridged(target: string, ref: string): Promise<Conversation | undefined> {
+    const row = await this.scope.db
+      .selectFrom('conversations')
+      .selectAll()
+      .where('bridge_target', '=', target)
+      .where('bridge_ref', '=', ref)
+      .where('state', '!=', 'closed')
+      .orderBy('created_at', 'desc')
       .executeTakeFirst();
     return row && fromRow(row);
   }

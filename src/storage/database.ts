@@ -66,6 +66,10 @@ export interface ConversationTable {
   updated_at: string;
   /** The waiting order's first key: 0 urgent, 1 high, 2 normal (the default), 3 low. */
   priority_rank: Generated<number>;
+  /** The outside contact center the conversation was handed to (`ConversationBridge`), if any. */
+  bridge_target: string | null;
+  bridge_ref: string | null;
+  bridge_since: string | null;
 }
 
 export interface MessageTable {

@@ -5,27 +5,37 @@ import type { OutboxChannelHealth, OutboxClaim, OutboxRepository } from '../core
 import { engineOf, type OutboxTable } from './database.ts';
 import { assertUpdated, type DbScope, fromJson, toJson } from './db-scope.ts';
 
-const fromRow = (r: Selectable<OutboxTable>): OutboxItem => ({
-  seq: Number(r.seq),
-  conversationId: r.conversation_id,
-  ...(r.contact_id ? { contactId: r.contact_id } : {}),
-  channel: r.channel,
-  message: fromJson<OutboundMessage>(r.message),
-  status: r.status as OutboxStatus,
-  attempts: Number(r.attempts),
-  nextAttemptAt: r.next_attempt_at,
-  lastError: r.last_error,
-  externalId: r.external_id,
-  createdAt: r.created_at,
-  sentAt: r.sent_at,
-});
+/** A lane's stream is its conversation's id, `/`, the lane (see `OutboxItem.lane`). */
+const laneOf = (r: Selectable<OutboxTable>): string | undefined =>
+  r.conversation_id && r.stream.startsWith(`${r.conversation_id}/`)
+    ? r.stream.slice(r.conversation_id.length + 1)
+    : undefined;
+
+const fromRow = (r: Selectable<OutboxTable>): OutboxItem => {
+  const lane = laneOf(r);
+  return {
+    seq: Number(r.seq),
+    conversationId: r.conversation_id,
+    ...(r.contact_id ? { contactId: r.contact_id } : {}),
+    ...(lane ? { lane } : {}),
+    channel: r.channel,
+    message: fromJson<OutboundMessage>(r.message),
+    status: r.status as OutboxStatus,
+    attempts: Number(r.attempts),
+    nextAttemptAt: r.next_attempt_at,
+    lastError: r.last_error,
+    externalId: r.external_id,
+    createdAt: r.created_at,
+    sentAt: r.sent_at,
+  };
+};
 
 /**
  * The ordering key: a conversation's items are delivered in order, and so are the notices to one contact
  * (which belong to no conversation); different streams are independent.
  */
-function streamOf(item: Pick<OutboxItem, 'conversationId' | 'contactId'>): string {
-  if (item.conversationId) return item.conversationId;
+function streamOf(item: Pick<OutboxItem, 'conversationId' | 'contactId' | 'lane'>): string {
+  if (item.conversationId) return item.lane ? `${item.conversationId}/${item.lane}` : item.conversationId;
   if (item.contactId) return `contact:${item.contactId}`;
   throw invalid('an outbox item belongs to a conversation or, as a notice, to a contact');
 }

@@ -19,6 +19,7 @@ import type { VirtualAgent } from '../ports/virtual-agent.ts';
 import type { Router } from '../routing/router.ts';
 import { say } from '../texts.ts';
 import { type Emit, inTransaction } from '../unit-of-work.ts';
+import { type BridgeService, checkNotBridged } from './bridge-service.ts';
 import { transition } from './conversation-state.ts';
 import {
   type ClaimedMessage,
@@ -88,6 +89,7 @@ export class ConversationService {
     private readonly learning: ExampleProposer | null = null,
     private readonly log: DispatcherLog = { warn: () => {} },
     processing: Partial<InboundProcessingOptions> = {},
+    private readonly bridges: BridgeService | null = null,
   ) {
     this.processing = { ...defaultInboundProcessingOptions, owner: newId(), ...processing };
   }
@@ -170,6 +172,8 @@ export class ConversationService {
         toHandle ? { action, claim: claimed ? { owner, until: this.leaseUntil() } : null } : undefined,
       );
       if (!inserted) throw new Redelivery();
+      // Handed to an outside contact center: the message goes on to it, committed with the message.
+      if (conversation.bridge) await this.bridges?.forwardIn(tx, emit, conversation, contact, message);
       if (isNew) emit({ type: 'conversation.updated', conversation });
       emit({ type: 'message.created', message, conversation: { ...conversation, updatedAt: at } });
       if (isNew && action === 'start') {
@@ -427,6 +431,7 @@ export class ConversationService {
       const agent = await this.agent(tx, agentId);
       const conversation = await tx.conversations.get(conversationId);
       if (!conversation) throw notFound('conversation', conversationId);
+      checkNotBridged(conversation, 'take replies');
       this.checkHolder(agent, conversation);
       if (conversation.state !== 'assigned') {
         throw conflict(
@@ -495,6 +500,7 @@ export class ConversationService {
       const agent = await this.agent(tx, agentId);
       const conversation = await tx.conversations.get(conversationId);
       if (!conversation) throw notFound('conversation', conversationId);
+      checkNotBridged(conversation, 'be wrapped up');
       this.checkHolder(agent, conversation);
       const next = { ...transition(conversation, 'wrapping', this.now()), wrapUpNote: cleanNote(note) };
       await tx.conversations.update(next);
@@ -512,6 +518,7 @@ export class ConversationService {
       const agent = await this.agent(tx, agentId);
       const conversation = await tx.conversations.get(conversationId);
       if (!conversation) throw notFound('conversation', conversationId);
+      checkNotBridged(conversation, 'be closed');
       this.checkHolder(agent, conversation);
       const at = this.now();
       const handled = conversation.state === 'assigned' || conversation.state === 'wrapping';

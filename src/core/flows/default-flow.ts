@@ -3,7 +3,8 @@ import type { FlowDefinition } from './flow-definition.ts';
 /**
  * The original design's flow: a contact who asks for a live agent (a button, `/agent`, or words such as
  * "human" or "موظف") gets a support case, is told its number and place, and waits in the hand-off queue;
- * every other message is answered by the virtual agent.
+ * every other message is answered by the virtual agent. With Flex as the hand-off target the conversation
+ * goes to Flex instead, and the contact is told the case number only.
  */
 export const defaultFlowDefinition: FlowDefinition = {
   initial: 'incoming',
@@ -20,8 +21,25 @@ export const defaultFlowDefinition: FlowDefinition = {
     },
     { name: 'virtual-agent', type: 'virtual-agent', onHandoff: 'open-case' },
     { name: 'open-case', type: 'create-case', kind: 'support', next: 'to-queue' },
-    // No queue named: the hand-off queue an admin chose in Admin → Queues.
-    { name: 'to-queue', type: 'send-to-queue', next: 'tell-case-number' },
+    // No queue named: the hand-off queue an admin chose in Admin → Queues (or the hand-off target, Flex).
+    { name: 'to-queue', type: 'send-to-queue', next: 'where-it-went' },
+    {
+      name: 'where-it-went',
+      type: 'split',
+      conditions: [
+        { subject: 'handoff.target', operator: 'equals', value: 'switchboard', next: 'tell-case-number' },
+      ],
+      otherwise: 'tell-case-number-outside',
+    },
+    {
+      // Handed to an outside contact center (Flex): it has no queue position to tell.
+      name: 'tell-case-number-outside',
+      type: 'send-message',
+      text: {
+        en: 'I have opened case #{{case.number}} for you and I am transferring you to a person.',
+        ar: 'فتحت لك الحالة رقم #{{case.number}} وسأحوّلك إلى موظف.',
+      },
+    },
     {
       name: 'tell-case-number',
       type: 'send-message',

@@ -5,7 +5,7 @@
 
 /** A condition of a `split` state, evaluated over the message and the conversation. */
 export interface FlowCondition {
-  /** `message.text`, `message.action`, `message.intent`, `conversation.state`, `conversation.channel`, `contact.locale`, `conversation.language`, `virtualAgent.intent`, `virtualAgent.confidence`. */
+  /** `message.text`, `message.action`, `message.intent`, `conversation.state`, `conversation.channel`, `contact.locale`, `conversation.language`, `virtualAgent.intent`, `virtualAgent.confidence`, `handoff.target` (after `send-to-queue`: `switchboard`, or the bridge it went to, `flex`). */
   subject: string;
   operator:
     | 'equals'
@@ -23,7 +23,10 @@ export type FlowState =
   | { name: string; type: 'trigger'; next: string }
   | { name: string; type: 'split'; conditions: FlowCondition[]; otherwise?: string }
   | { name: string; type: 'virtual-agent'; next?: string; onHandoff?: string; onUnsure?: string }
-  /** Without `queue`, the hand-off queue an admin chose (Admin → Queues; `support` until then). */
+  /**
+   * Without `queue`, the hand-off target (`SWITCHBOARD_HANDOFF_TARGET`): the hand-off queue an admin chose
+   * (Admin → Queues; `support` until then), or Flex. A queue named like a bridge (`flex`) goes to it.
+   */
   | { name: string; type: 'send-to-queue'; queue?: string; next?: string }
   /** `text` is a template (`{{case.number}}`, `{{queue.position}}`, `{{contact.name}}`, `{{http.body.<key>}}`), or one per language (`{ "en": …, "ar": … }`). */
   | { name: string; type: 'send-message'; text: string | Record<string, string>; next?: string }

@@ -1,4 +1,5 @@
 import type { CaseService } from '../cases/case-service.ts';
+import type { BridgeService } from '../conversations/bridge-service.ts';
 import { invalid } from '../errors.ts';
 import { detectConversationalIntent } from '../knowledge/handoff-detector.ts';
 import type { Case, Contact, Conversation, Message, MessageAction } from '../model.ts';
@@ -22,6 +23,8 @@ export interface FlowContext {
   action: string | null;
   case?: Case;
   queuePosition?: number;
+  /** Where `send-to-queue` sent the conversation: `switchboard` (a queue here) or a bridge (`flex`). */
+  handoffTarget?: string;
   virtualAgent?: VirtualAgentReply;
   http?: HttpResponse;
 }
@@ -34,6 +37,13 @@ export interface FlowRunnerDeps {
   cases: CaseService;
   virtualAgent: VirtualAgent;
   http: HttpClient;
+  /** Conversations handed to an outside contact center. */
+  bridges: BridgeService;
+  /**
+   * The bridge a `send-to-queue` step goes to, if any: the queue it names (or the chosen queue's name) when
+   * that is a bridge's name, and for a step naming no queue, the configured hand-off target.
+   */
+  bridgeFor: (queueName: string | null) => string | null;
   /** Recognises a request for a person in the contact's words (English, Arabic, …). */
   isHandoffRequest: (text: string) => boolean;
   log?: DispatcherLog;
@@ -146,10 +156,27 @@ export class FlowRunner {
       }
       case 'send-to-queue': {
         await inTransaction(store, bus, async (tx, emit) => {
-          const queue = await this.deps.router.resolveQueue(tx, state.queue);
           const current = (await tx.conversations.get(ctx.conversation.id)) ?? ctx.conversation;
+          let bridge = this.deps.bridgeFor(state.queue?.trim() || null);
+          const queue = bridge ? null : await this.deps.router.resolveQueue(tx, state.queue);
+          if (queue) bridge = this.deps.bridgeFor(queue.name);
+          if (bridge) {
+            const kase = ctx.case ?? (current.caseId ? await tx.cases.get(current.caseId) : undefined);
+            ctx.conversation = await this.deps.bridges.handOffIn(
+              tx,
+              emit,
+              current,
+              ctx.contact,
+              kase,
+              bridge,
+            );
+            ctx.handoffTarget = bridge;
+            return;
+          }
+          if (!queue) return;
           ctx.conversation = await this.deps.router.enqueueIn(tx, emit, current, queue);
           ctx.queuePosition = (await this.deps.router.queuePosition(ctx.conversation.id, tx)) ?? 1;
+          ctx.handoffTarget = 'switchboard';
         });
         return state.next;
       }
@@ -274,6 +301,8 @@ function lookup(subject: string, ctx: FlowContext): unknown {
       return ctx.virtualAgent?.confidence;
     case 'http.status':
       return ctx.http?.status;
+    case 'handoff.target':
+      return ctx.handoffTarget;
     default:
       return undefined;
   }

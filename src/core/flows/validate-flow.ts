@@ -25,6 +25,7 @@ const subjects = [
   'virtualAgent.intent',
   'virtualAgent.confidence',
   'http.status',
+  'handoff.target',
 ];
 const operators = [
   'equals',

@@ -67,6 +67,11 @@ export interface ChannelConnector {
    */
   readonly notices?: boolean;
   /**
+   * An outside contact center (Twilio Flex) rather than a channel to contacts: conversations handed to it
+   * (a flow's `send-to-queue` naming it, or the hand-off target) send it their work (`OutboundMessage.bridge`).
+   */
+  readonly bridges?: boolean;
+  /**
    * Why the channel cannot carry this agent reply (past its length limit, outside its messaging window, the
    * contact opted out), said to the agent; null when it can. Asked before the reply is stored.
    */

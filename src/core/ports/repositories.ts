@@ -72,6 +72,8 @@ export interface ConversationRepository {
    * priority first (urgent to low), then oldest `queuedAt`.
    */
   list(filter: ConversationFilter): Promise<Conversation[]>;
+  /** The newest conversation not `closed` handed to bridge `target` under its id there (`ref`), if any. */
+  findBridged(target: string, ref: string): Promise<Conversation | undefined>;
   /** The contact's conversation on this channel that is not `closed`, if any. */
   findOpen(contactId: string, channel: ChannelName): Promise<Conversation | undefined>;
   /** Sets where a queued conversation stands in the waiting order (default `normal`). */

@@ -1,5 +1,6 @@
 import { takesWork } from '../agents/agent-service.ts';
 import type { CaseService } from '../cases/case-service.ts';
+import { checkNotBridged } from '../conversations/bridge-service.ts';
 import { transition } from '../conversations/conversation-state.ts';
 import { conflict, forbidden, invalid, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
@@ -286,6 +287,7 @@ export class Router {
     const result = await inTransaction(this.store, this.bus, async (tx, emit) => {
       const conversation = await tx.conversations.get(conversationId);
       if (!conversation) throw notFound('conversation', conversationId);
+      checkNotBridged(conversation, 'be transferred');
       if (conversation.state !== 'assigned' && conversation.state !== 'queued') {
         throw conflict(`conversation ${conversationId} is ${conversation.state} and cannot be transferred`);
       }

@@ -14,6 +14,7 @@ import * as inboundProcessing from './0013-inbound-processing.ts';
 import * as memberNotices from './0014-member-notices.ts';
 import * as routing from './0015-routing.ts';
 import * as announcementClaims from './0016-announcement-claims.ts';
+import * as conversationBridges from './0017-conversation-bridges.ts';
 
 /** Every migration, in order. Imported explicitly so bundling and `tsx` need no directory scan. */
 export const migrations: Record<string, Migration> = {
@@ -32,6 +33,7 @@ export const migrations: Record<string, Migration> = {
   // 0009 and 0010 were never used: an installation that ran 0011 refuses migrations named before it.
   '0015-routing': routing,
   '0016-announcement-claims': announcementClaims,
+  '0017-conversation-bridges': conversationBridges,
 };
 
 export const migrationTableName = 'switchboard_migration';
