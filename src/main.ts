@@ -12,6 +12,7 @@ import { DiscordAnnouncementPoster } from './announcements/discord-announcement-
 import { HttpBotVirtualAgent } from './bots/http-bot-virtual-agent.ts';
 import { DiscordConnector } from './channels/discord/discord-connector.ts';
 import { SharedRestLimiter } from './channels/discord/shared-rest-limiter.ts';
+import { FlexConnector } from './channels/flex/flex-connector.ts';
 import { MessengerConnector } from './channels/messenger/messenger-connector.ts';
 import { WebchatConnector } from './channels/webchat/webchat-connector.ts';
 import { storeWebchatHistory } from './channels/webchat/webchat-history.ts';
@@ -140,6 +141,7 @@ export async function createSwitchboard(
       // Desktops beat three times per grace time, so one lost beat does not turn a present agent away.
       presence: { graceMs: config.presenceGraceMs, heartbeatMs: Math.floor(config.presenceGraceMs / 3) },
       outbox: { maxBackoffMs: config.outboxMaxRetryDelayMs },
+      handoffTarget: config.handoffTarget,
     },
   );
   for (const connector of overrides.connectors ?? []) center.addConnector(connector);
@@ -185,6 +187,22 @@ export async function createSwitchboard(
     center.addConnector(discordConnector);
   } else {
     logger.info('Discord connector off: DISCORD_TOKEN is not set');
+  }
+  // The Flex bridge: hand-offs to Twilio Flex (the default flow's when SWITCHBOARD_HANDOFF_TARGET=flex).
+  let flexConnector: FlexConnector | null = null;
+  if (config.twilio?.flex) {
+    const flexLog = logger.child({ channel: 'flex' });
+    flexConnector = new FlexConnector({
+      twilio: config.twilio,
+      flex: config.twilio.flex,
+      publicUrl: config.publicUrl,
+      bridges: center.bridges,
+      log: {
+        info: (context, message) => flexLog.info(context, message),
+        warn: (context, message) => flexLog.warn(context, message),
+      },
+    });
+    center.addConnector(flexConnector);
   }
 
   let messenger: MessengerConnector | null = null;
@@ -246,6 +264,7 @@ export async function createSwitchboard(
     registerRoutes: async (scope) => {
       webchat.routes(scope);
       messenger?.routes(scope);
+      flexConnector?.routes(scope);
       announcementRoutes(scope, announcements);
       await scope.register(async (web) => desktopStaticRoutes(web, { articles: store.articles }));
     },

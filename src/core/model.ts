@@ -79,6 +79,8 @@ export type BridgeWork =
   | {
       type: 'open';
       contact: { id: string; name: string };
+      /** The conversation's own channel (`discord`); `OutboundMessage.address` is its address there. */
+      channel: string;
       caseNumber: number | null;
       summary: string;
       transcript: BridgeTranscriptLine[];

@@ -96,6 +96,7 @@ export class BridgeService {
     const work: BridgeWork = {
       type: 'open',
       contact: { id: contact.id, name: contact.name },
+      channel: conversation.channel,
       caseNumber: kase?.number ?? null,
       summary: summarise(messages, kase),
       transcript,
