@@ -405,7 +405,7 @@ export function isLocalUrl(url: string): boolean {
 
 /** Links sent to members (articles, attachments) carry the public URL: say once when they cannot open it. */
 function warnIfLocalPublicUrl(publicUrl: string, channels: string[], logger: Logger) {
-  const toMembers = channels.filter((channel) => channel === 'discord' || channel === 'webchat');
+  const toMembers = channels.filter((channel) => ['discord', 'webchat', 'messenger'].includes(channel));
   if (toMembers.length === 0 || !isLocalUrl(publicUrl)) return;
   logger.warn(
     { publicUrl },

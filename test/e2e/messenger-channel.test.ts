@@ -182,6 +182,26 @@ describe('Facebook Messenger channel', () => {
     expect(w.graph.requests.every((r) => r.bearer && !r.tokenInUrl)).toBe(true);
   });
 
+  it('takes postbacks as buttons and attachments as links of the member message', async () => {
+    const pia = w.graph.addUser('Pia', 'Postback');
+    expect((await w.graph.postback(pia.psid, 'Get started', 'start')).status).toBe(200);
+    // The Get Started button greets (the flow's `start`), as the bot greets on Discord.
+    await eventually('the greeting', () =>
+      w.graph.textsTo(pia.psid).some((t) => t.startsWith('Hi! I can answer questions')),
+    );
+    const photo = 'https://cdn.example/photos/broken-box.jpg';
+    const sent = await w.graph.sendMessage(pia.psid, '', {
+      attachments: [{ type: 'image', payload: { url: photo } }],
+    });
+    expect(sent.status).toBe(200);
+    const store = w.server.sb.center.store;
+    const stored = await store.messages.findByExternalId('messenger', sent.mid);
+    expect(stored?.attachments).toEqual([{ url: photo, name: 'broken-box.jpg', contentType: 'image/*' }]);
+    // A button whose title says nothing of a person: its payload hands off.
+    expect((await w.graph.postback(pia.psid, 'Yes please', 'handoff')).status).toBe(200);
+    await eventually('the case number', () => w.graph.textsTo(pia.psid).find((t) => /case #\d+/.test(t)));
+  });
+
   it('refuses forged, missing and other-body signatures with 403 and stores nothing', async () => {
     const eve = w.graph.addUser('Eve', 'Forger');
     const mid = 'm_forged_1';

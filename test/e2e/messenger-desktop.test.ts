@@ -66,7 +66,10 @@ describe('desktop: a Messenger conversation', () => {
     await offer.getByRole('button', { name: 'Accept' }).click();
     await page.waitForURL(/\/conversations\//);
     const conversation = page.getByRole('region', { name: 'Conversation' });
-    await conversation.locator('.conversation-head').getByRole('img', { name: 'Messenger', exact: true }).waitFor();
+    await conversation
+      .locator('.conversation-head')
+      .getByRole('img', { name: 'Messenger', exact: true })
+      .waitFor();
     await conversation.getByRole('link', { name: 'Maria <b>Lopez</b>' }).waitFor();
     const transcript = page.getByRole('list', { name: 'Transcript' });
     const fromMember = transcript.locator('[data-author="contact"]');
@@ -106,7 +109,10 @@ describe('desktop: a Messenger conversation', () => {
     await page.waitForURL(/\/conversations\//);
     await page.getByLabel('Reply').fill('Sorry for the wait.');
     await page.getByLabel('Reply').press('Enter');
-    await page.getByRole('alert').getByText(/only within 24 hours of the member's last message/).waitFor();
+    await page
+      .getByRole('alert')
+      .getByText(/only within 24 hours of the member's last message/)
+      .waitFor();
     // Not stored: the reply stays in the box for the agent.
     expect(await page.getByLabel('Reply').inputValue()).toBe('Sorry for the wait.');
     expect(graph.textsTo(late.psid).some((text) => text.includes('Sorry for the wait'))).toBe(false);
