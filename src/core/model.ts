@@ -127,6 +127,36 @@ export interface MessageDelivery {
   status: OutboxStatus;
   attempts: number;
   lastError: string | null;
+  /** What the channel reported after accepting it (SMS, WhatsApp status callbacks); null: nothing yet. */
+  channelStatus?: ChannelStatusReport | null;
+}
+
+/**
+ * A channel's report of what became of a message it accepted. Only ever moves forward (`delivered` is not
+ * undone by a late `sent`); `failed`/`undelivered` carry the channel's error code.
+ */
+export const channelStatuses = ['queued', 'sent', 'failed', 'undelivered', 'delivered', 'read'] as const;
+export type ChannelStatus = (typeof channelStatuses)[number];
+
+export interface ChannelStatusReport {
+  status: ChannelStatus;
+  errorCode: string | null;
+  at: string;
+}
+
+/** One message part a channel accepted (its own id), and what the channel last said of it. */
+export interface ChannelReceipt {
+  channel: ChannelName;
+  /** The channel's id of the part, e.g. Twilio's `SM…` sid. */
+  externalId: string;
+  /** The stored Message it delivers; null until known (a report can come before the send is recorded). */
+  messageId: string | null;
+  conversationId: string | null;
+  /** Which part of a message split for the channel's length limit, from 0. */
+  part: number;
+  status: ChannelStatus | null;
+  errorCode: string | null;
+  updatedAt: string;
 }
 
 export const caseKinds = ['support', 'bug', 'feature'] as const;

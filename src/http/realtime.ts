@@ -31,6 +31,7 @@ export function eventVisibleTo(event: DomainEvent, agent: Pick<Agent, 'id' | 'ro
       return event.reservation.agentId === agent.id;
     case 'conversation.updated':
     case 'message.created':
+    case 'message.delivery':
       return event.conversation.agentId === agent.id || event.conversation.state === 'queued';
     case 'case.created':
     case 'case.updated':

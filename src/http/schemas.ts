@@ -9,6 +9,7 @@ import {
   caseOpenerKinds,
   casePriorities,
   caseStatuses,
+  channelStatuses,
   conversationStates,
   outboxStatuses,
   presences,
@@ -160,6 +161,13 @@ export const messageDeliverySchema = z
     status: z.enum(outboxStatuses),
     attempts: z.number().int(),
     lastError: z.string().nullable(),
+    channelStatus: z
+      .object({ status: z.enum(channelStatuses), errorCode: z.string().nullable(), at: timestamp })
+      .nullable()
+      .optional()
+      .describe(
+        "What the channel reported after accepting it (SMS/WhatsApp: sent, delivered, failed + Twilio's error code)",
+      ),
   })
   .meta({ title: 'MessageDelivery' });
 

@@ -41,6 +41,7 @@ export type RedisEventBusState = (typeof redisEventBusStates)[number];
 const knownEventTypes = {
   'conversation.updated': true,
   'message.created': true,
+  'message.delivery': true,
   'reservation.created': true,
   'reservation.updated': true,
   'case.created': true,

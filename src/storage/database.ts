@@ -19,6 +19,7 @@ import type {
   AnnouncementSourceTable,
   AnnouncementTable,
 } from './announcement-repository.ts';
+import type { ChannelOptOutTable, ChannelReceiptTable } from './channel-receipt-repository.ts';
 import type { WebchatVisitorTable } from './webchat-visitor-repository.ts';
 
 /**
@@ -298,6 +299,8 @@ export interface Database {
   announcements: AnnouncementTable;
   announcement_deliveries: AnnouncementDeliveryTable;
   webchat_visitors: WebchatVisitorTable;
+  channel_receipts: ChannelReceiptTable;
+  channel_opt_outs: ChannelOptOutTable;
   leases: LeaseTable;
 }
 

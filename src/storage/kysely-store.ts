@@ -7,6 +7,8 @@ import type {
   ArticleRepository,
   CannedResponseRepository,
   CaseRepository,
+  ChannelOptOutRepository,
+  ChannelReceiptRepository,
   ContactRepository,
   ConversationRepository,
   ExampleProposalRepository,
@@ -28,6 +30,10 @@ import { KyselyApiTokenRepository } from './api-token-repository.ts';
 import { KyselyArticleRepository } from './article-repository.ts';
 import { KyselyCannedResponseRepository } from './canned-response-repository.ts';
 import { KyselyCaseRepository } from './case-repository.ts';
+import {
+  KyselyChannelOptOutRepository,
+  KyselyChannelReceiptRepository,
+} from './channel-receipt-repository.ts';
 import { KyselyContactRepository } from './contact-repository.ts';
 import { KyselyConversationRepository } from './conversation-repository.ts';
 import { createDatabase, type Database, type DatabaseOptions, type Engine, engineOf } from './database.ts';
@@ -78,6 +84,8 @@ export class KyselyStore implements Store {
   readonly cannedResponses: CannedResponseRepository;
   readonly announcements: AnnouncementRepository;
   readonly webchatVisitors: WebchatVisitorRepository;
+  readonly channelReceipts: ChannelReceiptRepository;
+  readonly channelOptOuts: ChannelOptOutRepository;
   readonly leases: LeaseRepository;
 
   readonly #db: Kysely<Database>;
@@ -115,6 +123,8 @@ export class KyselyStore implements Store {
     this.cannedResponses = new KyselyCannedResponseRepository(scope);
     this.announcements = new KyselyAnnouncementRepository(scope);
     this.webchatVisitors = new KyselyWebchatVisitorRepository(scope);
+    this.channelReceipts = new KyselyChannelReceiptRepository(scope);
+    this.channelOptOuts = new KyselyChannelOptOutRepository(scope);
     this.leases = new KyselyLeaseRepository(scope);
   }
 

@@ -1,6 +1,6 @@
 import { invalid, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
-import type { ChannelName, Contact } from '../model.ts';
+import type { ChannelIdentity, ChannelName, Contact } from '../model.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ContactFilter, Repositories, Store } from '../ports/repositories.ts';
 
@@ -10,6 +10,8 @@ export interface ContactProfile {
   name: string;
   avatarUrl?: string | null;
   locale?: string | null;
+  /** Other identities of the same person (one phone number on SMS and WhatsApp); see `resolveContactIn`. */
+  sameAs?: ChannelIdentity[];
 }
 
 /**
@@ -24,7 +26,9 @@ export async function resolveContactIn(
   at: string,
 ): Promise<Contact> {
   if (!profile.externalId) throw invalid('a contact needs the channel id', { field: 'contact.externalId' });
-  const existing = await tx.contacts.findByIdentity(channel, profile.externalId);
+  const existing =
+    (await tx.contacts.findByIdentity(channel, profile.externalId)) ??
+    (await sameContact(tx, channel, profile));
   if (existing) {
     const next: Contact = {
       ...existing,
@@ -47,6 +51,29 @@ export async function resolveContactIn(
   // Then it is theirs, refreshed from this profile like any existing contact.
   const stored = await tx.contacts.createIfAbsent(contact);
   return stored.id === contact.id ? stored : resolveContactIn(tx, channel, profile, at);
+}
+
+/**
+ * The contact who already has one of the profile's other identities, with this identity added: the
+ * person's first SMS joins the contact they are on WhatsApp (same number), and agents see one person.
+ */
+async function sameContact(
+  tx: Repositories,
+  channel: ChannelName,
+  profile: ContactProfile,
+): Promise<Contact | undefined> {
+  for (const other of profile.sameAs ?? []) {
+    if (other.channel === channel) continue;
+    const found = await tx.contacts.findByIdentity(other.channel, other.externalId);
+    if (!found) continue;
+    const linked: Contact = {
+      ...found,
+      identities: [...found.identities, { channel, externalId: profile.externalId }],
+    };
+    await tx.contacts.update(linked);
+    return linked;
+  }
+  return undefined;
 }
 
 /** Contacts by channel identity. */

@@ -114,7 +114,7 @@ export class ConversationService {
       }
       let conversation = await tx.conversations.findOpen(contact.id, inbound.channel);
       // A bare "5" typed while a rating is awaited is the rating, not the start of a new conversation.
-      const typed = !conversation && !action ? parseTypedRating(inbound.text) : null;
+      const typed = !conversation && !action && !inbound.keyword ? parseTypedRating(inbound.text) : null;
       if (typed !== null) {
         const rated = await this.conversationToRate(tx, contact.id, inbound.channel, 'typed');
         if (rated) return this.storeRating(tx, emit, contact, inbound, typed, rated);
@@ -162,7 +162,8 @@ export class ConversationService {
         externalId: inbound.externalId,
         createdAt: at,
       };
-      const toHandle = needsHandling(conversation, message, action);
+      // A channel keyword (STOP) is for the agents to see; the flow never answers it.
+      const toHandle = !inbound.keyword && needsHandling(conversation, message, action);
       // Behind an older message that still waits, this one waits too (unclaimed) and is handled after it.
       const behind = toHandle && !isNew && (await tx.messages.hasUnprocessed(conversation.id, maxAttempts));
       const claimed = toHandle && !behind;
@@ -176,6 +177,9 @@ export class ConversationService {
       if (conversation.bridge) await this.bridges?.forwardIn(tx, emit, conversation, contact, message);
       if (isNew) emit({ type: 'conversation.updated', conversation });
       emit({ type: 'message.created', message, conversation: { ...conversation, updatedAt: at } });
+      if (inbound.keyword?.reply) {
+        await postMessage(tx, emit, conversation, { authorKind: 'system', text: inbound.keyword.reply }, at);
+      }
       if (isNew && action === 'start') {
         await postMessage(
           tx,
@@ -411,11 +415,12 @@ export class ConversationService {
 
   async transcript(id: string): Promise<Message[]> {
     await this.get(id);
-    const [messages, items] = await Promise.all([
+    const [messages, items, receipts] = await Promise.all([
       this.store.messages.listByConversation(id),
       this.store.outbox.listByConversation(id),
+      this.store.channelReceipts.listByConversation(id),
     ]);
-    return withDelivery(messages, items);
+    return withDelivery(messages, items, receipts);
   }
 
   /** An agent's reply; stored and queued for delivery to the contact's channel in one transaction. */

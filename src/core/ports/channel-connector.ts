@@ -1,4 +1,11 @@
-import type { Attachment, ChannelName, Contact, Conversation, OutboundMessage } from '../model.ts';
+import type {
+  Attachment,
+  ChannelIdentity,
+  ChannelName,
+  Contact,
+  Conversation,
+  OutboundMessage,
+} from '../model.ts';
 
 /** A message (or button press) that arrived on a channel, mapped by its connector. */
 export interface InboundMessage {
@@ -11,6 +18,11 @@ export interface InboundMessage {
     name: string;
     avatarUrl?: string | null;
     locale?: string | null;
+    /**
+     * Other identities of the same person (the same phone number on SMS and WhatsApp): a first message
+     * from this identity joins the contact who already has one of them instead of making a new contact.
+     */
+    sameAs?: ChannelIdentity[];
   };
   /** Where replies go (e.g. `{ channelId }` of a Discord DM). Stored on the conversation. */
   address: Record<string, unknown>;
@@ -19,6 +31,11 @@ export interface InboundMessage {
   /** A button or command instead of typed text: `handoff`, `resolved`, `rate:4`, `start`. */
   action?: string;
   receivedAt?: string;
+  /**
+   * A channel keyword (SMS STOP, START, HELP) the connector already acted on: stored in the conversation
+   * for the agents to see, never run through the flow. `reply`, if set, is sent back to the contact.
+   */
+  keyword?: { reply?: string };
 }
 
 export interface SendResult {

@@ -1,9 +1,19 @@
-import type { Agent, Case, Conversation, Message, Reservation, TimelineEntry } from '../model.ts';
+import type {
+  Agent,
+  Case,
+  Conversation,
+  Message,
+  MessageDelivery,
+  Reservation,
+  TimelineEntry,
+} from '../model.ts';
 
 /** What happened, pushed to desktops over the realtime WebSocket and to other instances over Redis. */
 export type DomainEvent =
   | { type: 'conversation.updated'; conversation: Conversation }
   | { type: 'message.created'; message: Message; conversation: Conversation }
+  /** What the channel reported of a delivered message changed (an SMS was delivered, or failed). */
+  | { type: 'message.delivery'; messageId: string; delivery: MessageDelivery; conversation: Conversation }
   | { type: 'reservation.created'; reservation: Reservation }
   | { type: 'reservation.updated'; reservation: Reservation }
   | { type: 'case.created'; case: Case }

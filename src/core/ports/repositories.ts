@@ -10,6 +10,8 @@ import type {
   CasePriority,
   CaseStatus,
   ChannelName,
+  ChannelReceipt,
+  ChannelStatus,
   Contact,
   Conversation,
   ConversationState,
@@ -430,6 +432,36 @@ export interface WebchatVisitorRepository {
   update(visitor: WebchatVisitor): Promise<void>;
 }
 
+/** What a channel reported of the message parts it accepted (Twilio's status callbacks), by its own id. */
+export interface ChannelReceiptRepository {
+  /**
+   * Records parts the channel accepted for a message. A part already reported on (the report came first)
+   * keeps its status and gains the message it belongs to.
+   */
+  recordSent(receipts: Omit<ChannelReceipt, 'status' | 'errorCode'>[]): Promise<void>;
+  /**
+   * Sets a part's status unless it already holds a later one (`delivered` stays when a late `sent`
+   * arrives); a part not recorded yet is kept with the report. Returns the receipt afterwards and whether
+   * this report changed it.
+   */
+  report(
+    channel: ChannelName,
+    externalId: string,
+    status: ChannelStatus,
+    errorCode: string | null,
+    at: string,
+  ): Promise<{ receipt: ChannelReceipt; changed: boolean }>;
+  listByMessage(messageId: string): Promise<ChannelReceipt[]>;
+  listByConversation(conversationId: string): Promise<ChannelReceipt[]>;
+}
+
+/** Addresses that asked a channel to send them nothing more (SMS STOP), per channel. */
+export interface ChannelOptOutRepository {
+  isOptedOut(channel: ChannelName, address: string): Promise<boolean>;
+  /** Opted out (idempotent) or back in (`optedOut: false`). */
+  set(channel: ChannelName, address: string, optedOut: boolean, at: string): Promise<void>;
+}
+
 /** One tenure of a lease: who holds the named work, until when, and the fencing token of this tenure. */
 export interface Lease {
   name: string;
@@ -484,6 +516,8 @@ export interface Repositories {
   cannedResponses: CannedResponseRepository;
   announcements: AnnouncementRepository;
   webchatVisitors: WebchatVisitorRepository;
+  channelReceipts: ChannelReceiptRepository;
+  channelOptOuts: ChannelOptOutRepository;
   leases: LeaseRepository;
 }
 

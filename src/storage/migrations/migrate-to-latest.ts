@@ -15,6 +15,7 @@ import * as memberNotices from './0014-member-notices.ts';
 import * as routing from './0015-routing.ts';
 import * as announcementClaims from './0016-announcement-claims.ts';
 import * as conversationBridges from './0017-conversation-bridges.ts';
+import * as channelReceipts from './0018-channel-receipts.ts';
 
 /** Every migration, in order. Imported explicitly so bundling and `tsx` need no directory scan. */
 export const migrations: Record<string, Migration> = {
@@ -34,6 +35,7 @@ export const migrations: Record<string, Migration> = {
   '0015-routing': routing,
   '0016-announcement-claims': announcementClaims,
   '0017-conversation-bridges': conversationBridges,
+  '0018-channel-receipts': channelReceipts,
 };
 
 export const migrationTableName = 'switchboard_migration';
