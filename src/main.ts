@@ -14,6 +14,7 @@ import { DiscordConnector } from './channels/discord/discord-connector.ts';
 import { SharedRestLimiter } from './channels/discord/shared-rest-limiter.ts';
 import { FlexConnector } from './channels/flex/flex-connector.ts';
 import { MessengerConnector } from './channels/messenger/messenger-connector.ts';
+import { createTwilioMessaging } from './channels/sms/twilio-messaging.ts';
 import { WebchatConnector } from './channels/webchat/webchat-connector.ts';
 import { storeWebchatHistory } from './channels/webchat/webchat-history.ts';
 import type { Config } from './config.ts';
@@ -221,6 +222,16 @@ export async function createSwitchboard(
     center.addConnector(messenger);
   }
 
+  // SMS and WhatsApp: a connector per configured sender, sharing Twilio's two webhooks.
+  const messagingLog = logger.child({ channel: 'twilio-messaging' });
+  const messaging = config.twilio
+    ? createTwilioMessaging(center, config.twilio, config.publicUrl, {
+        info: (context, message) => messagingLog.info(context, message),
+        warn: (context, message) => messagingLog.warn(context, message),
+      })
+    : null;
+  for (const connector of messaging?.connectors ?? []) center.addConnector(connector);
+
   const announcementLog = logger.child({ feature: 'announcements' });
   const announcements = new AnnouncementService(
     store,
@@ -265,6 +276,7 @@ export async function createSwitchboard(
       webchat.routes(scope);
       messenger?.routes(scope);
       flexConnector?.routes(scope);
+      messaging?.routes(scope);
       announcementRoutes(scope, announcements);
       await scope.register(async (web) => desktopStaticRoutes(web, { articles: store.articles }));
     },

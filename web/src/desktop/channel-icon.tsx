@@ -2,10 +2,18 @@ const labels: Record<string, string> = {
   discord: 'Discord',
   webchat: 'Web chat',
   sms: 'SMS',
+  whatsapp: 'WhatsApp',
   flex: 'Flex',
   messenger: 'Messenger',
 };
-const glyphs: Record<string, string> = { discord: 'D', webchat: 'W', sms: 'S', flex: 'F', messenger: 'M' };
+const glyphs: Record<string, string> = {
+  discord: 'D',
+  webchat: 'W',
+  sms: 'S',
+  whatsapp: 'WA',
+  flex: 'F',
+  messenger: 'M',
+};
 
 /** A small coloured badge naming the channel (its name is the accessible label and tooltip). */
 export function ChannelIcon({ channel }: { channel: string }) {

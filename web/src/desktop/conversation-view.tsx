@@ -5,7 +5,13 @@ import { formatTime, isRtl } from '../shared/format.ts';
 import { MessageBody } from '../shared/message-body.tsx';
 import { OutsideLink } from '../shared/outside-link.tsx';
 import { safeLinkUrl, safeUrl } from '../shared/safe-url.ts';
-import type { ArticleSearchResult, Contact, Conversation, Message } from '../shared/types.ts';
+import type {
+  ArticleSearchResult,
+  ChannelStatusReport,
+  Contact,
+  Conversation,
+  Message,
+} from '../shared/types.ts';
 import { CannedResponseCache } from './canned-responses.ts';
 import { ChannelIcon } from './channel-icon.tsx';
 import { contactName, desktop, useDesktop } from './desktop-store.ts';
@@ -51,6 +57,11 @@ export function ConversationView({ id, onCase }: { id: string; onCase: (caseId: 
           list.some((m) => m.id === event.message.id) ? list : [...list, event.message],
         );
         setConversation(event.conversation);
+      }
+      if (event.type === 'message.delivery' && event.conversation.id === id) {
+        setMessages((list) =>
+          list.map((m) => (m.id === event.messageId ? { ...m, delivery: event.delivery } : m)),
+        );
       }
       if (event.type === 'conversation.updated' && event.conversation.id === id) {
         setConversation(event.conversation);
@@ -148,6 +159,9 @@ export function ConversationView({ id, onCase }: { id: string; onCase: (caseId: 
                     setMessages((list) => list.map((x) => (x.id === m.id ? { ...x, delivery } : x)))
                   }
                 />
+              )}
+              {m.delivery?.channelStatus && m.delivery.status !== 'failed' && (
+                <ChannelStatusNote report={m.delivery.channelStatus} />
               )}
               {m.attachments.length > 0 && (
                 <ul className="attachments" aria-label="Attachments">
@@ -646,6 +660,30 @@ function NotDelivered({
         </>
       )}
       <ErrorNote message={error} />
+    </div>
+  );
+}
+
+const channelStatusLabels: Record<ChannelStatusReport['status'], string> = {
+  queued: 'Queued',
+  sent: 'Sent',
+  delivered: 'Delivered',
+  read: 'Read',
+  failed: 'Failed',
+  undelivered: 'Undelivered',
+};
+
+/** What the channel (SMS, WhatsApp) reported of a message it accepted: sent, delivered, or failed + code. */
+function ChannelStatusNote({ report }: { report: ChannelStatusReport }) {
+  const failed = report.status === 'failed' || report.status === 'undelivered';
+  return (
+    <div
+      className={failed ? 'channel-status channel-status-failed' : 'channel-status'}
+      role="status"
+      aria-label="Channel status"
+    >
+      {channelStatusLabels[report.status]}
+      {failed && report.errorCode ? ` (error ${report.errorCode})` : ''}
     </div>
   );
 }

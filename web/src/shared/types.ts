@@ -3,6 +3,7 @@ export type {
   Article,
   CannedResponse,
   Case,
+  ChannelStatusReport,
   Contact,
   Conversation,
   Message,
@@ -19,6 +20,7 @@ import type {
   Case,
   Conversation,
   Message,
+  MessageDelivery,
   Reservation,
   TimelineEntry,
 } from '../../../src/core/model.ts';
@@ -34,6 +36,7 @@ export type WireEvent =
   | { type: 'heartbeat' }
   | { type: 'conversation.updated'; conversation: Conversation }
   | { type: 'message.created'; message: Message; conversation: Conversation }
+  | { type: 'message.delivery'; messageId: string; delivery: MessageDelivery; conversation: Conversation }
   | { type: 'reservation.created'; reservation: Reservation }
   | { type: 'reservation.updated'; reservation: Reservation }
   | { type: 'case.created'; case: Case }
