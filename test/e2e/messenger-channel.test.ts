@@ -39,8 +39,12 @@ async function signIn(url: string, email: string, password: string) {
     });
 }
 
-async function startWorld(env: Record<string, string> = {}): Promise<World> {
+async function startWorld(
+  env: Record<string, string> = {},
+  beforeStart: (graph: MessengerGraphFake) => void = () => {},
+): Promise<World> {
   const graph = await MessengerGraphFake.start({ appSecret: APP_SECRET, pageAccessToken: PAGE_TOKEN });
+  beforeStart(graph);
   const server = await startSwitchboard({
     MESSENGER_PAGE_ACCESS_TOKEN: PAGE_TOKEN,
     MESSENGER_APP_SECRET: APP_SECRET,
@@ -396,6 +400,8 @@ describe('Facebook Messenger channel', () => {
     );
     expect(failed.message.text).toBe('Are you there?');
     expect(failed.lastError).toContain('not available on Messenger');
+    // One member's refusal says nothing about the channel.
+    expect((await channelHealth(w))?.status).toBe('connected');
   });
 });
 
@@ -424,5 +430,33 @@ describe('Facebook Messenger with the human agent tag', () => {
     const refused = await w.call('POST', `/api/v1/conversations/${old}/messages`, { text: 'Hello?' });
     expect(refused.status).toBe(400);
     expect(((await refused.json()) as { error: { message: string } }).error.message).toContain('7 days');
+  });
+});
+
+describe('Facebook Messenger with a token Meta does not take for the page', () => {
+  let w: World;
+  beforeAll(async () => {
+    w = await startWorld({}, (graph) =>
+      graph.failNext('me', 1, {
+        status: 400,
+        code: 100,
+        message: '(#100) Tried accessing nonexisting field (name) on node type (User)',
+      }),
+    );
+  }, 120_000);
+  afterAll(() => w?.close());
+
+  it("shows the start-up check's refusal on the channels page until a call succeeds", async () => {
+    const health = await eventually('the refusal on the channels page', async () => {
+      const found = await channelHealth(w);
+      return found?.status === 'error' ? found : null;
+    });
+    expect(health.detail).toContain('nonexisting field');
+    const rita = w.graph.addUser('Rita', 'Retry');
+    expect((await w.graph.sendMessage(rita.psid, 'Hello')).status).toBe(200);
+    await eventually(
+      'connected once Meta answers',
+      async () => (await channelHealth(w))?.status === 'connected',
+    );
   });
 });

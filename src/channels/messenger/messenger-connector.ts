@@ -134,7 +134,8 @@ export class MessengerConnector implements ChannelConnector {
       this.pageName = page.name ?? page.id;
       this.healthy();
     } catch (error) {
-      this.failing(error, 'page check');
+      // Any refusal of the start-up check (a user token instead of the page's, a wrong page) is shown.
+      this.failing(error, 'page check', true);
     }
   }
 
@@ -146,13 +147,10 @@ export class MessengerConnector implements ChannelConnector {
   }
 
   /** A refused token or an unreachable Graph API shows on the channels page until a call succeeds again. */
-  private failing(error: unknown, what: string): void {
-    if (!this.handler) return;
-    if (
-      !(error instanceof GraphApiError) ||
-      !(error.tokenRefused || error.status === 0 || error.status >= 500)
-    )
-      return;
+  private failing(error: unknown, what: string, anyError = false): void {
+    if (!this.handler || !(error instanceof GraphApiError)) return;
+    // One member's refusal (blocked the page, outside the window) says nothing about the channel.
+    if (!anyError && !(error.tokenRefused || error.status === 0 || error.status >= 500)) return;
     const detail = describeGraphError(error);
     if (this.state.detail !== detail)
       this.deps.log.warn(
