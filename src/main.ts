@@ -32,7 +32,7 @@ import { importKnowledgeBase } from './knowledge/import-knowledge-base.ts';
 import { FetchHttpClient } from './net/fetch-http-client.ts';
 import { InProcessEventBus } from './pubsub/in-process-event-bus.ts';
 import { RedisEventBus } from './pubsub/redis-event-bus.ts';
-import { Bm25SearchIndex } from './search/bm25-search-index.ts';
+import { FusedSearchIndex } from './search/fused-search-index.ts';
 import { openStore } from './storage/kysely-store.ts';
 
 /** The sample knowledge base loaded into an empty installation. */
@@ -105,7 +105,11 @@ export async function createSwitchboard(
     : null;
   if (redisBus) logger.info({ channel: redisBus.channel }, 'event bus ready: Redis');
   const bus: EventBus = redisBus ?? new InProcessEventBus(onHandlerError);
-  const searchIndex = new Bm25SearchIndex();
+  const searchIndex = new FusedSearchIndex({
+    onTrained: (info) => logger.debug(info, 'knowledge base learned view trained'),
+    onError: (error) =>
+      logger.warn({ err: error }, 'knowledge base learned view not trained; BM25 answers alone'),
+  });
   const knowledgeAgent = new KnowledgeVirtualAgent(searchIndex, store.articles, {
     articleUrl: (article) => `${config.publicUrl}/kb/${encodeURIComponent(article.id)}`,
     ...(config.confidenceThreshold !== undefined ? { confidenceThreshold: config.confidenceThreshold } : {}),
@@ -299,6 +303,7 @@ export async function createSwitchboard(
       return app.listen({ port: config.port, host: config.host });
     },
     async stop() {
+      searchIndex.close();
       await app.close();
       await announcements.stop();
       for (const connector of center.connectors.values()) await connector.stop();

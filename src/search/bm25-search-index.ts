@@ -235,6 +235,12 @@ export class Bm25SearchIndex implements SearchIndex {
     }
   }
 
+  /** The language and summary of an indexed article (for a hit another view found). */
+  describe(articleId: string): { lang: string; summary: string } | undefined {
+    const entry = this.entries.get(articleId);
+    return entry && { lang: entry.lang, summary: entry.summary };
+  }
+
   /** Query terms with their weights; unknown words bring in known words one edit away. */
   private weightedTerms(terms: string[]): [term: string, weight: number, counted: boolean][] {
     const out: [string, number, boolean][] = [];

@@ -169,6 +169,8 @@ export class KnowledgeVirtualAgent implements VirtualAgent {
 
   /** Calibrated 0..1 confidence that the top hit answers the question (low for out-of-scope questions). */
   confidence(hits: SearchHit[]): number {
+    // An engine that calibrates itself (the fused index) knows better than a fit of its raw scores.
+    if (hits[0]?.confidence !== undefined) return hits[0].confidence;
     const top = hits[0]?.score ?? 0;
     if (top <= 0) return 0;
     const second = hits[1]?.score ?? 0;

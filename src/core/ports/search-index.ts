@@ -6,6 +6,8 @@ export interface SearchHit {
   score: number;
   /** The most relevant passage of the article for this query. */
   excerpt: string;
+  /** The engine's own calibrated 0..1 confidence that this hit answers the query, when it has one. */
+  confidence?: number;
 }
 
 export interface SearchOptions {
