@@ -29,9 +29,9 @@ export const defaultFusedSearchIndexOptions: FusedSearchIndexOptions = {
   // tenth of the memory.
   bm25: { weights: { article: 1, title: 0.5, part: 0.3, ngram: 0 } },
   learned: {},
-  weights: { bm25: 0.5, learned: 0.5 },
+  weights: { bm25: 0.35, learned: 0.65 },
   candidates: 20,
-  calibration: { bias: -5, top: 8, margin: 1, probability: 2 },
+  calibration: { bias: -3.41, top: 12.23, margin: -1.18, probability: 1.49 },
   retrainDelayMs: 200,
   onTrained: () => {},
   onError: () => {},

@@ -27,13 +27,18 @@ export function featureWords(text: string): string[] {
 }
 
 /** FNV-1a over the string, salted per feature kind. */
-function hash(s: string, salt: number): number {
+export function hash(s: string, salt: number): number {
   let h = (0x811c9dc5 ^ salt) >>> 0;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
   return h >>> 0;
+}
+
+/** The hashed feature of a whole word. */
+export function wordFeature(word: string, options: FeatureOptions = defaultFeatureOptions): number {
+  return hash(word, 1) & ((1 << options.hashBits) - 1);
 }
 
 // Word → its hashed character n-grams; a knowledge base's vocabulary is small, so most are reused.
@@ -51,7 +56,7 @@ export function hashedFeatures(
   const sizesKey = `${options.hashBits}:${options.charSizes.join(',')}:`;
   for (let i = 0; i < words.length; i++) {
     const w = words[i] as string;
-    add(hash(w, 1) & mask);
+    add(wordFeature(w, options));
     if (i + 1 < words.length) add(hash(`${w} ${words[i + 1]}`, 2) & mask);
     const key = sizesKey + w;
     let grams = gramCache.get(key);

@@ -1,4 +1,10 @@
-import { defaultFeatureOptions, type FeatureOptions, hashedFeatures } from './learned-features.ts';
+import {
+  defaultFeatureOptions,
+  type FeatureOptions,
+  featureWords,
+  hashedFeatures,
+  wordFeature,
+} from './learned-features.ts';
 
 /**
  * The learned view of a knowledge base: a linear classifier whose classes are the articles, trained
@@ -19,6 +25,8 @@ export interface LearnedViewOptions {
   /** Classes × features above which the sparse centroid model is trained instead. */
   maxDenseWeights: number;
   centroidFeatures: number;
+  /** The sparse model skips, in a query, features kept by more than this share of the articles. */
+  commonShare: number;
   /** Softmax temperature of the centroid model's cosine scores. */
   centroidTemperature: number;
   /** Training texts kept per article (title and examples first). */
@@ -37,6 +45,7 @@ export const defaultLearnedViewOptions: LearnedViewOptions = {
   maxDenseWeights: 8_000_000,
   centroidFeatures: 192,
   centroidTemperature: 20,
+  commonShare: 0.02,
   maxTextsPerArticle: 64,
   sliceMs: 8,
   seed: 1,
@@ -51,6 +60,8 @@ export interface LearnedClass {
 
 export interface LearnedPrediction {
   articleId: string;
+  /** Softmax probability times the share of the question's words the model has seen: a question
+   * made of words no article uses is not in scope, however the softmax spreads its mass. */
   probability: number;
 }
 
@@ -116,8 +127,11 @@ export class LearnedModel {
       }
     } else {
       const t = this.options.centroidTemperature;
+      // A feature kept by many articles separates none of them and costs the most: skipped.
+      const maxRow = Math.max(64, this.options.commonShare * n);
       for (let j = 0; j < x.index.length; j++) {
         const r = x.index[j] as number;
+        if ((m.start[r + 1] as number) - (m.start[r] as number) > maxRow) continue;
         const v = (x.value[j] as number) * t;
         for (let k = m.start[r] as number, end = m.start[r + 1] as number; k < end; k++) {
           const c = m.cls[k] as number;
@@ -129,9 +143,13 @@ export class LearnedModel {
     for (let c = 0; c < n; c++) if ((logits[c] as number) > max) max = logits[c] as number;
     let sum = 0;
     for (let c = 0; c < n; c++) sum += Math.exp((logits[c] as number) - max);
+    const words = featureWords(text);
+    let seen = 0;
+    for (const w of words) if ((this.row[wordFeature(w, this.options.features)] ?? -1) >= 0) seen++;
+    const coverage = words.length > 0 ? seen / words.length : 0;
     const top: LearnedPrediction[] = [];
     for (let c = 0; c < n; c++) {
-      const p = Math.exp((logits[c] as number) - max) / sum;
+      const p = (Math.exp((logits[c] as number) - max) / sum) * coverage;
       if (top.length >= limit && p <= (top[top.length - 1]?.probability ?? 0)) continue;
       let i = top.length;
       while (i > 0 && (top[i - 1]?.probability ?? 0) < p) i--;
