@@ -142,6 +142,11 @@ export const conversationSchema = z
     closedAt: timestamp.nullable(),
     createdAt: timestamp,
     updatedAt: timestamp,
+    bridge: z
+      .object({ target: z.string(), ref: z.string().nullable(), since: timestamp })
+      .nullable()
+      .optional()
+      .describe('Set when the conversation was handed to an outside contact center (`flex`): read-only here'),
   })
   .meta({ title: 'Conversation' });
 

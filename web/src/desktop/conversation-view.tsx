@@ -91,8 +91,14 @@ export function ConversationView({ id, onCase }: { id: string; onCase: (caseId: 
 
   const me = state.me;
   const name = contact?.name ?? contactName(state, conversation.contactId);
+  // Handed to an outside contact center (Flex): read-only here, its agents answer there.
+  const bridge = conversation.bridge ?? null;
+  const bridgeLabel = bridge?.target === 'flex' ? 'Flex' : (bridge?.target ?? '');
   const mayAct =
-    !!me && conversation.state !== 'closed' && (conversation.agentId === me.id || me.role !== 'agent');
+    !!me &&
+    !bridge &&
+    conversation.state !== 'closed' &&
+    (conversation.agentId === me.id || me.role !== 'agent');
   const agentName = (agentId: string | null) => state.agents.find((a) => a.id === agentId)?.name ?? 'Agent';
   // The server allows the same people: the agent holding the conversation, supervisors and admins.
   const mayResend = !!me && (conversation.agentId === me.id || me.role !== 'agent');
@@ -112,6 +118,12 @@ export function ConversationView({ id, onCase }: { id: string; onCase: (caseId: 
             {name}
           </Link>
           <span className={`state state-${conversation.state}`}>{conversation.state}</span>
+          {bridge && (
+            <span className="bridge" title={`Handed to ${bridgeLabel}`}>
+              <span className="tag">in {bridgeLabel}</span>{' '}
+              {bridge.ref && <code aria-label={`${bridgeLabel} conversation`}>{bridge.ref}</code>}
+            </span>
+          )}
         </div>
         {mayAct && (
           <div className="head-actions">
@@ -144,7 +156,9 @@ export function ConversationView({ id, onCase }: { id: string; onCase: (caseId: 
                   {m.authorKind === 'contact'
                     ? name
                     : m.authorKind === 'agent'
-                      ? agentName(m.authorId)
+                      ? bridge && !m.authorId
+                        ? `${bridgeLabel} agent`
+                        : agentName(m.authorId)
                       : authorLabels[m.authorKind]}
                 </span>
                 <time dateTime={m.createdAt}>{formatTime(m.createdAt)}</time>
@@ -195,15 +209,17 @@ export function ConversationView({ id, onCase }: { id: string; onCase: (caseId: 
         <Composer conversationId={id} />
       ) : (
         <p className="muted pad composer-note">
-          {conversation.state === 'closed'
-            ? `Closed${conversation.wrapUpNote ? ` — wrap-up: ${conversation.wrapUpNote}` : ''}`
-            : conversation.state === 'queued'
-              ? 'Waiting in the queue.'
-              : conversation.state === 'bot'
-                ? 'With the virtual agent.'
-                : conversation.state === 'wrapping'
-                  ? 'Wrapping up.'
-                  : 'Assigned to another agent.'}
+          {bridge && conversation.state !== 'closed'
+            ? `Handled in ${bridgeLabel}: the ${bridgeLabel} agent answers there; read-only here.`
+            : conversation.state === 'closed'
+              ? `Closed${conversation.wrapUpNote ? ` — wrap-up: ${conversation.wrapUpNote}` : ''}`
+              : conversation.state === 'queued'
+                ? 'Waiting in the queue.'
+                : conversation.state === 'bot'
+                  ? 'With the virtual agent.'
+                  : conversation.state === 'wrapping'
+                    ? 'Wrapping up.'
+                    : 'Assigned to another agent.'}
         </p>
       )}
       {dialog === 'close' && (
