@@ -121,7 +121,7 @@ export function ConversationView({ id, onCase }: { id: string; onCase: (caseId: 
           {bridge && (
             <span className="bridge" title={`Handed to ${bridgeLabel}`}>
               <span className="tag">in {bridgeLabel}</span>{' '}
-              {bridge.ref && <code aria-label={`${bridgeLabel} conversation`}>{bridge.ref}</code>}
+              {bridge.ref && <code title={`${bridgeLabel} conversation`}>{bridge.ref}</code>}
             </span>
           )}
         </div>
