@@ -23,6 +23,7 @@ import {
   OutboxDispatcher,
   type OutboxDispatcherOptions,
 } from './outbox/outbox-dispatcher.ts';
+import { type BotOutcomeOptions, BotOutcomeService } from './outcomes/bot-outcome-service.ts';
 import type { ChannelConnector } from './ports/channel-connector.ts';
 import type { Clock } from './ports/clock.ts';
 import type { EventBus } from './ports/event-bus.ts';
@@ -64,6 +65,8 @@ export interface ContactCenterOptions {
    * bridging connector (`flex`).
    */
   handoffTarget: string;
+  /** When a bot conversation the member left gets its outcome, and how often that is checked. */
+  outcomes: Partial<BotOutcomeOptions>;
 }
 
 export const defaultContactCenterOptions: ContactCenterOptions = {
@@ -75,6 +78,7 @@ export const defaultContactCenterOptions: ContactCenterOptions = {
   inbound: {},
   inboundProcessing: {},
   handoffTarget: 'switchboard',
+  outcomes: {},
 };
 
 /**
@@ -97,6 +101,7 @@ export class ContactCenter {
   readonly learning: ExampleLearning;
   readonly cannedResponses: CannedResponseService;
   readonly stats: StatsService;
+  readonly outcomes: BotOutcomeService;
   readonly conversations: ConversationService;
   /** Conversations handed to an outside contact center (Flex), and what comes back from it. */
   readonly bridges: BridgeService;
@@ -110,6 +115,8 @@ export class ContactCenter {
   private unsubscribe: (() => void) | null = null;
   private ticking: Promise<unknown> | null = null;
   private replayTimer: ReturnType<typeof setInterval> | null = null;
+  private outcomeTimer: ReturnType<typeof setInterval> | null = null;
+  private outcomeSweep: Promise<unknown> | null = null;
 
   constructor(deps: ContactCenterDeps, options: Partial<ContactCenterOptions> = {}) {
     this.options = { ...defaultContactCenterOptions, ...options };
@@ -153,6 +160,14 @@ export class ContactCenter {
       const target = this.options.handoffTarget;
       return target !== 'switchboard' && isBridge(target) ? target : null;
     };
+    this.outcomes = new BotOutcomeService(
+      store,
+      bus,
+      clock,
+      (input) => this.articles.create(input),
+      async (id) => (await store.articles.get(id))?.title ?? null,
+      this.options.outcomes,
+    );
     // Each message's handling runs the flow through a store of its own (see ConversationService.handle).
     const runnerFor = (flowStore: Store) =>
       new FlowRunner({
@@ -233,6 +248,18 @@ export class ContactCenter {
         .catch((error) => this.log.warn({ error: String(error) }, 'inbound sweep failed'));
     this.replayTimer = setInterval(replay, this.conversations.processing.sweepMs);
     void replay();
+    // Bot conversations members left get their outcome (one instance at a time: a lease).
+    const sweepOutcomes = () => {
+      if (this.outcomeSweep) return;
+      this.outcomeSweep = this.outcomes
+        .sweep()
+        .catch((error) => this.log.warn({ error: String(error) }, 'bot outcome sweep failed'))
+        .finally(() => {
+          this.outcomeSweep = null;
+        });
+    };
+    this.outcomeTimer = setInterval(sweepOutcomes, this.outcomes.options.sweepMs);
+    sweepOutcomes();
     this.articles.startSync((error) =>
       this.log.warn({ error: String(error) }, 'knowledge-base index could not follow the change log'),
     );
@@ -274,6 +301,9 @@ export class ContactCenter {
     this.unsubscribe = null;
     if (this.replayTimer) clearInterval(this.replayTimer);
     this.replayTimer = null;
+    if (this.outcomeTimer) clearInterval(this.outcomeTimer);
+    this.outcomeTimer = null;
+    await this.outcomeSweep;
     await this.conversations.stopReplay();
     await this.articles.stopSync();
     await this.ticking;

@@ -19,6 +19,7 @@ import type {
   AnnouncementSourceTable,
   AnnouncementTable,
 } from './announcement-repository.ts';
+import type { BotOutcomeTable, BotTurnTable } from './bot-outcome-repository.ts';
 import type { ChannelOptOutTable, ChannelReceiptTable } from './channel-receipt-repository.ts';
 import type { WebchatVisitorTable } from './webchat-visitor-repository.ts';
 
@@ -302,6 +303,8 @@ export interface Database {
   channel_receipts: ChannelReceiptTable;
   channel_opt_outs: ChannelOptOutTable;
   leases: LeaseTable;
+  bot_turns: BotTurnTable;
+  bot_outcomes: BotOutcomeTable;
 }
 
 export type Engine = 'sqlite' | 'postgres';

@@ -5,6 +5,7 @@ import type {
   AnnouncementRepository,
   ApiTokenRepository,
   ArticleRepository,
+  BotOutcomeRepository,
   CannedResponseRepository,
   CaseRepository,
   ChannelOptOutRepository,
@@ -28,6 +29,7 @@ import { KyselyAgentRepository } from './agent-repository.ts';
 import { KyselyAnnouncementRepository } from './announcement-repository.ts';
 import { KyselyApiTokenRepository } from './api-token-repository.ts';
 import { KyselyArticleRepository } from './article-repository.ts';
+import { KyselyBotOutcomeRepository } from './bot-outcome-repository.ts';
 import { KyselyCannedResponseRepository } from './canned-response-repository.ts';
 import { KyselyCaseRepository } from './case-repository.ts';
 import {
@@ -87,6 +89,7 @@ export class KyselyStore implements Store {
   readonly channelReceipts: ChannelReceiptRepository;
   readonly channelOptOuts: ChannelOptOutRepository;
   readonly leases: LeaseRepository;
+  readonly botOutcomes: BotOutcomeRepository;
 
   readonly #db: Kysely<Database>;
   readonly #context: AsyncLocalStorage<ActiveTransaction>;
@@ -126,6 +129,7 @@ export class KyselyStore implements Store {
     this.channelReceipts = new KyselyChannelReceiptRepository(scope);
     this.channelOptOuts = new KyselyChannelOptOutRepository(scope);
     this.leases = new KyselyLeaseRepository(scope);
+    this.botOutcomes = new KyselyBotOutcomeRepository(scope);
   }
 
   /** The Kysely instance, for tooling (CLI, health checks). Repositories are the way to data. */

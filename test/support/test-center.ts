@@ -3,6 +3,7 @@ import { KnowledgeVirtualAgent } from '../../src/core/knowledge/knowledge-virtua
 import type { Agent, AgentRole, Presence } from '../../src/core/model.ts';
 import { ManualClock } from '../../src/core/ports/clock.ts';
 import type { Store } from '../../src/core/ports/repositories.ts';
+import type { VirtualAgent } from '../../src/core/ports/virtual-agent.ts';
 import { ScryptPasswordHasher } from '../../src/http/auth/scrypt-password-hasher.ts';
 import { FetchHttpClient } from '../../src/net/fetch-http-client.ts';
 import { InProcessEventBus } from '../../src/pubsub/in-process-event-bus.ts';
@@ -32,7 +33,13 @@ export const TEST_PASSWORD = 'correct horse battery';
  * tests call `center.dispatcher.tick()` / `router.expireReservations()` themselves, unless they `start()`.
  */
 export async function createTestCenter(
-  options: { url?: string; centerOptions?: Partial<ContactCenterOptions>; clock?: ManualClock } = {},
+  options: {
+    url?: string;
+    centerOptions?: Partial<ContactCenterOptions>;
+    clock?: ManualClock;
+    /** Wraps the knowledge-base virtual agent (say, as a model that falls back to it would). */
+    virtualAgent?: (knowledge: VirtualAgent) => VirtualAgent;
+  } = {},
 ): Promise<TestCenter> {
   const store = await openStore({ url: options.url ?? ':memory:' });
   const bus = new InProcessEventBus();
@@ -45,7 +52,9 @@ export async function createTestCenter(
       clock,
       hasher: new ScryptPasswordHasher({ cost: 1024 }),
       searchIndex,
-      virtualAgent: new KnowledgeVirtualAgent(searchIndex, store.articles),
+      virtualAgent: (options.virtualAgent ?? ((agent) => agent))(
+        new KnowledgeVirtualAgent(searchIndex, store.articles),
+      ),
       http: new FetchHttpClient(),
     },
     options.centerOptions,

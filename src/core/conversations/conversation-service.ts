@@ -11,6 +11,7 @@ import type { Agent, Attachment, Contact, Conversation, Message, MessageAction }
 import { withDelivery } from '../outbox/message-delivery.ts';
 import type { DispatcherLog } from '../outbox/outbox-dispatcher.ts';
 import { postMessage } from '../outbox/post-message.ts';
+import { recordResolvedIn } from '../outcomes/outcome-recording.ts';
 import type { InboundMessage, ReplyCheck } from '../ports/channel-connector.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { EventBus } from '../ports/event-bus.ts';
@@ -586,15 +587,16 @@ export class ConversationService {
           .filter((m) => m.authorKind === 'contact' && m.text.trim() && m.createdAt <= suggestion.createdAt)
           .pop()
       : undefined;
-    await inTransaction(store, this.bus, (tx, emit) =>
-      postMessage(
+    await inTransaction(store, this.bus, async (tx, emit) => {
+      await postMessage(
         tx,
         emit,
         conversation,
         { authorKind: 'bot', text: say('gladItHelped', conversation.language) },
         this.now(),
-      ),
-    );
+      );
+      await recordResolvedIn(tx, conversation, this.now());
+    });
     const article = suggestion?.articles[0];
     if (article && question && question.id !== message.id) {
       await this.learning?.propose(article.id, question.text, 'resolved', conversation.id);

@@ -5,6 +5,7 @@ import { detectConversationalIntent } from '../knowledge/handoff-detector.ts';
 import type { Case, Contact, Conversation, Message, MessageAction } from '../model.ts';
 import type { DispatcherLog } from '../outbox/outbox-dispatcher.ts';
 import { postMessage } from '../outbox/post-message.ts';
+import { recordHandoffIn, recordTurnIn } from '../outcomes/outcome-recording.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { EventBus } from '../ports/event-bus.ts';
 import type { HttpClient, HttpResponse } from '../ports/http-client.ts';
@@ -125,6 +126,7 @@ export class FlowRunner {
             { authorKind: 'bot', text: reply.text, articles: reply.articles, actions },
             now(),
           );
+          await recordTurnIn(tx, ctx.conversation, ctx.message, reply, now());
         });
         return reply.intent === 'unsure' && state.onUnsure ? state.onUnsure : state.next;
       }
@@ -161,6 +163,7 @@ export class FlowRunner {
           const queue = bridge ? null : await this.deps.router.resolveQueue(tx, state.queue);
           if (queue) bridge = this.deps.bridgeFor(queue.name);
           if (bridge) {
+            await recordHandoffIn(tx, current, ctx.message, ctx.virtualAgent, now());
             const kase = ctx.case ?? (current.caseId ? await tx.cases.get(current.caseId) : undefined);
             ctx.conversation = await this.deps.bridges.handOffIn(
               tx,
@@ -174,6 +177,7 @@ export class FlowRunner {
             return;
           }
           if (!queue) return;
+          await recordHandoffIn(tx, current, ctx.message, ctx.virtualAgent, now());
           ctx.conversation = await this.deps.router.enqueueIn(tx, emit, current, queue);
           ctx.queuePosition = (await this.deps.router.queuePosition(ctx.conversation.id, tx)) ?? 1;
           ctx.handoffTarget = 'switchboard';

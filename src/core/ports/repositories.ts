@@ -25,6 +25,7 @@ import type {
   TimelineEntry,
   WebchatVisitor,
 } from '../model.ts';
+import type { BotOutcome, BotTurn } from '../outcomes/bot-outcome.ts';
 
 /**
  * Repository ports. Implementations live in `src/storage/` (Kysely over SQLite and PostgreSQL)
@@ -498,6 +499,55 @@ export interface LeaseRepository {
   list(prefix: string): Promise<Lease[]>;
 }
 
+export interface BotTurnFilter {
+  /** Created at or after this instant. */
+  since: string;
+  intent?: BotTurn['intent'];
+  /** Only turns no draft article was made from yet. */
+  undrafted?: boolean;
+  /** Leaves out turns whose member's words were negative feedback. */
+  withoutNegative?: boolean;
+  limit: number;
+}
+
+export interface ArticleAnswerCount {
+  articleId: string;
+  /** Answers whose first article it was, created in the window. */
+  answered: number;
+  /** Of answers with it first, those the member marked "This solved it" in the window. */
+  solved: number;
+}
+
+/** What the bot solves: its replies (turns) and each bot conversation's outcome. */
+export interface BotOutcomeRepository {
+  /** Stores the bot's reply to a contact message; false (and nothing stored) when that message has one. */
+  addTurn(turn: BotTurn): Promise<boolean>;
+  /** The conversation's turns, oldest first. */
+  listTurns(conversationId: string): Promise<BotTurn[]>;
+  /** The newest `limit` turns matching, oldest first. */
+  findTurns(filter: BotTurnFilter): Promise<BotTurn[]>;
+  /** Oldest first. */
+  getTurns(messageIds: string[]): Promise<BotTurn[]>;
+  /** Marks the turn solved at `at`, once; false when it already was (or is missing). */
+  markSolved(messageId: string, at: string): Promise<boolean>;
+  /** Links turns to the draft article made from them; only turns without one. Returns how many. */
+  markDrafted(messageIds: string[], articleId: string): Promise<number>;
+  /** Per article: answers and "solved" in `[since, until)`. */
+  articleCounts(since: string, until: string): Promise<ArticleAnswerCount[]>;
+  /**
+   * Stores the outcome unless the conversation already has one at least as strong (handed off >
+   * resolved > abandoned), which it keeps; returns whether this one was stored.
+   */
+  record(outcome: BotOutcome): Promise<boolean>;
+  get(conversationId: string): Promise<BotOutcome | undefined>;
+  /** Outcomes that occurred in `[since, until)`, oldest first. */
+  listOutcomes(since: string, until: string): Promise<BotOutcome[]>;
+  /** Conversations still with the bot, with no message at or after `before` (created before it), oldest first. */
+  listIdleBotConversations(before: string, limit: number): Promise<string[]>;
+  /** How many conversations are with the bot now without an outcome yet. */
+  countOpenWithoutOutcome(): Promise<number>;
+}
+
 export interface Repositories {
   contacts: ContactRepository;
   conversations: ConversationRepository;
@@ -519,6 +569,7 @@ export interface Repositories {
   channelReceipts: ChannelReceiptRepository;
   channelOptOuts: ChannelOptOutRepository;
   leases: LeaseRepository;
+  botOutcomes: BotOutcomeRepository;
 }
 
 /** The unit of work: repositories outside a transaction, and a way to run several writes atomically. */

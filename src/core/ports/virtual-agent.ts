@@ -11,6 +11,8 @@ export interface VirtualAgentReply {
   confidence: number;
   /** Detected language of the question, e.g. `en`, `ar`. */
   language: string;
+  /** The model could not be reached and this is the fallback (article) answer: a hand-off then says so. */
+  modelUnavailable?: true;
 }
 
 export interface VirtualAgentRequest {
