@@ -24,6 +24,7 @@ import { RealtimeHub } from './realtime.ts';
 import { agentRoutes } from './routes/agent-routes.ts';
 import type { ApiInstance, RouteDeps } from './routes/api-instance.ts';
 import { articleRoutes } from './routes/article-routes.ts';
+import { botOutcomeRoutes } from './routes/bot-outcome-routes.ts';
 import { cannedResponseRoutes } from './routes/canned-response-routes.ts';
 import { caseRoutes } from './routes/case-routes.ts';
 import { channelRoutes } from './routes/channel-routes.ts';
@@ -218,6 +219,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
         cannedResponseRoutes,
         flowRoutes,
         statsRoutes,
+        botOutcomeRoutes,
         channelRoutes,
       ]) {
         routes(api, deps);

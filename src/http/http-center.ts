@@ -8,6 +8,7 @@ import type { ConversationService } from '../core/conversations/conversation-ser
 import type { FlowService } from '../core/flows/flow-service.ts';
 import type { ArticleService } from '../core/knowledge/article-service.ts';
 import type { ExampleLearning } from '../core/knowledge/example-learning.ts';
+import type { BotOutcomeService } from '../core/outcomes/bot-outcome-service.ts';
 import type { Clock } from '../core/ports/clock.ts';
 import type { EventBus } from '../core/ports/event-bus.ts';
 import type { Store } from '../core/ports/repositories.ts';
@@ -55,4 +56,5 @@ export interface HttpCenter {
   articles: Pick<ArticleService, 'list' | 'get' | 'create' | 'update' | 'delete' | 'search'>;
   cannedResponses: Pick<CannedResponseService, 'list' | 'get' | 'create' | 'update' | 'delete'>;
   stats: Pick<StatsService, 'figures'>;
+  outcomes: Pick<BotOutcomeService, 'figures' | 'unanswered' | 'draftArticle'>;
 }

@@ -174,8 +174,8 @@ export class KyselyBotOutcomeRepository implements BotOutcomeRepository {
     ]);
     const counts = new Map<string, ArticleAnswerCount>();
     const entry = (articleId: string) => {
-      let found = counts.get(articleId);
-      if (!found) counts.set(articleId, (found = { articleId, answered: 0, solved: 0 }));
+      const found = counts.get(articleId) ?? { articleId, answered: 0, solved: 0 };
+      counts.set(articleId, found);
       return found;
     };
     for (const row of answered) if (row.article_id) entry(row.article_id).answered = Number(row.n);

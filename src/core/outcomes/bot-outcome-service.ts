@@ -139,7 +139,7 @@ export class BotOutcomeService {
   private closeIdle(id: string, before: string, now: string): Promise<boolean> {
     return inTransaction(this.store, this.bus, async (tx, emit) => {
       const conversation = await tx.conversations.get(id);
-      if (!conversation || conversation.state !== 'bot') return false;
+      if (conversation?.state !== 'bot') return false;
       const messages = await tx.messages.listByConversation(id);
       const last = messages.at(-1)?.createdAt ?? conversation.createdAt;
       // The member wrote again meanwhile: not idle after all.
