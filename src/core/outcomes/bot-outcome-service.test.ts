@@ -88,7 +88,10 @@ describe('resolved by the bot', () => {
     // Nothing more to do, and a member who writes again starts a new conversation.
     expect(await t.center.outcomes.sweep()).toBe(0);
     await ask('m1', 'when do I get my refund');
-    expect((await conversationOf('m1')).id).not.toBe(id);
+    const contact = await t.store.contacts.findByIdentity('test', 'm1');
+    const open = await t.store.conversations.findOpen(contact!.id, 'test');
+    expect(open?.id).toBeDefined();
+    expect(open?.id).not.toBe(id);
   });
 
   it('not when the member comes back within 24 hours: the day counts from their last message', async () => {
