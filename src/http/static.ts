@@ -33,6 +33,8 @@ const desktopRoutes = [
   '/contacts/*',
   '/account',
   '/supervisor',
+  '/supervisor/*',
+  '/articles/*',
   '/admin',
   '/admin/*',
 ];

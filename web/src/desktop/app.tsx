@@ -2,6 +2,8 @@ import { useEffect } from 'react';
 import type { PublicAgent } from '../shared/types.ts';
 import { AccountPage } from './account-page.tsx';
 import { AdminPage } from './admin-pages.tsx';
+import { ArticleEditorPage } from './article-editor.tsx';
+import { BotPage } from './bot-page.tsx';
 import { CaseDetailPage, CasesPage } from './cases-page.tsx';
 import { ContactPage } from './contact-page.tsx';
 import { ContactsPage } from './contacts-page.tsx';
@@ -53,6 +55,15 @@ export function App() {
     if (contact) return <ContactPage id={decodeURIComponent(contact[1] ?? '')} />;
     if (path === '/supervisor')
       return isSupervisor(me) ? <SupervisorPage /> : <Forbidden what="the supervisor view" />;
+    if (path === '/supervisor/bot')
+      return isSupervisor(me) ? <BotPage /> : <Forbidden what="the supervisor view" />;
+    const article = /^\/articles\/([^/]+)$/.exec(path);
+    if (article)
+      return isSupervisor(me) ? (
+        <ArticleEditorPage id={decodeURIComponent(article[1] ?? '')} />
+      ) : (
+        <Forbidden what="the article editor" />
+      );
     if (path === '/admin' || path.startsWith('/admin/'))
       return me.role === 'admin' ? (
         <AdminPage section={path.split('/')[2] ?? 'agents'} />

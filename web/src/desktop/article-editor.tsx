@@ -3,6 +3,7 @@ import { ApiError, get, patch, post, query } from '../shared/api.ts';
 import { ErrorNote } from '../shared/error-note.tsx';
 import { renderMarkdown } from '../shared/markdown.ts';
 import type { Article } from '../shared/types.ts';
+import { navigate } from './router.tsx';
 
 /** The languages the knowledge base answers in (English and Arabic first), by their own names. */
 const articleLanguages = [
@@ -29,8 +30,18 @@ const list = (text: string) =>
     .filter(Boolean);
 const message = (err: unknown) => (err instanceof ApiError ? err.message : 'failed');
 
+/** One article in the editor on a page of its own (a draft made from unanswered questions opens here). */
+export function ArticleEditorPage({ id }: { id: string }) {
+  return (
+    <div className="page">
+      <h1>Article</h1>
+      <ArticlesAdmin openId={id} onDone={() => navigate('/supervisor/bot')} />
+    </div>
+  );
+}
+
 /** Admin → Articles: the list, and the editor with the article's language and example questions. */
-export function ArticlesAdmin() {
+export function ArticlesAdmin({ openId, onDone }: { openId?: string; onDone?: () => void } = {}) {
   const [articles, setArticles] = useState<Article[]>([]);
   const [editing, setEditing] = useState<{
     id: string | null;
@@ -47,8 +58,24 @@ export function ArticlesAdmin() {
     get<{ articles: Article[] }>(`/articles${query({ limit: 200 })}`).then((r) => setArticles(r.articles));
   // biome-ignore lint/correctness/useExhaustiveDependencies: loaded once; saving reloads explicitly
   useEffect(() => {
-    void load();
-  }, []);
+    if (!openId) {
+      void load();
+      return;
+    }
+    get<Article>(`/articles/${encodeURIComponent(openId)}`).then(
+      (a) =>
+        setEditing({
+          id: a.id,
+          title: a.title,
+          body: a.body,
+          tags: a.tags.join(', '),
+          locale: a.locale,
+          examples: a.examples.join('\n'),
+          published: a.published,
+        }),
+      (err: unknown) => setError(message(err)),
+    );
+  }, [openId]);
   const save = async () => {
     if (!editing) return;
     setError(null);
@@ -67,7 +94,8 @@ export function ArticlesAdmin() {
       if (editing.id) await patch(`/articles/${editing.id}`, body);
       else await post('/articles', body);
       setEditing(null);
-      await load();
+      if (onDone) onDone();
+      else await load();
     } catch (err) {
       setError(message(err));
     }
@@ -149,7 +177,13 @@ export function ArticlesAdmin() {
         </div>
         <ErrorNote message={error} />
         <div className="actions">
-          <button type="button" onClick={() => setEditing(null)}>
+          <button
+            type="button"
+            onClick={() => {
+              setEditing(null);
+              onDone?.();
+            }}
+          >
             Cancel
           </button>
           <button type="button" className="primary" onClick={() => void save()}>
@@ -159,6 +193,7 @@ export function ArticlesAdmin() {
       </section>
     );
   }
+  if (openId) return error ? <ErrorNote message={error} /> : <p className="muted">Loading the article…</p>;
   return (
     <section className="card">
       <div className="actions">

@@ -3,6 +3,7 @@ import { ApiError, get, query } from '../shared/api.ts';
 import { ErrorNote } from '../shared/error-note.tsx';
 import { formatDuration } from '../shared/format.ts';
 import type { ContactCenterStats } from '../shared/types.ts';
+import { SupervisorTabs } from './bot-page.tsx';
 import { desktop } from './desktop-store.ts';
 
 /** Midnight of the supervisor's own day: the server counts its hourly buckets from it. */
@@ -73,6 +74,7 @@ export function SupervisorPage() {
   return (
     <div className="page supervisor">
       <h1>Supervisor</h1>
+      <SupervisorTabs active="center" />
       <ErrorNote message={error} />
       <div className="tiles">
         <Tile
