@@ -51,6 +51,15 @@ const schema = z
     SWITCHBOARD_VA_CONFIDENCE_THRESHOLD: z.coerce.number().min(0).max(1).optional(),
     SWITCHBOARD_BOT_URL: z.url({ protocol: /^https?$/ }).optional(),
     SWITCHBOARD_BOT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).prefault(5000),
+    // Your own language model (off without a URL): any OpenAI-compatible API.
+    SWITCHBOARD_LLM_URL: z.url({ protocol: /^https?$/ }).optional(),
+    SWITCHBOARD_LLM_MODEL: z.string().trim().min(1).optional(),
+    SWITCHBOARD_EMBEDDINGS_MODEL: z.string().trim().min(1).optional(),
+    SWITCHBOARD_LLM_API_KEY: z.string().min(1).optional(),
+    SWITCHBOARD_LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).prefault(10_000),
+    SWITCHBOARD_EMBEDDINGS_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).prefault(3_000),
+    /** Cosine similarity at which an article counts as not matching at all (depends on the embeddings model). */
+    SWITCHBOARD_EMBEDDINGS_MIN_SIMILARITY: z.coerce.number().min(-1).max(0.99).prefault(0.5),
     // Web-chat flood limits (per client address unless said otherwise).
     SWITCHBOARD_WEBCHAT_MESSAGES_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).prefault(30),
     SWITCHBOARD_WEBCHAT_ADDRESS_MESSAGES_PER_MINUTE: z.coerce
@@ -151,6 +160,19 @@ const schema = z
       'TWILIO_FLEX_WORKFLOW_SID',
       'is required for the Flex bridge (SWITCHBOARD_HANDOFF_TARGET=flex)',
     );
+    const llm = e.SWITCHBOARD_LLM_URL !== undefined;
+    for (const v of [
+      'SWITCHBOARD_LLM_MODEL',
+      'SWITCHBOARD_EMBEDDINGS_MODEL',
+      'SWITCHBOARD_LLM_API_KEY',
+    ] as const)
+      need(e[v] !== undefined, 'SWITCHBOARD_LLM_URL', `is required with ${v}: the model's endpoint`);
+    if (llm && e.SWITCHBOARD_LLM_MODEL === undefined && e.SWITCHBOARD_EMBEDDINGS_MODEL === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SWITCHBOARD_LLM_MODEL'],
+        message: 'or SWITCHBOARD_EMBEDDINGS_MODEL is required with SWITCHBOARD_LLM_URL: which model to use',
+      });
     for (const sender of ['TWILIO_SMS_FROM', 'TWILIO_MESSAGING_SERVICE_SID', 'TWILIO_WHATSAPP_FROM'] as const)
       need(e[sender] !== undefined, 'TWILIO_ACCOUNT_SID', `is required with ${sender}`);
     const messenger = [
@@ -187,6 +209,8 @@ export interface Config {
   confidenceThreshold: number | undefined;
   /** A brand's own conversational bot, asked before the knowledge base (which answers when it fails). */
   externalBot: { url: string; timeoutMs: number } | null;
+  /** Null: no language model (the knowledge base answers with articles, as without one). */
+  llm: LlmConfig | null;
   /** Web-chat limits: messages per visitor and per address per minute, hand-offs per address per hour. */
   webchat: { messagesPerMinute: number; addressMessagesPerMinute: number; handoffsPerHour: number };
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
@@ -207,6 +231,20 @@ export interface Config {
   twilio: TwilioConfig | null;
   /** Null: Facebook Messenger is off. */
   messenger: MessengerConfig | null;
+}
+
+export interface LlmConfig {
+  /** Base URL of an OpenAI-compatible API (`…/v1` or the server's root). */
+  url: string;
+  /** Sent as a bearer token (`api-key` for Azure OpenAI); never logged. */
+  apiKey: string | null;
+  /** Null: no grounded answers or written summaries. */
+  chatModel: string | null;
+  /** Null: keyword retrieval only. */
+  embeddingsModel: string | null;
+  timeoutMs: number;
+  embeddingsTimeoutMs: number;
+  minSimilarity: number;
 }
 
 export interface TwilioConfig {
@@ -272,6 +310,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     confidenceThreshold: e.SWITCHBOARD_VA_CONFIDENCE_THRESHOLD,
     externalBot: e.SWITCHBOARD_BOT_URL
       ? { url: e.SWITCHBOARD_BOT_URL, timeoutMs: e.SWITCHBOARD_BOT_TIMEOUT_MS }
+      : null,
+    llm: e.SWITCHBOARD_LLM_URL
+      ? {
+          url: e.SWITCHBOARD_LLM_URL,
+          apiKey: e.SWITCHBOARD_LLM_API_KEY ?? null,
+          chatModel: e.SWITCHBOARD_LLM_MODEL ?? null,
+          embeddingsModel: e.SWITCHBOARD_EMBEDDINGS_MODEL ?? null,
+          timeoutMs: e.SWITCHBOARD_LLM_TIMEOUT_MS,
+          embeddingsTimeoutMs: e.SWITCHBOARD_EMBEDDINGS_TIMEOUT_MS,
+          minSimilarity: e.SWITCHBOARD_EMBEDDINGS_MIN_SIMILARITY,
+        }
       : null,
     logLevel: e.LOG_LEVEL,
     discord: {

@@ -19,6 +19,8 @@ import { WebchatConnector } from './channels/webchat/webchat-connector.ts';
 import { storeWebchatHistory } from './channels/webchat/webchat-history.ts';
 import type { Config } from './config.ts';
 import { ContactCenter } from './core/contact-center.ts';
+import { detectHandoff } from './core/knowledge/handoff-detector.ts';
+import { ExtractiveHandoffSummarizer } from './core/knowledge/handoff-summary.ts';
 import { KnowledgeVirtualAgent } from './core/knowledge/knowledge-virtual-agent.ts';
 import type { ChannelConnector } from './core/ports/channel-connector.ts';
 import { type Clock, systemClock } from './core/ports/clock.ts';
@@ -29,10 +31,12 @@ import { ScryptPasswordHasher } from './http/auth/scrypt-password-hasher.ts';
 import { announcementRoutes } from './http/routes/announcement-routes.ts';
 import { desktopStaticRoutes } from './http/static.ts';
 import { importKnowledgeBase } from './knowledge/import-knowledge-base.ts';
+import { createLanguageModelParts } from './llm/language-model.ts';
 import { FetchHttpClient } from './net/fetch-http-client.ts';
 import { InProcessEventBus } from './pubsub/in-process-event-bus.ts';
 import { RedisEventBus } from './pubsub/redis-event-bus.ts';
 import { FusedSearchIndex } from './search/fused-search-index.ts';
+import { KyselyArticleVectorRepository } from './storage/article-vector-repository.ts';
 import { openStore } from './storage/kysely-store.ts';
 
 /** The sample knowledge base loaded into an empty installation. */
@@ -105,28 +109,39 @@ export async function createSwitchboard(
     : null;
   if (redisBus) logger.info({ channel: redisBus.channel }, 'event bus ready: Redis');
   const bus: EventBus = redisBus ?? new InProcessEventBus(onHandlerError);
-  const searchIndex = new FusedSearchIndex({
+  // The brand's own model (SWITCHBOARD_LLM_URL): hybrid retrieval, grounded answers, written summaries.
+  const model = config.llm
+    ? createLanguageModelParts(config.llm, {
+        vectors: new KyselyArticleVectorRepository({ db: store.db }),
+        articles: store.articles,
+        log: logger.child({ component: 'language-model' }),
+      })
+    : null;
+  const keywordIndex = new FusedSearchIndex({
     onTrained: (info) => logger.debug(info, 'knowledge base learned view trained'),
     onError: (error) =>
       logger.warn({ err: error }, 'knowledge base learned view not trained; BM25 answers alone'),
   });
+  const searchIndex = model?.searchIndex(keywordIndex) ?? keywordIndex;
   const knowledgeAgent = new KnowledgeVirtualAgent(searchIndex, store.articles, {
     articleUrl: (article) => `${config.publicUrl}/kb/${encodeURIComponent(article.id)}`,
     ...(config.confidenceThreshold !== undefined ? { confidenceThreshold: config.confidenceThreshold } : {}),
   });
+  const answeringAgent = model?.virtualAgent(knowledgeAgent) ?? knowledgeAgent;
+  const extractiveSummaries = new ExtractiveHandoffSummarizer({ isHandoffRequest: detectHandoff });
   const bot = config.externalBot;
   const virtualAgent = bot
     ? new HttpBotVirtualAgent({
         url: bot.url,
         timeoutMs: bot.timeoutMs,
-        fallback: knowledgeAgent,
+        fallback: answeringAgent,
         onError: (error) =>
           logger.warn(
             { kind: error.kind, status: error.status, reason: error.message },
             'external bot failed; the knowledge base answered',
           ),
       })
-    : knowledgeAgent;
+    : answeringAgent;
   const center = new ContactCenter(
     {
       store,
@@ -135,6 +150,7 @@ export async function createSwitchboard(
       hasher: new ScryptPasswordHasher(),
       searchIndex,
       virtualAgent,
+      summarizer: model?.summarizer(extractiveSummaries) ?? extractiveSummaries,
       http: new FetchHttpClient(),
       log: {
         warn: (context, message) => logger.warn(context, message),
@@ -303,12 +319,13 @@ export async function createSwitchboard(
       return app.listen({ port: config.port, host: config.host });
     },
     async stop() {
-      searchIndex.close();
+      keywordIndex.close();
       await app.close();
       await announcements.stop();
       for (const connector of center.connectors.values()) await connector.stop();
       await restLimiter?.close();
       await center.stop();
+      await model?.stop();
       await bus.close();
       await store.close();
     },

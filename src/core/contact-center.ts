@@ -19,6 +19,11 @@ import { ArticleService, type ArticleSyncOptions } from './knowledge/article-ser
 import { ExampleLearning } from './knowledge/example-learning.ts';
 import { detectHandoff } from './knowledge/handoff-detector.ts';
 import {
+  ExtractiveHandoffSummarizer,
+  HandoffSummaries,
+  type HandoffSummarizer,
+} from './knowledge/handoff-summary.ts';
+import {
   type DispatcherLog,
   OutboxDispatcher,
   type OutboxDispatcherOptions,
@@ -45,6 +50,8 @@ export interface ContactCenterDeps {
   /** Built from the center's article lookup, so it is given as a factory. */
   virtualAgent: VirtualAgent;
   http: HttpClient;
+  /** Hand-off summaries (default: extractive, from the member's words and the bot's articles). */
+  summarizer?: HandoffSummarizer;
   log?: DispatcherLog;
 }
 
@@ -105,6 +112,8 @@ export class ContactCenter {
   readonly conversations: ConversationService;
   /** Conversations handed to an outside contact center (Flex), and what comes back from it. */
   readonly bridges: BridgeService;
+  /** What the member asked and what the bot suggested, for agents and bridges (Flex) at a hand-off. */
+  readonly handoffSummaries: HandoffSummaries;
   /** What connectors deliver inbound messages to: `conversations.receive`, retried until stored. */
   readonly inbound: InboundRetry<ReceiveResult>;
   readonly dispatcher: OutboxDispatcher;
@@ -168,6 +177,9 @@ export class ContactCenter {
       async (id) => (await store.articles.get(id))?.title ?? null,
       this.options.outcomes,
     );
+    const summarizer =
+      deps.summarizer ?? new ExtractiveHandoffSummarizer({ isHandoffRequest: detectHandoff });
+    this.handoffSummaries = new HandoffSummaries(store.messages, summarizer);
     // Each message's handling runs the flow through a store of its own (see ConversationService.handle).
     const runnerFor = (flowStore: Store) =>
       new FlowRunner({
@@ -181,6 +193,7 @@ export class ContactCenter {
         isHandoffRequest: detectHandoff,
         bridges: new BridgeService(flowStore, bus, clock, this.cases),
         bridgeFor,
+        summarizer,
         log: this.log,
       });
     this.conversations = new ConversationService(

@@ -3,6 +3,7 @@ import { discordRateLimitedCounts } from '../channels/discord/shared-rest-limite
 import type { ConnectorHealth } from '../core/ports/channel-connector.ts';
 import type { DomainEvent } from '../core/ports/event-bus.ts';
 import type { OutboxChannelHealth } from '../core/ports/repositories.ts';
+import { llmRequestCounts, llmTokenCounts } from '../llm/llm-usage.ts';
 import type { HttpCenter } from './http-center.ts';
 
 const gatewayShardStates = ['connected', 'connecting', 'standby', 'error'] as const;
@@ -139,6 +140,27 @@ export class HttpMetrics {
       collect() {
         this.reset();
         for (const [scope, count] of Object.entries(discordRateLimitedCounts())) this.inc({ scope }, count);
+      },
+    });
+    new Counter({
+      name: 'switchboard_llm_tokens_total',
+      help: 'Language-model tokens this instance used, by model, purpose (answer, summary, article_embeddings, query_embeddings) and kind (prompt, completion)',
+      labelNames: ['model', 'purpose', 'kind'],
+      registers,
+      collect() {
+        this.reset();
+        for (const t of llmTokenCounts())
+          this.inc({ model: t.model, purpose: t.purpose, kind: t.kind }, t.tokens);
+      },
+    });
+    new Counter({
+      name: 'switchboard_llm_requests_total',
+      help: 'Language-model requests of this instance, by purpose and outcome (ok, timeout, error)',
+      labelNames: ['purpose', 'outcome'],
+      registers,
+      collect() {
+        this.reset();
+        for (const r of llmRequestCounts()) this.inc({ purpose: r.purpose, outcome: r.outcome }, r.requests);
       },
     });
     new Gauge({

@@ -19,6 +19,7 @@ import type {
   AnnouncementSourceTable,
   AnnouncementTable,
 } from './announcement-repository.ts';
+import type { ArticleVectorTable } from './article-vector-repository.ts';
 import type { BotOutcomeTable, BotTurnTable } from './bot-outcome-repository.ts';
 import type { ChannelOptOutTable, ChannelReceiptTable } from './channel-receipt-repository.ts';
 import type { WebchatVisitorTable } from './webchat-visitor-repository.ts';
@@ -305,6 +306,7 @@ export interface Database {
   leases: LeaseTable;
   bot_turns: BotTurnTable;
   bot_outcomes: BotOutcomeTable;
+  article_vectors: ArticleVectorTable;
 }
 
 export type Engine = 'sqlite' | 'postgres';

@@ -2,6 +2,7 @@ import type { CaseService } from '../cases/case-service.ts';
 import type { BridgeService } from '../conversations/bridge-service.ts';
 import { invalid } from '../errors.ts';
 import { detectConversationalIntent } from '../knowledge/handoff-detector.ts';
+import type { HandoffSummarizer } from '../knowledge/handoff-summary.ts';
 import type { Case, Contact, Conversation, Message, MessageAction } from '../model.ts';
 import type { DispatcherLog } from '../outbox/outbox-dispatcher.ts';
 import { postMessage } from '../outbox/post-message.ts';
@@ -47,6 +48,8 @@ export interface FlowRunnerDeps {
   bridgeFor: (queueName: string | null) => string | null;
   /** Recognises a request for a person in the contact's words (English, Arabic, …). */
   isHandoffRequest: (text: string) => boolean;
+  /** Writes the hand-off summary kept as the new case's first note (none without it). */
+  summarizer?: HandoffSummarizer;
   log?: DispatcherLog;
 }
 
@@ -139,8 +142,10 @@ export class FlowRunner {
           }
         }
         const subject = await this.subjectFor(ctx);
-        ctx.case = await inTransaction(store, bus, (tx, emit) =>
-          this.deps.cases.createIn(
+        // Written before the transaction: a model may take seconds.
+        const summary = await this.handoffSummary(ctx);
+        ctx.case = await inTransaction(store, bus, async (tx, emit) => {
+          const kase = await this.deps.cases.createIn(
             tx,
             emit,
             {
@@ -151,8 +156,21 @@ export class FlowRunner {
               ...(isPriority(state.priority) ? { priority: state.priority } : {}),
             },
             { kind: 'system', id: null },
-          ),
-        );
+          );
+          if (summary)
+            await this.deps.cases.addNoteIn(
+              tx,
+              emit,
+              kase.id,
+              summary.text,
+              { kind: 'system', id: null },
+              {
+                handoffSummary: true,
+                by: summary.by,
+              },
+            );
+          return kase;
+        });
         ctx.conversation = { ...ctx.conversation, caseId: ctx.case.id };
         return state.next;
       }
@@ -264,6 +282,25 @@ export class FlowRunner {
     const next = { ...conversation, language, updatedAt: this.deps.clock.now().toISOString() };
     await this.deps.store.conversations.update(next);
     return next;
+  }
+
+  /** A hand-off without its summary is still a hand-off: a failing summarizer is logged, not thrown. */
+  private async handoffSummary(ctx: FlowContext) {
+    if (!this.deps.summarizer) return null;
+    try {
+      return await this.deps.summarizer.summarize(
+        await this.deps.store.messages.listByConversation(ctx.conversation.id),
+      );
+    } catch (error) {
+      this.deps.log?.warn(
+        {
+          conversationId: ctx.conversation.id,
+          reason: error instanceof Error ? error.message : String(error),
+        },
+        'hand-off summary not written',
+      );
+      return null;
+    }
   }
 
   /**

@@ -13,6 +13,8 @@ export interface VirtualAgentReply {
   language: string;
   /** The model could not be reached and this is the fallback (article) answer: a hand-off then says so. */
   modelUnavailable?: true;
+  /** Written by the language model from the cited articles (`articles`). */
+  grounded?: boolean;
 }
 
 export interface VirtualAgentRequest {

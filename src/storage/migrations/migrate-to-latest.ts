@@ -16,6 +16,7 @@ import * as routing from './0015-routing.ts';
 import * as announcementClaims from './0016-announcement-claims.ts';
 import * as conversationBridges from './0017-conversation-bridges.ts';
 import * as channelReceipts from './0018-channel-receipts.ts';
+import * as articleVectors from './0020-article-vectors.ts';
 import * as botOutcomes from './0021-bot-outcomes.ts';
 
 /** Every migration, in order. Imported explicitly so bundling and `tsx` need no directory scan. */
@@ -37,6 +38,7 @@ export const migrations: Record<string, Migration> = {
   '0016-announcement-claims': announcementClaims,
   '0017-conversation-bridges': conversationBridges,
   '0018-channel-receipts': channelReceipts,
+  '0020-article-vectors': articleVectors,
   '0021-bot-outcomes': botOutcomes,
 };
 

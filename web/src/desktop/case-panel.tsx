@@ -244,6 +244,8 @@ function describeEntry(entry: TimelineEntry, agentName: (id: string | null) => s
     case 'fields':
       return `${who} changed fields`;
     case 'note':
+      if (d.handoffSummary)
+        return d.by === 'model' ? 'Hand-off summary (written by the model)' : 'Hand-off summary';
       return d.wrapUp ? `${who} wrapped up` : `${who} noted`;
     case 'conversation_linked':
       return `${who} linked a conversation`;
