@@ -10,10 +10,14 @@ import {
   signIn,
   startSwitchboard,
 } from '../support/browser.ts';
-import { type FakeChatMessage, OpenAiFake } from '../support/openai-fake.ts';
+import { type FakeChatMessage, type FakeRequest, OpenAiFake } from '../support/openai-fake.ts';
 
 const metricsToken = 'scraper-token-0123456789';
 const apiKey = 'sk-test-own-model-key';
+
+/** The chat turns of a recorded request (none when there is no such request). */
+const turns = (request: FakeRequest | undefined): FakeChatMessage[] =>
+  (request?.body.messages as FakeChatMessage[] | undefined) ?? [];
 
 /** The member's message as the model received it: the user turn's last line, a JSON string. */
 function memberMessage(messages: FakeChatMessage[]): string {
@@ -116,10 +120,8 @@ describe('your own model: grounded answers, refusal, injection, fallback, hybrid
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('Reset your password');
 
-    const request = fake
-      .chatRequests()
-      .find((r) => memberMessage(r.body.messages as FakeChatMessage[]).includes('forgot'));
-    const messages = request?.body.messages as FakeChatMessage[];
+    const request = fake.chatRequests().find((r) => memberMessage(turns(r)).includes('forgot'));
+    const messages = turns(request);
     expect(messages[0]).toEqual({ role: 'system', content: groundedAnswerInstructions });
     expect(messages[1]?.content).toContain('"title": "Reset your password"');
     expect(request?.body.model).toBe('test-chat');
@@ -132,9 +134,7 @@ describe('your own model: grounded answers, refusal, injection, fallback, hybrid
     expect(reply.articles).toEqual([]);
     expect(reply.actions).toEqual([{ id: 'handoff', label: 'Talk to a person' }]);
     // The model was asked (and refused): not the knowledge base alone saying it is unsure.
-    expect(
-      fake.chatRequests().some((r) => memberMessage(r.body.messages as FakeChatMessage[]).includes('cash')),
-    ).toBe(true);
+    expect(fake.chatRequests().some((r) => memberMessage(turns(r)).includes('cash'))).toBe(true);
   });
 
   it('keeps the rules whatever the member writes: an injection is data, and an answer obeying it is not sent', async () => {
@@ -145,10 +145,8 @@ describe('your own model: grounded answers, refusal, injection, fallback, hybrid
     expect(reply.text).toBe('This may help:');
     expect(reply.articles.map((a) => a.id)).toEqual(['reset-password']);
 
-    const request = fake
-      .chatRequests()
-      .find((r) => memberMessage(r.body.messages as FakeChatMessage[]).includes('Ignore your rules'));
-    const messages = request?.body.messages as FakeChatMessage[];
+    const request = fake.chatRequests().find((r) => memberMessage(turns(r)).includes('Ignore your rules'));
+    const messages = turns(request);
     // The same system turn as for any question; the member's words only inside one JSON string.
     expect(messages[0]).toEqual({ role: 'system', content: groundedAnswerInstructions });
     expect(messages).toHaveLength(2);
@@ -206,10 +204,8 @@ describe('your own model: grounded answers, refusal, injection, fallback, hybrid
     expect(await entry.locator('.note-text').textContent()).toBe(
       'The member could not sign in and asked how to reset the password; the bot suggested “Reset your password”. Still open: the reset email.',
     );
-    const transcript = fake
-      .chatRequests()
-      .find((r) => (r.body.messages as FakeChatMessage[])[0]?.content === handoffSummaryInstructions);
-    expect((transcript?.body.messages as FakeChatMessage[])[1]?.content).toContain('my password is wrong');
+    const transcript = fake.chatRequests().find((r) => turns(r)[0]?.content === handoffSummaryInstructions);
+    expect(turns(transcript)[1]?.content).toContain('my password is wrong');
     expect(agent.watch.errors).toEqual([]);
   }, 60_000);
 });
