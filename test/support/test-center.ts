@@ -1,4 +1,5 @@
 import { ContactCenter, type ContactCenterOptions } from '../../src/core/contact-center.ts';
+import type { HandoffSummarizer } from '../../src/core/knowledge/handoff-summary.ts';
 import { KnowledgeVirtualAgent } from '../../src/core/knowledge/knowledge-virtual-agent.ts';
 import type { Agent, AgentRole, Presence } from '../../src/core/model.ts';
 import { ManualClock } from '../../src/core/ports/clock.ts';
@@ -39,6 +40,8 @@ export async function createTestCenter(
     clock?: ManualClock;
     /** Wraps the knowledge-base virtual agent (say, as a model that falls back to it would). */
     virtualAgent?: (knowledge: VirtualAgent) => VirtualAgent;
+    /** Hand-off summaries (default: the extractive ones). */
+    summarizer?: HandoffSummarizer;
   } = {},
 ): Promise<TestCenter> {
   const store = await openStore({ url: options.url ?? ':memory:' });
@@ -56,6 +59,7 @@ export async function createTestCenter(
         new KnowledgeVirtualAgent(searchIndex, store.articles),
       ),
       http: new FetchHttpClient(),
+      ...(options.summarizer ? { summarizer: options.summarizer } : {}),
     },
     options.centerOptions,
   );

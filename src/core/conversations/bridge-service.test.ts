@@ -114,7 +114,8 @@ describe('hand-off to an outside contact center (bridge)', () => {
     expect(t.connector.textsTo('m1').at(-1)).toContain('This conversation with our team is now closed');
     expect((await t.store.conversations.get(conversation.id))?.state).toBe('closed');
     const timeline = await t.store.cases.listTimeline(conversation.caseId!);
-    expect(timeline.find((e) => e.type === 'note')?.data).toMatchObject({
+    // The case's last note (its first is the hand-off summary).
+    expect(timeline.findLast((e) => e.type === 'note')?.data).toMatchObject({
       text: 'Closed in Flex (conversation CH1).',
     });
     expect((await t.store.cases.get(conversation.caseId!))?.status).toBe('solved');

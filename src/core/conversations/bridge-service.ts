@@ -98,7 +98,7 @@ export class BridgeService {
       contact: { id: contact.id, name: contact.name },
       channel: conversation.channel,
       caseNumber: kase?.number ?? null,
-      summary: summarise(messages, kase),
+      summary: (kase && (await handoffSummaryOf(tx, kase))) ?? summarise(messages, kase),
       transcript,
     };
     await this.addWork(tx, next, work, { text: '', messageId: null, attachments: [] }, at);
@@ -272,6 +272,18 @@ const labelOf = (target: string) => (target === 'flex' ? 'Flex' : target);
  * A few lines for the outside agent: what the contact asked (their latest questions) and what the virtual
  * agent already suggested.
  */
+/**
+ * The hand-off summary noted on the case when it was opened (written by the brand's model when one is
+ * configured), led by the case line; null when the case has none.
+ */
+async function handoffSummaryOf(tx: Repositories, kase: Case): Promise<string | null> {
+  const note = (await tx.cases.listTimeline(kase.id)).findLast(
+    (e) => e.type === 'note' && e.data.handoffSummary === true && typeof e.data.text === 'string',
+  );
+  if (!note) return null;
+  return [`Case #${kase.number}: ${oneLine(kase.subject, 200)}`, String(note.data.text)].join('\n');
+}
+
 export function summarise(messages: Message[], kase: Case | undefined): string {
   const asked = messages
     .filter((m) => m.authorKind === 'contact' && m.text.trim())

@@ -73,12 +73,12 @@ export class ExtractiveHandoffSummarizer implements HandoffSummarizer {
     const botAnswered = messages.some((m) => m.authorKind === 'bot');
     const lines = [
       questions.length > 0
-        ? `Member asked: ${questions.map((q) => `“${clip(q, maxQuestionChars)}”`).join(' · ')}`
-        : 'Member asked for a person without a question.',
+        ? `The member wrote: ${questions.map((q) => `“${clip(q, maxQuestionChars)}”`).join(' · ')}`
+        : 'The member asked for a person without a question.',
       titles.length > 0
-        ? `Bot suggested: ${titles.join(' · ')}`
+        ? `The virtual agent suggested: ${titles.join(' · ')}`
         : botAnswered && questions.length > 0
-          ? 'Bot suggested no article.'
+          ? 'The virtual agent suggested no article.'
           : '',
     ];
     return lines.filter(Boolean).join('\n');
