@@ -1,7 +1,7 @@
-import { createServer } from 'node:net';
 import type { Conversation } from '../../src/core/model.ts';
 import type { ApiUser } from '../support/discord-emulator/api-objects.ts';
 import { eventually } from '../support/eventually.ts';
+import { freePort } from '../support/free-port.ts';
 import { TwilioFake } from '../support/twilio-fake/twilio-fake.ts';
 import { type DiscordWorld, startDiscordWorld } from './discord-harness.ts';
 
@@ -13,18 +13,6 @@ export interface FlexWorld extends DiscordWorld {
   handOff(user: ApiUser, question: string): Promise<string>;
   /** The member's Switchboard conversation once its hand-off to Flex is linked to a Twilio conversation. */
   bridged(user: ApiUser): Promise<Conversation & { bridge: { ref: string } }>;
-}
-
-/** A port nobody listens on: Twilio calls the public URL, so Switchboard must listen where it says it is. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 /**

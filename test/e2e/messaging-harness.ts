@@ -1,22 +1,10 @@
-import { createServer } from 'node:net';
 import type { Agent } from '../../src/core/model.ts';
 import { eventually, type RunningSwitchboard, startSwitchboard } from '../support/browser.ts';
+import { freePort } from '../support/free-port.ts';
 import { type FakeSentMessage, TwilioFake } from '../support/twilio-fake/twilio-fake.ts';
 
 export const SMS_FROM = '+15005550006';
 export const WHATSAPP_FROM = 'whatsapp:+15005550007';
-
-/** A port nobody listens on: Twilio signs the public URL, so the server must know its own beforehand. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 export interface MessagingWorld {
   fake: TwilioFake;
