@@ -269,11 +269,10 @@ export async function createSwitchboard(
   );
 
   if (overrides.bootstrap !== false) {
-    await bootstrap(
-      center,
-      config,
-      logger,
-      overrides.announce ?? ((text) => process.stdout.write(`${text}\n`)),
+    // Instances started together on a new database set it up one after the other: the first creates the
+    // admin and loads the samples, the others find them.
+    await oneAtATime(center, 'bootstrap', () =>
+      bootstrap(center, config, logger, overrides.announce ?? ((text) => process.stdout.write(`${text}\n`))),
     );
   }
   const indexed = await center.articles.reindex();
@@ -330,6 +329,26 @@ export async function createSwitchboard(
       await store.close();
     },
   };
+}
+
+/**
+ * Runs `work` while holding the named lease, waiting for an instance that holds it to finish (or for its
+ * lease to run out, if it died holding it).
+ */
+async function oneAtATime<T>(center: ContactCenter, name: string, work: () => Promise<T>): Promise<T> {
+  const owner = randomBytes(8).toString('hex');
+  const ttlMs = 60_000;
+  for (;;) {
+    const lease = await center.store.leases.acquire({ name, owner, now: new Date().toISOString(), ttlMs });
+    if (lease) {
+      try {
+        return await work();
+      } finally {
+        await center.store.leases.release(lease);
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
 
 /** The setting that records that the sample knowledge base was loaded once (never again after that). */
