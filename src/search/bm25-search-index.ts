@@ -1,7 +1,7 @@
 import { baseLanguage } from '../core/knowledge/language-detector.ts';
 import type { Article } from '../core/model.ts';
 import type { SearchHit, SearchIndex, SearchOptions } from '../core/ports/search-index.ts';
-import { type ArticlePartKind, articleParts, excerptOf, ngrams } from './article-parts.ts';
+import { articleParts, excerptOf, ngrams } from './article-parts.ts';
 import { KnowledgeLanguages } from './knowledge-languages.ts';
 import { ScoreBuffer, TermIndex } from './term-index.ts';
 import { type AnalyzerOptions, analyzeText } from './text-analyzer.ts';
@@ -51,7 +51,8 @@ interface Entry {
   slot: number;
   lang: string;
   summary: string;
-  parts: { slot: number; kind: ArticlePartKind; text: string; excerpt: string }[];
+  /** Part slots; a passage keeps the excerpt a member is shown when it matched best. */
+  parts: { slot: number; excerpt: string | undefined }[];
 }
 
 const latinAlphabet = 'abcdefghijklmnopqrstuvwxyzéèàçñüöäß';
@@ -70,7 +71,7 @@ export class Bm25SearchIndex implements SearchIndex {
   private readonly partIndex: TermIndex;
   private readonly ngramIndex: TermIndex;
   private readonly entries = new Map<string, Entry>();
-  private readonly slotArticle: (string | undefined)[] = [];
+  private readonly slotEntry: (Entry | undefined)[] = [];
   private readonly partArticle: number[] = [];
   private readonly freeSlots: number[] = [];
   private readonly freePartSlots: number[] = [];
@@ -107,8 +108,17 @@ export class Bm25SearchIndex implements SearchIndex {
   }
 
   async rebuild(articles: Article[]): Promise<void> {
-    for (const id of [...this.entries.keys()]) this.removeNow(id);
+    // What removing each article would do, without shifting posting lists one document at a time.
+    for (const entry of this.entries.values()) this.release(entry);
+    this.entries.clear();
+    for (const index of this.views()) index.clear();
     for (const article of articles) if (article.published) this.add(article);
+    for (const index of this.views()) index.compact();
+  }
+
+  /** Bytes held by the term indexes' arrays. */
+  get bytes(): number {
+    return this.views().reduce((sum, index) => sum + index.bytes, 0);
   }
 
   async search(query: string, options: SearchOptions = {}): Promise<SearchHit[]> {
@@ -139,14 +149,11 @@ export class Bm25SearchIndex implements SearchIndex {
       for (const [term, weight, counted] of terms) {
         const commonArticle =
           this.articleIndex.count >= 1000 && this.articleIndex.documentFrequency(term) > articleMaxDf;
-        if (weights.article > 0 && !commonArticle)
-          this.articleIndex.accumulate(term, weight, articleBuffer.scores, articleBuffer.touched);
-        if (weights.title > 0 && !commonArticle)
-          this.titleIndex.accumulate(term, weight, titleBuffer.scores, titleBuffer.touched);
+        if (weights.article > 0 && !commonArticle) this.articleIndex.accumulate(term, weight, articleBuffer);
+        if (weights.title > 0 && !commonArticle) this.titleIndex.accumulate(term, weight, titleBuffer);
         // A word in many documents barely separates articles but costs the most: skipped at scale.
         const commonPart = this.partIndex.count >= 1000 && this.partIndex.documentFrequency(term) > partMaxDf;
-        if (weights.part > 0 && !commonPart)
-          this.partIndex.accumulate(term, weight, partBuffer.scores, partBuffer.touched);
+        if (weights.part > 0 && !commonPart) this.partIndex.accumulate(term, weight, partBuffer);
         // A word the KB does not know still counts in the query's weight: it lowers the score.
         if (counted) {
           if (!commonArticle) articleNorm += this.articleIndex.idf(term);
@@ -162,7 +169,7 @@ export class Bm25SearchIndex implements SearchIndex {
         )) {
           // N-grams in many articles say little and cost the most; skipped at scale.
           if (this.ngramIndex.count >= 1000 && this.ngramIndex.documentFrequency(g) > maxDf) continue;
-          this.ngramIndex.accumulate(g, 1, ngramBuffer.scores, ngramBuffer.touched);
+          this.ngramIndex.accumulate(g, 1, ngramBuffer);
           ngramNorm += this.ngramIndex.idf(g);
         }
       }
@@ -173,9 +180,10 @@ export class Bm25SearchIndex implements SearchIndex {
       const add = (buffer: ScoreBuffer, weight: number, norm: number) => {
         if (weight <= 0 || norm <= 0) return;
         const f = weight / norm / total;
-        for (const slot of buffer.touched) {
-          if (combined.scores[slot] === 0) combined.touched.push(slot);
-          combined.scores[slot] = (combined.scores[slot] ?? 0) + (buffer.scores[slot] ?? 0) * f;
+        const { scores, touched } = buffer;
+        for (let i = 0; i < buffer.touchedCount; i++) {
+          const slot = touched[i] as number;
+          combined.add(slot, (scores[slot] as number) * f);
         }
       };
       add(articleBuffer, weights.article, articleNorm);
@@ -189,11 +197,12 @@ export class Bm25SearchIndex implements SearchIndex {
         grown.set(this.bestPartSlot);
         this.bestPartSlot = grown;
       }
-      for (const part of partBuffer.touched) {
+      for (let i = 0; i < partBuffer.touchedCount; i++) {
+        const part = partBuffer.touched[i] as number;
         const slot = this.partArticle[part] ?? -1;
         const score = partBuffer.scores[part] ?? 0;
         const seen = best.scores[slot] ?? 0;
-        if (seen === 0) best.touched.push(slot);
+        if (seen === 0) best.touched[best.touchedCount++] = slot;
         if (score > seen) {
           best.scores[slot] = score;
           this.bestPartSlot[slot] = part;
@@ -201,29 +210,29 @@ export class Bm25SearchIndex implements SearchIndex {
       }
       if (weights.part > 0 && partNorm > 0) {
         const f = weights.part / partNorm / total;
-        for (const slot of best.touched) {
-          if (combined.scores[slot] === 0) combined.touched.push(slot);
-          combined.scores[slot] = (combined.scores[slot] ?? 0) + (best.scores[slot] ?? 0) * f;
+        for (let i = 0; i < best.touchedCount; i++) {
+          const slot = best.touched[i] as number;
+          combined.add(slot, (best.scores[slot] as number) * f);
         }
       }
 
       // Top `limit` by selection: sorting every matching article costs more than the scoring at 10,000.
       const top: { entry: Entry; score: number }[] = [];
-      for (const slot of combined.touched) {
+      for (let i = 0; i < combined.touchedCount; i++) {
+        const slot = combined.touched[i] as number;
         const score = combined.scores[slot] ?? 0;
         if (top.length >= limit && score <= (top[top.length - 1]?.score ?? 0)) continue;
-        const id = this.slotArticle[slot];
-        const entry = id === undefined ? undefined : this.entries.get(id);
+        const entry = this.slotEntry[slot];
         if (!entry || (locale && entry.lang !== locale)) continue;
-        let i = top.length;
-        while (i > 0 && (top[i - 1]?.score ?? 0) < score) i--;
-        top.splice(i, 0, { entry, score });
+        let at = top.length;
+        while (at > 0 && (top[at - 1]?.score ?? 0) < score) at--;
+        top.splice(at, 0, { entry, score });
         if (top.length > limit) top.pop();
       }
       return top.map(({ entry, score }) => {
         const part = (best.scores[entry.slot] ?? 0) > 0 ? this.bestPartSlot[entry.slot] : -1;
-        const passage = entry.parts.find((p) => p.slot === part && p.kind === 'passage');
-        return { articleId: entry.id, score, excerpt: passage ? passage.excerpt : entry.summary };
+        const passage = entry.parts.find((p) => p.slot === part)?.excerpt;
+        return { articleId: entry.id, score, excerpt: passage ?? entry.summary };
       });
     } finally {
       articleBuffer.clear();
@@ -277,9 +286,9 @@ export class Bm25SearchIndex implements SearchIndex {
 
   private add(article: Article): void {
     const lang = baseLanguage(article.locale || this.options.defaultLanguage);
-    const slot = this.freeSlots.pop() ?? this.slotArticle.length;
-    this.slotArticle[slot] = article.id;
+    const slot = this.freeSlots.pop() ?? this.slotEntry.length;
     const entry: Entry = { id: article.id, slot, lang, summary: '', parts: [] };
+    this.slotEntry[slot] = entry;
     const all: string[] = [];
     for (const part of articleParts(article, this.options.maxPassageWords)) {
       const terms = analyzeText(part.text, lang, this.options.analyzer);
@@ -291,15 +300,13 @@ export class Bm25SearchIndex implements SearchIndex {
       this.partIndex.add(partSlot, terms);
       entry.parts.push({
         slot: partSlot,
-        kind: part.kind,
-        text: part.text,
-        excerpt: part.excerpt ?? excerptOf(part.text),
+        excerpt: part.kind === 'passage' ? (part.excerpt ?? excerptOf(part.text)) : undefined,
       });
     }
     this.articleIndex.add(slot, all);
     if (this.options.weights.ngram > 0)
       this.ngramIndex.add(slot, ngrams(articleText(article), lang, this.options.ngramSizes));
-    entry.summary = entry.parts.find((p) => p.kind === 'passage')?.excerpt ?? '';
+    entry.summary = entry.parts.find((p) => p.excerpt !== undefined)?.excerpt ?? '';
     this.entries.set(article.id, entry);
     this.languages.add(lang);
   }
@@ -311,13 +318,20 @@ export class Bm25SearchIndex implements SearchIndex {
     this.articleIndex.remove(entry.slot);
     this.titleIndex.remove(entry.slot);
     this.ngramIndex.remove(entry.slot);
-    for (const part of entry.parts) {
-      this.partIndex.remove(part.slot);
-      this.freePartSlots.push(part.slot);
-    }
-    this.slotArticle[entry.slot] = undefined;
+    for (const part of entry.parts) this.partIndex.remove(part.slot);
+    this.release(entry);
+  }
+
+  /** Frees an entry's slots for reuse. */
+  private release(entry: Entry): void {
+    for (const part of entry.parts) this.freePartSlots.push(part.slot);
+    this.slotEntry[entry.slot] = undefined;
     this.freeSlots.push(entry.slot);
     this.languages.remove(entry.lang);
+  }
+
+  private views(): TermIndex[] {
+    return [this.articleIndex, this.titleIndex, this.partIndex, this.ngramIndex];
   }
 }
 
