@@ -141,15 +141,20 @@ export class LearnedModel {
     }
     let max = Number.NEGATIVE_INFINITY;
     for (let c = 0; c < n; c++) if ((logits[c] as number) > max) max = logits[c] as number;
+    // The exponentials are kept in place of the logits: one Math.exp per article, not two.
     let sum = 0;
-    for (let c = 0; c < n; c++) sum += Math.exp((logits[c] as number) - max);
+    for (let c = 0; c < n; c++) {
+      const e = Math.exp((logits[c] as number) - max);
+      logits[c] = e;
+      sum += e;
+    }
     const words = featureWords(text);
     let seen = 0;
     for (const w of words) if ((this.row[wordFeature(w, this.options.features)] ?? -1) >= 0) seen++;
     const coverage = words.length > 0 ? seen / words.length : 0;
     const top: LearnedPrediction[] = [];
     for (let c = 0; c < n; c++) {
-      const p = (Math.exp((logits[c] as number) - max) / sum) * coverage;
+      const p = ((logits[c] as number) / sum) * coverage;
       if (top.length >= limit && p <= (top[top.length - 1]?.probability ?? 0)) continue;
       let i = top.length;
       while (i > 0 && (top[i - 1]?.probability ?? 0) < p) i--;
