@@ -4,6 +4,7 @@ import { ErrorNote } from '../shared/error-note.tsx';
 import type { Article } from '../shared/types.ts';
 import { desktop } from './desktop-store.ts';
 import { Link, navigate } from './router.tsx';
+import { Tile } from './tile.tsx';
 
 /** GET /api/v1/bot/outcomes (definitions in src/core/outcomes/bot-outcome.ts). */
 interface OutcomeCounts {
@@ -267,15 +268,5 @@ function ContainmentChart({ days }: { days: BotOutcomeFigures['days'] }) {
         );
       })}
     </svg>
-  );
-}
-
-function Tile({ label, value, note }: { label: string; value: string; note?: string }) {
-  return (
-    <div className="tile" data-tile={label}>
-      <span className="tile-value">{value}</span>
-      <span className="tile-label">{label}</span>
-      {note && <span className="muted small">{note}</span>}
-    </div>
   );
 }

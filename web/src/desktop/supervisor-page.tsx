@@ -5,6 +5,7 @@ import { formatDuration } from '../shared/format.ts';
 import type { ContactCenterStats } from '../shared/types.ts';
 import { SupervisorTabs } from './bot-page.tsx';
 import { desktop } from './desktop-store.ts';
+import { Tile } from './tile.tsx';
 
 /** Midnight of the supervisor's own day: the server counts its hourly buckets from it. */
 const startOfToday = () => {
@@ -184,16 +185,6 @@ export function SupervisorPage() {
           })}
         </div>
       </section>
-    </div>
-  );
-}
-
-function Tile({ label, value, note }: { label: string; value: string; note?: string }) {
-  return (
-    <div className="tile" data-tile={label}>
-      <span className="tile-value">{value}</span>
-      <span className="tile-label">{label}</span>
-      {note && <span className="muted small">{note}</span>}
     </div>
   );
 }
