@@ -9,7 +9,7 @@ import type {
   Conversation,
   Message,
 } from '../model.ts';
-import { postMessageOnce } from '../outbox/post-message.ts';
+import { newOutboxItem, postMessageOnce } from '../outbox/post-message.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { EventBus } from '../ports/event-bus.ts';
 import type { Repositories, Store } from '../ports/repositories.ts';
@@ -132,31 +132,24 @@ export class BridgeService {
   ): Promise<void> {
     const target = conversation.bridge?.target;
     if (!target) return;
-    await tx.outbox.add({
-      conversationId: conversation.id,
-      channel: target,
-      lane: target,
-      message: {
-        conversationId: conversation.id,
-        channel: target,
-        address: conversation.address,
-        authorKind: work.type === 'forward' ? 'contact' : 'system',
-        authorName: work.contact.name,
-        text: message.text,
-        attachments: message.attachments,
-        articles: [],
-        actions: [],
-        messageId: message.id ?? message.messageId ?? null,
-        bridge: work,
-      },
-      status: 'pending',
-      attempts: 0,
-      nextAttemptAt: at,
-      lastError: null,
-      externalId: null,
-      createdAt: at,
-      sentAt: null,
-    });
+    await tx.outbox.add(
+      newOutboxItem(
+        { conversationId: conversation.id, channel: target, lane: target, at },
+        {
+          conversationId: conversation.id,
+          channel: target,
+          address: conversation.address,
+          authorKind: work.type === 'forward' ? 'contact' : 'system',
+          authorName: work.contact.name,
+          text: message.text,
+          attachments: message.attachments,
+          articles: [],
+          actions: [],
+          messageId: message.id ?? message.messageId ?? null,
+          bridge: work,
+        },
+      ),
+    );
   }
 
   /** The bridge's connector found or created the conversation over there: its id is kept (the desktop shows it). */

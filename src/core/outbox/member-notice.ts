@@ -2,6 +2,7 @@ import { newId } from '../ids.ts';
 import type { Case, ChannelName, Contact, MemberNotice, OutboxItem } from '../model.ts';
 import type { Repositories } from '../ports/repositories.ts';
 import type { Emit } from '../unit-of-work.ts';
+import { newOutboxItem } from './post-message.ts';
 
 /**
  * Stores a notice to a contact (no conversation) as an outbox item in the caller's transaction, addressed
@@ -18,31 +19,24 @@ export async function addNotice(
 ): Promise<OutboxItem | null> {
   const externalId = contact.identities.find((i) => i.channel === channel)?.externalId;
   if (!externalId) return null;
-  const item = await tx.outbox.add({
-    conversationId: null,
-    contactId: contact.id,
-    channel,
-    message: {
-      conversationId: null,
-      channel,
-      address: { contactId: contact.id, externalId },
-      authorKind: 'system',
-      authorName: null,
-      text: noticeText(notice),
-      attachments: [],
-      articles: [],
-      actions: [],
-      messageId: null,
-      notice,
-    },
-    status: 'pending',
-    attempts: 0,
-    nextAttemptAt: at,
-    lastError: null,
-    externalId: null,
-    createdAt: at,
-    sentAt: null,
-  });
+  const item = await tx.outbox.add(
+    newOutboxItem(
+      { conversationId: null, contactId: contact.id, channel, at },
+      {
+        conversationId: null,
+        channel,
+        address: { contactId: contact.id, externalId },
+        authorKind: 'system',
+        authorName: null,
+        text: noticeText(notice),
+        attachments: [],
+        articles: [],
+        actions: [],
+        messageId: null,
+        notice,
+      },
+    ),
+  );
   emit({ type: 'outbox.enqueued', conversationId: null });
   return item;
 }

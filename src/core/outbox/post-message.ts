@@ -5,6 +5,8 @@ import type {
   Conversation,
   Message,
   MessageAction,
+  OutboundMessage,
+  OutboxItem,
   SuggestedArticle,
 } from '../model.ts';
 import type { Repositories } from '../ports/repositories.ts';
@@ -62,21 +64,43 @@ export async function postMessageOnce(
     createdAt: at,
   };
   if (!(await tx.messages.insert(message, conversation.channel))) return null;
-  await tx.outbox.add({
-    conversationId: conversation.id,
-    channel: conversation.channel,
-    message: {
-      conversationId: conversation.id,
-      channel: conversation.channel,
-      address: conversation.address,
-      authorKind: input.authorKind,
-      authorName: input.authorName ?? null,
-      text: input.text,
-      attachments: message.attachments,
-      articles: message.articles,
-      actions: input.actions ?? [],
-      messageId: message.id,
-    },
+  await tx.outbox.add(
+    newOutboxItem(
+      { conversationId: conversation.id, channel: conversation.channel, at },
+      {
+        conversationId: conversation.id,
+        channel: conversation.channel,
+        address: conversation.address,
+        authorKind: input.authorKind,
+        authorName: input.authorName ?? null,
+        text: input.text,
+        attachments: message.attachments,
+        articles: message.articles,
+        actions: input.actions ?? [],
+        messageId: message.id,
+      },
+    ),
+  );
+  emit({ type: 'message.created', message, conversation });
+  emit({ type: 'outbox.enqueued', conversationId: conversation.id });
+  return message;
+}
+
+/** Where an outbox item goes and when it was written; a notice names its contact instead of a conversation. */
+export interface OutboxItemPlace {
+  conversationId: string | null;
+  contactId?: string;
+  channel: OutboxItem['channel'];
+  lane?: string;
+  at: string;
+}
+
+/** A new outbox item of `message`, due at once: what every writer of the outbox adds. */
+export function newOutboxItem(place: OutboxItemPlace, message: OutboundMessage): Omit<OutboxItem, 'seq'> {
+  const { at, ...where } = place;
+  return {
+    ...where,
+    message,
     status: 'pending',
     attempts: 0,
     nextAttemptAt: at,
@@ -84,8 +108,5 @@ export async function postMessageOnce(
     externalId: null,
     createdAt: at,
     sentAt: null,
-  });
-  emit({ type: 'message.created', message, conversation });
-  emit({ type: 'outbox.enqueued', conversationId: conversation.id });
-  return message;
+  };
 }
