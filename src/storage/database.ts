@@ -390,9 +390,56 @@ class ImmediateSqliteDriver extends SqliteDriver {
   }
 }
 
+/**
+ * Kysely's SQLite driver prepares every query's statement anew, and preparing (parsing and planning the SQL)
+ * costs more than running the short queries of a receive. The repositories send a small set of SQL texts
+ * (values are parameters), so their statements are kept and reused: a bounded map, least recently used out.
+ * SQLite re-prepares a kept statement by itself after a schema change. Streaming (`iterate`) would hold a
+ * statement busy, so it is never reused while iterating: the repositories do not stream.
+ */
+export class StatementCache implements SqliteDialectDatabase {
+  readonly #statements = new Map<string, SqliteDatabase.Statement>();
+
+  constructor(
+    readonly database: SqliteDatabase.Database,
+    private readonly capacity = 500,
+  ) {}
+
+  get size(): number {
+    return this.#statements.size;
+  }
+
+  prepare(sql: string): SqliteDatabase.Statement {
+    const kept = this.#statements.get(sql);
+    if (kept) {
+      // Most recently used last, so that the first key is the one to drop.
+      this.#statements.delete(sql);
+      this.#statements.set(sql, kept);
+      return kept;
+    }
+    const statement = this.database.prepare(sql);
+    this.#statements.set(sql, statement);
+    if (this.#statements.size > this.capacity) {
+      const oldest = this.#statements.keys().next().value;
+      if (oldest !== undefined) this.#statements.delete(oldest);
+    }
+    return statement;
+  }
+
+  close(): void {
+    this.#statements.clear();
+    this.database.close();
+  }
+}
+
+type SqliteDialectDatabase = {
+  prepare(sql: string): SqliteDatabase.Statement;
+  close(): void;
+};
+
 class ImmediateSqliteDialect extends SqliteDialect {
-  readonly #database: SqliteDatabase.Database;
-  constructor(database: SqliteDatabase.Database) {
+  readonly #database: StatementCache;
+  constructor(database: StatementCache) {
     super({ database });
     this.#database = database;
   }
@@ -418,5 +465,5 @@ export function createDatabase(options: DatabaseOptions = {}): Kysely<Database> 
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma(`busy_timeout = ${defaultDatabaseOptions.busyTimeoutMs}`);
-  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect(sqlite) });
+  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect(new StatementCache(sqlite)) });
 }

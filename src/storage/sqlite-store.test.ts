@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import SqliteDatabase from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createDatabase, resolveDatabaseTarget } from './database.ts';
+import { createDatabase, resolveDatabaseTarget, StatementCache } from './database.ts';
 import { openStore } from './kysely-store.ts';
 import { migrateToLatest } from './migrations/migrate-to-latest.ts';
 import { describeRepositoryContract } from './repository-contract.ts';
@@ -43,6 +44,22 @@ describe('SQLite database', () => {
       connectionString: 'postgresql://u@h/db',
     });
     expect(() => resolveDatabaseTarget({ url: 'mysql://u@h/db' })).toThrow(/Unsupported/);
+  });
+
+  it('reuses prepared statements, keeps at most its capacity and follows a schema change', () => {
+    const cache = new StatementCache(new SqliteDatabase(':memory:'), 2);
+    cache.prepare('create table t (a integer)').run();
+    const insert = cache.prepare('insert into t (a) values (?)');
+    insert.run(1);
+    expect(cache.prepare('insert into t (a) values (?)')).toBe(insert);
+    const select = cache.prepare('select * from t');
+    expect(select.all()).toEqual([{ a: 1 }]);
+    // A kept statement sees a column added after it was prepared.
+    cache.prepare('alter table t add column b text').run();
+    cache.prepare('update t set b = ?').run('x');
+    expect(cache.prepare('select * from t').all()).toEqual([{ a: 1, b: 'x' }]);
+    expect(cache.size).toBe(2);
+    cache.close();
   });
 
   it('creates the default file under dataDir with WAL and foreign keys on', async () => {
