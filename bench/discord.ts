@@ -29,6 +29,8 @@ import {
   DiscordEmulator,
   type DiscordEmulatorOptions,
 } from '../test/support/discord-emulator/discord-emulator.ts';
+import { benchBotPath } from './discord/bot-path.ts';
+import { benchOutbound } from './discord/outbound.ts';
 import { type BareDiscord, startBareDiscord } from './support/bare-discord.ts';
 import { Arrivals, median, percentile } from './support/measuring.ts';
 import { api, signIn } from './support/switchboard-api.ts';
@@ -383,6 +385,8 @@ async function main(): Promise<void> {
     'Reply: agent REST reply → DM received by the emulator (baseline: client.rest.post → received)',
     reply,
   );
+  await benchBotPath({ quick: QUICK });
+  await benchOutbound({ quick: QUICK });
   console.log(
     `\nratio = Switchboard msg/s ÷ bare discord.js msg/s. Total time ${fmt((performance.now() - began) / 1000)} s.`,
   );

@@ -699,6 +699,49 @@ describe('rate limits and failures', () => {
     expect(tooMany.length).toBeLessThan(8);
   });
 
+  it("429s have Discord's shape: a route's bucket headers and scope user; a global one X-RateLimit-Global", async () => {
+    discord.setRateLimit('POST /channels/:channel_id/messages', { limit: 1, windowMs: 5_000 });
+    discord.setGlobalRateLimit({ limit: 3, windowMs: 5_000 });
+    const guild = discord.createGuild({ textChannels: ['a', 'b'] });
+    const post = (channel: string) =>
+      fetch(`${discord.url}/api/v10/channels/${channel}/messages`, {
+        method: 'POST',
+        headers: { authorization: `Bot ${discord.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ content: 'hi' }),
+      });
+    const a = guild.channels.a?.id ?? '';
+    const b = guild.channels.b?.id ?? '';
+    const first = await post(a);
+    expect(first.status).toBe(200);
+    expect(first.headers.get('x-ratelimit-limit')).toBe('1');
+    expect(first.headers.get('x-ratelimit-remaining')).toBe('0');
+    expect(Number(first.headers.get('x-ratelimit-reset-after'))).toBeGreaterThan(4.9);
+    expect(Number(first.headers.get('x-ratelimit-reset')) * 1000).toBeGreaterThan(Date.now() + 4_000);
+    expect(first.headers.get('x-ratelimit-bucket')).toMatch(/^[0-9a-f]+$/);
+    expect(first.headers.has('x-ratelimit-scope')).toBe(false);
+
+    const route = await post(a);
+    expect(route.status).toBe(429);
+    expect(route.headers.get('x-ratelimit-scope')).toBe('user');
+    expect(route.headers.get('x-ratelimit-remaining')).toBe('0');
+    expect(route.headers.get('x-ratelimit-bucket')).toBe(first.headers.get('x-ratelimit-bucket'));
+    expect(route.headers.has('x-ratelimit-global')).toBe(false);
+    const routeBody = (await route.json()) as { retry_after: number; global: boolean; message: string };
+    expect(routeBody).toMatchObject({ global: false, message: 'You are being rate limited.' });
+    expect(routeBody.retry_after).toBeGreaterThan(4.9);
+    expect(Number(route.headers.get('retry-after'))).toBeCloseTo(routeBody.retry_after, 2);
+
+    // The refused request counted against the global limit too (3 per window): one more, then global 429s.
+    expect((await post(b)).status).toBe(200);
+    const global = await post(b);
+    expect(global.status).toBe(429);
+    expect(global.headers.get('x-ratelimit-global')).toBe('true');
+    expect(global.headers.get('x-ratelimit-scope')).toBe('global');
+    expect(global.headers.has('x-ratelimit-bucket')).toBe(false);
+    expect(await global.json()).toMatchObject({ global: true, message: 'You are being rate limited.' });
+    expect(discord.globalRateLimitWindows()).toEqual([{ openedAt: expect.any(Number), count: 3 }]);
+  });
+
   it('retries 500s: two failures then success; four failures surface as HTTPError', async () => {
     const guild = discord.createGuild();
     const client = await connect();

@@ -31,7 +31,7 @@ import {
   type PermissionsInput,
   permissionBits,
 } from './permissions.ts';
-import { RateLimiter, type RateLimitRule } from './rate-limiter.ts';
+import { type GlobalWindow, RateLimiter, type RateLimitRule } from './rate-limiter.ts';
 import { createRestRoutes, type RestRequest, type RestRoute } from './rest-routes.ts';
 
 export interface DiscordEmulatorOptions {
@@ -696,6 +696,15 @@ export class DiscordEmulator {
       this.#changes.on('change', check);
       check();
     });
+  }
+
+  /**
+   * The bot's global rate-limit windows so far, oldest first: each opened by the first request after the
+   * previous one ran out, with the number of requests it let through (for benchmarks of how much of the
+   * global limit a client uses).
+   */
+  globalRateLimitWindows(): GlobalWindow[] {
+    return this.#limiter.globalWindows(`Bot ${this.options.token}`);
   }
 
   // ---- fault injection -----------------------------------------------------------------------

@@ -52,3 +52,19 @@ describe("the emulator's Discord limits", () => {
     expect(limits.check(callback, 'i:t', true, 500, 'Bot one').allowed).toBe(true);
   });
 });
+
+describe("the emulator's record of the global limit", () => {
+  it('keeps each window a bot opened: when its first request came, how many it let through', () => {
+    const limits = limiter();
+    for (let i = 0; i < 60; i++) limits.check(MESSAGES, `c${i}`, false, 100 + i, 'Bot one');
+    // A new window opens with the first request after the previous one ran out, not on a clock edge.
+    for (let i = 0; i < 3; i++) limits.check(MESSAGES, `d${i}`, false, 1_250 + i, 'Bot one');
+    expect(limits.globalWindows('Bot one')).toEqual([
+      { openedAt: 100, count: 50 },
+      { openedAt: 1_250, count: 3 },
+    ]);
+    // Another bot's windows are its own; interaction callbacks open none.
+    limits.check('POST /interactions/:interaction_id/:interaction_token/callback', 'i:t', true, 0, 'Bot two');
+    expect(limits.globalWindows('Bot two')).toEqual([]);
+  });
+});

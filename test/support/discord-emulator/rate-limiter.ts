@@ -45,6 +45,12 @@ interface Window {
   count: number;
 }
 
+/** One window of a bot's global limit: when its first request opened it, and how many it let through. */
+export interface GlobalWindow {
+  openedAt: number;
+  count: number;
+}
+
 interface ForcedLimit {
   remaining: number;
   retryAfterMs: number;
@@ -63,6 +69,8 @@ export class RateLimiter {
   readonly #forced = new Map<string, ForcedLimit>();
   /** The global window of each bot token (the `Authorization` header). */
   readonly #globalWindows = new Map<string, Window>();
+  /** Every global window each bot token opened, oldest first (the last one is still open). */
+  readonly #globalHistory = new Map<string, GlobalWindow[]>();
 
   constructor(
     private defaultRule: RateLimitRule,
@@ -78,6 +86,7 @@ export class RateLimiter {
   setGlobalLimit(rule: RateLimitRule): void {
     this.globalRule = rule;
     this.#globalWindows.clear();
+    this.#globalHistory.clear();
   }
 
   setDefaultLimit(rule: RateLimitRule): void {
@@ -98,6 +107,12 @@ export class RateLimiter {
     this.#windows.clear();
     this.#forced.clear();
     this.#globalWindows.clear();
+    this.#globalHistory.clear();
+  }
+
+  /** The global windows a bot token (its `Authorization` header) opened so far, oldest first. */
+  globalWindows(botToken: string): GlobalWindow[] {
+    return (this.#globalHistory.get(botToken) ?? []).map((w) => ({ ...w }));
   }
 
   check(
@@ -137,12 +152,18 @@ export class RateLimiter {
       if (!global || now - global.startedAt >= this.globalRule.windowMs) {
         global = { startedAt: now, count: 0 };
         this.#globalWindows.set(botToken, global);
+        const history = this.#globalHistory.get(botToken) ?? [];
+        history.push({ openedAt: now, count: 0 });
+        if (history.length > 10_000) history.shift();
+        this.#globalHistory.set(botToken, history);
       }
       if (global.count >= this.globalRule.limit) {
         const retryAfterMs = global.startedAt + this.globalRule.windowMs - now;
         return this.#refusal({}, retryAfterMs, 'global');
       }
       global.count += 1;
+      const current = this.#globalHistory.get(botToken)?.at(-1);
+      if (current) current.count = global.count;
     }
 
     if (window.count >= rule.limit) {
