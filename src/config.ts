@@ -88,6 +88,10 @@ const schema = z
     SWITCHBOARD_ANNOUNCEMENT_TICK_MS: z.coerce.number().int().min(10).max(600_000).prefault(5_000),
     /** Let feed sources point at loopback and private addresses (a feed on the brand's own network). */
     SWITCHBOARD_FEEDS_ALLOW_PRIVATE: bool.prefault('false'),
+    /** The X API v2 base URL (X announcement sources). */
+    X_API_URL: z.url({ protocol: /^https?$/ }).prefault('https://api.x.com'),
+    /** The shortest poll interval an X source may have: the timeline endpoint allows few requests per 15 minutes. */
+    SWITCHBOARD_X_MIN_POLL_SECONDS: z.coerce.number().int().min(1).max(86_400).prefault(60),
     /** Where the default flow hands conversations to: Switchboard's own desktop, or Twilio Flex. */
     SWITCHBOARD_HANDOFF_TARGET: z.enum(['switchboard', 'flex']).prefault('switchboard'),
     // Twilio (off without an account sid): the Flex bridge, SMS and WhatsApp.
@@ -224,7 +228,12 @@ export interface Config {
     adminRoles: string[];
     shardCount: number | undefined;
   };
-  announcements: { tickMs: number; allowPrivateFeeds: boolean };
+  announcements: {
+    tickMs: number;
+    allowPrivateFeeds: boolean;
+    /** X sources: the API's base URL and the shortest poll interval allowed. */
+    x: { apiUrl: string; minPollIntervalSeconds: number };
+  };
   /** Where the default flow hands conversations to (`flex` needs `twilio.flex`). */
   handoffTarget: 'switchboard' | 'flex';
   /** Null: no Twilio account configured (no Flex bridge, SMS or WhatsApp). */
@@ -342,6 +351,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     announcements: {
       tickMs: e.SWITCHBOARD_ANNOUNCEMENT_TICK_MS,
       allowPrivateFeeds: e.SWITCHBOARD_FEEDS_ALLOW_PRIVATE,
+      x: { apiUrl: e.X_API_URL.replace(/\/$/, ''), minPollIntervalSeconds: e.SWITCHBOARD_X_MIN_POLL_SECONDS },
     },
     handoffTarget: e.SWITCHBOARD_HANDOFF_TARGET,
     twilio:

@@ -265,6 +265,9 @@ export async function createSwitchboard(
       },
       ...overrides.announcements,
       feed: { allowPrivate: config.announcements.allowPrivateFeeds, ...overrides.announcements?.feed },
+      x: { baseUrl: config.announcements.x.apiUrl, ...overrides.announcements?.x },
+      xMinPollIntervalSeconds:
+        overrides.announcements?.xMinPollIntervalSeconds ?? config.announcements.x.minPollIntervalSeconds,
     },
   );
 

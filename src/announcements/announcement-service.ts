@@ -6,6 +6,7 @@ import {
   type AnnouncementContent,
   type AnnouncementSource,
   backoffMs,
+  type XAccount,
 } from '../core/announcements/announcement.ts';
 import { DomainError, invalid, notFound } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
@@ -16,6 +17,8 @@ import { announcementMessage } from './announcement-message.ts';
 import type { FeedItem } from './feed-items.ts';
 import { FeedError, FeedReader, type FeedReaderOptions } from './feed-reader.ts';
 import { signatureMatches, webhookHeaders } from './webhook-signature.ts';
+import { XApiClient, type XApiClientOptions, XApiError } from './x-api-client.ts';
+import { compareIds, isAnnounced, newestId, postItem, type XPostItem } from './x-posts.ts';
 
 /** Where announcements go out: Discord (the connector), resolving a guild's announcements channel. */
 /** A server announcements can go to, as an admin picks it. */
@@ -58,6 +61,10 @@ export interface AnnouncementServiceOptions {
   /** Webhook timestamps older (or further in the future) than this are refused; deliveries are remembered as long. */
   replayWindowMs: number;
   feed: Partial<FeedReaderOptions>;
+  /** The X API client of X sources (`baseUrl` from `X_API_URL`). */
+  x: Partial<XApiClientOptions>;
+  /** The shortest poll interval of an X source (`SWITCHBOARD_X_MIN_POLL_SECONDS`). */
+  xMinPollIntervalSeconds: number;
   log: AnnouncementLog;
 }
 
@@ -71,20 +78,42 @@ export const defaultAnnouncementServiceOptions: AnnouncementServiceOptions = {
   maxItemsPerPoll: 20,
   replayWindowMs: 5 * 60_000,
   feed: {},
+  x: {},
+  xMinPollIntervalSeconds: 60,
   log: { info: () => {}, warn: () => {} },
 };
+
+/** An X source polls every 15 minutes unless told otherwise: the timeline allows few requests per window. */
+const xDefaultPollSeconds = 900;
 
 const snowflake = z.string().regex(/^\d{1,25}$/, 'must be a Discord id');
 const httpUrl = z.url({ protocol: /^https?$/ });
 
 export const sourceInputSchema = z.object({
-  kind: z.enum(['feed', 'webhook']),
+  kind: z.enum(['feed', 'webhook', 'x']),
   name: z.string().trim().min(1).max(100),
   url: httpUrl.nullable().optional(),
   pollIntervalSeconds: z.number().int().min(1).max(86_400).optional(),
   guildId: snowflake,
   channelId: snowflake.nullable().optional(),
   enabled: z.boolean().optional(),
+  /** X: the app's bearer token (stored, never returned). */
+  token: z
+    .string()
+    .trim()
+    .min(1)
+    .max(2000)
+    .regex(/^[\x21-\x7e]+$/, 'must be a bearer token')
+    .optional(),
+  /** X: the account's @handle or numeric user id. */
+  account: z
+    .string()
+    .trim()
+    .regex(/^(@?[A-Za-z0-9_]{1,15}|\d{1,25})$/, 'must be an @handle or a numeric X user id')
+    .optional(),
+  /** X: announce replies (also the account's own threads) and reposts too; quotes always are. */
+  includeReplies: z.boolean().optional(),
+  includeReposts: z.boolean().optional(),
 });
 export type SourceInput = z.infer<typeof sourceInputSchema>;
 export const sourcePatchSchema = sourceInputSchema.omit({ kind: true }).partial();
@@ -133,6 +162,7 @@ export class WebhookAuthError extends Error {
 export class AnnouncementService {
   readonly options: AnnouncementServiceOptions;
   private readonly reader: FeedReader;
+  private readonly xClient: XApiClient;
   private timer: ReturnType<typeof setInterval> | null = null;
   private running: Promise<void> | null = null;
   private again = false;
@@ -146,6 +176,7 @@ export class AnnouncementService {
   ) {
     this.options = { ...defaultAnnouncementServiceOptions, ...options };
     this.reader = new FeedReader(this.options.feed);
+    this.xClient = new XApiClient(this.options.x);
   }
 
   start(): void {
@@ -194,6 +225,11 @@ export class AnnouncementService {
 
   async createSource(input: SourceInput): Promise<{ source: AnnouncementSource; secret: string | null }> {
     if (input.kind === 'feed' && !input.url) throw invalid('a feed source needs a url');
+    if (input.kind === 'x') {
+      if (!input.token) throw invalid('an X source needs the bearer token of an X app');
+      if (!input.account) throw invalid('an X source needs the account: its @handle or user id');
+      this.checkXInterval(input.pollIntervalSeconds ?? xDefaultPollSeconds);
+    }
     const now = this.now().toISOString();
     const secret = input.kind === 'webhook' ? randomBytes(32).toString('base64url') : null;
     const source: AnnouncementSource = {
@@ -201,10 +237,10 @@ export class AnnouncementService {
       kind: input.kind,
       name: input.name,
       url: input.kind === 'feed' ? (input.url ?? null) : null,
-      pollIntervalSeconds: input.pollIntervalSeconds ?? 600,
+      pollIntervalSeconds: input.pollIntervalSeconds ?? (input.kind === 'x' ? xDefaultPollSeconds : 600),
       guildId: input.guildId,
       channelId: input.channelId ?? null,
-      secret,
+      secret: input.kind === 'x' ? (input.token ?? null) : secret,
       enabled: input.enabled ?? true,
       etag: null,
       lastModified: null,
@@ -212,7 +248,19 @@ export class AnnouncementService {
       lastError: null,
       lastErrorAt: null,
       lastPolledAt: null,
-      nextPollAt: input.kind === 'feed' ? now : null,
+      nextPollAt: input.kind === 'webhook' ? null : now,
+      ...(input.kind === 'x'
+        ? {
+            x: {
+              account: (input.account ?? '').replace(/^@/, ''),
+              userId: null,
+              handle: null,
+              includeReplies: input.includeReplies ?? false,
+              includeReposts: input.includeReposts ?? false,
+              sinceId: null,
+            },
+          }
+        : {}),
       createdAt: now,
       updatedAt: now,
     };
@@ -221,7 +269,8 @@ export class AnnouncementService {
       { sourceId: source.id, kind: source.kind, name: source.name },
       'announcement source created',
     );
-    if (source.kind === 'feed' && this.timer) this.kick();
+    if (source.kind !== 'webhook' && this.timer) this.kick();
+    // Only a webhook's generated secret is shown (once); an X token is the admin's own and never echoed.
     return { source, secret };
   }
 
@@ -237,6 +286,9 @@ export class AnnouncementService {
 
   async updateSource(id: string, patch: SourcePatch): Promise<AnnouncementSource> {
     const source = await this.getSource(id);
+    if (source.kind === 'x' && patch.pollIntervalSeconds !== undefined)
+      this.checkXInterval(patch.pollIntervalSeconds);
+    const x = source.x && this.patchX(source.x, patch);
     const next: AnnouncementSource = {
       ...source,
       ...(patch.name !== undefined ? { name: patch.name } : {}),
@@ -247,9 +299,21 @@ export class AnnouncementService {
       ...(patch.guildId !== undefined ? { guildId: patch.guildId } : {}),
       ...(patch.channelId !== undefined ? { channelId: patch.channelId } : {}),
       ...(patch.enabled !== undefined ? { enabled: patch.enabled } : {}),
+      ...(source.kind === 'x' && patch.token !== undefined ? { secret: patch.token } : {}),
+      ...(x ? { x } : {}),
       updatedAt: this.now().toISOString(),
     };
     if (next.kind === 'feed' && !next.url) throw invalid('a feed source needs a url');
+    // A new token, account or choice, or enabling the source, polls it at once (a stopped source starts again).
+    if (
+      next.kind === 'x' &&
+      (patch.token !== undefined ||
+        patch.account !== undefined ||
+        patch.includeReplies !== undefined ||
+        patch.includeReposts !== undefined ||
+        patch.enabled === true)
+    )
+      Object.assign(next, { nextPollAt: next.updatedAt, failures: 0 });
     // Re-enabling or changing a feed polls it at once and forgets the back-off.
     if (next.kind === 'feed' && (patch.url !== undefined || patch.enabled === true))
       Object.assign(next, { nextPollAt: next.updatedAt, failures: 0 });
@@ -270,7 +334,7 @@ export class AnnouncementService {
    */
   async pollNow(id: string): Promise<AnnouncementSource> {
     const source = await this.getSource(id);
-    if (source.kind !== 'feed') return source;
+    if (source.kind === 'webhook') return source;
     const now = this.now();
     const lease = new Date(now.getTime() + this.options.pollLeaseMs).toISOString();
     const claimed = await this.store.announcements.claimSource(id, now.toISOString(), lease);
@@ -285,6 +349,7 @@ export class AnnouncementService {
 
   /** `loud`: a failure to record the outcome is thrown (an admin's request), not only logged (the scheduler). */
   private async poll(source: AnnouncementSource, loud = false): Promise<void> {
+    if (source.kind === 'x') return this.pollX(source, loud);
     if (source.kind !== 'feed' || !source.url) return;
     const started = this.now();
     try {
@@ -351,6 +416,159 @@ export class AnnouncementService {
         this.options.log.warn(
           { sourceId: source.id, reason, err: recordError },
           'feed poll failure not recorded on the source',
+        );
+        if (loud) throw recordError;
+      }
+    }
+  }
+
+  // ---- X ------------------------------------------------------------------------------------
+
+  private checkXInterval(seconds: number): void {
+    const min = this.options.xMinPollIntervalSeconds;
+    if (seconds < min)
+      throw invalid(
+        `an X source is polled at most every ${min} s (the X API's rate limits); pollIntervalSeconds: ${seconds}`,
+      );
+  }
+
+  /** The account after an admin's change: another account is looked up again and starts from its newest posts. */
+  private patchX(x: XAccount, patch: SourcePatch): XAccount {
+    const account = patch.account?.replace(/^@/, '');
+    return {
+      ...x,
+      ...(account !== undefined && account.toLowerCase() !== x.account.toLowerCase()
+        ? { account, userId: null, handle: null, sinceId: null }
+        : {}),
+      ...(patch.includeReplies !== undefined ? { includeReplies: patch.includeReplies } : {}),
+      ...(patch.includeReposts !== undefined ? { includeReposts: patch.includeReposts } : {}),
+    };
+  }
+
+  /**
+   * Polls an X source: looks the account up once, asks for the posts newer than the newest seen (every
+   * page), and queues the announced ones oldest first in the same transaction that stores the newest id,
+   * so a restart neither repeats nor skips a post. The rate-limit headers set the next poll: none before
+   * `x-rate-limit-reset` once the window is used up (or after a 429). A refused token (401/403) or an
+   * unknown account stops the source (disabled, with the reason) until an admin changes it.
+   */
+  private async pollX(source: AnnouncementSource, loud: boolean): Promise<void> {
+    const token = source.secret;
+    let account = source.x;
+    if (!account) return;
+    const started = this.now();
+    try {
+      if (!token) throw new XApiError('unauthorized', 'no bearer token; set one and enable the source', '');
+      if (!account.userId || !account.handle) {
+        const user = await this.xClient.lookupUser(token, account.account);
+        account = { ...account, userId: user.id, handle: user.username };
+      }
+      const { userId, handle, sinceId } = account as XAccount & { userId: string; handle: string };
+      const timeline = await this.xClient.userPosts(token, userId, {
+        sinceId,
+        firstPage: this.options.maxItemsPerPoll,
+      });
+      const posts = timeline.posts
+        .filter((p) => !sinceId || compareIds(p.id, sinceId) > 0)
+        .sort((a, b) => compareIds(a.id, b.id));
+      const seen = account;
+      let items: XPostItem[] = posts
+        .filter((p) => isAnnounced(p, seen))
+        .map((p) => postItem(p, timeline.media, handle));
+      // A new source announces the account's latest posts only, like a new feed.
+      if (!sinceId) items = items.slice(-this.options.maxItemsPerPoll);
+      const newest = newestId([sinceId, ...posts.map((p) => p.id)]);
+      const done = this.now();
+      let added = 0;
+      await this.store.transaction(async (tx) => {
+        const current = await tx.announcements.getSource(source.id);
+        // Deleted, or pointed at another account meanwhile: this poll's posts are not the source's any more.
+        if (!current?.x || current.x.account !== seen.account) return;
+        for (const [position, item] of items.entries()) {
+          const draft = this.draft(
+            { ...item.content, sourceName: current.name },
+            {
+              sourceId: current.id,
+              externalKey: item.id,
+              guildId: current.guildId,
+              channelId: current.channelId,
+              scheduledAt: started.toISOString(),
+              position,
+            },
+          );
+          if (await tx.announcements.insertIfNew(draft)) added += 1;
+        }
+        const interval = current.pollIntervalSeconds * 1000;
+        const { remaining, resetAt } = timeline.rateLimit;
+        // The window is used up: the next request waits for its end, even when the interval is shorter.
+        const wait =
+          remaining === 0 && resetAt ? Math.max(interval, resetAt.getTime() - done.getTime()) : interval;
+        await tx.announcements.updateSource({
+          ...current,
+          x: { ...current.x, userId, handle, sinceId: newest },
+          failures: 0,
+          lastError: null,
+          lastErrorAt: null,
+          lastPolledAt: done.toISOString(),
+          nextPollAt: new Date(done.getTime() + wait).toISOString(),
+        });
+      });
+      if (added > 0) this.options.log.info({ sourceId: source.id, added }, 'X posts queued for posting');
+    } catch (error) {
+      if (error instanceof DomainError && error.kind === 'not_found') return; // deleted meanwhile
+      const xError = error instanceof XApiError ? error : null;
+      const reason = xError
+        ? `${xError.kind}: ${xError.message}`
+        : error instanceof Error
+          ? error.message
+          : String(error);
+      const current = (await this.store.announcements.getSource(source.id)) ?? source;
+      const done = this.now();
+      const stop = xError?.permanent === true;
+      const limited = xError?.kind === 'rate_limited';
+      const failures = limited ? current.failures : current.failures + 1;
+      const wait = limited
+        ? Math.max(
+            1_000,
+            (xError.resetAt?.getTime() ?? done.getTime() + current.pollIntervalSeconds * 1000) -
+              done.getTime(),
+          )
+        : Math.max(
+            backoffMs(failures, this.options.backoffBaseMs, this.options.backoffMaxMs),
+            Math.min(current.pollIntervalSeconds * 1000, this.options.backoffMaxMs),
+          );
+      const nextPollAt = stop ? null : new Date(done.getTime() + wait).toISOString();
+      // The endpoint and X's own words, never the token.
+      this.options.log.warn(
+        {
+          sourceId: source.id,
+          account: account.account,
+          endpoint: xError?.endpoint,
+          status: xError?.status,
+          failures,
+          reason,
+          nextPollAt,
+          ...(stop ? { stopped: true } : {}),
+        },
+        stop ? 'X source stopped: an admin must change it' : 'X poll failed',
+      );
+      try {
+        const keep = current.x?.account === account.account ? account : current.x;
+        await this.store.announcements.updateSource({
+          ...current,
+          // The account looked up before the failure stays looked up.
+          ...(keep ? { x: { ...keep, sinceId: current.x?.sinceId ?? null } } : {}),
+          ...(stop ? { enabled: false } : {}),
+          failures,
+          lastError: reason,
+          lastErrorAt: done.toISOString(),
+          lastPolledAt: done.toISOString(),
+          nextPollAt,
+        });
+      } catch (recordError) {
+        this.options.log.warn(
+          { sourceId: source.id, reason, err: recordError },
+          'X poll failure not recorded on the source',
         );
         if (loud) throw recordError;
       }

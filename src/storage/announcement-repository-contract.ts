@@ -73,6 +73,30 @@ export function describeAnnouncementRepositoryContract(name: string, makeStore: 
       expect(await store.announcements.getSource(s.id)).toBeUndefined();
     });
 
+    it('stores an X source with its account, choices and newest post id, and claims it when due', async () => {
+      const x = {
+        account: 'acme',
+        userId: null,
+        handle: null,
+        includeReplies: false,
+        includeReposts: true,
+        sinceId: null,
+      };
+      const s = source({ kind: 'x', url: null, secret: 'bearer', nextPollAt: '2001-01-01T00:00:00.000Z', x });
+      await store.announcements.createSource(s);
+      expect(await store.announcements.getSource(s.id)).toEqual(s);
+      const resolved = { ...x, userId: '2244994945', handle: 'Acme', sinceId: '1800000000000000001' };
+      await store.announcements.updateSource({ ...s, x: resolved });
+      expect((await store.announcements.getSource(s.id))?.x).toEqual(resolved);
+      const claimed = await store.announcements.claimDueSources(
+        '2001-01-01T00:00:01.000Z',
+        '2001-01-01T00:02:00.000Z',
+        50,
+      );
+      expect(claimed.find((c) => c.id === s.id)?.x).toEqual(resolved);
+      await store.announcements.deleteSource(s.id);
+    });
+
     it('claims a due feed once until its lease ends', async () => {
       const s = source({ nextPollAt: '2000-01-01T00:00:00.000Z' });
       await store.announcements.createSource(s);

@@ -30,6 +30,12 @@ export interface AnnouncementSourceTable {
   next_poll_at: string | null;
   /** While an instance polls the feed: until when its claim holds (null: nobody polls it). */
   poll_claimed_until: string | null;
+  x_account: string | null;
+  x_user_id: string | null;
+  x_handle: string | null;
+  x_include_replies: number | null;
+  x_include_reposts: number | null;
+  x_since_id: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -82,13 +88,19 @@ const sourceToRow = (s: AnnouncementSource): Selectable<AnnouncementSourceTable>
   next_poll_at: s.nextPollAt,
   // Storing a source's state (the outcome of its poll, an admin's change) ends a poll claim.
   poll_claimed_until: null,
+  x_account: s.x?.account ?? null,
+  x_user_id: s.x?.userId ?? null,
+  x_handle: s.x?.handle ?? null,
+  x_include_replies: s.x ? toFlag(s.x.includeReplies) : null,
+  x_include_reposts: s.x ? toFlag(s.x.includeReposts) : null,
+  x_since_id: s.x?.sinceId ?? null,
   created_at: s.createdAt,
   updated_at: s.updatedAt,
 });
 
 const sourceFromRow = (r: Selectable<AnnouncementSourceTable>): AnnouncementSource => ({
   id: r.id,
-  kind: r.kind === 'webhook' ? 'webhook' : 'feed',
+  kind: r.kind === 'webhook' || r.kind === 'x' ? r.kind : 'feed',
   name: r.name,
   url: r.url,
   pollIntervalSeconds: Number(r.poll_interval_seconds),
@@ -103,6 +115,18 @@ const sourceFromRow = (r: Selectable<AnnouncementSourceTable>): AnnouncementSour
   lastErrorAt: r.last_error_at,
   lastPolledAt: r.last_polled_at,
   nextPollAt: r.next_poll_at,
+  ...(r.kind === 'x'
+    ? {
+        x: {
+          account: r.x_account ?? '',
+          userId: r.x_user_id,
+          handle: r.x_handle,
+          includeReplies: fromFlag(r.x_include_replies ?? 0),
+          includeReposts: fromFlag(r.x_include_reposts ?? 0),
+          sinceId: r.x_since_id,
+        },
+      }
+    : {}),
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -205,7 +229,7 @@ export class KyselyAnnouncementRepository implements AnnouncementRepository {
     let due = db
       .selectFrom('announcement_sources')
       .select('id')
-      .where('kind', '=', 'feed')
+      .where('kind', 'in', ['feed', 'x'])
       .where('enabled', '=', 1)
       .where((eb) => eb.or([eb('next_poll_at', 'is', null), eb('next_poll_at', '<=', now)]))
       .where((eb) => eb.or([eb('poll_claimed_until', 'is', null), eb('poll_claimed_until', '<=', now)]))

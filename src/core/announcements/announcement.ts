@@ -1,9 +1,9 @@
 /**
  * Official announcements: one-to-many posts in a brand's Discord announcements channels, from feeds
- * (RSS 2.0, Atom, JSON Feed), signed webhooks, or composed by an admin in the desktop.
+ * (RSS 2.0, Atom, JSON Feed), the brand's X account, signed webhooks, or composed by an admin in the desktop.
  */
 
-export const announcementSourceKinds = ['feed', 'webhook'] as const;
+export const announcementSourceKinds = ['feed', 'webhook', 'x'] as const;
 export type AnnouncementSourceKind = (typeof announcementSourceKinds)[number];
 
 /** Where announcements come from, and where they go (a guild's announcements channel unless `channelId`). */
@@ -16,7 +16,7 @@ export interface AnnouncementSource {
   pollIntervalSeconds: number;
   guildId: string;
   channelId: string | null;
-  /** HMAC key of a webhook source; shown once on creation, never listed. */
+  /** HMAC key of a webhook source (shown once on creation) or an X source's bearer token; never listed. */
   secret: string | null;
   enabled: boolean;
   /** Conditional-request validators of the last 200 response. */
@@ -27,10 +27,26 @@ export interface AnnouncementSource {
   lastError: string | null;
   lastErrorAt: string | null;
   lastPolledAt: string | null;
-  /** When the source is polled next (feeds). */
+  /** When the source is polled next (feeds, X). */
   nextPollAt: string | null;
+  /** The X account and what of it is announced (X sources only). */
+  x?: XAccount;
   createdAt: string;
   updatedAt: string;
+}
+
+/** The brand's X account an X source follows. */
+export interface XAccount {
+  /** The @handle (without `@`) or the numeric user id, as the admin gave it. */
+  account: string;
+  /** The user id and handle, looked up once from `account` (null until the first poll). */
+  userId: string | null;
+  handle: string | null;
+  /** Replies (also the account's own threads) and reposts are skipped unless chosen; quotes are announced. */
+  includeReplies: boolean;
+  includeReposts: boolean;
+  /** The newest post id seen: the next poll asks only for newer posts (`since_id`). */
+  sinceId: string | null;
 }
 
 /** The embed an announcement is posted as. */
