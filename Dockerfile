@@ -17,16 +17,16 @@ COPY package.json package-lock.json ./
 # Then the two dependencies with install scripts: better-sqlite3's native module and esbuild's binary check.
 RUN npm ci --ignore-scripts --no-audit --no-fund && npm rebuild better-sqlite3 esbuild
 COPY tsconfig.json tsconfig.build.json ./
+COPY bin ./bin
 COPY src ./src
 COPY kb ./kb
 COPY web ./web
-# `npm run build:server`: tsc emits src/ to dist/ (the same folder depth, so kb/ and web/dist resolve as from src/).
-# tsx (a dependency: `npm start` from a clone runs the TypeScript sources) and its esbuild are removed after the
-# prune: the compiled server needs neither.
+# `npm run build:server`: tsc checks and emits src/ to dist/ (the same folder depth, so kb/ and web/dist resolve as
+# from src/). The prune then drops the development dependencies, the compilers among them (TypeScript, tsx, esbuild):
+# the compiled server needs none of them.
 RUN npm run build \
   && npm run build:server \
-  && npm prune --omit=dev --no-audit --no-fund \
-  && rm -rf node_modules/tsx node_modules/esbuild node_modules/@esbuild node_modules/.bin/tsx node_modules/.bin/esbuild
+  && npm prune --omit=dev --no-audit --no-fund
 
 # --- runtime: production dependencies, the compiled server, the built web app; no sources, no compilers, not root ---
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime

@@ -9,12 +9,10 @@ import {
   type AnnouncementServiceOptions,
 } from './announcements/announcement-service.ts';
 import { DiscordAnnouncementPoster } from './announcements/discord-announcement-poster.ts';
-import { HttpBotVirtualAgent } from './bots/http-bot-virtual-agent.ts';
-import { DiscordConnector } from './channels/discord/discord-connector.ts';
-import { SharedRestLimiter } from './channels/discord/shared-rest-limiter.ts';
-import { FlexConnector } from './channels/flex/flex-connector.ts';
-import { MessengerConnector } from './channels/messenger/messenger-connector.ts';
-import { createTwilioMessaging } from './channels/sms/twilio-messaging.ts';
+import type { DiscordConnector } from './channels/discord/discord-connector.ts';
+import type { SharedRestLimiter } from './channels/discord/shared-rest-limiter.ts';
+import type { FlexConnector } from './channels/flex/flex-connector.ts';
+import type { MessengerConnector } from './channels/messenger/messenger-connector.ts';
 import { WebchatConnector } from './channels/webchat/webchat-connector.ts';
 import { storeWebchatHistory } from './channels/webchat/webchat-history.ts';
 import type { Config } from './config.ts';
@@ -30,13 +28,9 @@ import { buildApp } from './http/app.ts';
 import { ScryptPasswordHasher } from './http/auth/scrypt-password-hasher.ts';
 import { announcementRoutes } from './http/routes/announcement-routes.ts';
 import { desktopStaticRoutes } from './http/static.ts';
-import { importKnowledgeBase } from './knowledge/import-knowledge-base.ts';
-import { createLanguageModelParts } from './llm/language-model.ts';
 import { FetchHttpClient } from './net/fetch-http-client.ts';
 import { InProcessEventBus } from './pubsub/in-process-event-bus.ts';
-import { RedisEventBus } from './pubsub/redis-event-bus.ts';
 import { FusedSearchIndex } from './search/fused-search-index.ts';
-import { KyselyArticleVectorRepository } from './storage/article-vector-repository.ts';
 import { openStore } from './storage/kysely-store.ts';
 
 /** The sample knowledge base loaded into an empty installation. */
@@ -75,6 +69,8 @@ const readableLogs = process.stdout.isTTY === true;
 /**
  * The composition root: the only place that picks concrete adapters (SQLite or PostgreSQL, the
  * in-process event bus, the BM25 search index, the knowledge-base virtual agent, the connectors).
+ * What only some installations use (Redis, Discord, Twilio, Messenger, a language model, an external bot)
+ * is imported when configured, so that a process does not load, compile and hold SDKs it never calls.
  */
 export async function createSwitchboard(
   config: Config,
@@ -93,7 +89,7 @@ export async function createSwitchboard(
   // REDIS_URL makes this one of many instances: events reach the sockets of every instance.
   const busLog = logger.child({ component: 'event-bus' });
   const redisBus = config.redis
-    ? await RedisEventBus.connect({
+    ? await (await import('./pubsub/redis-event-bus.ts')).RedisEventBus.connect({
         url: config.redis.url,
         prefix: config.redis.prefix,
         onHandlerError,
@@ -111,8 +107,10 @@ export async function createSwitchboard(
   const bus: EventBus = redisBus ?? new InProcessEventBus(onHandlerError);
   // The brand's own model (SWITCHBOARD_LLM_URL): hybrid retrieval, grounded answers, written summaries.
   const model = config.llm
-    ? createLanguageModelParts(config.llm, {
-        vectors: new KyselyArticleVectorRepository({ db: store.db }),
+    ? (await import('./llm/language-model.ts')).createLanguageModelParts(config.llm, {
+        vectors: new (await import('./storage/article-vector-repository.ts')).KyselyArticleVectorRepository({
+          db: store.db,
+        }),
         articles: store.articles,
         log: logger.child({ component: 'language-model' }),
       })
@@ -131,7 +129,7 @@ export async function createSwitchboard(
   const extractiveSummaries = new ExtractiveHandoffSummarizer({ isHandoffRequest: detectHandoff });
   const bot = config.externalBot;
   const virtualAgent = bot
-    ? new HttpBotVirtualAgent({
+    ? new (await import('./bots/http-bot-virtual-agent.ts')).HttpBotVirtualAgent({
         url: bot.url,
         timeoutMs: bot.timeoutMs,
         fallback: answeringAgent,
@@ -177,6 +175,10 @@ export async function createSwitchboard(
   if (config.discord.token) {
     const discordLog = logger.child({ channel: 'discord' });
     // Discord's REST limits are the bot's, not this process's: with Redis every instance keeps to them together.
+    const [{ DiscordConnector }, { SharedRestLimiter }] = await Promise.all([
+      import('./channels/discord/discord-connector.ts'),
+      import('./channels/discord/shared-rest-limiter.ts'),
+    ]);
     restLimiter = new SharedRestLimiter({
       redisUrl: config.redis?.url ?? null,
       ...(config.redis ? { prefix: config.redis.prefix } : {}),
@@ -213,6 +215,7 @@ export async function createSwitchboard(
   let flexConnector: FlexConnector | null = null;
   if (config.twilio?.flex) {
     const flexLog = logger.child({ channel: 'flex' });
+    const { FlexConnector } = await import('./channels/flex/flex-connector.ts');
     flexConnector = new FlexConnector({
       twilio: config.twilio,
       flex: config.twilio.flex,
@@ -229,6 +232,7 @@ export async function createSwitchboard(
   let messenger: MessengerConnector | null = null;
   if (config.messenger) {
     const messengerLog = logger.child({ channel: 'messenger' });
+    const { MessengerConnector } = await import('./channels/messenger/messenger-connector.ts');
     messenger = new MessengerConnector(
       {
         store,
@@ -245,10 +249,15 @@ export async function createSwitchboard(
   // SMS and WhatsApp: a connector per configured sender, sharing Twilio's two webhooks.
   const messagingLog = logger.child({ channel: 'twilio-messaging' });
   const messaging = config.twilio
-    ? createTwilioMessaging(center, config.twilio, config.publicUrl, {
-        info: (context, message) => messagingLog.info(context, message),
-        warn: (context, message) => messagingLog.warn(context, message),
-      })
+    ? (await import('./channels/sms/twilio-messaging.ts')).createTwilioMessaging(
+        center,
+        config.twilio,
+        config.publicUrl,
+        {
+          info: (context, message) => messagingLog.info(context, message),
+          warn: (context, message) => messagingLog.warn(context, message),
+        },
+      )
     : null;
   for (const connector of messaging?.connectors ?? []) center.addConnector(connector);
 
@@ -426,6 +435,7 @@ async function bootstrap(
   if (config.sampleKnowledgeBase && !(await center.store.settings.get(sampleKnowledgeBaseSetting))) {
     const existing = await center.store.articles.count();
     if (existing === 0) {
+      const { importKnowledgeBase } = await import('./knowledge/import-knowledge-base.ts');
       const result = await importKnowledgeBase(sampleKnowledgeBaseDir, center.articles);
       await center.store.settings.set(sampleKnowledgeBaseSetting, {
         loadedAt: new Date().toISOString(),

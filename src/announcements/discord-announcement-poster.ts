@@ -1,6 +1,5 @@
 import type { RESTPostAPIChannelMessageJSONBody } from 'discord.js';
 import type { DiscordConnector } from '../channels/discord/discord-connector.ts';
-import { loadGuildSetup } from '../channels/discord/discord-setup.ts';
 import { ConnectorError } from '../core/ports/channel-connector.ts';
 import type { SettingRepository } from '../core/ports/repositories.ts';
 import type { AnnouncementPoster, AnnouncementServer } from './announcement-service.ts';
@@ -20,6 +19,8 @@ export class DiscordAnnouncementPoster implements AnnouncementPoster {
     if (!this.connector) throw new ConnectorError('Discord is not configured (DISCORD_TOKEN)', false);
     let channelId = target.channelId;
     if (!channelId) {
+      // Imported here: the setup module loads discord.js, which an installation without Discord never needs.
+      const { loadGuildSetup } = await import('../channels/discord/discord-setup.ts');
       const setup = await loadGuildSetup(this.settings, target.guildId);
       channelId = setup?.channels.announcements ?? null;
     }

@@ -1,6 +1,6 @@
 import { RestrictedAddressError, restrictedAddressKind } from '../net/address-policy.ts';
 import { BodyTooLargeError, type GuardedResponse, guardedGet } from '../net/guarded-get.ts';
-import { type FeedItem, parseFeedItems } from './feed-items.ts';
+import type { FeedItem } from './feed-items.ts';
 
 export interface FeedReaderOptions {
   timeoutMs: number;
@@ -129,6 +129,8 @@ export class FeedReader {
       }
       let items: FeedItem[];
       try {
+        // The feed parser is loaded by the first poll: an installation without feeds never loads it.
+        const { parseFeedItems } = await import('./feed-items.ts');
         items = parseFeedItems(body);
       } catch (error) {
         throw new FeedError('parse', error instanceof Error ? error.message : String(error), current);

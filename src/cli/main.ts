@@ -1,11 +1,11 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig } from '../config.ts';
 import { agentRoles } from '../core/model.ts';
-import { importKnowledgeBase } from '../knowledge/import-knowledge-base.ts';
-import { createSwitchboard, type Switchboard } from '../main.ts';
-import { openStore } from '../storage/kysely-store.ts';
-import { runDiscordSetup } from './discord-setup-command.ts';
-import { resetAgentPassword } from './reset-password-command.ts';
+import type { Switchboard } from '../main.ts';
+
+// Each command imports what it runs when it runs: `--help` or `migrate` does not load the server, and
+// `start` does not load the Discord setup or the Markdown importer.
+const composition = () => import('../main.ts');
 
 /** The `switchboard` command. */
 export function buildCli(): Command {
@@ -18,6 +18,7 @@ export function buildCli(): Command {
     .description('migrate the database and run the server')
     .action(async () => {
       // Only `start` sets an installation up (first admin, sample knowledge base) and says how to sign in.
+      const { createSwitchboard } = await composition();
       const switchboard = await createSwitchboard(loadConfig());
       stopOnSignals(switchboard);
       const url = await switchboard.start();
@@ -29,6 +30,7 @@ export function buildCli(): Command {
     .description('apply pending database migrations and exit')
     .action(async () => {
       const config = loadConfig();
+      const { openStore } = await import('../storage/kysely-store.ts');
       const store = await openStore({ url: config.databaseUrl, dataDir: config.dataDir });
       console.log(`database (${store.engine}) is up to date`);
       await store.close();
@@ -58,6 +60,7 @@ export function buildCli(): Command {
       }) => {
         const password = options.password ?? process.env.SWITCHBOARD_AGENT_PASSWORD;
         if (!password) throw new InvalidArgumentError('give --password or set SWITCHBOARD_AGENT_PASSWORD');
+        const { createSwitchboard } = await composition();
         const switchboard = await createSwitchboard(loadConfig(), { bootstrap: false });
         try {
           const agent = await switchboard.center.agents.create({ ...options, password });
@@ -80,6 +83,7 @@ export function buildCli(): Command {
     )
     .action(async (options: { email: string; password?: string }) => {
       const given = options.password ?? process.env.SWITCHBOARD_AGENT_PASSWORD;
+      const { resetAgentPassword } = await import('./reset-password-command.ts');
       const result = await resetAgentPassword(loadConfig(), options.email, given || undefined);
       console.log(
         `password of ${result.email} reset; ${result.endedCredentials} session(s) and API token(s) ended`,
@@ -92,6 +96,10 @@ export function buildCli(): Command {
     .argument('<folder>', 'folder of Markdown files with front matter (title, tags, locale, examples)')
     .description('import or update knowledge-base articles')
     .action(async (folder: string) => {
+      const [{ createSwitchboard }, { importKnowledgeBase }] = await Promise.all([
+        composition(),
+        import('../knowledge/import-knowledge-base.ts'),
+      ]);
       const switchboard = await createSwitchboard(loadConfig(), { bootstrap: false });
       try {
         const tty = process.stderr.isTTY;
@@ -122,6 +130,7 @@ export function buildCli(): Command {
     )
     .action(async (options: { guild: string[] }) => {
       const config = loadConfig();
+      const { runDiscordSetup } = await import('./discord-setup-command.ts');
       const reports = await runDiscordSetup(
         config,
         options.guild.length > 0 ? options.guild : config.discord.guildIds,

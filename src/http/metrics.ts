@@ -1,5 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import { discordRateLimitedCounts } from '../channels/discord/shared-rest-limiter.ts';
+import { discordRateLimitedCounts } from '../channels/discord/rate-limited-counts.ts';
 import type { ConnectorHealth } from '../core/ports/channel-connector.ts';
 import type { DomainEvent } from '../core/ports/event-bus.ts';
 import type { OutboxChannelHealth } from '../core/ports/repositories.ts';

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import {
@@ -13,7 +14,7 @@ import {
   SqliteDialect,
   SqliteDriver,
 } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import type {
   AnnouncementDeliveryTable,
   AnnouncementSourceTable,
@@ -452,7 +453,9 @@ class ImmediateSqliteDialect extends SqliteDialect {
 export function createDatabase(options: DatabaseOptions = {}): Kysely<Database> {
   const target = resolveDatabaseTarget(options);
   if (target.engine === 'postgres') {
-    const pool = new pg.Pool({
+    // Loaded here: a SQLite installation does not load the PostgreSQL driver.
+    const { Pool } = createRequire(import.meta.url)('pg') as typeof pg;
+    const pool = new Pool({
       connectionString: target.connectionString,
       max: defaultDatabaseOptions.poolSize,
     });

@@ -50,9 +50,8 @@ describe('the server compiled to JavaScript', () => {
     symlinkSync(path.join(repoRoot, 'kb'), path.join(appDir, 'kb'));
     mkdirSync(path.join(appDir, 'web'));
     symlinkSync(path.join(repoRoot, 'web/dist'), path.join(appDir, 'web/dist'));
-    // Only the production dependencies the server imports are reachable from dist/, tsx left out.
+    // Only the production dependencies are reachable from dist/ (tsx and TypeScript are development ones).
     for (const name of Object.keys(packageJson.dependencies)) {
-      if (name === 'tsx') continue;
       const link = path.join(appDir, 'node_modules', name);
       mkdirSync(path.dirname(link), { recursive: true });
       symlinkSync(path.join(repoRoot, 'node_modules', name), link);

@@ -99,7 +99,7 @@ describe('npm start on a fresh installation', () => {
     const database = path.join(dataDir, 'switchboard.db');
     expect(existsSync(`${database}-wal`)).toBe(true);
     const pgid = server.child.pid!;
-    // npm, then node (npm's shell `exec`s it), and the TypeScript loader's esbuild service.
+    // npm, then node (npm's shell `exec`s it) on the compiled server.
     const members = groupMembers(pgid);
     expect(members.length, `process group ${pgid}`).toBeGreaterThanOrEqual(2);
 

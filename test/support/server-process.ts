@@ -28,17 +28,20 @@ export interface ServerProcess {
 
 /**
  * Runs a command the way a user does (`npm start`, `node bin/switchboard.mjs …`) in its own process
- * group, so that a test can see, and end, every process it leads to (npm → sh → node → esbuild).
+ * group, so that a test can see, and end, every process it leads to (npm → sh → node).
+ * `bin/switchboard.mjs` runs dist/, compiling it first when it does not match src/ (one build at a time for
+ * test files started together), so that a test always runs the sources as they are, never a stale build.
  */
 export function spawnServer(
   command: string,
   args: string[],
   env: Record<string, string | undefined>,
+  options: { cwd?: string } = {},
 ): ServerProcess {
   // A tag in the environment finds its processes even where they leave the group (`script` starts a session).
   const tag = `${process.pid}-${++spawned}`;
   const child = spawn(command, args, {
-    cwd: repoRoot,
+    cwd: options.cwd ?? repoRoot,
     env: { ...process.env, ...env, [tagName]: tag },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,

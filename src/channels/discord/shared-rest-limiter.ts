@@ -2,13 +2,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DefaultRestOptions, type RESTOptions, type ResponseLike } from 'discord.js';
 import { Redis } from 'ioredis';
 import { ConnectorError } from '../../core/ports/channel-connector.ts';
+import { countRateLimited, type RateLimitScope } from './rate-limited-counts.ts';
+
+export { discordRateLimitedCounts, type RateLimitScope, rateLimitScopes } from './rate-limited-counts.ts';
 
 /** discord.js REST's `makeRequest`: sends one HTTP request to Discord. */
 export type DiscordMakeRequest = RESTOptions['makeRequest'];
-
-/** `X-RateLimit-Scope` of a 429: the bot's own bucket, the bot's global limit, or a shared resource. */
-export const rateLimitScopes = ['user', 'global', 'shared'] as const;
-export type RateLimitScope = (typeof rateLimitScopes)[number];
 
 export interface SharedRestLimiterLog {
   info(context: Record<string, unknown>, message: string): void;
@@ -58,14 +57,6 @@ export const defaultSharedRestLimiterOptions: SharedRestLimiterOptions = {
   commandTimeoutMs: 500,
   log: { info: () => {}, warn: () => {} },
 };
-
-/** 429s Discord answered to this process, by scope: read by `/metrics`, whichever connector got them. */
-const rateLimitedInProcess: Record<RateLimitScope, number> = { user: 0, global: 0, shared: 0 };
-
-/** The 429s Discord answered to this process so far, by scope. */
-export function discordRateLimitedCounts(): Readonly<Record<RateLimitScope, number>> {
-  return { ...rateLimitedInProcess };
-}
 
 /** Where a request falls in Discord's limits: its route (bucket before the hash is known) and major parameter. */
 export interface DiscordRoute {
@@ -298,7 +289,7 @@ export class SharedRestLimiter {
       if (response.status === 429) {
         const scope = response.headers.get('x-ratelimit-scope');
         const global = response.headers.has('x-ratelimit-global') || scope === 'global';
-        rateLimitedInProcess[global ? 'global' : scope === 'shared' ? 'shared' : 'user'] += 1;
+        countRateLimited(global ? 'global' : scope === 'shared' ? 'shared' : 'user');
       }
       return response;
     };
