@@ -23,12 +23,14 @@ import { KnowledgeVirtualAgent } from './core/knowledge/knowledge-virtual-agent.
 import type { ChannelConnector } from './core/ports/channel-connector.ts';
 import { type Clock, systemClock } from './core/ports/clock.ts';
 import type { DomainEvent, EventBus } from './core/ports/event-bus.ts';
+import type { WebhookOptions } from './core/webhooks/webhook-service.ts';
 import { createLogger } from './create-logger.ts';
 import { buildApp } from './http/app.ts';
 import { ScryptPasswordHasher } from './http/auth/scrypt-password-hasher.ts';
 import { announcementRoutes } from './http/routes/announcement-routes.ts';
 import { desktopStaticRoutes } from './http/static.ts';
 import { FetchHttpClient } from './net/fetch-http-client.ts';
+import { FetchWebhookSender } from './net/fetch-webhook-sender.ts';
 import { InProcessEventBus } from './pubsub/in-process-event-bus.ts';
 import { FusedSearchIndex } from './search/fused-search-index.ts';
 import { openStore } from './storage/kysely-store.ts';
@@ -61,6 +63,8 @@ export interface SwitchboardOverrides {
    * as `switchboard start`). The CLI's other commands pass false: only the server sets an installation up.
    */
   bootstrap?: boolean;
+  /** Outbound webhook retries and disabling (tests use short back-offs). */
+  webhooks?: Partial<WebhookOptions>;
 }
 
 /** A person reads stdout (a terminal): readable log lines, and the per-request lines only at `debug`. */
@@ -150,6 +154,7 @@ export async function createSwitchboard(
       virtualAgent,
       summarizer: model?.summarizer(extractiveSummaries) ?? extractiveSummaries,
       http: new FetchHttpClient(),
+      webhookSender: new FetchWebhookSender(),
       log: {
         warn: (context, message) => logger.warn(context, message),
         error: (context, message) => logger.error(context, message),
@@ -161,6 +166,7 @@ export async function createSwitchboard(
       presence: { graceMs: config.presenceGraceMs, heartbeatMs: Math.floor(config.presenceGraceMs / 3) },
       outbox: { maxBackoffMs: config.outboxMaxRetryDelayMs },
       handoffTarget: config.handoffTarget,
+      webhooks: { ...overrides.webhooks },
     },
   );
   for (const connector of overrides.connectors ?? []) center.addConnector(connector);

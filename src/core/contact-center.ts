@@ -37,9 +37,11 @@ import type { PasswordHasher } from './ports/password-hasher.ts';
 import type { Store } from './ports/repositories.ts';
 import type { SearchIndex } from './ports/search-index.ts';
 import type { VirtualAgent } from './ports/virtual-agent.ts';
+import type { WebhookSender } from './ports/webhook-sender.ts';
 import { QueueService } from './routing/queue-service.ts';
 import { Router, type RouterOptions } from './routing/router.ts';
 import { StatsService } from './stats/stats-service.ts';
+import { type WebhookOptions, WebhookService } from './webhooks/webhook-service.ts';
 
 export interface ContactCenterDeps {
   store: Store;
@@ -53,6 +55,8 @@ export interface ContactCenterDeps {
   /** Hand-off summaries (default: extractive, from the member's words and the bot's articles). */
   summarizer?: HandoffSummarizer;
   log?: DispatcherLog;
+  /** Sends outbound webhooks; without one, deliveries are recorded and wait. */
+  webhookSender?: WebhookSender;
 }
 
 export interface ContactCenterOptions {
@@ -74,6 +78,8 @@ export interface ContactCenterOptions {
   handoffTarget: string;
   /** When a bot conversation the member left gets its outcome, and how often that is checked. */
   outcomes: Partial<BotOutcomeOptions>;
+  /** Outbound webhooks' retries, time-outs and when a failing endpoint is disabled. */
+  webhooks: Partial<WebhookOptions>;
 }
 
 export const defaultContactCenterOptions: ContactCenterOptions = {
@@ -86,6 +92,7 @@ export const defaultContactCenterOptions: ContactCenterOptions = {
   inboundProcessing: {},
   handoffTarget: 'switchboard',
   outcomes: {},
+  webhooks: {},
 };
 
 /**
@@ -117,6 +124,8 @@ export class ContactCenter {
   /** What connectors deliver inbound messages to: `conversations.receive`, retried until stored. */
   readonly inbound: InboundRetry<ReceiveResult>;
   readonly dispatcher: OutboxDispatcher;
+  /** Outbound webhooks: admins' subscriptions and their deliveries. */
+  readonly webhooks: WebhookService;
   readonly connectors = new Map<string, ChannelConnector>();
   private readonly options: ContactCenterOptions;
   private readonly log: DispatcherLog;
@@ -217,6 +226,14 @@ export class ContactCenter {
       this.options.inbound,
     );
     this.dispatcher = new OutboxDispatcher(store, this.connectors, clock, this.options.outbox, deps.log);
+    this.webhooks = new WebhookService(
+      store,
+      bus,
+      clock,
+      deps.webhookSender ?? null,
+      this.options.webhooks,
+      deps.log,
+    );
   }
 
   /**
@@ -273,6 +290,7 @@ export class ContactCenter {
     };
     this.outcomeTimer = setInterval(sweepOutcomes, this.outcomes.options.sweepMs);
     sweepOutcomes();
+    this.webhooks.start();
     this.articles.startSync((error) =>
       this.log.warn({ error: String(error) }, 'knowledge-base index could not follow the change log'),
     );
@@ -319,6 +337,7 @@ export class ContactCenter {
     await this.outcomeSweep;
     await this.conversations.stopReplay();
     await this.articles.stopSync();
+    await this.webhooks.stop();
     await this.ticking;
     await this.dispatcher.tick();
   }

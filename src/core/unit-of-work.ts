@@ -1,11 +1,13 @@
 import type { DomainEvent, EventBus } from './ports/event-bus.ts';
 import type { Repositories, Store } from './ports/repositories.ts';
+import { recordWebhookDeliveries } from './webhooks/webhook-events.ts';
 
 export type Emit = (event: DomainEvent) => void;
 
 /**
  * Runs `work` in one transaction and publishes the events it emitted only after the commit,
- * so that nobody is told of a change that was rolled back.
+ * so that nobody is told of a change that was rolled back. The webhook deliveries of those events are
+ * written in the same transaction, so an integrator hears of exactly the changes that were committed.
  */
 export async function inTransaction<T>(
   store: Store,
@@ -13,7 +15,11 @@ export async function inTransaction<T>(
   work: (tx: Repositories, emit: Emit) => Promise<T>,
 ): Promise<T> {
   const events: DomainEvent[] = [];
-  const result = await store.transaction((tx) => work(tx, (event) => events.push(event)));
+  const result = await store.transaction(async (tx) => {
+    const done = await work(tx, (event) => events.push(event));
+    if (await recordWebhookDeliveries(tx, events)) events.push({ type: 'webhooks.enqueued' });
+    return done;
+  });
   for (const event of events) await bus.publish(event);
   return result;
 }

@@ -37,6 +37,7 @@ import { queueRoutes } from './routes/queue-routes.ts';
 import { reservationRoutes } from './routes/reservation-routes.ts';
 import { statsRoutes } from './routes/stats-routes.ts';
 import { uploadApiRoutes, uploadFileRoutes } from './routes/upload-routes.ts';
+import { webhookRoutes } from './routes/webhook-routes.ts';
 import { errorSchema } from './schemas.ts';
 import { zodSerializerCompiler, zodSwaggerTransform, zodValidatorCompiler } from './zod-type-provider.ts';
 
@@ -221,6 +222,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
         statsRoutes,
         botOutcomeRoutes,
         channelRoutes,
+        webhookRoutes,
       ]) {
         routes(api, deps);
       }

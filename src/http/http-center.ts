@@ -15,6 +15,7 @@ import type { Store } from '../core/ports/repositories.ts';
 import type { QueueService } from '../core/routing/queue-service.ts';
 import type { Router } from '../core/routing/router.ts';
 import type { StatsService } from '../core/stats/stats-service.ts';
+import type { WebhookService } from '../core/webhooks/webhook-service.ts';
 
 /**
  * What the HTTP layer needs of the ContactCenter (`src/core/contact-center.ts`): a structural subset,
@@ -57,4 +58,8 @@ export interface HttpCenter {
   cannedResponses: Pick<CannedResponseService, 'list' | 'get' | 'create' | 'update' | 'delete'>;
   stats: Pick<StatsService, 'figures'>;
   outcomes: Pick<BotOutcomeService, 'figures' | 'unanswered' | 'draftArticle'>;
+  webhooks: Pick<
+    WebhookService,
+    'list' | 'get' | 'create' | 'update' | 'rotateSecret' | 'delete' | 'deliveries' | 'redeliver'
+  >;
 }

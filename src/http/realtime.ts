@@ -4,9 +4,12 @@ import type { Agent } from '../core/model.ts';
 import type { DomainEvent, EventBus } from '../core/ports/event-bus.ts';
 import { hasRole, type Principal } from './auth/authentication.ts';
 
+/** Events between the server's own parts, never sent to a desktop. */
+type InternalEventType = 'outbox.enqueued' | 'webhooks.enqueued' | 'agent.access_ended' | 'channel.push';
+
 /** What a desktop receives: the domain event as JSON, agents without their password hash. */
 export type WireEvent =
-  | Exclude<DomainEvent, { type: 'outbox.enqueued' | 'agent.access_ended' | 'channel.push' }>
+  | Exclude<DomainEvent, { type: InternalEventType }>
   /** `heartbeatMs`: how often the desktop sends `{"type":"heartbeat"}` to show the agent is still there. */
   | { type: 'hello'; agent: Omit<Agent, 'passwordHash'>; heartbeatMs: number }
   /** The answer to a desktop's heartbeat, once it is recorded: the connection is alive both ways. */
@@ -20,10 +23,13 @@ export type WireEvent =
 export function eventVisibleTo(event: DomainEvent, agent: Pick<Agent, 'id' | 'role'>): boolean {
   if (
     event.type === 'outbox.enqueued' ||
+    event.type === 'webhooks.enqueued' ||
     event.type === 'agent.access_ended' ||
     event.type === 'channel.push'
   )
     return false;
+  // Notices are about the admin's settings (a webhook endpoint turned off): admins only.
+  if (event.type === 'admin.notice') return agent.role === 'admin';
   if (hasRole(agent, 'supervisor')) return true;
   switch (event.type) {
     case 'reservation.created':
@@ -40,9 +46,7 @@ export function eventVisibleTo(event: DomainEvent, agent: Pick<Agent, 'id' | 'ro
   }
 }
 
-export function toWireEvent(
-  event: Exclude<DomainEvent, { type: 'outbox.enqueued' | 'agent.access_ended' | 'channel.push' }>,
-): WireEvent {
+export function toWireEvent(event: Exclude<DomainEvent, { type: InternalEventType }>): WireEvent {
   if (event.type !== 'agent.updated') return event;
   // The bus type already omits the hash; strip it again in case a publisher passed a whole Agent.
   return { type: 'agent.updated', agent: publicAgent({ passwordHash: null, ...event.agent } as Agent) };
@@ -140,7 +144,12 @@ export class RealtimeHub {
   }
 
   private dispatch(event: DomainEvent): void {
-    if (event.type === 'outbox.enqueued' || event.type === 'channel.push') return;
+    if (
+      event.type === 'outbox.enqueued' ||
+      event.type === 'webhooks.enqueued' ||
+      event.type === 'channel.push'
+    )
+      return;
     // Sign-out, revocation, a password change or a deactivation, on this instance or another one.
     if (event.type === 'agent.access_ended') {
       for (const id of event.credentialIds) this.closeCredential(id);

@@ -49,6 +49,8 @@ const knownEventTypes = {
   'agent.updated': true,
   'agent.access_ended': true,
   'outbox.enqueued': true,
+  'webhooks.enqueued': true,
+  'admin.notice': true,
   'channel.push': true,
 } as const satisfies Record<DomainEventType, true>;
 

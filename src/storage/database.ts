@@ -24,6 +24,7 @@ import type { ArticleVectorTable } from './article-vector-repository.ts';
 import type { BotOutcomeTable, BotTurnTable } from './bot-outcome-repository.ts';
 import type { ChannelOptOutTable, ChannelReceiptTable } from './channel-receipt-repository.ts';
 import type { WebchatVisitorTable } from './webchat-visitor-repository.ts';
+import type { WebhookDeliveryTable, WebhookSubscriptionTable } from './webhook-repository.ts';
 
 /**
  * Table types of the Kysely schema. Column names are snake_case; repositories map rows to the model.
@@ -308,6 +309,8 @@ export interface Database {
   bot_turns: BotTurnTable;
   bot_outcomes: BotOutcomeTable;
   article_vectors: ArticleVectorTable;
+  webhook_subscriptions: WebhookSubscriptionTable;
+  webhook_deliveries: WebhookDeliveryTable;
 }
 
 export type Engine = 'sqlite' | 'postgres';

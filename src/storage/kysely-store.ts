@@ -25,6 +25,7 @@ import type {
   Store,
   WebchatVisitorRepository,
 } from '../core/ports/repositories.ts';
+import type { WebhookRepository } from '../core/ports/webhook-repository.ts';
 import { KyselyAgentRepository } from './agent-repository.ts';
 import { KyselyAnnouncementRepository } from './announcement-repository.ts';
 import { KyselyApiTokenRepository } from './api-token-repository.ts';
@@ -51,6 +52,7 @@ import { KyselyReservationRepository } from './reservation-repository.ts';
 import { KyselySessionRepository } from './session-repository.ts';
 import { KyselySettingRepository } from './setting-repository.ts';
 import { KyselyWebchatVisitorRepository } from './webchat-visitor-repository.ts';
+import { KyselyWebhookRepository } from './webhook-repository.ts';
 
 /** The transaction running in the current async context, while it is still open. */
 interface ActiveTransaction {
@@ -90,6 +92,7 @@ export class KyselyStore implements Store {
   readonly channelOptOuts: ChannelOptOutRepository;
   readonly leases: LeaseRepository;
   readonly botOutcomes: BotOutcomeRepository;
+  readonly webhooks: WebhookRepository;
 
   readonly #db: Kysely<Database>;
   readonly #context: AsyncLocalStorage<ActiveTransaction>;
@@ -130,6 +133,7 @@ export class KyselyStore implements Store {
     this.channelOptOuts = new KyselyChannelOptOutRepository(scope);
     this.leases = new KyselyLeaseRepository(scope);
     this.botOutcomes = new KyselyBotOutcomeRepository(scope);
+    this.webhooks = new KyselyWebhookRepository(scope);
   }
 
   /** The Kysely instance, for tooling (CLI, health checks). Repositories are the way to data. */

@@ -7,6 +7,7 @@ import type { Store } from '../../src/core/ports/repositories.ts';
 import type { VirtualAgent } from '../../src/core/ports/virtual-agent.ts';
 import { ScryptPasswordHasher } from '../../src/http/auth/scrypt-password-hasher.ts';
 import { FetchHttpClient } from '../../src/net/fetch-http-client.ts';
+import { FetchWebhookSender } from '../../src/net/fetch-webhook-sender.ts';
 import { InProcessEventBus } from '../../src/pubsub/in-process-event-bus.ts';
 import { Bm25SearchIndex } from '../../src/search/bm25-search-index.ts';
 import { openStore } from '../../src/storage/kysely-store.ts';
@@ -59,6 +60,7 @@ export async function createTestCenter(
         new KnowledgeVirtualAgent(searchIndex, store.articles),
       ),
       http: new FetchHttpClient(),
+      webhookSender: new FetchWebhookSender(),
       ...(options.summarizer ? { summarizer: options.summarizer } : {}),
     },
     options.centerOptions,

@@ -23,11 +23,25 @@ export type DomainEvent =
   | { type: 'agent.access_ended'; agentId: string; credentialIds: string[] }
   /** New outbox items are waiting; dispatchers wake up. Null for a notice to a contact. */
   | { type: 'outbox.enqueued'; conversationId: string | null }
+  /** New webhook deliveries are waiting; webhook dispatchers wake up. */
+  | { type: 'webhooks.enqueued' }
+  /** Something an admin must act on (a webhook endpoint disabled after a day of failures); admins only. */
+  | { type: 'admin.notice'; notice: AdminNotice }
   /**
    * A connector's frame for a live connection that another instance may hold (a web-chat visitor's
    * socket): the connector of every instance pushes it to its own connections of `to`.
    */
   | { type: 'channel.push'; channel: string; to: string; frame: Record<string, unknown> };
+
+export interface AdminNotice {
+  /** What it is about, e.g. `webhook.disabled`. */
+  kind: string;
+  /** One sentence for a person, plain text. */
+  text: string;
+  /** The id of what it is about (the subscription), for a link. */
+  subjectId: string | null;
+  at: string;
+}
 
 export type DomainEventType = DomainEvent['type'];
 export type EventHandler = (event: DomainEvent) => void | Promise<void>;

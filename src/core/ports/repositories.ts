@@ -26,6 +26,7 @@ import type {
   WebchatVisitor,
 } from '../model.ts';
 import type { BotOutcome, BotTurn } from '../outcomes/bot-outcome.ts';
+import type { WebhookRepository } from './webhook-repository.ts';
 
 /**
  * Repository ports. Implementations live in `src/storage/` (Kysely over SQLite and PostgreSQL)
@@ -570,6 +571,7 @@ export interface Repositories {
   channelOptOuts: ChannelOptOutRepository;
   leases: LeaseRepository;
   botOutcomes: BotOutcomeRepository;
+  webhooks: WebhookRepository;
 }
 
 /** The unit of work: repositories outside a transaction, and a way to run several writes atomically. */

@@ -18,6 +18,7 @@ import * as conversationBridges from './0017-conversation-bridges.ts';
 import * as channelReceipts from './0018-channel-receipts.ts';
 import * as articleVectors from './0020-article-vectors.ts';
 import * as botOutcomes from './0021-bot-outcomes.ts';
+import * as webhooks from './0022-webhooks.ts';
 import * as xSources from './0023-x-sources.ts';
 
 /** Every migration, in order. Imported explicitly so bundling and `tsx` need no directory scan. */
@@ -41,6 +42,7 @@ export const migrations: Record<string, Migration> = {
   '0018-channel-receipts': channelReceipts,
   '0020-article-vectors': articleVectors,
   '0021-bot-outcomes': botOutcomes,
+  '0022-webhooks': webhooks,
   '0023-x-sources': xSources,
 };
 
