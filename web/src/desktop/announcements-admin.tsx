@@ -9,10 +9,12 @@ interface Server {
   name: string;
 }
 
-/** What `/api/v1/announcement-sources` lists (the webhook secret is never listed). */
+type SourceKind = 'feed' | 'webhook' | 'x';
+
+/** What `/api/v1/announcement-sources` lists (the webhook secret and the X token are never listed). */
 interface AnnouncementSource {
   id: string;
-  kind: 'feed' | 'webhook';
+  kind: SourceKind;
   name: string;
   url: string | null;
   pollIntervalSeconds: number;
@@ -24,6 +26,8 @@ interface AnnouncementSource {
   lastErrorAt: string | null;
   lastPolledAt: string | null;
   nextPollAt: string | null;
+  /** X sources: the account and what of it is announced. */
+  x?: { account: string; handle: string | null; includeReplies: boolean; includeReposts: boolean };
 }
 
 interface Announcement {
@@ -48,13 +52,36 @@ interface EmbedPreview {
 const message = (err: unknown) => (err instanceof ApiError ? err.message : 'failed');
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : '—');
 const emptySource = {
-  kind: 'feed' as 'feed' | 'webhook',
+  kind: 'feed' as SourceKind,
   name: '',
   url: '',
   interval: '600',
   guildId: '',
   channelId: '',
+  account: '',
+  token: '',
+  includeReplies: false,
+  includeReposts: false,
 };
+/** X's timeline allows few requests per 15 minutes: an X source polls every 15 minutes unless told otherwise. */
+const xDefaultInterval = '900';
+
+/** How a source is shown in the Kind column. */
+function kindText(s: AnnouncementSource): string {
+  if (s.kind === 'webhook') return 'webhook';
+  if (s.kind === 'feed') return `feed, every ${s.pollIntervalSeconds} s`;
+  const also = [s.x?.includeReplies && 'replies', s.x?.includeReposts && 'reposts'].filter(Boolean);
+  return `X @${s.x?.handle ?? s.x?.account ?? ''}, every ${s.pollIntervalSeconds} s${
+    also.length ? ` (with ${also.join(' and ')})` : ''
+  }`;
+}
+
+/** A source's state in words: stopped (with why) when it was disabled after a refusal. */
+function statusText(s: AnnouncementSource): string {
+  if (!s.enabled) return s.lastError ? `stopped: ${s.lastError}` : 'disabled';
+  if (s.lastError) return `failing (${s.failures}×): ${s.lastError}`;
+  return s.lastPolledAt ? `ok, polled ${when(s.lastPolledAt)}` : 'ok';
+}
 const emptyPost = {
   guildId: '',
   channelId: '',
@@ -66,7 +93,7 @@ const emptyPost = {
 };
 
 /**
- * Admin → Announcements: feed and webhook sources (with their last error and next try), and composing
+ * Admin → Announcements: feed, X and webhook sources (with their last error and next try), and composing
  * an announcement with a preview, posted now or scheduled.
  */
 export function AnnouncementsAdmin() {
@@ -79,6 +106,8 @@ export function AnnouncementsAdmin() {
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [servers, setServers] = useState<Server[]>([]);
+  /** The X source whose bearer token is being replaced, and the new token typed. */
+  const [retoken, setRetoken] = useState<{ id: string; token: string } | null>(null);
   /** The announcement just posted or scheduled: its notice follows its real status. */
   const [sent, setSent] = useState<string | null>(null);
 
@@ -137,6 +166,15 @@ export function AnnouncementsAdmin() {
           ...(form.channelId.trim() ? { channelId: form.channelId.trim() } : {}),
           ...(form.kind === 'feed'
             ? { url: form.url.trim(), pollIntervalSeconds: Number(form.interval) }
+            : {}),
+          ...(form.kind === 'x'
+            ? {
+                account: form.account.trim(),
+                token: form.token.trim(),
+                pollIntervalSeconds: Number(form.interval),
+                includeReplies: form.includeReplies,
+                includeReposts: form.includeReposts,
+              }
             : {}),
         },
       );
@@ -220,23 +258,43 @@ export function AnnouncementsAdmin() {
                 {s.name}
                 {s.url && <div className="muted">{s.url}</div>}
               </td>
-              <td>{s.kind === 'feed' ? `feed, every ${s.pollIntervalSeconds} s` : 'webhook'}</td>
+              <td>{kindText(s)}</td>
               <td>
                 {serverName(s.guildId)}
                 {s.channelId ? ` / ${s.channelId}` : ' / announcements'}
               </td>
+              <td className="source-status">{statusText(s)}</td>
+              <td>{s.kind !== 'webhook' && s.enabled ? when(s.nextPollAt) : '—'}</td>
               <td>
-                {!s.enabled
-                  ? 'disabled'
-                  : s.lastError
-                    ? `failing (${s.failures}×): ${s.lastError}`
-                    : s.lastPolledAt
-                      ? `ok, polled ${when(s.lastPolledAt)}`
-                      : 'ok'}
-              </td>
-              <td>{s.kind === 'feed' && s.enabled ? when(s.nextPollAt) : '—'}</td>
-              <td>
-                {s.kind === 'feed' && (
+                {s.kind === 'x' &&
+                  (retoken?.id === s.id ? (
+                    <form
+                      className="retoken"
+                      onSubmit={(e) => {
+                        e.preventDefault();
+                        const token = retoken.token.trim();
+                        void run(async () => {
+                          await patch(`/announcement-sources/${s.id}`, { token, enabled: true });
+                          setRetoken(null);
+                        });
+                      }}
+                    >
+                      <input
+                        type="password"
+                        aria-label="New bearer token"
+                        autoComplete="off"
+                        value={retoken.token}
+                        onChange={(e) => setRetoken({ id: s.id, token: e.target.value })}
+                        required
+                      />
+                      <button type="submit">Save token</button>
+                    </form>
+                  ) : (
+                    <button type="button" onClick={() => setRetoken({ id: s.id, token: '' })}>
+                      New token
+                    </button>
+                  ))}
+                {s.kind !== 'webhook' && (
                   <button
                     type="button"
                     onClick={() => void run(() => post(`/announcement-sources/${s.id}/poll`))}
@@ -265,9 +323,23 @@ export function AnnouncementsAdmin() {
           Kind
           <select
             value={form.kind}
-            onChange={(e) => setForm((f) => ({ ...f, kind: e.target.value as 'feed' | 'webhook' }))}
+            onChange={(e) => {
+              const kind = e.target.value as SourceKind;
+              setForm((f) => ({
+                ...f,
+                kind,
+                // X's rate limits call for a longer default interval than a feed's.
+                interval:
+                  kind === 'x' && f.interval === emptySource.interval
+                    ? xDefaultInterval
+                    : kind === 'feed' && f.interval === xDefaultInterval
+                      ? emptySource.interval
+                      : f.interval,
+              }));
+            }}
           >
             <option value="feed">Feed (RSS, Atom, JSON Feed)</option>
+            <option value="x">X account</option>
             <option value="webhook">Signed webhook</option>
           </select>
         </label>
@@ -284,6 +356,50 @@ export function AnnouncementsAdmin() {
             <label>
               Poll every (seconds)
               <input type="number" min={1} max={86400} value={form.interval} onChange={setF('interval')} />
+            </label>
+          </>
+        )}
+        {form.kind === 'x' && (
+          <>
+            <label>
+              Account (@handle or user id)
+              <input
+                value={form.account}
+                onChange={setF('account')}
+                required
+                placeholder="@brand"
+                pattern="@?[A-Za-z0-9_]{1,15}|\d{1,25}"
+              />
+            </label>
+            <label>
+              Bearer token (of the brand's X app; stored, never shown again)
+              <input
+                type="password"
+                autoComplete="off"
+                value={form.token}
+                onChange={setF('token')}
+                required
+              />
+            </label>
+            <label>
+              Poll every (seconds)
+              <input type="number" min={1} max={86400} value={form.interval} onChange={setF('interval')} />
+            </label>
+            <label className="check">
+              <input
+                type="checkbox"
+                checked={form.includeReplies}
+                onChange={(e) => setForm((f) => ({ ...f, includeReplies: e.target.checked }))}
+              />
+              Also announce replies
+            </label>
+            <label className="check">
+              <input
+                type="checkbox"
+                checked={form.includeReposts}
+                onChange={(e) => setForm((f) => ({ ...f, includeReposts: e.target.checked }))}
+              />
+              Also announce reposts
             </label>
           </>
         )}
