@@ -70,6 +70,18 @@ interface SparseVector {
   value: Float32Array;
 }
 
+interface Scratch {
+  /** The query's vector: rows and L2-normalised TF-IDF values. */
+  index: Int32Array;
+  value: Float64Array;
+  /** Classes scored for the query, and a flag per class while they are collected. */
+  touched: Int32Array;
+  reached: Uint8Array;
+  /** The best classes so far, most probable first. */
+  topClass: Int32Array;
+  topP: Float64Array;
+}
+
 type Pause = () => Promise<void>;
 const defaultPause: Pause = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -77,6 +89,10 @@ const defaultPause: Pause = () => new Promise((resolve) => setImmediate(resolve)
 export class LearnedModel {
   private readonly classIndex = new Map<string, number>();
   private readonly logits: Float64Array;
+  /** Every class has the same bias (always so for the sparse model): unreached classes need no work. */
+  private readonly uniformBias: boolean;
+  /** Per-query work space, reused: a question allocates only its features and the predictions. */
+  private readonly scratch: Scratch;
 
   private constructor(
     readonly options: LearnedViewOptions,
@@ -90,7 +106,17 @@ export class LearnedModel {
       | { kind: 'sparse'; start: Int32Array; cls: Int32Array; weight: Float32Array },
   ) {
     for (const [i, c] of classes.entries()) this.classIndex.set(c.articleId, i);
-    this.logits = new Float64Array(classes.length);
+    const n = classes.length;
+    this.logits = new Float64Array(n);
+    this.uniformBias = bias.every((b) => b === bias[0]);
+    this.scratch = {
+      index: new Int32Array(64),
+      value: new Float64Array(64),
+      touched: new Int32Array(n),
+      reached: new Uint8Array(n),
+      topClass: new Int32Array(n),
+      topP: new Float64Array(n),
+    };
   }
 
   get kind(): 'dense' | 'sparse' {
@@ -113,37 +139,66 @@ export class LearnedModel {
   /** The `limit` most probable articles for the text, with their softmax probabilities. */
   predict(text: string, limit: number): LearnedPrediction[] {
     const n = this.classes.length;
-    if (n === 0) return [];
-    const x = vectorize(hashedFeatures(text, this.options.features), this.row, this.idf);
-    const logits = this.logits;
-    for (let c = 0; c < n; c++) logits[c] = this.bias[c] ?? 0;
+    if (n === 0 || limit <= 0) return [];
+    const scratch = this.scratch;
+    const x = vectorizeInto(hashedFeatures(text, this.options.features), this.row, this.idf, scratch);
     const m = this.model;
+    const logits = this.logits;
+    // Only the classes a query feature reaches are scored one by one; the others keep their bias.
+    const touched = scratch.touched;
+    let touchedCount = 0;
+    if (m.kind === 'dense' || !this.uniformBias) {
+      for (let c = 0; c < n; c++) {
+        logits[c] = this.bias[c] ?? 0;
+        touched[c] = c;
+      }
+      touchedCount = n;
+    }
     if (m.kind === 'dense') {
       const { weights } = m;
-      for (let j = 0; j < x.index.length; j++) {
-        const v = x.value[j] as number;
-        const base = (x.index[j] as number) * n;
+      for (let j = 0; j < x; j++) {
+        const v = scratch.value[j] as number;
+        const base = (scratch.index[j] as number) * n;
         for (let c = 0; c < n; c++) logits[c] = (logits[c] as number) + v * (weights[base + c] as number);
       }
     } else {
       const t = this.options.centroidTemperature;
+      const { start, cls, weight } = m;
+      const reached = scratch.reached;
+      const all = touchedCount === n;
       // A feature kept by many articles separates none of them and costs the most: skipped.
       const maxRow = Math.max(64, this.options.commonShare * n);
-      for (let j = 0; j < x.index.length; j++) {
-        const r = x.index[j] as number;
-        if ((m.start[r + 1] as number) - (m.start[r] as number) > maxRow) continue;
-        const v = (x.value[j] as number) * t;
-        for (let k = m.start[r] as number, end = m.start[r + 1] as number; k < end; k++) {
-          const c = m.cls[k] as number;
-          logits[c] = (logits[c] as number) + v * (m.weight[k] as number);
+      for (let j = 0; j < x; j++) {
+        const r = scratch.index[j] as number;
+        const from = start[r] as number;
+        const end = start[r + 1] as number;
+        if (end - from > maxRow) continue;
+        const v = (scratch.value[j] as number) * t;
+        for (let k = from; k < end; k++) {
+          const c = cls[k] as number;
+          if (!all && reached[c] === 0) {
+            reached[c] = 1;
+            logits[c] = this.bias[c] as number;
+            touched[touchedCount++] = c;
+          }
+          logits[c] = (logits[c] as number) + v * (weight[k] as number);
         }
       }
+      if (!all) for (let i = 0; i < touchedCount; i++) reached[touched[i] as number] = 0;
     }
-    let max = Number.NEGATIVE_INFINITY;
-    for (let c = 0; c < n; c++) if ((logits[c] as number) > max) max = logits[c] as number;
-    // The exponentials are kept in place of the logits: one Math.exp per article, not two.
-    let sum = 0;
-    for (let c = 0; c < n; c++) {
+    // Untouched classes (sparse model, one shared bias) all hold the same logit: counted at once.
+    const untouched = n - touchedCount;
+    const rest = untouched > 0 ? (this.bias[0] as number) : Number.NEGATIVE_INFINITY;
+    let max = rest;
+    for (let i = 0; i < touchedCount; i++) {
+      const l = logits[touched[i] as number] as number;
+      if (l > max) max = l;
+    }
+    // The exponentials are kept in place of the logits: one Math.exp per scored article, not two.
+    const restExp = untouched > 0 ? Math.exp(rest - max) : 0;
+    let sum = untouched * restExp;
+    for (let i = 0; i < touchedCount; i++) {
+      const c = touched[i] as number;
       const e = Math.exp((logits[c] as number) - max);
       logits[c] = e;
       sum += e;
@@ -152,15 +207,52 @@ export class LearnedModel {
     let seen = 0;
     for (const w of words) if ((this.row[wordFeature(w, this.options.features)] ?? -1) >= 0) seen++;
     const coverage = words.length > 0 ? seen / words.length : 0;
-    const top: LearnedPrediction[] = [];
-    for (let c = 0; c < n; c++) {
-      const p = ((logits[c] as number) / sum) * coverage;
-      if (top.length >= limit && p <= (top[top.length - 1]?.probability ?? 0)) continue;
-      let i = top.length;
-      while (i > 0 && (top[i - 1]?.probability ?? 0) < p) i--;
-      top.splice(i, 0, { articleId: this.classes[c]?.articleId ?? '', probability: p });
-      if (top.length > limit) top.pop();
+
+    // Top `limit` by insertion into a small sorted window; ties keep the lower class index first.
+    const k = Math.min(limit, n);
+    const topClass = scratch.topClass;
+    const topP = scratch.topP;
+    let size = 0;
+    const offer = (c: number, p: number) => {
+      if (size >= k) {
+        const last = topP[size - 1] as number;
+        if (p < last || (p === last && c > (topClass[size - 1] as number))) return;
+      }
+      let i = size < k ? size++ : size - 1;
+      while (
+        i > 0 &&
+        ((topP[i - 1] as number) < p || ((topP[i - 1] as number) === p && (topClass[i - 1] as number) > c))
+      ) {
+        topP[i] = topP[i - 1] as number;
+        topClass[i] = topClass[i - 1] as number;
+        i--;
+      }
+      topP[i] = p;
+      topClass[i] = c;
+    };
+    for (let i = 0; i < touchedCount; i++) {
+      const c = touched[i] as number;
+      offer(c, ((logits[c] as number) / sum) * coverage);
     }
+    if (untouched > 0) {
+      // The lowest-numbered classes no feature reached fill what is left of the window.
+      const p = (restExp / sum) * coverage;
+      const reached = scratch.reached;
+      for (let i = 0; i < touchedCount; i++) reached[touched[i] as number] = 1;
+      for (let c = 0, added = 0; c < n && added < k; c++) {
+        if (reached[c] === 1) continue;
+        if (size >= k && p < (topP[size - 1] as number)) break;
+        offer(c, p);
+        added++;
+      }
+      for (let i = 0; i < touchedCount; i++) reached[touched[i] as number] = 0;
+    }
+    const top: LearnedPrediction[] = new Array(size);
+    for (let i = 0; i < size; i++)
+      top[i] = {
+        articleId: this.classes[topClass[i] as number]?.articleId ?? '',
+        probability: topP[i] as number,
+      };
     return top;
   }
 
@@ -304,6 +396,35 @@ function vectorize(features: Map<number, number>, row: Int32Array, idf: Float32A
   }
   norm = Math.sqrt(norm) || 1;
   return { index: Int32Array.from(index), value: Float32Array.from(value, (v) => v / norm) };
+}
+
+/** `vectorize` into the model's reusable query arrays; returns the number of features kept. */
+function vectorizeInto(
+  features: Map<number, number>,
+  row: Int32Array,
+  idf: Float32Array,
+  scratch: Scratch,
+): number {
+  if (scratch.index.length < features.size) {
+    const size = Math.max(features.size, scratch.index.length * 2);
+    scratch.index = new Int32Array(size);
+    scratch.value = new Float64Array(size);
+  }
+  const { index, value } = scratch;
+  let count = 0;
+  let norm = 0;
+  for (const [f, tf] of features) {
+    const r = row[f] ?? -1;
+    if (r < 0) continue;
+    const v = (1 + Math.log(tf)) * (idf[r] as number);
+    index[count] = r;
+    value[count++] = v;
+    norm += v * v;
+  }
+  norm = Math.sqrt(norm) || 1;
+  // Rounded to float32 as the training vectors are, so that scores match them exactly.
+  for (let j = 0; j < count; j++) value[j] = Math.fround((value[j] as number) / norm);
+  return count;
 }
 
 function seededRandom(seed: number): () => number {
