@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
 import type { PublicAgent } from '../shared/types.ts';
 import { AccountPage } from './account-page.tsx';
-import { AdminPage } from './admin-pages.tsx';
+import { AdminPage } from './admin/admin-page.tsx';
 import { ArticleEditorPage } from './article-editor.tsx';
 import { BotPage } from './bot-page.tsx';
 import { CaseDetailPage, CasesPage } from './cases-page.tsx';

@@ -1,7 +1,7 @@
 import { type FormEvent, useEffect, useState } from 'react';
-import { ApiError, del, get, patch, post } from '../shared/api.ts';
-import { ErrorNote } from '../shared/error-note.tsx';
-import { renderMarkdown } from '../shared/markdown.ts';
+import { ApiError, del, get, patch, post } from '../../shared/api.ts';
+import { ErrorNote } from '../../shared/error-note.tsx';
+import { renderMarkdown } from '../../shared/markdown.ts';
 
 /** A Discord server the bot is in (`/api/v1/announcements/servers`). */
 interface Server {

@@ -1,8 +1,8 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
-import { ApiError, get, patch, post, put } from '../shared/api.ts';
-import { ErrorNote } from '../shared/error-note.tsx';
-import type { PublicAgent } from '../shared/types.ts';
-import { desktop, useDesktop } from './desktop-store.ts';
+import { ApiError, get, patch, post, put } from '../../shared/api.ts';
+import { ErrorNote } from '../../shared/error-note.tsx';
+import type { PublicAgent } from '../../shared/types.ts';
+import { desktop, useDesktop } from '../desktop-store.ts';
 
 const list = (text: string) =>
   text

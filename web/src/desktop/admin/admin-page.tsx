@@ -1,0 +1,41 @@
+import { ArticlesAdmin } from '../article-editor.tsx';
+import { Link } from '../router.tsx';
+import { AgentsAdmin } from './agents-page.tsx';
+import { AnnouncementsAdmin } from './announcements-page.tsx';
+import { CannedAdmin } from './canned-responses-page.tsx';
+import { ChannelsAdmin } from './channels-page.tsx';
+import { FlowAdmin } from './flow-page.tsx';
+import { QueuesAdmin } from './queues-page.tsx';
+
+const sections = [
+  ['agents', 'Agents'],
+  ['queues', 'Queues'],
+  ['articles', 'Articles'],
+  ['canned', 'Canned responses'],
+  ['flow', 'Flow'],
+  ['channels', 'Channels'],
+  ['announcements', 'Announcements'],
+] as const;
+
+/** Admin: one tab per setting, each page in a file of its own beside this one. */
+export function AdminPage({ section }: { section: string }) {
+  return (
+    <div className="page admin">
+      <h1>Admin</h1>
+      <nav className="tabs" aria-label="Admin sections">
+        {sections.map(([key, label]) => (
+          <Link key={key} to={`/admin/${key}`} className={key === section ? 'tab active' : 'tab'}>
+            {label}
+          </Link>
+        ))}
+      </nav>
+      {section === 'agents' && <AgentsAdmin />}
+      {section === 'queues' && <QueuesAdmin />}
+      {section === 'articles' && <ArticlesAdmin />}
+      {section === 'canned' && <CannedAdmin />}
+      {section === 'flow' && <FlowAdmin />}
+      {section === 'channels' && <ChannelsAdmin />}
+      {section === 'announcements' && <AnnouncementsAdmin />}
+    </div>
+  );
+}
