@@ -452,9 +452,8 @@ export class DiscordConnector implements ChannelConnector {
       retries: 0,
       timeout: this.options.restTimeoutMs,
       ...(this.options.apiUrl ? { api: this.options.apiUrl } : {}),
-      ...(this.options.restLimiter
-        ? { makeRequest: this.options.restLimiter.makeRequest(this.options.restTimeoutMs) }
-        : {}),
+      // The limiter keeps Discord's global limit (and, with Redis, every limit for all instances together).
+      ...(this.options.restLimiter ? this.options.restLimiter.restOptions(this.options.restTimeoutMs) : {}),
     };
   }
 

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DefaultRestOptions, type RESTOptions, type ResponseLike } from 'discord.js';
 import { Redis } from 'ioredis';
 import { ConnectorError } from '../../core/ports/channel-connector.ts';
+import { GlobalRequestWindow, type GlobalRequestWindowOptions } from './global-request-window.ts';
 import { countRateLimited, type RateLimitScope } from './rate-limited-counts.ts';
 
 export { discordRateLimitedCounts, type RateLimitScope, rateLimitScopes } from './rate-limited-counts.ts';
@@ -16,8 +17,8 @@ export interface SharedRestLimiterLog {
 
 export interface SharedRestLimiterOptions {
   /**
-   * `redis://…`: every instance of the bot waits on the same limits there. Null: no sharing, discord.js's
-   * own per-process limits only (the limiter then only counts 429s).
+   * `redis://…`: every instance of the bot waits on the same limits there. Null: no sharing; the global
+   * limit is kept for this process alone, the per-route ones by discord.js.
    */
   redisUrl: string | null;
   /** Key prefix; the instances of one bot share it (`SWITCHBOARD_REDIS_PREFIX`). */
@@ -29,6 +30,8 @@ export interface SharedRestLimiterOptions {
   globalPerSecond: number;
   /** Requests that may go at once above the steady rate (a burst). */
   globalBurst: number;
+  /** Discord's global limit as this process keeps it when the limits are not shared (default: 50 per second). */
+  localGlobalWindow: Partial<GlobalRequestWindowOptions>;
   /** Added to every reset Discord announces, as discord.js does (its `offset`), against clock edges. */
   offsetMs: number;
   /** A wait longer than this is not waited out: the request fails as retryable, with the wait as retry-after. */
@@ -50,6 +53,7 @@ export const defaultSharedRestLimiterOptions: SharedRestLimiterOptions = {
   prefix: 'switchboard',
   globalPerSecond: 40,
   globalBurst: 3,
+  localGlobalWindow: {},
   offsetMs: 50,
   maxWaitMs: 10_000,
   probeMs: 2_000,
@@ -204,7 +208,8 @@ const reasons = ['', 'global pause', 'bucket empty', 'first answer awaited', 'gl
  * the bucket, or everything for a global one, for its retry-after, on every instance. Interaction
  * callbacks and follow-ups skip the line (Discord does not count them globally; a member is waiting).
  *
- * discord.js's own per-process limits stay in force underneath. When Redis does not answer, requests go
+ * discord.js's own per-route limits stay in force underneath. Without Redis, or when it does not answer,
+ * the global limit is this process's own (`GlobalRequestWindow`). When Redis does not answer, requests go
  * out under those alone (logged once, and once again when Redis is back): delivery never waits on Redis.
  */
 export class SharedRestLimiter {
@@ -214,10 +219,13 @@ export class SharedRestLimiter {
   /** Whether the last Redis command failed; the change either way is logged once. */
   private redisDown = false;
   private closed = false;
+  /** Discord's global limit kept by this process, when it is not shared through Redis (or Redis is down). */
+  private readonly localGlobal: GlobalRequestWindow;
 
   constructor(options: Partial<SharedRestLimiterOptions> = {}) {
     this.options = { ...defaultSharedRestLimiterOptions, ...options };
     this.base = `${this.options.prefix}:discord-rest:`;
+    this.localGlobal = new GlobalRequestWindow(this.options.localGlobalWindow);
     if (!this.options.redisUrl) {
       this.redis = null;
       return;
@@ -236,7 +244,7 @@ export class SharedRestLimiter {
     this.redis = redis;
   }
 
-  /** Whether the limits are shared through Redis (else discord.js's per-process ones only). */
+  /** Whether the limits are shared through Redis (else this process's own only). */
   get shared(): boolean {
     return this.redis !== null;
   }
@@ -258,6 +266,15 @@ export class SharedRestLimiter {
   }
 
   /**
+   * The options a discord.js REST manager takes to keep Discord's limits through this limiter: its
+   * `makeRequest`, and no global limit of discord.js's own (whose window, counted from the moment a request
+   * leaves, ends before Discord's does). A global 429 still pauses discord.js as Discord asks.
+   */
+  restOptions(timeoutMs: number): Pick<RESTOptions, 'makeRequest' | 'globalRequestsPerSecond'> {
+    return { makeRequest: this.makeRequest(timeoutMs), globalRequestsPerSecond: Number.MAX_SAFE_INTEGER };
+  }
+
+  /**
    * The `makeRequest` for discord.js REST (`rest: { makeRequest }`): waits the request's turn, sends it
    * with `next`, learns from the answer, counts 429s. The wait does not count against `timeoutMs`, the
    * request's own time-out, which starts when the request goes out (discord.js's started before the wait,
@@ -272,8 +289,8 @@ export class SharedRestLimiter {
       const route = discordRouteOf(method, url);
       const shared = this.redis !== null && !route.interaction && !this.closed;
       let response: ResponseLike;
-      if (shared) {
-        await this.waitTurn(route);
+      // Interaction callbacks and follow-ups are not bound to the global limit.
+      if (shared && (await this.waitTurn(route))) {
         const controller = new AbortController();
         const timer = setTimeout(() => controller.abort(), timeoutMs);
         try {
@@ -283,8 +300,15 @@ export class SharedRestLimiter {
         }
         await this.learn(route, response);
       } else {
-        // Not shared: the request goes out exactly as discord.js made it (its time-out, its signal).
-        response = await next(url, init);
+        // Not shared: the request goes out as discord.js made it (its time-out, its signal), in its place in
+        // this process's global window.
+        const answered = route.interaction ? null : await this.localGlobal.take();
+        try {
+          response = await next(url, init);
+        } finally {
+          answered?.();
+        }
+        if (shared) await this.learn(route, response);
       }
       if (response.status === 429) {
         const scope = response.headers.get('x-ratelimit-scope');
@@ -295,7 +319,8 @@ export class SharedRestLimiter {
     };
   }
 
-  private async waitTurn(route: DiscordRoute): Promise<void> {
+  /** Takes the request's place in the limits kept in Redis; false when Redis did not answer (none taken). */
+  private async waitTurn(route: DiscordRoute): Promise<boolean> {
     const { globalPerSecond, globalBurst, offsetMs, probeMs, maxWaitMs } = this.options;
     // Tenths of a millisecond: Redis keeps script numbers to 14 digits, a timestamp in ms has 13.
     const interval = Math.round(10_000 / globalPerSecond) / 10;
@@ -321,7 +346,7 @@ export class SharedRestLimiter {
         this.redisAnswered();
       } catch (error) {
         this.redisFailed(error);
-        return;
+        return false;
       }
       const [waitMs, why] = answer;
       if (why === 0) {
@@ -330,7 +355,7 @@ export class SharedRestLimiter {
           retakes += 1;
           continue;
         }
-        return;
+        return true;
       }
       const waited = Date.now() - started;
       if (why === 4 || waited + waitMs > maxWaitMs) {
@@ -378,7 +403,7 @@ export class SharedRestLimiter {
     this.redisDown = true;
     this.options.log.warn(
       { reason: error instanceof Error ? error.message : String(error) },
-      "Discord rate limits not shared: Redis does not answer; this instance keeps to discord.js's own limits until it does",
+      'Discord rate limits not shared: Redis does not answer; this instance keeps to its own limits until it does',
     );
   }
 
