@@ -3,7 +3,7 @@ import { DefaultRestOptions, type RESTOptions, type ResponseLike } from 'discord
 import { Redis } from 'ioredis';
 import { ConnectorError } from '../../core/ports/channel-connector.ts';
 import { GlobalRequestWindow, type GlobalRequestWindowOptions } from './global-request-window.ts';
-import { countRateLimited, type RateLimitScope } from './rate-limited-counts.ts';
+import { countRateLimited } from './rate-limited-counts.ts';
 
 export { discordRateLimitedCounts, type RateLimitScope, rateLimitScopes } from './rate-limited-counts.ts';
 
