@@ -265,6 +265,34 @@ describe('announcements: X source', () => {
     await stop(s.id);
   }, 30_000);
 
+  it('waits for x-rate-limit-reset once x-rate-limit-remaining is 0, and so never meets a 429', async () => {
+    const steady = x.addUser('steadyacme');
+    x.post(steady, { text: 'Before the window' });
+    // Two timeline requests per 5 s window, polled every 2 s: the second uses the window up.
+    x.resetWindows(2, 5_000);
+    const s = await create({ name: 'Steady on X', account: 'steadyacme' });
+    await w.discord.waitFor(
+      () => (postsOf(steady).length === 1 ? true : undefined),
+      15_000,
+      'the first post',
+    );
+    const mine = () => timelineOf(steady);
+    const usedUp = await eventually('a response with no request left', () =>
+      mine().find((r) => r.remaining === 0),
+    );
+    const next = await eventually('the request after the reset', () => mine().find((r) => r.at > usedUp.at));
+    expect(next.at).toBeGreaterThanOrEqual(usedUp.resetAt ?? Number.POSITIVE_INFINITY);
+    const later = x.post(steady, { text: 'After the window' });
+    await w.discord.waitFor(
+      () => (postsOf(steady).some((m) => embedOf(m).url === linkOf(steady, later)) ? true : undefined),
+      15_000,
+      'the post after the window',
+    );
+    expect(mine().filter((r) => r.status === 429)).toEqual([]);
+    await stop(s.id);
+    x.resetWindows(900, 15 * 60_000);
+  }, 30_000);
+
   it('a refused token stops the source with the reason until an admin gives a new one', async () => {
     const brand = x.addUser('tokenacme');
     x.post(brand, { text: 'Hello from the brand' });

@@ -48,6 +48,9 @@ export interface FakeRequest {
   at: number;
   /** Whether the request carried the right bearer token. */
   authorized: boolean;
+  /** The `x-rate-limit-remaining` and `x-rate-limit-reset` (ms) answered, when the request was counted. */
+  remaining: number | null;
+  resetAt: number | null;
 }
 
 interface Window {
@@ -161,6 +164,13 @@ export class XApiFake {
     return id;
   }
 
+  /** New rate-limit windows from now on: `limit` requests per endpoint every `windowMs`. */
+  resetWindows(limit: number, windowMs: number): void {
+    this.limit = limit;
+    this.windowMs = windowMs;
+    this.windows.clear();
+  }
+
   /** Every request gets 429 until `until` (ms), with that as its reset: the limit was used elsewhere. */
   throttle(until: number): void {
     this.throttledUntil = until;
@@ -193,10 +203,18 @@ export class XApiFake {
         ? 'username'
         : 'user';
     const authorized = req.headers.authorization === `Bearer ${this.token}`;
-    const record = (status: number) =>
-      this.requests.push({ path: url.pathname, query: url.searchParams, status, at: now, authorized });
+    const record = (status: number, headers: Record<string, string>) =>
+      this.requests.push({
+        path: url.pathname,
+        query: url.searchParams,
+        status,
+        at: now,
+        authorized,
+        remaining: headers['x-rate-limit-remaining'] ? Number(headers['x-rate-limit-remaining']) : null,
+        resetAt: headers['x-rate-limit-reset'] ? Number(headers['x-rate-limit-reset']) * 1000 : null,
+      });
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-      record(status);
+      record(status, headers);
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
       res.end(typeof body === 'string' ? body : JSON.stringify(body));
     };
