@@ -292,9 +292,8 @@ export class KyselyWebhookRepository implements WebhookRepository {
       .set({
         status: 'pending' satisfies WebhookDeliveryStatus,
         next_attempt_at: now,
-        claimed_until: null,
-        claim_owner: null,
       })
+      // An attempt in flight keeps its claim: the delivery is not sent twice at once.
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirst();

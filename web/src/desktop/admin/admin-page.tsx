@@ -6,6 +6,7 @@ import { CannedAdmin } from './canned-responses-page.tsx';
 import { ChannelsAdmin } from './channels-page.tsx';
 import { FlowAdmin } from './flow-page.tsx';
 import { QueuesAdmin } from './queues-page.tsx';
+import { WebhooksAdmin } from './webhooks-page.tsx';
 
 const sections = [
   ['agents', 'Agents'],
@@ -15,6 +16,7 @@ const sections = [
   ['flow', 'Flow'],
   ['channels', 'Channels'],
   ['announcements', 'Announcements'],
+  ['webhooks', 'Webhooks'],
 ] as const;
 
 /** Admin: one tab per setting, each page in a file of its own beside this one. */
@@ -36,6 +38,7 @@ export function AdminPage({ section }: { section: string }) {
       {section === 'flow' && <FlowAdmin />}
       {section === 'channels' && <ChannelsAdmin />}
       {section === 'announcements' && <AnnouncementsAdmin />}
+      {section === 'webhooks' && <WebhooksAdmin />}
     </div>
   );
 }
