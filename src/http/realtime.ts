@@ -155,24 +155,31 @@ export class RealtimeHub {
       for (const id of event.credentialIds) this.closeCredential(id);
       return;
     }
-    const wire = toWireEvent(event);
+    // Serialised once, when the first desktop that may see it is found; every such desktop gets the same text.
+    let text: string | null = null;
     for (const client of this.clients) {
       // A role change applies to open sockets at once, not at the next sign-in.
       if (event.type === 'agent.updated' && event.agent.id === client.principal.agent.id) {
         client.principal = { ...client.principal, agent: { ...client.principal.agent, ...event.agent } };
       }
-      if (eventVisibleTo(event, client.principal.agent)) this.send(client, wire);
+      if (!eventVisibleTo(event, client.principal.agent)) continue;
+      text ??= JSON.stringify(toWireEvent(event));
+      this.sendText(client, text);
     }
   }
 
   private send(client: Client, event: WireEvent): void {
+    this.sendText(client, JSON.stringify(event));
+  }
+
+  private sendText(client: Client, text: string): void {
     const { socket } = client;
     if (socket.readyState !== socket.OPEN) return;
     if (socket.bufferedAmount > this.options.maxBufferedBytes) {
       socket.close(1013, 'too far behind; reconnect');
       return;
     }
-    socket.send(JSON.stringify(event));
+    socket.send(text);
   }
 
   private beat(): void {

@@ -35,15 +35,24 @@ export class KyselyContactRepository implements ContactRepository {
     return row && (await this.#withIdentities(this.scope.db, row));
   }
 
+  /** One query (every inbound message asks it): the contact's row once per identity, in identity order. */
   async findByIdentity(channel: ChannelName, externalId: string): Promise<Contact | undefined> {
-    const row = await this.scope.db
+    const rows = await this.scope.db
       .selectFrom('contact_identities as i')
       .innerJoin('contacts as c', 'c.id', 'i.contact_id')
+      .innerJoin('contact_identities as all', 'all.contact_id', 'c.id')
       .selectAll('c')
+      .select(['all.channel as identity_channel', 'all.external_id as identity_external_id'])
       .where('i.channel', '=', channel)
       .where('i.external_id', '=', externalId)
-      .executeTakeFirst();
-    return row && (await this.#withIdentities(this.scope.db, row));
+      .orderBy('all.position')
+      .execute();
+    const [row] = rows;
+    if (!row) return undefined;
+    return this.#fromRow(
+      row,
+      rows.map((r) => ({ channel: r.identity_channel, externalId: r.identity_external_id })),
+    );
   }
 
   async list(filter: ContactFilter): Promise<Contact[]> {

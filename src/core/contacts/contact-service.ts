@@ -36,7 +36,9 @@ export async function resolveContactIn(
       avatarUrl: profile.avatarUrl !== undefined ? profile.avatarUrl : existing.avatarUrl,
       locale: profile.locale ?? existing.locale,
     };
-    if (JSON.stringify(next) !== JSON.stringify(existing)) await tx.contacts.update(next);
+    const changed =
+      next.name !== existing.name || next.avatarUrl !== existing.avatarUrl || next.locale !== existing.locale;
+    if (changed) await tx.contacts.update(next);
     return next;
   }
   const contact: Contact = {

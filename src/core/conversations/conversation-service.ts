@@ -214,7 +214,9 @@ export class ConversationService {
       });
       conversation = handled ?? conversation;
     }
-    if (stored.claimed || stored.behind) await this.drain(conversation.id, true);
+    // Nothing ran after the store (a live chat's message): the conversation is as the receive left it.
+    if (!stored.claimed && !stored.behind) return { accepted: true, conversation, message };
+    await this.drain(conversation.id, true);
     return {
       accepted: true,
       conversation: (await this.store.conversations.get(conversation.id)) ?? conversation,
