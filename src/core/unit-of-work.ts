@@ -23,3 +23,18 @@ export async function inTransaction<T>(
   for (const event of events) await bus.publish(event);
   return result;
 }
+
+/**
+ * `inTransaction` whose transaction may share its commit with concurrent ones (`Store.groupedTransaction`):
+ * for the short, database-only work that many callers run at once, such as storing inbound messages.
+ */
+export async function inGroupedTransaction<T>(
+  store: Store,
+  bus: EventBus,
+  work: (tx: Repositories, emit: Emit) => Promise<T>,
+): Promise<T> {
+  const events: DomainEvent[] = [];
+  const result = await store.groupedTransaction((tx) => work(tx, (event) => events.push(event)));
+  for (const event of events) await bus.publish(event);
+  return result;
+}

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type {
   AgentRepository,
   AnnouncementRepository,
@@ -54,6 +54,16 @@ import { KyselySettingRepository } from './setting-repository.ts';
 import { KyselyWebchatVisitorRepository } from './webchat-visitor-repository.ts';
 import { KyselyWebhookRepository } from './webhook-repository.ts';
 
+/** A grouped transaction waiting for its group's commit. */
+interface GroupedWork {
+  work: (tx: Repositories) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/** The most grouped transactions one commit takes; the rest wait for the next. */
+const MAX_GROUP = 256;
+
 /** The transaction running in the current async context, while it is still open. */
 interface ActiveTransaction {
   store: KyselyStore;
@@ -96,6 +106,11 @@ export class KyselyStore implements Store {
 
   readonly #db: Kysely<Database>;
   readonly #context: AsyncLocalStorage<ActiveTransaction>;
+  /** Grouped transactions waiting for the next group commit (SQLite only). */
+  #waiting: GroupedWork[] = [];
+  /** The group being committed, if any; the next one starts when it ends. */
+  #committing: Promise<void> | null = null;
+  #scheduled = false;
 
   constructor(
     db: Kysely<Database>,
@@ -158,8 +173,69 @@ export class KyselyStore implements Store {
     });
   }
 
+  groupedTransaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
+    // PostgreSQL runs concurrent transactions side by side on its pool: nothing to group.
+    if (this.engine !== 'sqlite' || this.#db.isTransaction) return this.transaction(work);
+    const active = this.#context.getStore();
+    if (active?.open) return work(active.store);
+    return new Promise<T>((resolve, reject) => {
+      this.#waiting.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      this.#schedule();
+    });
+  }
+
+  /**
+   * The next group starts once the current one has committed, on the next turn of the event loop, so that
+   * the receives of events that arrived together (one gateway read) share it.
+   */
+  #schedule(): void {
+    if (this.#scheduled || this.#committing) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.#committing = this.#commitGroup().finally(() => {
+        this.#committing = null;
+        if (this.#waiting.length > 0) this.#schedule();
+      });
+    });
+  }
+
+  async #commitGroup(): Promise<void> {
+    const group = this.#waiting.splice(0, MAX_GROUP);
+    const [only] = group;
+    if (group.length === 1 && only) {
+      await this.transaction(only.work).then(only.resolve, only.reject);
+      return;
+    }
+    const done: Array<{ item: GroupedWork; value: unknown }> = [];
+    try {
+      await this.transaction(async (tx) => {
+        const db = (tx as KyselyStore).#db;
+        for (const item of group) {
+          await sql`savepoint grouped`.execute(db);
+          try {
+            const value = await item.work(tx);
+            await sql`release grouped`.execute(db);
+            done.push({ item, value });
+          } catch (error) {
+            // This one's writes go; the group's other work stays and commits.
+            await sql`rollback to grouped`.execute(db);
+            await sql`release grouped`.execute(db);
+            item.reject(error);
+          }
+        }
+      });
+    } catch (error) {
+      // The commit failed: nothing of the group is stored, and every caller hears so (and may retry).
+      for (const { item } of done) item.reject(error);
+      return;
+    }
+    for (const { item, value } of done) item.resolve(value);
+  }
+
   async close(): Promise<void> {
     if (this.#db.isTransaction) throw new Error('close() the root store, not a transaction-bound one');
+    while (this.#committing || this.#scheduled) await (this.#committing ?? new Promise(setImmediate));
     await this.#db.destroy();
   }
 }

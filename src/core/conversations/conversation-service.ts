@@ -19,7 +19,7 @@ import type { ConversationFilter, PendingInbound, Repositories, Store } from '..
 import type { VirtualAgent } from '../ports/virtual-agent.ts';
 import type { Router } from '../routing/router.ts';
 import { say } from '../texts.ts';
-import { type Emit, inTransaction } from '../unit-of-work.ts';
+import { type Emit, inGroupedTransaction, inTransaction } from '../unit-of-work.ts';
 import { type BridgeService, checkNotBridged } from './bridge-service.ts';
 import { transition } from './conversation-state.ts';
 import {
@@ -106,7 +106,8 @@ export class ConversationService {
     checkInbound(inbound);
     const action = inbound.action ?? null;
     const { owner, maxAttempts } = this.processing;
-    const stored = await inTransaction(this.store, this.bus, async (tx, emit) => {
+    // Grouped: the receives that arrive together share one commit, each stored (or not) on its own.
+    const stored = await inGroupedTransaction(this.store, this.bus, async (tx, emit) => {
       const contact = await this.resolveContact(tx, inbound);
       const rating = /^rate:([1-5])$/.exec(action ?? '');
       if (rating) {

@@ -74,7 +74,8 @@ export function claimedStore(base: Store, claim: ClaimedMessage): Store {
         return result;
       });
   };
-  return forward(base, { transaction });
+  // A handling's transactions check the claim, so they are never grouped with others'.
+  return forward(base, { transaction, groupedTransaction: transaction });
 }
 
 /** `tx` with its outbox reporting each item added. */

@@ -579,5 +579,12 @@ export interface Store extends Repositories {
   readonly engine: 'sqlite' | 'postgres';
   /** Runs `work` in one database transaction; it commits when `work` resolves and rolls back when it throws. */
   transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
+  /**
+   * Like `transaction`, but `work` may share one commit with other grouped transactions started meanwhile
+   * (group commit: on SQLite's single writer, many concurrent receives cost one transaction). Each `work`
+   * runs on a savepoint of its own: one that throws is rolled back alone and rejects, the others commit.
+   * It resolves only after the commit. `work` must touch only the database (it holds up the group).
+   */
+  groupedTransaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
