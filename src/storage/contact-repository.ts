@@ -3,7 +3,7 @@ import { conflict } from '../core/errors.ts';
 import type { ChannelName, Contact } from '../core/model.ts';
 import type { ContactFilter, ContactRepository } from '../core/ports/repositories.ts';
 import type { ContactTable, Database } from './database.ts';
-import { assertUpdated, atomically, type DbScope, likeEscape, noLimit } from './db-scope.ts';
+import { assertUpdated, atomically, compiledOnce, type DbScope, likeEscape, noLimit } from './db-scope.ts';
 
 /** A contact's own row. */
 const contactRow = (contact: Contact) => ({
@@ -23,6 +23,18 @@ const identityRows = (contact: Contact) =>
     position,
   }));
 
+const byIdentity = compiledOnce((db: Kysely<Database>, channel: ChannelName, externalId: string) =>
+  db
+    .selectFrom('contact_identities as i')
+    .innerJoin('contacts as c', 'c.id', 'i.contact_id')
+    .innerJoin('contact_identities as all', 'all.contact_id', 'c.id')
+    .selectAll('c')
+    .select(['all.channel as identity_channel', 'all.external_id as identity_external_id'])
+    .where('i.channel', '=', channel)
+    .where('i.external_id', '=', externalId)
+    .orderBy('all.position'),
+);
+
 export class KyselyContactRepository implements ContactRepository {
   constructor(private readonly scope: DbScope) {}
 
@@ -37,16 +49,7 @@ export class KyselyContactRepository implements ContactRepository {
 
   /** One query (every inbound message asks it): the contact's row once per identity, in identity order. */
   async findByIdentity(channel: ChannelName, externalId: string): Promise<Contact | undefined> {
-    const rows = await this.scope.db
-      .selectFrom('contact_identities as i')
-      .innerJoin('contacts as c', 'c.id', 'i.contact_id')
-      .innerJoin('contact_identities as all', 'all.contact_id', 'c.id')
-      .selectAll('c')
-      .select(['all.channel as identity_channel', 'all.external_id as identity_external_id'])
-      .where('i.channel', '=', channel)
-      .where('i.external_id', '=', externalId)
-      .orderBy('all.position')
-      .execute();
+    const rows = await byIdentity(this.scope.db, channel, externalId);
     const [row] = rows;
     if (!row) return undefined;
     return this.#fromRow(

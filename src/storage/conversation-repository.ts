@@ -1,4 +1,4 @@
-import { type Selectable, type SelectQueryBuilder, sql } from 'kysely';
+import { type Kysely, type Selectable, type SelectQueryBuilder, sql } from 'kysely';
 import type { CasePriority, ChannelName, Conversation, ConversationState } from '../core/model.ts';
 import type {
   ConversationFilter,
@@ -7,7 +7,7 @@ import type {
   WaitingClaim,
 } from '../core/ports/repositories.ts';
 import { type ConversationTable, type Database, engineOf } from './database.ts';
-import { assertUpdated, type DbScope, fromJson, toJson } from './db-scope.ts';
+import { assertUpdated, compiledOnce, type DbScope, fromJson, toJson } from './db-scope.ts';
 
 /** `priority_rank`: the waiting order's first key, so that ascending order is urgent first. */
 const priorityRanks: Record<CasePriority, number> = { urgent: 0, high: 1, normal: 2, low: 3 };
@@ -80,6 +80,18 @@ const fromRow = (r: Omit<Selectable<ConversationTable>, 'priority_rank'>): Conve
     : {}),
 });
 
+/** The contact's open conversation on a channel (asked by every inbound message). */
+const openOf = compiledOnce((db: Kysely<Database>, contactId: string, channel: ChannelName) =>
+  db
+    .selectFrom('conversations')
+    .selectAll()
+    .where('contact_id', '=', contactId)
+    .where('channel', '=', channel)
+    .where('state', '<>', 'closed' satisfies ConversationState)
+    .orderBy('updated_at', 'desc')
+    .limit(1),
+);
+
 export class KyselyConversationRepository implements ConversationRepository {
   constructor(private readonly scope: DbScope) {}
 
@@ -145,14 +157,7 @@ export class KyselyConversationRepository implements ConversationRepository {
   }
 
   async findOpen(contactId: string, channel: ChannelName): Promise<Conversation | undefined> {
-    const row = await this.scope.db
-      .selectFrom('conversations')
-      .selectAll()
-      .where('contact_id', '=', contactId)
-      .where('channel', '=', channel)
-      .where('state', '<>', 'closed' satisfies ConversationState)
-      .orderBy('updated_at', 'desc')
-      .executeTakeFirst();
+    const [row] = await openOf(this.scope.db, contactId, channel);
     return row && fromRow(row);
   }
 

@@ -1,6 +1,6 @@
-import type { Kysely, Transaction, UpdateResult } from 'kysely';
+import type { Compilable, CompiledQuery, Kysely, Transaction, UpdateResult } from 'kysely';
 import { conflict, notFound } from '../core/errors.ts';
-import type { Database } from './database.ts';
+import { type Database, type Engine, engineOf } from './database.ts';
 
 /**
  * Where a repository sends its queries: the root database or the transaction it is bound to.
@@ -53,3 +53,48 @@ export const likeEscape = (text: string): string => text.replace(/[\\%_]/g, (c) 
 
 /** SQLite needs a LIMIT before OFFSET; this is "no limit" on both engines. */
 export const noLimit = Number.MAX_SAFE_INTEGER;
+
+/** A value slot of a query compiled once (see `compiledOnce`). */
+class Slot {
+  constructor(readonly index: number) {}
+}
+
+/**
+ * A query of a hot path (every inbound message runs it) built and compiled once per engine instead of on
+ * every call; each call binds its own values. `build` gets placeholders for its arguments and must use each
+ * as a value (a `where` operand, an inserted value), never as a name, a list or in a condition of the
+ * builder itself: the query's shape must not depend on the arguments.
+ */
+export function compiledOnce<Args extends unknown[], Row>(
+  build: (db: Kysely<Database>, ...args: Args) => Compilable<Row>,
+  /** How many arguments follow `db` (a rest parameter is not counted by `build.length`). */
+  arity = build.length - 1,
+): (db: Kysely<Database>, ...args: Args) => Promise<Row[]> {
+  const compiled = new Map<Engine, { query: CompiledQuery<Row>; bind: (args: Args) => unknown[] }>();
+  const compile = (db: Kysely<Database>) => {
+    const slots = Array.from({ length: arity }, (_, i) => new Slot(i));
+    const query = build(db, ...(slots as unknown as Args)).compile();
+    const used = new Set<number>();
+    const plan = query.parameters.map((p) => {
+      if (p instanceof Slot) used.add(p.index);
+      return p;
+    });
+    if (used.size !== slots.length)
+      throw new Error('compiledOnce: every argument must be a value of the query');
+    return {
+      query,
+      bind: (args: Args) => plan.map((p) => (p instanceof Slot ? args[p.index] : p)),
+    };
+  };
+  return async (db, ...args) => {
+    const engine = engineOf(db);
+    let entry = compiled.get(engine);
+    if (!entry) {
+      entry = compile(db);
+      compiled.set(engine, entry);
+    }
+    const { query } = entry;
+    const result = await db.executeQuery<Row>({ ...query, parameters: entry.bind(args) });
+    return result.rows;
+  };
+}

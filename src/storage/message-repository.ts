@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { Attachment, AuthorKind, ChannelName, Message, SuggestedArticle } from '../core/model.ts';
 import type {
   InboundClaim,
@@ -6,8 +6,8 @@ import type {
   MessageRepository,
   PendingInbound,
 } from '../core/ports/repositories.ts';
-import { engineOf, type MessageTable } from './database.ts';
-import { type DbScope, fromJson, toJson } from './db-scope.ts';
+import { type Database, engineOf, type MessageTable } from './database.ts';
+import { compiledOnce, type DbScope, fromJson, toJson } from './db-scope.ts';
 
 const fromRow = (r: Selectable<MessageTable>): Message => ({
   id: r.id,
@@ -28,35 +28,65 @@ const pendingFromRow = (r: Selectable<MessageTable>): PendingInbound => ({
   attempts: Number(r.process_attempts),
 });
 
+/** The columns a message is inserted with, in the order `insertMessage` takes their values. */
+const insertedColumns = [
+  'id',
+  'conversation_id',
+  'channel',
+  'author_kind',
+  'author_id',
+  'text',
+  'attachments',
+  'articles',
+  'external_id',
+  'created_at',
+  'processed_at',
+  'inbound_action',
+  'process_claim_owner',
+  'process_claimed_until',
+  'process_attempts',
+] as const satisfies ReadonlyArray<keyof MessageTable>;
+
+type InsertedMessage = Required<Pick<Insertable<MessageTable>, (typeof insertedColumns)[number]>>;
+
+// ON CONFLICT DO NOTHING rather than catching the violation: on PostgreSQL a failed statement aborts the
+// surrounding transaction, and a redelivered event must stay a quiet no-op. Compiled once: every inbound
+// message runs it.
+const insertMessageRow = compiledOnce(
+  (db: Kysely<Database>, ...values: unknown[]) =>
+    db
+      .insertInto('messages')
+      .values(Object.fromEntries(insertedColumns.map((c, i) => [c, values[i]])) as InsertedMessage)
+      .onConflict((oc) => oc.columns(['channel', 'external_id']).doNothing())
+      .returning('id'),
+  insertedColumns.length,
+);
+
+const insertMessage = (db: Kysely<Database>, row: InsertedMessage) =>
+  insertMessageRow(db, ...insertedColumns.map((c) => row[c]));
+
 export class KyselyMessageRepository implements MessageRepository {
   constructor(private readonly scope: DbScope) {}
 
   async insert(message: Message, channel: ChannelName, inbound?: InboundProcessing): Promise<boolean> {
-    // ON CONFLICT DO NOTHING rather than catching the violation: on PostgreSQL a failed statement
-    // aborts the surrounding transaction, and a redelivered event must stay a quiet no-op.
-    const inserted = await this.scope.db
-      .insertInto('messages')
-      .values({
-        id: message.id,
-        conversation_id: message.conversationId,
-        channel,
-        author_kind: message.authorKind,
-        author_id: message.authorId,
-        text: message.text,
-        attachments: toJson(message.attachments),
-        articles: toJson(message.articles),
-        external_id: message.externalId,
-        created_at: message.createdAt,
-        processed_at: inbound ? null : message.createdAt,
-        inbound_action: inbound?.action ?? null,
-        process_claim_owner: inbound?.claim?.owner ?? null,
-        process_claimed_until: inbound?.claim?.until ?? null,
-        process_attempts: inbound?.claim ? 1 : 0,
-      })
-      .onConflict((oc) => oc.columns(['channel', 'external_id']).doNothing())
-      .returning('id')
-      .executeTakeFirst();
-    return inserted !== undefined;
+    const inserted = await insertMessage(this.scope.db, {
+      id: message.id,
+      conversation_id: message.conversationId,
+      channel,
+      author_kind: message.authorKind,
+      author_id: message.authorId,
+      text: message.text,
+      attachments: toJson(message.attachments),
+      articles: toJson(message.articles),
+      external_id: message.externalId,
+      created_at: message.createdAt,
+      processed_at: inbound ? null : message.createdAt,
+      inbound_action: inbound?.action ?? null,
+      process_claim_owner: inbound?.claim?.owner ?? null,
+      process_claimed_until: inbound?.claim?.until ?? null,
+      process_attempts: inbound?.claim ? 1 : 0,
+    });
+    return inserted.length > 0;
   }
 
   async findByExternalId(channel: ChannelName, externalId: string): Promise<Message | undefined> {
