@@ -31,6 +31,7 @@ import {
 } from '../test/support/discord-emulator/discord-emulator.ts';
 import { benchBotPath } from './discord/bot-path.ts';
 import { benchOutbound } from './discord/outbound.ts';
+import { benchProcess } from './discord/process.ts';
 import { type BareDiscord, startBareDiscord } from './support/bare-discord.ts';
 import { Arrivals, median, percentile } from './support/measuring.ts';
 import { api, signIn } from './support/switchboard-api.ts';
@@ -387,6 +388,7 @@ async function main(): Promise<void> {
   );
   await benchBotPath({ quick: QUICK });
   await benchOutbound({ quick: QUICK });
+  await benchProcess({ quick: QUICK });
   console.log(
     `\nratio = Switchboard msg/s ÷ bare discord.js msg/s. Total time ${fmt((performance.now() - began) / 1000)} s.`,
   );

@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import pino, { type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import type pretty from 'pino-pretty';
 import type { Config } from './config.ts';
 
 export interface LoggerOptions {
@@ -18,8 +19,10 @@ export function createLogger(
   options: LoggerOptions = { level: 'info', pretty: process.stdout.isTTY === true },
 ): Logger {
   if (!options.pretty) return pino({ level: options.level, redact });
+  // Loaded only for a terminal: a service's JSON lines do not need the pretty printer.
+  const prettyStream = createRequire(import.meta.url)('pino-pretty') as typeof pretty;
   return pino(
     { level: options.level, redact },
-    pretty({ sync: true, destination: 1, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' }),
+    prettyStream({ sync: true, destination: 1, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' }),
   );
 }
