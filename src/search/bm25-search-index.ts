@@ -83,6 +83,8 @@ export class Bm25SearchIndex implements SearchIndex {
   private readonly combinedBuffer = new ScoreBuffer();
   private readonly bestPartBuffer = new ScoreBuffer();
   private bestPartSlot = new Int32Array(64);
+  private topSlots = new Int32Array(0);
+  private topScores = new Float64Array(0);
 
   constructor(options: Partial<Bm25SearchIndexOptions> = {}) {
     this.options = { ...defaultBm25SearchIndexOptions, ...options };
@@ -178,13 +180,7 @@ export class Bm25SearchIndex implements SearchIndex {
       const combined = this.combinedBuffer;
       combined.reserve(this.articleIndex.capacity);
       const add = (buffer: ScoreBuffer, weight: number, norm: number) => {
-        if (weight <= 0 || norm <= 0) return;
-        const f = weight / norm / total;
-        const { scores, touched } = buffer;
-        for (let i = 0; i < buffer.touchedCount; i++) {
-          const slot = touched[i] as number;
-          combined.add(slot, (scores[slot] as number) * f);
-        }
+        if (weight > 0 && norm > 0) buffer.addTo(combined, weight / norm / total);
       };
       add(articleBuffer, weights.article, articleNorm);
       add(titleBuffer, weights.title, titleNorm);
@@ -197,43 +193,32 @@ export class Bm25SearchIndex implements SearchIndex {
         grown.set(this.bestPartSlot);
         this.bestPartSlot = grown;
       }
-      for (let i = 0; i < partBuffer.touchedCount; i++) {
-        const part = partBuffer.touched[i] as number;
-        const slot = this.partArticle[part] ?? -1;
-        const score = partBuffer.scores[part] ?? 0;
-        const seen = best.scores[slot] ?? 0;
-        if (seen === 0) best.touched[best.touchedCount++] = slot;
-        if (score > seen) {
-          best.scores[slot] = score;
-          this.bestPartSlot[slot] = part;
-        }
-      }
-      if (weights.part > 0 && partNorm > 0) {
-        const f = weights.part / partNorm / total;
-        for (let i = 0; i < best.touchedCount; i++) {
-          const slot = best.touched[i] as number;
-          combined.add(slot, (best.scores[slot] as number) * f);
-        }
-      }
+      partBuffer.maxByGroup(this.partArticle, best, this.bestPartSlot);
+      if (weights.part > 0 && partNorm > 0) best.addTo(combined, weights.part / partNorm / total);
 
       // Top `limit` by selection: sorting every matching article costs more than the scoring at 10,000.
-      const top: { entry: Entry; score: number }[] = [];
-      for (let i = 0; i < combined.touchedCount; i++) {
-        const slot = combined.touched[i] as number;
-        const score = combined.scores[slot] ?? 0;
-        if (top.length >= limit && score <= (top[top.length - 1]?.score ?? 0)) continue;
-        const entry = this.slotEntry[slot];
-        if (!entry || (locale && entry.lang !== locale)) continue;
-        let at = top.length;
-        while (at > 0 && (top[at - 1]?.score ?? 0) < score) at--;
-        top.splice(at, 0, { entry, score });
-        if (top.length > limit) top.pop();
+      if (this.topSlots.length < limit) {
+        this.topSlots = new Int32Array(limit);
+        this.topScores = new Float64Array(limit);
       }
-      return top.map(({ entry, score }) => {
+      const { topSlots, topScores } = this;
+      const count = combined.top(
+        limit,
+        (slot) => {
+          const entry = this.slotEntry[slot];
+          return !!entry && (!locale || entry.lang === locale);
+        },
+        topSlots,
+        topScores,
+      );
+      const hits: SearchHit[] = [];
+      for (let i = 0; i < count; i++) {
+        const entry = this.slotEntry[topSlots[i] as number] as Entry;
         const part = (best.scores[entry.slot] ?? 0) > 0 ? this.bestPartSlot[entry.slot] : -1;
         const passage = entry.parts.find((p) => p.slot === part)?.excerpt;
-        return { articleId: entry.id, score, excerpt: passage ?? entry.summary };
-      });
+        hits.push({ articleId: entry.id, score: topScores[i] as number, excerpt: passage ?? entry.summary });
+      }
+      return hits;
     } finally {
       articleBuffer.clear();
       titleBuffer.clear();

@@ -328,6 +328,63 @@ export class ScoreBuffer {
     this.scores[slot] = seen + value;
   }
 
+  /** Adds each touched slot's score times `factor` to `target`. */
+  addTo(target: ScoreBuffer, factor: number): void {
+    const { scores, touched } = this;
+    for (let i = 0, n = this.touchedCount; i < n; i++) {
+      const slot = touched[i] as number;
+      target.add(slot, (scores[slot] as number) * factor);
+    }
+  }
+
+  /**
+   * Per group (`groupOf[slot]`, e.g. the article of a part): the best score among the group's touched
+   * slots goes into `best`, and the slot that had it into `bestSlot` (which must hold every group).
+   */
+  maxByGroup(groupOf: ArrayLike<number>, best: ScoreBuffer, bestSlot: Int32Array): void {
+    const { scores, touched } = this;
+    const bestScores = best.scores;
+    const bestTouched = best.touched;
+    let count = best.touchedCount;
+    for (let i = 0, n = this.touchedCount; i < n; i++) {
+      const slot = touched[i] as number;
+      const group = groupOf[slot] as number;
+      const score = scores[slot] as number;
+      const seen = bestScores[group] as number;
+      if (seen === 0) bestTouched[count++] = group;
+      if (score > seen) {
+        bestScores[group] = score;
+        bestSlot[group] = slot;
+      }
+    }
+    best.touchedCount = count;
+  }
+
+  /**
+   * The `limit` best touched slots that `accept` keeps, best first (ties in the order they were
+   * touched), into `slots` and `values` (each at least `limit` long); returns how many. `accept` is
+   * asked only about slots good enough to enter.
+   */
+  top(limit: number, accept: (slot: number) => boolean, slots: Int32Array, values: Float64Array): number {
+    const { scores, touched } = this;
+    let size = 0;
+    for (let i = 0, n = this.touchedCount; i < n; i++) {
+      const slot = touched[i] as number;
+      const score = scores[slot] as number;
+      if (size >= limit && score <= (values[size - 1] as number)) continue;
+      if (!accept(slot)) continue;
+      let at = size < limit ? size++ : size - 1;
+      while (at > 0 && (values[at - 1] as number) < score) {
+        values[at] = values[at - 1] as number;
+        slots[at] = slots[at - 1] as number;
+        at--;
+      }
+      values[at] = score;
+      slots[at] = slot;
+    }
+    return size;
+  }
+
   clear(): void {
     const { scores, touched } = this;
     for (let i = 0; i < this.touchedCount; i++) scores[touched[i] as number] = 0;
