@@ -80,16 +80,17 @@ const fromRow = (r: Omit<Selectable<ConversationTable>, 'priority_rank'>): Conve
     : {}),
 });
 
-/** The contact's open conversation on a channel (asked by every inbound message). */
+/**
+ * The contact's open conversations on a channel (asked by every inbound message; there is one, seldom more).
+ * Not sorted by the database: on SQLite sorting whole rows in a temporary b-tree costs more than the search.
+ */
 const openOf = compiledOnce((db: Kysely<Database>, contactId: string, channel: ChannelName) =>
   db
     .selectFrom('conversations')
     .selectAll()
     .where('contact_id', '=', contactId)
     .where('channel', '=', channel)
-    .where('state', '<>', 'closed' satisfies ConversationState)
-    .orderBy('updated_at', 'desc')
-    .limit(1),
+    .where('state', '<>', 'closed' satisfies ConversationState),
 );
 
 export class KyselyConversationRepository implements ConversationRepository {
@@ -157,8 +158,11 @@ export class KyselyConversationRepository implements ConversationRepository {
   }
 
   async findOpen(contactId: string, channel: ChannelName): Promise<Conversation | undefined> {
-    const [row] = await openOf(this.scope.db, contactId, channel);
-    return row && fromRow(row);
+    const rows = await openOf(this.scope.db, contactId, channel);
+    // The most recently updated one, if several are open.
+    let latest = rows[0];
+    for (const row of rows) if (latest && row.updated_at > latest.updated_at) latest = row;
+    return latest && fromRow(latest);
   }
 
   async setPriority(id: string, priority: CasePriority): Promise<void> {
