@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { markdownBlocks, markdownPassages } from './article-parts.ts';
 import { OramaSearchIndex } from './orama-search-index.ts';
-import { describeSearchIndexContract } from './search-index-contract.ts';
+import { describeSearchIndexContract, testArticle } from './search-index-contract.ts';
 
 describeSearchIndexContract('OramaSearchIndex', () => new OramaSearchIndex());
 
@@ -33,5 +33,26 @@ describe('markdownPassages', () => {
         .slice(1, -1)
         .every((line) => /^\d+\. (word ){7}word$/.test(line)),
     ).toBe(true);
+  });
+});
+
+describe('OramaSearchIndex scoring', () => {
+  it('ranks the article whose many example questions use the words, not one that mentions one once', async () => {
+    const index = new OramaSearchIndex();
+    const examples = (n: number, make: (i: number) => string) => Array.from({ length: n }, (_, i) => make(i));
+    await index.rebuild([
+      testArticle('lost-card', 'Lost card', 'Freeze it in the app.', {
+        examples: examples(40, (i) => `I lost my card ${i} days ago`),
+      }),
+      testArticle('card-fees', 'Fees', 'A new card costs five euros.', {
+        examples: examples(40, (i) => `why was I charged ${i} euros`),
+      }),
+      testArticle('hours', 'Opening hours', 'We are open on weekdays.', {
+        examples: examples(40, (i) => `are you open at ${i} o'clock`),
+      }),
+    ]);
+    const hits = await index.search('I lost my card', { limit: 3 });
+    expect(hits[0]?.articleId).toBe('lost-card');
+    expect(hits[0]?.score ?? 0).toBeGreaterThan(0);
   });
 });
