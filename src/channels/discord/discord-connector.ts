@@ -16,6 +16,7 @@ import {
   type Message,
   MessageFlags,
   type ModalSubmitInteraction,
+  Options,
   Partials,
   type RESTPostAPIChannelMessageJSONBody,
   type RepliableInteraction,
@@ -440,6 +441,13 @@ export class DiscordConnector implements ChannelConnector {
         GatewayIntentBits.MessageContent,
       ],
       partials: [Partials.Channel],
+      // Only new messages and interactions are handled, and users are fetched when needed: discord.js need not
+      // keep every message and every member who ever wrote (memory would grow with the history).
+      makeCache: Options.cacheWithLimits({
+        ...Options.DefaultMakeCacheSettings,
+        MessageManager: 0,
+        UserManager: { maxSize: 1_000, keepOverLimit: (user) => user.id === user.client.user?.id },
+      }),
       rest: this.restOptions(),
       ...(sharding ?? {}),
     });
