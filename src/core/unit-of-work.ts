@@ -34,7 +34,12 @@ export async function inGroupedTransaction<T>(
   work: (tx: Repositories, emit: Emit) => Promise<T>,
 ): Promise<T> {
   const events: DomainEvent[] = [];
-  const result = await store.groupedTransaction((tx) => work(tx, (event) => events.push(event)));
+  // The webhook deliveries go in the caller's own part (its savepoint): undone with it alone.
+  const result = await store.groupedTransaction(async (tx) => {
+    const done = await work(tx, (event) => events.push(event));
+    if (await recordWebhookDeliveries(tx, events)) events.push({ type: 'webhooks.enqueued' });
+    return done;
+  });
   for (const event of events) await bus.publish(event);
   return result;
 }
