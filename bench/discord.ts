@@ -332,9 +332,9 @@ async function main(): Promise<void> {
       "  connector's intents that only counts messageCreate (inbound) and posts DMs with client.rest.post (reply).",
       '  Each member keeps one message in flight (closed loop); msg/s is the median over trials, latencies are pooled.',
       '  Rate limits: both emulators allow 10^9 requests/s per route and globally (Discord: 50/s global), so the',
-      "  emulator never answers 429. discord.js's own client-side global limit (50 requests/s, Discord's real one)",
-      '  still applies to Switchboard and to the baseline alike: replies are capped near 50 msg/s sustained (a fixed',
-      '  1-second window, so a trial that starts in a fresh window can show somewhat more).',
+      "  emulator never answers 429. A client-side global limit of 50 requests per window (Discord's real one) still",
+      "  applies to both: the connector's own for Switchboard, discord.js's for the baseline; replies are capped near",
+      '  50 msg/s sustained (fixed windows, so a trial that starts in a fresh window can show somewhat more).',
     ].join('\n'),
   );
 

@@ -193,6 +193,8 @@ interface Trial {
   messages: number;
   elapsedMs: number;
   latencies: number[];
+  /** REST requests the emulator answered during the trial. */
+  requests: number;
 }
 
 let questionCursor = 0;
@@ -217,7 +219,7 @@ async function queuedTrial(side: Side, kb: KnowledgeBase, level: Level): Promise
   const elapsedMs = side.queued.lastAt - started;
   // Not timed: every answer reaches the emulator before the next trial.
   await Promise.all(delivered);
-  return { messages: level.members * level.burst, elapsedMs, latencies: [] };
+  return { messages: level.members * level.burst, elapsedMs, latencies: [], requests: 0 };
 }
 
 const askedPerChannel = new Map<string, number>();
@@ -232,6 +234,7 @@ function asked(side: Side, channelId: string): number {
 /** Closed loop: each member asks, waits for the answer in its DM, asks again. */
 async function answeredTrial(side: Side, kb: KnowledgeBase, level: Level): Promise<Trial> {
   const latencies: number[] = [];
+  const requestsBefore = side.discord.requests().length;
   const started = performance.now();
   await Promise.all(
     side.members.slice(0, level.members).map(async (member) => {
@@ -244,12 +247,16 @@ async function answeredTrial(side: Side, kb: KnowledgeBase, level: Level): Promi
       }
     }),
   );
-  return { messages: level.members * level.rounds, elapsedMs: performance.now() - started, latencies };
+  const elapsedMs = performance.now() - started;
+  const requests = side.discord.requests().length - requestsBefore;
+  return { messages: level.members * level.rounds, elapsedMs, latencies, requests };
 }
 
 interface Summary {
   trials: number;
   perTrial: number;
+  /** REST requests per message, over the trials. */
+  requestsEach: number;
   throughput: number;
   p50: number;
   p99: number;
@@ -260,6 +267,7 @@ function summarise(trials: Trial[]): Summary {
   return {
     trials: trials.length,
     perTrial: trials[0]?.messages ?? 0,
+    requestsEach: trials.reduce((n, t) => n + t.requests, 0) / trials.reduce((n, t) => n + t.messages, 0),
     throughput: median(trials.map((t) => (t.messages / t.elapsedMs) * 1000)),
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
@@ -322,16 +330,20 @@ export async function benchBotPath(options: { quick: boolean }): Promise<void> {
     `  Baseline: a bare discord.js client answering each DM with a fixed text (messageCreate → rest.post), same`,
   );
   console.log(
-    "  emulator options (never 429) and load; discord.js's own 50 requests/s applies to both sides.",
+    "  emulator options (never 429) and load; both keep to 50 requests per window (Discord's global limit), so",
   );
   console.log(
-    `${pad('members', 7)} ${pad('trials×msgs', 11)} │ ${pad('queued/s', 9)} ${pad('base/s', 9)} ${pad('ratio', 6)} │ ${pad('trials×msgs', 11)} ${pad('answered/s', 10)} ${pad('p50 ms', 8)} ${pad('p99 ms', 8)} │ ${pad('base/s', 8)} ${pad('p50 ms', 8)} ${pad('p99 ms', 8)}`,
+    '  answered/s is capped by it: req/ans = REST requests per answer (an answer with buttons first disables the',
+  );
+  console.log("  buttons of the member's previous one: PATCH + POST).");
+  console.log(
+    `${pad('members', 7)} ${pad('trials×msgs', 11)} │ ${pad('queued/s', 9)} ${pad('base/s', 9)} ${pad('ratio', 6)} │ ${pad('trials×msgs', 11)} ${pad('answered/s', 10)} ${pad('p50 ms', 8)} ${pad('p99 ms', 8)} ${pad('req/ans', 7)} │ ${pad('base/s', 8)} ${pad('p50 ms', 8)} ${pad('p99 ms', 8)} ${pad('req/ans', 7)}`,
   );
   for (const { level, queued, answered } of rows) {
     const [q, qb] = queued;
     const [a, ab] = answered;
     console.log(
-      `${pad(level.members.toLocaleString('en'), 7)} ${pad(`${q.trials}×${q.perTrial}`, 11)} │ ${pad(fmt(q.throughput), 9)} ${pad(fmt(qb.throughput), 9)} ${pad(fmt(q.throughput / qb.throughput, 3), 6)} │ ${pad(`${a.trials}×${a.perTrial}`, 11)} ${pad(fmt(a.throughput), 10)} ${pad(fmt(a.p50), 8)} ${pad(fmt(a.p99), 8)} │ ${pad(fmt(ab.throughput), 8)} ${pad(fmt(ab.p50), 8)} ${pad(fmt(ab.p99), 8)}`,
+      `${pad(level.members.toLocaleString('en'), 7)} ${pad(`${q.trials}×${q.perTrial}`, 11)} │ ${pad(fmt(q.throughput), 9)} ${pad(fmt(qb.throughput), 9)} ${pad(fmt(q.throughput / qb.throughput, 3), 6)} │ ${pad(`${a.trials}×${a.perTrial}`, 11)} ${pad(fmt(a.throughput), 10)} ${pad(fmt(a.p50), 8)} ${pad(fmt(a.p99), 8)} ${pad(fmt(a.requestsEach, 2), 7)} │ ${pad(fmt(ab.throughput), 8)} ${pad(fmt(ab.p50), 8)} ${pad(fmt(ab.p99), 8)} ${pad(fmt(ab.requestsEach, 2), 7)}`,
     );
   }
 }
