@@ -32,7 +32,7 @@ function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
   return result.data;
 }
 
-/** A source as listed: the webhook secret is shown once, on creation, never again. */
+/** A source as listed: the webhook secret is shown once, on creation, never again; an X token never. */
 const publicSource = ({ secret, ...source }: AnnouncementSource) => ({
   ...source,
   hasSecret: secret !== null,
@@ -100,7 +100,9 @@ export function announcementRoutes(app: FastifyInstance, service: AnnouncementSe
       schema: {
         tags,
         summary:
-          'Create a feed (RSS, Atom, JSON Feed) or webhook source; a webhook secret is returned only here',
+          'Create a feed (RSS, Atom, JSON Feed), X or webhook source; a webhook secret is returned only here. ' +
+          'An X source takes "account" (@handle or user id), "token" (the X app\'s bearer token, never returned), ' +
+          '"includeReplies" and "includeReposts" (default false)',
       },
     },
     async (request, reply) => {
@@ -134,7 +136,7 @@ export function announcementRoutes(app: FastifyInstance, service: AnnouncementSe
   );
   app.post(
     '/api/v1/announcement-sources/:id/poll',
-    { ...admin, schema: { tags, summary: 'Poll a feed now', params: idParams } },
+    { ...admin, schema: { tags, summary: 'Poll a feed or X source now', params: idParams } },
     async (request) => publicSource(await service.pollNow((request.params as { id: string }).id)),
   );
 
