@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { type Kysely, sql } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import type {
   AgentRepository,
   AnnouncementRepository,
@@ -63,6 +63,11 @@ interface GroupedWork {
 
 /** The most grouped transactions one commit takes; the rest wait for the next. */
 const MAX_GROUP = 256;
+
+// Compiled once: every grouped transaction runs two of them.
+const savepoint = CompiledQuery.raw('savepoint grouped');
+const release = CompiledQuery.raw('release grouped');
+const rollbackTo = CompiledQuery.raw('rollback to grouped');
 
 /** The transaction running in the current async context, while it is still open. */
 interface ActiveTransaction {
@@ -212,15 +217,15 @@ export class KyselyStore implements Store {
       await this.transaction(async (tx) => {
         const db = (tx as KyselyStore).#db;
         for (const item of group) {
-          await sql`savepoint grouped`.execute(db);
+          await db.executeQuery(savepoint);
           try {
             const value = await item.work(tx);
-            await sql`release grouped`.execute(db);
+            await db.executeQuery(release);
             done.push({ item, value });
           } catch (error) {
             // This one's writes go; the group's other work stays and commits.
-            await sql`rollback to grouped`.execute(db);
-            await sql`release grouped`.execute(db);
+            await db.executeQuery(rollbackTo);
+            await db.executeQuery(release);
             item.reject(error);
           }
         }
