@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type {
   WebhookDeliveryClaim,
   WebhookDeliveryFilter,
@@ -11,8 +11,8 @@ import type {
   WebhookEventType,
   WebhookSubscription,
 } from '../core/webhooks/webhook.ts';
-import { engineOf } from './database.ts';
-import { assertUpdated, type DbScope, fromFlag, fromJson, toFlag, toJson } from './db-scope.ts';
+import { type Database, engineOf } from './database.ts';
+import { assertUpdated, compiledOnce, type DbScope, fromFlag, fromJson, toFlag, toJson } from './db-scope.ts';
 
 export interface WebhookSubscriptionTable {
   id: string;
@@ -94,6 +94,11 @@ const deliveryFromRow = (r: Selectable<WebhookDeliveryTable>): WebhookDelivery =
   deliveredAt: r.delivered_at,
 });
 
+/** Asked in every transaction that emits an integrator event (each inbound message): compiled once. */
+const enabledSubscriptions = compiledOnce((db: Kysely<Database>) =>
+  db.selectFrom('webhook_subscriptions').selectAll().where('enabled', '=', 1),
+);
+
 export class KyselyWebhookRepository implements WebhookRepository {
   constructor(private readonly scope: DbScope) {}
 
@@ -121,11 +126,7 @@ export class KyselyWebhookRepository implements WebhookRepository {
   }
 
   async listEnabledSubscriptions(): Promise<WebhookSubscription[]> {
-    const rows = await this.scope.db
-      .selectFrom('webhook_subscriptions')
-      .selectAll()
-      .where('enabled', '=', 1)
-      .execute();
+    const rows = await enabledSubscriptions(this.scope.db);
     return rows.map(subscriptionFromRow);
   }
 
