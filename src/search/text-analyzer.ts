@@ -52,6 +52,8 @@ const latinWord = /[\p{L}\p{N}]+(?:'[\p{L}]+)?/gu;
 export interface AnalyzerOptions {
   /** Add adjacent-term pairs (`card|arriv`) so that phrases score above scattered words. */
   bigrams: boolean;
+  /** When given, adjacent-term pairs are added for these languages only. */
+  bigramLanguages?: string[];
   stopWords: boolean;
   stemming: boolean;
 }
@@ -68,7 +70,8 @@ export function analyzeText(
 ): string[] {
   const stops = options.stopWords ? stopWords[language] : undefined;
   let terms: string[];
-  if (language === 'ar' || /[\u0600-\u06FF]/.test(text)) {
+  const arabic = language === 'ar' || /[\u0600-\u06FF]/.test(text);
+  if (arabic) {
     // Arabic text, possibly mixed with Latin product names; Latin words get English stemming.
     terms = arabicTokens(text, options.stemming).map((t) =>
       options.stemming && /^[a-z]/.test(t) ? stemEnglish(t) : t,
@@ -85,7 +88,10 @@ export function analyzeText(
       terms.push(stem ? stem(word) : word);
     }
   }
-  if (options.bigrams && terms.length > 1) {
+  const pairs =
+    options.bigrams &&
+    (!options.bigramLanguages || options.bigramLanguages.includes(arabic ? 'ar' : language));
+  if (pairs && terms.length > 1) {
     const pairs: string[] = [];
     for (let i = 0; i + 1 < terms.length; i++) pairs.push(`${terms[i]}|${terms[i + 1]}`);
     terms = terms.concat(pairs);
