@@ -92,11 +92,11 @@ export async function benchProcess(options: { quick: boolean }): Promise<void> {
   // dist/ brought up to date first (`switchboard --help` compiles it when src/ changed), so that no timed start
   // includes a build.
   spawnSync(process.execPath, ['bin/switchboard.mjs', '--help'], { cwd: repoRoot, stdio: 'ignore' });
-  const results = new Map<string, { startMs: number[]; idleMb: number[] }>();
+  const results = new Map<string, { startMs: number[]; cpuMs: number[]; idleMb: number[] }>();
   const dataDirs = new Map<Way, string>();
   try {
     for (const way of ways) {
-      results.set(way.name, { startMs: [], idleMb: [] });
+      results.set(way.name, { startMs: [], cpuMs: [], idleMb: [] });
       if (way.server) dataDirs.set(way, await existingDatabase(way));
     }
     for (let i = 0; i < starts; i++) {
@@ -104,15 +104,18 @@ export async function benchProcess(options: { quick: boolean }): Promise<void> {
         const run = await startAndMeasure(way, dataDirs.get(way), {});
         const figures = results.get(way.name)!;
         figures.startMs.push(run.startMs);
+        figures.cpuMs.push(run.cpuMs);
         figures.idleMb.push(await settledRss(run.server, 3_000));
         await stop(run.server);
       }
     }
-    console.log(`  ${pad('way', 24)} │ ${pad('start → /healthz ms', 20)} │ ${pad('RSS idle MB', 12)}`);
+    console.log(
+      `  ${pad('way', 24)} │ ${pad('start → /healthz ms', 20)} │ ${pad('CPU ms to /healthz', 18)} │ ${pad('RSS idle MB', 12)}`,
+    );
     for (const way of ways) {
       const f = results.get(way.name)!;
       console.log(
-        `  ${pad(way.name, 24)} │ ${pad(fmt(median(f.startMs), 0), 20)} │ ${pad(fmt(median(f.idleMb), 0), 12)}`,
+        `  ${pad(way.name, 24)} │ ${pad(fmt(median(f.startMs), 0), 20)} │ ${pad(fmt(median(f.cpuMs), 0), 18)} │ ${pad(fmt(median(f.idleMb), 0), 12)}`,
       );
     }
     const compiled = results.get(ways[0]!.name)!;
@@ -155,7 +158,7 @@ async function startAndMeasure(
   way: Way,
   dataDir: string | undefined,
   env: Record<string, string>,
-): Promise<{ server: ServerProcess; startMs: number; base: string }> {
+): Promise<{ server: ServerProcess; startMs: number; cpuMs: number; base: string }> {
   const port = await freePort();
   const started = performance.now();
   const server = spawnServer(way.command, way.args, {
@@ -177,7 +180,23 @@ async function startAndMeasure(
     }
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
-  return { server, startMs: performance.now() - started, base };
+  const startMs = performance.now() - started;
+  return { server, startMs, cpuMs: groupCpuMs(server), base };
+}
+
+/**
+ * CPU time the command's processes used so far (user + system, with their ended children's), in ms: less
+ * swayed than wall time by other work on a shared machine.
+ */
+function groupCpuMs(server: ServerProcess): number {
+  let ticks = 0;
+  for (const pid of groupMembers(server.child.pid!)) {
+    const stat = readFileSyncSafe(`/proc/${pid}/stat`);
+    if (!stat) continue;
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    for (const index of [11, 12, 13, 14]) ticks += Number(fields[index] ?? 0);
+  }
+  return ticks * 10; // USER_HZ is 100 on Linux
 }
 
 /** The server's node process: the group's member that is not npm (npm's shell `exec`s node). */
