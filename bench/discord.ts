@@ -190,6 +190,17 @@ async function startSwitchboard(): Promise<World> {
     cookies.set(agent.id, await signIn(base, agent.email, AGENT_PASSWORD));
     agents.push(agent);
   }
+  // Each agent's desktop stays connected, as a signed-in agent's would: an available agent whose desktop is
+  // gone becomes away after the presence grace (30 s), and the setup of 1,000 hand-offs takes longer.
+  const agentDesktops = await Promise.all(
+    agents.map(async (agent) => {
+      const socket = new WebSocket(`${base.replace('http', 'ws')}/api/v1/realtime`, {
+        headers: { cookie: cookies.get(agent.id) ?? '', origin: base },
+      });
+      await once(socket, 'open');
+      return socket;
+    }),
+  );
   const admin = (await center.store.agents.list()).find((a) => a.role === 'admin');
   if (!admin) throw new Error('bench: no admin agent');
   const adminCookie = await signIn(base, admin.email, ADMIN_PASSWORD);
@@ -262,6 +273,7 @@ async function startSwitchboard(): Promise<World> {
     desktop,
     async close() {
       desktop.close();
+      for (const socket of agentDesktops) socket.close();
       await switchboard.stop();
       await discord.close();
       await rm(dataDir, { recursive: true, force: true });
