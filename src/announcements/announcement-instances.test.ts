@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { RESTPostAPIChannelMessageJSONBody } from 'discord.js';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FeedServer, rss } from '../../test/e2e/announcements-harness.ts';
 import { ManualClock } from '../core/ports/clock.ts';
 import type { Store } from '../core/ports/repositories.ts';
 import { openStore } from '../storage/kysely-store.ts';
+import { sharedDatabases } from '../storage/test-support/shared-databases.ts';
 import { type AnnouncementPoster, AnnouncementService } from './announcement-service.ts';
 
 const baseUrl = process.env.TEST_DATABASE_URL;
@@ -36,8 +35,7 @@ class SharedChannel {
  * goes out once, in order.
  */
 describe.skipIf(!baseUrl)('announcements on two instances sharing one PostgreSQL database', () => {
-  const url = baseUrl ?? '';
-  const schema = `switchboard_ann2_${randomUUID().replaceAll('-', '')}`;
+  const databases = sharedDatabases(baseUrl, 'switchboard-ann2-');
   const clock = new ManualClock('2026-05-01T12:00:00.000Z');
   const channel = new SharedChannel();
   const stores: Store[] = [];
@@ -63,16 +61,8 @@ describe.skipIf(!baseUrl)('announcements on two instances sharing one PostgreSQL
   };
 
   beforeAll(async () => {
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    try {
-      await admin.query(`create schema "${schema}"`);
-    } finally {
-      await admin.end();
-    }
-    const parsed = new URL(url);
-    parsed.searchParams.set('options', `-c search_path=${schema}`);
-    for (let i = 0; i < 2; i += 1) stores.push(await openStore({ url: parsed.toString() }));
+    const url = await databases.url('postgres');
+    for (let i = 0; i < 2; i += 1) stores.push(await openStore({ url }));
     feeds = await FeedServer.start();
     feeds.routes.set('/news.xml', (_req, res) => {
       const body = rss('Acme news', items);
@@ -87,13 +77,7 @@ describe.skipIf(!baseUrl)('announcements on two instances sharing one PostgreSQL
   afterAll(async () => {
     await feeds?.close();
     for (const store of stores) await store.close();
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    try {
-      await admin.query(`drop schema if exists "${schema}" cascade`);
-    } finally {
-      await admin.end();
-    }
+    await databases.drop();
   });
 
   it('fetches a due feed once per interval and posts each item once, in order', async () => {

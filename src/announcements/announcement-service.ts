@@ -392,33 +392,50 @@ export class AnnouncementService {
       const current = (await this.store.announcements.getSource(source.id)) ?? source;
       const failures = current.failures + 1;
       const done = this.now();
-      const wait = Math.max(
-        backoffMs(failures, this.options.backoffBaseMs, this.options.backoffMaxMs),
-        Math.min(current.pollIntervalSeconds * 1000, this.options.backoffMaxMs),
-      );
+      const wait = this.failureWait(failures, current);
       const nextPollAt = new Date(done.getTime() + wait).toISOString();
       this.options.log.warn(
         { sourceId: source.id, url: source.url, failures, reason, nextPollAt },
         'feed poll failed',
       );
-      try {
-        await this.store.announcements.updateSource({
-          ...current,
-          failures,
-          lastError: reason,
-          lastErrorAt: done.toISOString(),
-          lastPolledAt: done.toISOString(),
-          nextPollAt,
-        });
-      } catch (recordError) {
-        // The source keeps its old state (and its lease expires), so the desktop shows a stale status:
-        // say so, and fail an admin's "poll now" instead of answering with that stale status.
-        this.options.log.warn(
-          { sourceId: source.id, reason, err: recordError },
-          'feed poll failure not recorded on the source',
-        );
-        if (loud) throw recordError;
-      }
+      await this.recordPollFailure(
+        { ...current, failures, nextPollAt },
+        { reason, done, loud, what: 'feed poll' },
+      );
+    }
+  }
+
+  /** After `failures` failed polls in a row: the back-off, never shorter than the source's own interval. */
+  private failureWait(failures: number, source: AnnouncementSource): number {
+    return Math.max(
+      backoffMs(failures, this.options.backoffBaseMs, this.options.backoffMaxMs),
+      Math.min(source.pollIntervalSeconds * 1000, this.options.backoffMaxMs),
+    );
+  }
+
+  /**
+   * Stores a failed poll on its source. When that fails too, the source keeps its old state (and its
+   * lease expires), so the desktop shows a stale status: say so, and fail an admin's "poll now" instead
+   * of answering with that stale status.
+   */
+  private async recordPollFailure(
+    next: AnnouncementSource,
+    failure: { reason: string; done: Date; loud: boolean; what: string },
+  ): Promise<void> {
+    const at = failure.done.toISOString();
+    try {
+      await this.store.announcements.updateSource({
+        ...next,
+        lastError: failure.reason,
+        lastErrorAt: at,
+        lastPolledAt: at,
+      });
+    } catch (recordError) {
+      this.options.log.warn(
+        { sourceId: next.id, reason: failure.reason, err: recordError },
+        `${failure.what} failure not recorded on the source`,
+      );
+      if (failure.loud) throw recordError;
     }
   }
 
@@ -533,10 +550,7 @@ export class AnnouncementService {
             (xError.resetAt?.getTime() ?? done.getTime() + current.pollIntervalSeconds * 1000) -
               done.getTime(),
           )
-        : Math.max(
-            backoffMs(failures, this.options.backoffBaseMs, this.options.backoffMaxMs),
-            Math.min(current.pollIntervalSeconds * 1000, this.options.backoffMaxMs),
-          );
+        : this.failureWait(failures, current);
       const nextPollAt = stop ? null : new Date(done.getTime() + wait).toISOString();
       // The endpoint and X's own words, never the token.
       this.options.log.warn(
@@ -552,26 +566,18 @@ export class AnnouncementService {
         },
         stop ? 'X source stopped: an admin must change it' : 'X poll failed',
       );
-      try {
-        const keep = current.x?.account === account.account ? account : current.x;
-        await this.store.announcements.updateSource({
+      const keep = current.x?.account === account.account ? account : current.x;
+      await this.recordPollFailure(
+        {
           ...current,
           // The account looked up before the failure stays looked up.
           ...(keep ? { x: { ...keep, sinceId: current.x?.sinceId ?? null } } : {}),
           ...(stop ? { enabled: false } : {}),
           failures,
-          lastError: reason,
-          lastErrorAt: done.toISOString(),
-          lastPolledAt: done.toISOString(),
           nextPollAt,
-        });
-      } catch (recordError) {
-        this.options.log.warn(
-          { sourceId: source.id, reason, err: recordError },
-          'X poll failure not recorded on the source',
-        );
-        if (loud) throw recordError;
-      }
+        },
+        { reason, done, loud, what: 'X poll' },
+      );
     }
   }
 

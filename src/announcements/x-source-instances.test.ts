@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { RESTPostAPIChannelMessageJSONBody } from 'discord.js';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { XApiFake } from '../../test/support/x-api-fake.ts';
 import { ManualClock } from '../core/ports/clock.ts';
 import type { Store } from '../core/ports/repositories.ts';
 import { openStore } from '../storage/kysely-store.ts';
+import { sharedDatabases } from '../storage/test-support/shared-databases.ts';
 import { type AnnouncementPoster, AnnouncementService } from './announcement-service.ts';
 
 const baseUrl = process.env.TEST_DATABASE_URL;
@@ -16,8 +15,7 @@ if (!baseUrl) console.log('Skipping the two-instance X source tests: TEST_DATABA
  * an X source is polled by one of them once per interval, and each post goes out once, oldest first.
  */
 describe.skipIf(!baseUrl)('X source on two instances sharing one PostgreSQL database', () => {
-  const url = baseUrl ?? '';
-  const schema = `switchboard_x2_${randomUUID().replaceAll('-', '')}`;
+  const databases = sharedDatabases(baseUrl, 'switchboard-x2-');
   const clock = new ManualClock('2026-05-01T12:00:00.000Z');
   const posted: string[] = [];
   const poster: AnnouncementPoster = {
@@ -40,16 +38,8 @@ describe.skipIf(!baseUrl)('X source on two instances sharing one PostgreSQL data
   };
 
   beforeAll(async () => {
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    try {
-      await admin.query(`create schema "${schema}"`);
-    } finally {
-      await admin.end();
-    }
-    const parsed = new URL(url);
-    parsed.searchParams.set('options', `-c search_path=${schema}`);
-    for (let i = 0; i < 2; i += 1) stores.push(await openStore({ url: parsed.toString() }));
+    const url = await databases.url('postgres');
+    for (let i = 0; i < 2; i += 1) stores.push(await openStore({ url }));
     x = await XApiFake.start({ token: 'shared-token' });
     const options = { x: { baseUrl: x.url }, xMinPollIntervalSeconds: 60 };
     a = new AnnouncementService(stores[0]!, poster, clock, options);
@@ -59,13 +49,7 @@ describe.skipIf(!baseUrl)('X source on two instances sharing one PostgreSQL data
   afterAll(async () => {
     await x?.close();
     for (const store of stores) await store.close();
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    try {
-      await admin.query(`drop schema if exists "${schema}" cascade`);
-    } finally {
-      await admin.end();
-    }
+    await databases.drop();
   });
 
   it('looks the account up once, polls once per interval and announces each post once, in order', async () => {

@@ -3,16 +3,9 @@ import type { OutboxItem } from '../model.ts';
 import { type ChannelConnector, ConnectorError, type SendResult } from '../ports/channel-connector.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Store } from '../ports/repositories.ts';
+import { leasedClaim, type RetryBackoffOptions, retryDelay } from '../retry/retry-backoff.ts';
 
-export interface OutboxDispatcherOptions {
-  /** First retry delay; doubled on every attempt, capped by `maxBackoffMs`. */
-  baseBackoffMs: number;
-  maxBackoffMs: number;
-  /**
-   * Share of each back-off taken off at random, so that instances and conversations that failed
-   * together during one outage do not all retry in the same instant.
-   */
-  jitter: number;
+export interface OutboxDispatcherOptions extends RetryBackoffOptions {
   /** Deliveries in flight at once on this instance, each to a different conversation. */
   concurrency: number;
   /** A send without an answer after this long counts as a transient failure and is retried. */
@@ -24,8 +17,6 @@ export interface OutboxDispatcherOptions {
   leaseMs: number;
   /** Who claims items; unique per dispatcher. */
   owner: string;
-  /** [0, 1); injectable so tests can pin the jitter. */
-  random: () => number;
 }
 
 export const defaultOutboxDispatcherOptions: Omit<OutboxDispatcherOptions, 'owner'> = {
@@ -101,13 +92,9 @@ export class OutboxDispatcher {
       this.rerun = false;
       const free = this.options.concurrency - active.size;
       if (free > 0) {
-        const now = this.clock.now();
-        const claimed = await this.store.outbox.claimDue({
-          now: now.toISOString(),
-          leaseUntil: new Date(now.getTime() + this.options.leaseMs).toISOString(),
-          owner: this.options.owner,
-          limit: free,
-        });
+        const claimed = await this.store.outbox.claimDue(
+          leasedClaim(this.clock.now(), this.options.leaseMs, this.options.owner, free),
+        );
         for (const item of claimed) {
           const delivery = this.deliver(item).then((outcome) => {
             if (outcome === 'sent') sent += 1;
@@ -166,7 +153,7 @@ export class OutboxDispatcher {
       const wait =
         error instanceof ConnectorError && error.retryAfterMs !== undefined
           ? error.retryAfterMs
-          : this.backoff(attempts);
+          : retryDelay(attempts, this.options);
       if (permanent)
         (this.log.error ?? this.log.warn).call(
           this.log,
@@ -208,14 +195,6 @@ export class OutboxDispatcher {
       { seq: item.seq, conversationId: item.conversationId, channel: item.channel },
       'outbound message claim ran out before its outcome was stored; another dispatcher has it',
     );
-  }
-
-  private backoff(attempts: number): number {
-    const exponential = Math.min(
-      this.options.baseBackoffMs * 2 ** Math.min(attempts - 1, 40),
-      this.options.maxBackoffMs,
-    );
-    return Math.round(exponential * (1 - this.options.jitter * this.options.random()));
   }
 
   /** The connector's request may still land after this; an idempotency key makes the retry harmless. */

@@ -4,6 +4,7 @@ import type { Clock } from '../ports/clock.ts';
 import type { EventBus } from '../ports/event-bus.ts';
 import type { Store } from '../ports/repositories.ts';
 import type { WebhookSender } from '../ports/webhook-sender.ts';
+import { leasedClaim, type RetryBackoffOptions, retryDelay } from '../retry/retry-backoff.ts';
 import {
   type PublicWebhookSubscription,
   type WebhookDelivery,
@@ -12,12 +13,7 @@ import {
   webhookEventTypes,
 } from './webhook.ts';
 
-export interface WebhookOptions {
-  /** First retry delay; doubled on every attempt, capped by `maxBackoffMs`. */
-  baseBackoffMs: number;
-  maxBackoffMs: number;
-  /** Share of each back-off taken off at random, so endpoints that failed together do not retry together. */
-  jitter: number;
+export interface WebhookOptions extends RetryBackoffOptions {
   /** An endpoint failing this long (every attempt since its first failure) is disabled. */
   disableAfterMs: number;
   /** Deliveries in flight at once on this instance. */
@@ -30,8 +26,6 @@ export interface WebhookOptions {
   tickMs: number;
   /** Who claims deliveries; unique per service. */
   owner: string;
-  /** [0, 1); injectable so tests can pin the jitter. */
-  random: () => number;
 }
 
 export const defaultWebhookOptions: Omit<WebhookOptions, 'owner'> = {
@@ -277,13 +271,10 @@ export class WebhookService {
     while (this.again) {
       this.again = false;
       for (;;) {
-        const now = this.clock.now();
-        const claimed = await this.store.webhooks.claimDue({
-          now: now.toISOString(),
-          leaseUntil: new Date(now.getTime() + this.options.leaseMs).toISOString(),
-          owner: this.options.owner,
-          limit: this.options.concurrency,
-        });
+        const { leaseMs, owner, concurrency } = this.options;
+        const claimed = await this.store.webhooks.claimDue(
+          leasedClaim(this.clock.now(), leaseMs, owner, concurrency),
+        );
         const outcomes = await Promise.all(claimed.map((d) => this.attempt(d)));
         delivered += outcomes.filter(Boolean).length;
         if (claimed.length < this.options.concurrency) break;
@@ -332,7 +323,7 @@ export class WebhookService {
         if (!stored) this.claimLost(where);
         return stored;
       }
-      const wait = this.backoff(attempts);
+      const wait = retryDelay(attempts, this.options);
       this.log.warn(
         { ...where, event: delivery.eventType, attempts, status: response.status, retryInMs: wait },
         'webhook not delivered yet; retrying',
@@ -385,14 +376,6 @@ export class WebhookService {
       where,
       'webhook delivery claim ran out before its outcome was stored; another instance has it',
     );
-  }
-
-  private backoff(attempts: number): number {
-    const exponential = Math.min(
-      this.options.baseBackoffMs * 2 ** Math.min(attempts - 1, 40),
-      this.options.maxBackoffMs,
-    );
-    return Math.round(exponential * (1 - this.options.jitter * this.options.random()));
   }
 
   private async find(id: string): Promise<WebhookSubscription> {
