@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { loadConfig } from '../../src/config.ts';
 import { createSwitchboard, type Switchboard } from '../../src/main.ts';
+import { signIn as signInAt } from '../support/api-session.ts';
 import { eventually } from '../support/eventually.ts';
 import { WebchatVisitor } from '../support/webchat-client.ts';
 
@@ -38,29 +39,7 @@ describe('a conversation from first message to rating', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  async function signIn(email: string, password: string) {
-    const res = await fetch(`${base}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email, password }),
-    });
-    expect(res.status).toBe(200);
-    const cookie = res.headers.getSetCookie()[0]!.split(';')[0]!;
-    const call = async (method: string, url: string, body?: unknown) => {
-      const response = await fetch(base + url, {
-        method,
-        headers: {
-          cookie,
-          'x-switchboard-csrf': '1',
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      });
-      const text = await response.text();
-      return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-    };
-    return { cookie, call };
-  }
+  const signIn = (email: string, password: string) => signInAt(base, email, password);
 
   it('runs inbound → bot reply → hand-off → reservation → accept → agent reply → close → rating', async () => {
     const admin = await signIn('admin@localhost', ADMIN_PASSWORD);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { signIn as signInAt } from '../support/api-session.ts';
 import {
   ADMIN_PASSWORD,
   buttonsOf,
@@ -7,15 +8,6 @@ import {
   eventually,
   startDiscordWorld,
 } from './discord-harness.ts';
-
-interface Api {
-  cookie: string;
-  call(
-    method: string,
-    url: string,
-    body?: unknown,
-  ): Promise<{ status: number; body: Record<string, unknown> }>;
-}
 
 /**
  * Issue 3's acceptance: a Discord member and an agent working from the desktop's REST API and realtime
@@ -33,31 +25,7 @@ describe('Discord ↔ the agent desktop (REST API and realtime WebSocket)', () =
     await w?.close();
   });
 
-  async function signIn(email: string, password: string): Promise<Api> {
-    const res = await fetch(`${w.base}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email, password }),
-    });
-    expect(res.status).toBe(200);
-    const cookie = res.headers.getSetCookie()[0]?.split(';')[0] ?? '';
-    return {
-      cookie,
-      async call(method, url, body) {
-        const response = await fetch(w.base + url, {
-          method,
-          headers: {
-            cookie,
-            'x-switchboard-csrf': '1',
-            ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-          },
-          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-        });
-        const text = await response.text();
-        return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-      },
-    };
-  }
+  const signIn = (email: string, password: string) => signInAt(w.base, email, password);
 
   it('hand-off, long reply with an attachment, live member messages, close and rating', async () => {
     const admin = await signIn('admin@localhost', ADMIN_PASSWORD);

@@ -7,6 +7,7 @@ import { loadConfig } from '../../src/config.ts';
 import type { DomainEvent } from '../../src/core/ports/event-bus.ts';
 import { webhookEventTypes } from '../../src/core/webhooks/webhook.ts';
 import { createSwitchboard, type Switchboard } from '../../src/main.ts';
+import { signIn as signInAt } from '../support/api-session.ts';
 import { eventually } from '../support/eventually.ts';
 import { createTestCenter } from '../support/test-center.ts';
 import { WebchatVisitor } from '../support/webchat-client.ts';
@@ -60,29 +61,7 @@ describe('outbound webhooks to an integrator', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  async function signIn(email: string, password: string) {
-    const res = await fetch(`${base}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email, password }),
-    });
-    expect(res.status).toBe(200);
-    const cookie = res.headers.getSetCookie()[0]!.split(';')[0]!;
-    return async (method: string, url: string, body?: unknown) => {
-      const response = await fetch(base + url, {
-        method,
-        headers: {
-          cookie,
-          'x-switchboard-csrf': '1',
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      });
-      const text = await response.text();
-      // biome-ignore lint/suspicious/noExplicitAny: test reads of JSON answers
-      return { status: response.status, body: (text ? JSON.parse(text) : {}) as any };
-    };
-  }
+  const signIn = async (email: string, password: string) => (await signInAt(base, email, password)).call;
 
   let secret: string;
   let webhookId: string;
