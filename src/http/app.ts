@@ -31,6 +31,7 @@ import { channelRoutes } from './routes/channel-routes.ts';
 import { contactRoutes } from './routes/contact-routes.ts';
 import { conversationRoutes } from './routes/conversation-routes.ts';
 import { flowRoutes } from './routes/flow-routes.ts';
+import { noticeRoutes } from './routes/notice-routes.ts';
 import { outboxRoutes } from './routes/outbox-routes.ts';
 import { proposalRoutes } from './routes/proposal-routes.ts';
 import { queueRoutes } from './routes/queue-routes.ts';
@@ -223,6 +224,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
         botOutcomeRoutes,
         channelRoutes,
         webhookRoutes,
+        noticeRoutes,
       ]) {
         routes(api, deps);
       }

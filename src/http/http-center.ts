@@ -60,6 +60,6 @@ export interface HttpCenter {
   outcomes: Pick<BotOutcomeService, 'figures' | 'unanswered' | 'draftArticle'>;
   webhooks: Pick<
     WebhookService,
-    'list' | 'get' | 'create' | 'update' | 'rotateSecret' | 'delete' | 'deliveries' | 'redeliver'
+    'list' | 'get' | 'create' | 'update' | 'rotateSecret' | 'delete' | 'deliveries' | 'redeliver' | 'notices'
   >;
 }

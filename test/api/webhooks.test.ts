@@ -45,6 +45,7 @@ describe('webhooks API', () => {
       ['POST', `/api/v1/webhooks/${id}/rotate-secret`],
       ['GET', `/api/v1/webhooks/${id}/deliveries`],
       ['DELETE', `/api/v1/webhooks/${id}`],
+      ['GET', '/api/v1/notices'],
     ];
     for (const [method, path, body] of routes) {
       expect(

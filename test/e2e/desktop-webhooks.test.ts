@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signatureMatches } from '../../src/announcements/webhook-signature.ts';
 import {
   ADMIN_PASSWORD,
+  AGENT_PASSWORD,
   eventually,
   launchBrowser,
   newPage,
@@ -94,6 +95,72 @@ describe('desktop: outbound webhooks', () => {
     const item = page.getByRole('list', { name: 'Webhooks' }).locator(`li[data-webhook="${stored!.id}"]`);
     await item.getByRole('button', { name: 'Turn off' }).click();
     await item.getByRole('alert').getByText('turned off by an admin').waitFor();
+    expect(watch.errors).toEqual([]);
+  });
+});
+
+/** An endpoint disabled after failing for `disableAfterMs` (short here): the admins are told in a banner. */
+describe('desktop: the admins are told when a webhook endpoint is disabled', () => {
+  let server: RunningSwitchboard;
+  let browser: Browser;
+  const receiver = new WebhookReceiver();
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([
+      startSwitchboard(
+        {},
+        {
+          webhooks: { disableAfterMs: 1_500, baseBackoffMs: 200, maxBackoffMs: 300, jitter: 0, tickMs: 100 },
+        },
+      ),
+      launchBrowser(),
+      receiver.start(),
+    ]);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    await receiver.stop();
+  });
+
+  it('shows the notice live and at sign-in, leads to the webhook, and ends when it is turned on again', async () => {
+    const { page, watch } = await newPage(browser);
+    await signIn(page, server.url, 'admin@localhost', ADMIN_PASSWORD);
+    const banner = page.getByRole('region', { name: 'Notices for admins' });
+    expect(await banner.count()).toBe(0);
+
+    receiver.answer = () => 503;
+    const { subscription } = await server.sb.center.webhooks.create({
+      url: receiver.url,
+      events: ['case.created'],
+    });
+    await server.sb.center.cases.create({ kind: 'bug', subject: 'Crash' }, { kind: 'system', id: null });
+    // Live: the admin already signed in is told when the endpoint is disabled.
+    const notice = banner.getByRole('alert');
+    await notice.getByText(`The webhook to ${new URL(receiver.url).host} was disabled after`).waitFor();
+    await notice.getByText('(last: HTTP 503)', { exact: false }).waitFor();
+    expect((await server.sb.center.webhooks.get(subscription.id)).enabled).toBe(false);
+
+    // An admin who signs in later sees it too; an agent does not.
+    const later = await newPage(browser);
+    await signIn(later.page, server.url, 'admin@localhost', ADMIN_PASSWORD);
+    await later.page.getByRole('region', { name: 'Notices for admins' }).getByRole('alert').waitFor();
+    await server.agent('ana@example.com');
+    const agent = await newPage(browser);
+    await signIn(agent.page, server.url, 'ana@example.com', AGENT_PASSWORD);
+    await agent.page.getByRole('navigation', { name: 'Main' }).waitFor();
+    expect(await agent.page.getByRole('region', { name: 'Notices for admins' }).count()).toBe(0);
+
+    // It leads to the webhook; turned on again (endpoint fixed), the notice ends.
+    receiver.answer = () => 200;
+    await notice.getByRole('link', { name: 'Open' }).click();
+    const item = page
+      .getByRole('list', { name: 'Webhooks' })
+      .locator(`li[data-webhook="${subscription.id}"]`);
+    await item.getByRole('button', { name: 'Turn on' }).click();
+    await eventually('the notice gone', async () => (await banner.count()) === 0);
+    await eventually('the waiting delivery sent', () => receiver.accepted().length === 1);
     expect(watch.errors).toEqual([]);
   });
 });

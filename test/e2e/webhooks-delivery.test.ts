@@ -261,6 +261,10 @@ describe('a webhook endpoint failing for a day', () => {
       expect(off).toMatchObject({ enabled: false });
       expect(off.disabledReason).toMatch(/^disabled after 24 hours of failed deliveries \(last: HTTP 503\)$/);
       expect(notices).toHaveLength(1);
+      // Admins who sign in later see it too, until it is turned on again.
+      expect(await tc.center.webhooks.notices()).toEqual([
+        notices[0]?.type === 'admin.notice' && notices[0].notice,
+      ]);
       expect(notices[0]).toMatchObject({
         type: 'admin.notice',
         notice: { kind: 'webhook.disabled', subjectId: subscription.id },
@@ -283,6 +287,10 @@ describe('a webhook endpoint failing for a day', () => {
         enabled: true,
         failingSince: null,
       });
+      expect(await tc.center.webhooks.notices()).toEqual([]);
+      // Turned off by an admin is no notice.
+      await tc.center.webhooks.update(subscription.id, { enabled: false });
+      expect(await tc.center.webhooks.notices()).toEqual([]);
     } finally {
       await tc.close();
       await receiver.stop();

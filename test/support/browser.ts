@@ -8,7 +8,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import { WebchatConnector } from '../../src/channels/webchat/webchat-connector.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { Agent, AgentRole } from '../../src/core/model.ts';
-import { createSwitchboard, type Switchboard } from '../../src/main.ts';
+import { createSwitchboard, type Switchboard, type SwitchboardOverrides } from '../../src/main.ts';
 import { WebchatContacts } from './webchat-client.ts';
 
 const repo = path.resolve(import.meta.dirname, '../..');
@@ -64,7 +64,10 @@ export interface RunningSwitchboard {
 }
 
 /** A whole Switchboard in this process: temp data dir, port 0, the desktop build, and web-chat contacts. */
-export async function startSwitchboard(env: Record<string, string> = {}): Promise<RunningSwitchboard> {
+export async function startSwitchboard(
+  env: Record<string, string> = {},
+  overrides: SwitchboardOverrides = {},
+): Promise<RunningSwitchboard> {
   ensureWebBuild();
   const dataDir = await mkdtemp(path.join(tmpdir(), 'switchboard-e2e-'));
   const config = loadConfig({
@@ -78,6 +81,7 @@ export async function startSwitchboard(env: Record<string, string> = {}): Promis
   const sb = await createSwitchboard(config, {
     logger: pino({ level: 'error' }),
     announce: () => {},
+    ...overrides,
   });
   const webchat = sb.center.connectors.get('webchat');
   if (!(webchat instanceof WebchatConnector))

@@ -1,7 +1,7 @@
 import { invalid, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Clock } from '../ports/clock.ts';
-import type { EventBus } from '../ports/event-bus.ts';
+import type { AdminNotice, EventBus } from '../ports/event-bus.ts';
 import type { Store } from '../ports/repositories.ts';
 import type { WebhookSender } from '../ports/webhook-sender.ts';
 import { leasedClaim, type RetryBackoffOptions, retryDelay } from '../retry/retry-backoff.ts';
@@ -62,6 +62,8 @@ export interface WebhookWithSecret {
 export type WebhookDeliveryView = Omit<WebhookDelivery, 'body'>;
 
 export const maxWebhookUrlLength = 2_000;
+/** Why a subscription is off when an admin turned it off (any other reason is a day of failures). */
+export const turnedOffByAdmin = 'turned off by an admin';
 export const maxDeliveryPage = 200;
 
 export function publicSubscription(subscription: WebhookSubscription): PublicWebhookSubscription {
@@ -161,7 +163,7 @@ export class WebhookService {
       enabled,
       failingSince: null,
       disabledAt: enabled ? null : now,
-      disabledReason: enabled ? null : 'turned off by an admin',
+      disabledReason: enabled ? null : turnedOffByAdmin,
       createdAt: now,
       updatedAt: now,
     };
@@ -183,7 +185,7 @@ export class WebhookService {
       // Turned on again: a fresh start, and what waited while it was off goes out now.
       Object.assign(next, { enabled: true, failingSince: null, disabledAt: null, disabledReason: null });
     } else if (patch.enabled === false && current.enabled) {
-      Object.assign(next, { enabled: false, disabledAt: now, disabledReason: 'turned off by an admin' });
+      Object.assign(next, { enabled: false, disabledAt: now, disabledReason: turnedOffByAdmin });
     }
     await this.store.webhooks.updateSubscription(next);
     if (next.enabled && !current.enabled) this.wake();
@@ -362,13 +364,19 @@ export class WebhookService {
     );
     await this.bus.publish({
       type: 'admin.notice',
-      notice: {
-        kind: 'webhook.disabled',
-        text: `The webhook to ${hostOf(subscription.url)} was ${reason}. Fix the endpoint, then turn it on again in Admin → Webhooks.`,
-        subjectId: subscription.id,
-        at: at.toISOString(),
-      },
+      notice: disabledNotice(subscription, reason, at.toISOString()),
     });
+  }
+
+  /**
+   * What admins must act on now: every endpoint disabled after a day of failures, until it is turned on
+   * again. The desktop shows these at sign-in; the `admin.notice` event tells the admins already there.
+   */
+  async notices(): Promise<AdminNotice[]> {
+    const subscriptions = await this.store.webhooks.listSubscriptions();
+    return subscriptions
+      .filter((s) => !s.enabled && s.disabledReason !== null && s.disabledReason !== turnedOffByAdmin)
+      .map((s) => disabledNotice(s, s.disabledReason ?? '', s.disabledAt ?? s.updatedAt));
   }
 
   private claimLost(where: Record<string, unknown>): void {
@@ -394,6 +402,15 @@ function cleanDescription(text: string): string {
   if (trimmed.length > 200)
     throw invalid('a webhook description is at most 200 characters', { field: 'description' });
   return trimmed;
+}
+
+function disabledNotice(subscription: WebhookSubscription, reason: string, at: string): AdminNotice {
+  return {
+    kind: 'webhook.disabled',
+    text: `The webhook to ${hostOf(subscription.url)} was ${reason}. Fix the endpoint, then turn it on again in Admin → Webhooks.`,
+    subjectId: subscription.id,
+    at,
+  };
 }
 
 /** Only the host is logged: a URL's path or query may hold an integrator's token. */

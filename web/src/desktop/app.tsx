@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import type { PublicAgent } from '../shared/types.ts';
 import { AccountPage } from './account-page.tsx';
 import { AdminPage } from './admin/admin-page.tsx';
+import { AdminNotices } from './admin-notices.tsx';
 import { ArticleEditorPage } from './article-editor.tsx';
 import { BotPage } from './bot-page.tsx';
 import { CaseDetailPage, CasesPage } from './cases-page.tsx';
@@ -138,7 +139,10 @@ export function App() {
           </button>
         </div>
       </nav>
-      <main className="main">{page}</main>
+      <main className="main">
+        {me.role === 'admin' && <AdminNotices />}
+        {page}
+      </main>
     </div>
   );
 }

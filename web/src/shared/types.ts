@@ -25,6 +25,8 @@ import type {
   TimelineEntry,
 } from '../../../src/core/model.ts';
 
+import type { AdminNotice } from '../../../src/core/ports/event-bus.ts';
+
 export type PublicAgent = Omit<Agent, 'passwordHash'>;
 
 /** An API token as `GET /api/v1/auth/tokens` lists it (its secret is shown only once, when created). */
@@ -41,7 +43,11 @@ export type WireEvent =
   | { type: 'reservation.updated'; reservation: Reservation }
   | { type: 'case.created'; case: Case }
   | { type: 'case.updated'; case: Case; entry: TimelineEntry | null }
-  | { type: 'agent.updated'; agent: PublicAgent };
+  | { type: 'agent.updated'; agent: PublicAgent }
+  | { type: 'admin.notice'; notice: AdminNotice };
+
+/** Something an admin must act on (GET /api/v1/notices, and the live `admin.notice` event). */
+export type { AdminNotice } from '../../../src/core/ports/event-bus.ts';
 
 export interface QueueStats {
   queueId: string;

@@ -1,6 +1,7 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { del, get, patch, post, query } from '../../shared/api.ts';
 import { ErrorNote } from '../../shared/error-note.tsx';
+import { noticesChanged } from '../admin-notices.tsx';
 import { message } from './admin-form.ts';
 
 /** The events an integrator may subscribe to, as the API names them (`src/core/webhooks/webhook.ts`). */
@@ -88,6 +89,8 @@ export function WebhooksAdmin() {
     try {
       await work();
       await load();
+      // Turned on again: its notice in the banner ends.
+      window.dispatchEvent(new Event(noticesChanged));
     } catch (err) {
       setError(message(err));
     }
