@@ -12,6 +12,7 @@ import {
   toFlag,
   toJson,
 } from './db-scope.ts';
+import { articleEntry, writeSearchEntries } from './search-entries.ts';
 
 const toRow = (a: Article): Selectable<ArticleTable> => ({
   id: a.id,
@@ -62,7 +63,10 @@ export class KyselyArticleRepository implements ArticleRepository {
   }
 
   async create(article: Article): Promise<void> {
-    await this.changing(article.id, (db) => db.insertInto('articles').values(toRow(article)).execute());
+    await this.changing(article.id, async (db) => {
+      await db.insertInto('articles').values(toRow(article)).execute();
+      await writeSearchEntries(db, [articleEntry(article)]);
+    });
   }
 
   async update(article: Article): Promise<void> {
@@ -70,6 +74,7 @@ export class KyselyArticleRepository implements ArticleRepository {
     await this.changing(id, async (db) => {
       const result = await db.updateTable('articles').set(values).where('id', '=', id).executeTakeFirst();
       assertUpdated(result, 'Article', id);
+      await writeSearchEntries(db, [articleEntry(article)]);
     });
   }
 

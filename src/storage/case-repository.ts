@@ -1,4 +1,4 @@
-import { type Selectable, sql } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import { notFound } from '../core/errors.ts';
 import type {
   Actor,
@@ -12,7 +12,7 @@ import type {
   TimelineEntryType,
 } from '../core/model.ts';
 import type { CaseFilter, CaseRepository } from '../core/ports/repositories.ts';
-import type { CaseTable, CaseTimelineTable } from './database.ts';
+import type { CaseTable, CaseTimelineTable, Database } from './database.ts';
 import {
   assertUpdated,
   atomically,
@@ -22,6 +22,7 @@ import {
   noLimit,
   toJson,
 } from './db-scope.ts';
+import { caseEntry, noteEntry, writeSearchEntries } from './search-entries.ts';
 
 /** What `CaseFilter.text` searches: subject and field values (not field names), lower-cased once here. */
 const searchText = (kase: Case): string =>
@@ -97,17 +98,19 @@ export class KyselyCaseRepository implements CaseRepository {
   }
 
   async create(kase: Case): Promise<void> {
-    await this.scope.db.insertInto('cases').values(toRow(kase)).execute();
+    await atomically(this.scope.db, async (db) => {
+      await db.insertInto('cases').values(toRow(kase)).execute();
+      await writeSearchEntries(db, [caseEntry(kase)]);
+    });
   }
 
   async update(kase: Case): Promise<void> {
     const { id, ...values } = toRow(kase);
-    const result = await this.scope.db
-      .updateTable('cases')
-      .set(values)
-      .where('id', '=', id)
-      .executeTakeFirst();
-    assertUpdated(result, 'Case', id);
+    await atomically(this.scope.db, async (db) => {
+      const result = await db.updateTable('cases').set(values).where('id', '=', id).executeTakeFirst();
+      assertUpdated(result, 'Case', id);
+      await writeSearchEntries(db, [caseEntry(kase)]);
+    });
   }
 
   async get(id: string): Promise<Case | undefined> {
@@ -159,7 +162,17 @@ export class KyselyCaseRepository implements CaseRepository {
   }
 
   async addTimelineEntry(entry: TimelineEntry): Promise<void> {
-    await this.scope.db
+    const note = noteEntry(entry);
+    if (note)
+      return atomically(this.scope.db, async (db) => {
+        await this.#insertTimelineEntry(db, entry);
+        await writeSearchEntries(db, [note]);
+      });
+    await this.#insertTimelineEntry(this.scope.db, entry);
+  }
+
+  async #insertTimelineEntry(db: Kysely<Database>, entry: TimelineEntry): Promise<void> {
+    await db
       .insertInto('case_timeline')
       .values({
         id: entry.id,

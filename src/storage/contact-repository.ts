@@ -4,6 +4,7 @@ import type { ChannelName, Contact } from '../core/model.ts';
 import type { ContactFilter, ContactRepository } from '../core/ports/repositories.ts';
 import type { ContactTable, Database } from './database.ts';
 import { assertUpdated, atomically, compiledOnce, type DbScope, likeEscape, noLimit } from './db-scope.ts';
+import { contactEntry, writeSearchEntries } from './search-entries.ts';
 
 /** A contact's own row. */
 const contactRow = (contact: Contact) => ({
@@ -110,6 +111,7 @@ export class KyselyContactRepository implements ContactRepository {
     await atomically(this.scope.db, async (db) => {
       await db.insertInto('contacts').values(contactRow(contact)).execute();
       await this.#insertIdentities(db, contact);
+      await writeSearchEntries(db, [contactEntry(contact)]);
     });
   }
 
@@ -132,7 +134,10 @@ export class KyselyContactRepository implements ContactRepository {
         .onConflict((oc) => oc.doNothing())
         .returning(['channel', 'external_id'])
         .execute();
-      if (inserted.length === contact.identities.length) return contact;
+      if (inserted.length === contact.identities.length) {
+        await writeSearchEntries(db, [contactEntry(contact)]);
+        return contact;
+      }
       // Another contact holds an identity: ours was never anyone's, so it goes, and theirs is the answer.
       const taken =
         contact.identities.find(
@@ -180,6 +185,7 @@ export class KyselyContactRepository implements ContactRepository {
           ),
         );
       await stale.execute();
+      await writeSearchEntries(db, [contactEntry(contact)]);
       if (contact.identities.length === 0) return;
       const kept = await db
         .insertInto('contact_identities')

@@ -23,6 +23,7 @@ import type {
 import type { ArticleVectorTable } from './article-vector-repository.ts';
 import type { BotOutcomeTable, BotTurnTable } from './bot-outcome-repository.ts';
 import type { ChannelOptOutTable, ChannelReceiptTable } from './channel-receipt-repository.ts';
+import type { SearchEntryTable } from './search-entries.ts';
 import type { WebchatVisitorTable } from './webchat-visitor-repository.ts';
 import type { WebhookDeliveryTable, WebhookSubscriptionTable } from './webhook-repository.ts';
 
@@ -311,6 +312,7 @@ export interface Database {
   article_vectors: ArticleVectorTable;
   webhook_subscriptions: WebhookSubscriptionTable;
   webhook_deliveries: WebhookDeliveryTable;
+  search_entries: SearchEntryTable;
 }
 
 export type Engine = 'sqlite' | 'postgres';

@@ -25,6 +25,7 @@ import type {
   Store,
   WebchatVisitorRepository,
 } from '../core/ports/repositories.ts';
+import type { SearchRepository } from '../core/ports/search-repository.ts';
 import type { WebhookRepository } from '../core/ports/webhook-repository.ts';
 import { KyselyAgentRepository } from './agent-repository.ts';
 import { KyselyAnnouncementRepository } from './announcement-repository.ts';
@@ -49,6 +50,7 @@ import { migrateToLatest } from './migrations/migrate-to-latest.ts';
 import { KyselyOutboxRepository } from './outbox-repository.ts';
 import { KyselyQueueRepository } from './queue-repository.ts';
 import { KyselyReservationRepository } from './reservation-repository.ts';
+import { KyselySearchRepository } from './search-repository.ts';
 import { KyselySessionRepository } from './session-repository.ts';
 import { KyselySettingRepository } from './setting-repository.ts';
 import { KyselyWebchatVisitorRepository } from './webchat-visitor-repository.ts';
@@ -108,6 +110,7 @@ export class KyselyStore implements Store {
   readonly leases: LeaseRepository;
   readonly botOutcomes: BotOutcomeRepository;
   readonly webhooks: WebhookRepository;
+  readonly search: SearchRepository;
 
   readonly #db: Kysely<Database>;
   readonly #context: AsyncLocalStorage<ActiveTransaction>;
@@ -154,6 +157,7 @@ export class KyselyStore implements Store {
     this.leases = new KyselyLeaseRepository(scope);
     this.botOutcomes = new KyselyBotOutcomeRepository(scope);
     this.webhooks = new KyselyWebhookRepository(scope);
+    this.search = new KyselySearchRepository(scope);
   }
 
   /** The Kysely instance, for tooling (CLI, health checks). Repositories are the way to data. */

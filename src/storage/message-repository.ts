@@ -7,7 +7,8 @@ import type {
   PendingInbound,
 } from '../core/ports/repositories.ts';
 import { type Database, engineOf, type MessageTable } from './database.ts';
-import { compiledOnce, type DbScope, fromJson, toJson } from './db-scope.ts';
+import { atomically, compiledOnce, type DbScope, fromJson, toJson } from './db-scope.ts';
+import { messageEntry, writeSearchEntries } from './search-entries.ts';
 
 const fromRow = (r: Selectable<MessageTable>): Message => ({
   id: r.id,
@@ -69,7 +70,23 @@ export class KyselyMessageRepository implements MessageRepository {
   constructor(private readonly scope: DbScope) {}
 
   async insert(message: Message, channel: ChannelName, inbound?: InboundProcessing): Promise<boolean> {
-    const inserted = await insertMessage(this.scope.db, {
+    const entry = messageEntry(message);
+    if (entry.text.length === 0) return this.#insert(this.scope.db, message, channel, inbound);
+    // The search entry commits with the message (a redelivered one, not inserted, indexes nothing).
+    return atomically(this.scope.db, async (db) => {
+      const inserted = await this.#insert(db, message, channel, inbound);
+      if (inserted) await writeSearchEntries(db, [entry]);
+      return inserted;
+    });
+  }
+
+  async #insert(
+    db: Kysely<Database>,
+    message: Message,
+    channel: ChannelName,
+    inbound: InboundProcessing | undefined,
+  ): Promise<boolean> {
+    const inserted = await insertMessage(db, {
       id: message.id,
       conversation_id: message.conversationId,
       channel,

@@ -26,6 +26,7 @@ import type {
   WebchatVisitor,
 } from '../model.ts';
 import type { BotOutcome, BotTurn } from '../outcomes/bot-outcome.ts';
+import type { SearchRepository } from './search-repository.ts';
 import type { WebhookRepository } from './webhook-repository.ts';
 
 /**
@@ -572,6 +573,7 @@ export interface Repositories {
   leases: LeaseRepository;
   botOutcomes: BotOutcomeRepository;
   webhooks: WebhookRepository;
+  search: SearchRepository;
 }
 
 /** The unit of work: repositories outside a transaction, and a way to run several writes atomically. */

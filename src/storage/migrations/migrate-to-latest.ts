@@ -20,6 +20,7 @@ import * as articleVectors from './0020-article-vectors.ts';
 import * as botOutcomes from './0021-bot-outcomes.ts';
 import * as webhooks from './0022-webhooks.ts';
 import * as xSources from './0023-x-sources.ts';
+import * as search from './0025-search.ts';
 
 /** Every migration, in order. Imported explicitly so bundling and `tsx` need no directory scan. */
 export const migrations: Record<string, Migration> = {
@@ -44,6 +45,7 @@ export const migrations: Record<string, Migration> = {
   '0021-bot-outcomes': botOutcomes,
   '0022-webhooks': webhooks,
   '0023-x-sources': xSources,
+  '0025-search': search,
 };
 
 export const migrationTableName = 'switchboard_migration';

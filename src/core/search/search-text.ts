@@ -1,0 +1,44 @@
+import { normaliseArabic, stemArabic } from '../knowledge/arabic-normaliser.ts';
+
+/**
+ * The text the databases' full-text engines index, and the words a query is matched with. Both go through
+ * the knowledge base's Arabic normalisation (alef and yeh forms, taa marbuta, diacritics, tatweel) and its
+ * light stemming of Arabic words, so a word typed with other letter forms than stored still matches; Latin
+ * words are left to the engines (FTS5 porter, PostgreSQL `english`), which stem them.
+ */
+
+const arabicLetters = /[\u0621-\u064A\u066E-\u06D3\u06D5\u06FA-\u06FF]+/g;
+// Only letters and digits reach the engines: their tokenizers then split the text exactly as this does
+// (no e-mail, URL or hyphenated tokens on one engine and words on the other).
+const word = /[\p{L}\p{N}]+/gu;
+
+/** Normalised words of `text`, in order. */
+export function searchWords(text: string): string[] {
+  const normalised = normaliseArabic(text.normalize('NFKC').toLowerCase()).replace(arabicLetters, (w) =>
+    stemArabic(w),
+  );
+  return normalised.match(word) ?? [];
+}
+
+/** What is stored in the index for `parts` (empty parts skipped). */
+export function searchText(...parts: Array<string | null | undefined>): string {
+  return parts
+    .filter((p): p is string => typeof p === 'string' && p.length > 0)
+    .map((p) => searchWords(p).join(' '))
+    .filter((p) => p.length > 0)
+    .join('\n');
+}
+
+/** The most words of a query that are matched; more are ignored. */
+export const maxSearchTerms = 12;
+
+/** The words of a query; every one must match (as a word prefix). */
+export function searchTerms(query: string): string[] {
+  return [...new Set(searchWords(query))].slice(0, maxSearchTerms);
+}
+
+/** A phone number's digits, so "+1 (555) 010-0100" and "15550100100" meet. */
+export function phoneDigits(value: string): string | undefined {
+  const digits = value.replace(/\D/g, '');
+  return digits.length >= 5 && /^\+?[\d\s().-]+$/.test(value.trim()) ? digits : undefined;
+}
