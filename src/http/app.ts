@@ -36,6 +36,7 @@ import { outboxRoutes } from './routes/outbox-routes.ts';
 import { proposalRoutes } from './routes/proposal-routes.ts';
 import { queueRoutes } from './routes/queue-routes.ts';
 import { reservationRoutes } from './routes/reservation-routes.ts';
+import { searchRoutes } from './routes/search-routes.ts';
 import { statsRoutes } from './routes/stats-routes.ts';
 import { uploadApiRoutes, uploadFileRoutes } from './routes/upload-routes.ts';
 import { webhookRoutes } from './routes/webhook-routes.ts';
@@ -225,6 +226,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
         channelRoutes,
         webhookRoutes,
         noticeRoutes,
+        searchRoutes,
       ]) {
         routes(api, deps);
       }
