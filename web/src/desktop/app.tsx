@@ -12,6 +12,8 @@ import { desktop, useDesktop } from './desktop-store.ts';
 import { InboxPage } from './inbox-page.tsx';
 import { LoginPage } from './login-page.tsx';
 import { Link, navigate, usePath } from './router.tsx';
+import { SearchBar } from './search/search-bar.tsx';
+import { SearchPage } from './search/search-page.tsx';
 import { SupervisorPage } from './supervisor-page.tsx';
 
 const isSupervisor = (agent: PublicAgent) => agent.role === 'supervisor' || agent.role === 'admin';
@@ -51,6 +53,7 @@ export function App() {
     const kase = /^\/cases\/([^/]+)$/.exec(path);
     if (kase) return <CaseDetailPage id={decodeURIComponent(kase[1] ?? '')} />;
     if (path === '/contacts') return <ContactsPage />;
+    if (path === '/search') return <SearchPage />;
     if (path === '/account') return <AccountPage />;
     const contact = /^\/contacts\/([^/]+)$/.exec(path);
     if (contact) return <ContactPage id={decodeURIComponent(contact[1] ?? '')} />;
@@ -139,9 +142,12 @@ export function App() {
           </button>
         </div>
       </nav>
-      <main className="main">
-        {me.role === 'admin' && <AdminNotices />}
-        {page}
+      <main className="main with-topbar">
+        <SearchBar />
+        <div className="main-page">
+          {me.role === 'admin' && <AdminNotices />}
+          {page}
+        </div>
       </main>
     </div>
   );

@@ -40,3 +40,14 @@ export function Link(props: { to: string; className?: string; children: ReactNod
     </a>
   );
 }
+
+/** The query string (`?q=…`), which `usePath` leaves out; a page that reads it re-renders when it changes. */
+export function useLocationSearch(): string {
+  return useSyncExternalStore(
+    (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    () => window.location.search,
+  );
+}
