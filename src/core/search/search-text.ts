@@ -32,9 +32,26 @@ export function searchText(...parts: Array<string | null | undefined>): string {
 /** The most words of a query that are matched; more are ignored. */
 export const maxSearchTerms = 12;
 
-/** The words of a query; every one must match (as a word prefix). */
+/**
+ * PostgreSQL's `english` stop words: it leaves them out of the index and of a query, so they are left out
+ * of every query here too ("how to refund" finds "refund please" on SQLite as on PostgreSQL).
+ */
+const englishStopWords = new Set(
+  (
+    'i me my myself we our ours ourselves you your yours yourself yourselves he him his himself she her hers herself ' +
+    'it its itself they them their theirs themselves what which who whom this that these those am is are was were ' +
+    'be been being have has had having do does did doing a an the and but if or because as until while of at by for ' +
+    'with about against between into through during before after above below to from up down in out on off over ' +
+    'under again further then once here there when where why how all any both each few more most other some such no ' +
+    'nor not only own same so than too very s t can will just don should now'
+  ).split(' '),
+);
+
+/** The words of a query; every one must match (as a word prefix). Stop words go unless nothing else is left. */
 export function searchTerms(query: string): string[] {
-  return [...new Set(searchWords(query))].slice(0, maxSearchTerms);
+  const words = [...new Set(searchWords(query))];
+  const kept = words.filter((w) => !englishStopWords.has(w));
+  return (kept.length > 0 ? kept : words).slice(0, maxSearchTerms);
 }
 
 /** A phone number's digits, so "+1 (555) 010-0100" and "15550100100" meet. */
