@@ -72,7 +72,7 @@ export function searchRoutes(app: ApiInstance, { center }: RouteDeps): void {
           'their alef, hamza, yeh and taa marbuta forms, diacritics or tatweel. Results are grouped by kind ' +
           '(best first within each, at most `limit` per kind), one per conversation, case, contact or article. ' +
           'Filters: `channel`, `state` (conversation states and case statuses), `queueId`, `agentId` (or `me`), ' +
-          '`from`/`to` (when the matched text was written); a kind without the filtered attribute is left out ' +
+          '`from`/`to` (when the matched text was written; `to` exclusive, a date meaning its start in UTC); a kind without the filtered attribute is left out ' +
           '(contacts have only a channel; articles only a date).',
         querystring: searchQuerySchema,
         response: { 200: z.object({ terms: z.array(z.string()), results: z.array(searchHitSchema) }) },
