@@ -23,6 +23,7 @@ import { KnowledgeVirtualAgent } from './core/knowledge/knowledge-virtual-agent.
 import type { ChannelConnector } from './core/ports/channel-connector.ts';
 import { type Clock, systemClock } from './core/ports/clock.ts';
 import type { DomainEvent, EventBus } from './core/ports/event-bus.ts';
+import { RetentionService } from './core/retention/retention-service.ts';
 import type { WebhookOptions } from './core/webhooks/webhook-service.ts';
 import { createLogger } from './create-logger.ts';
 import { buildApp } from './http/app.ts';
@@ -34,6 +35,7 @@ import { FetchWebhookSender } from './net/fetch-webhook-sender.ts';
 import { InProcessEventBus } from './pubsub/in-process-event-bus.ts';
 import { FusedSearchIndex } from './search/fused-search-index.ts';
 import { openStore } from './storage/kysely-store.ts';
+import { UploadStoreRemover } from './storage/upload-remover.ts';
 
 /** The sample knowledge base loaded into an empty installation. */
 export const sampleKnowledgeBaseDir = fileURLToPath(new URL('../kb/sample', import.meta.url));
@@ -44,6 +46,8 @@ export interface Switchboard {
   logger: Logger;
   /** Announcement sources, feeds, the signed webhook and scheduled posts. */
   announcements: AnnouncementService;
+  /** The retention setting's periodic job (tests run a pass with `runOnce`). */
+  retention: RetentionService;
   /** Starts the connectors, the background work and the HTTP server; resolves with the listening URL. */
   start(): Promise<string>;
   stop(): Promise<void>;
@@ -319,11 +323,24 @@ export async function createSwitchboard(
     },
   });
 
+  const retentionLog = logger.child({ feature: 'retention' });
+  const retention = new RetentionService(
+    store,
+    center.clock,
+    new UploadStoreRemover(path.join(config.dataDir, 'uploads')),
+    {
+      info: (context, message) => retentionLog.info(context, message),
+      warn: (context, message) => retentionLog.warn(context, message),
+    },
+    { owner: `retention-${randomBytes(6).toString('hex')}` },
+  );
+
   return {
     center,
     app,
     logger,
     announcements,
+    retention,
     async start() {
       for (const connector of center.connectors.values()) {
         await connector.start(async (message) => {
@@ -332,6 +349,7 @@ export async function createSwitchboard(
       }
       center.start();
       announcements.start();
+      retention.start();
       warnIfLocalPublicUrl(config.publicUrl, [...center.connectors.keys()], logger);
       return app.listen({ port: config.port, host: config.host });
     },
@@ -339,6 +357,7 @@ export async function createSwitchboard(
       keywordIndex.close();
       await app.close();
       await announcements.stop();
+      await retention.stop();
       for (const connector of center.connectors.values()) await connector.stop();
       await restLimiter?.close();
       await center.stop();

@@ -30,6 +30,7 @@ import { caseRoutes } from './routes/case-routes.ts';
 import { channelRoutes } from './routes/channel-routes.ts';
 import { contactRoutes } from './routes/contact-routes.ts';
 import { conversationRoutes } from './routes/conversation-routes.ts';
+import { exportRoutes } from './routes/export-routes.ts';
 import { flowRoutes } from './routes/flow-routes.ts';
 import { noticeRoutes } from './routes/notice-routes.ts';
 import { outboxRoutes } from './routes/outbox-routes.ts';
@@ -37,7 +38,9 @@ import { proposalRoutes } from './routes/proposal-routes.ts';
 import { queueRoutes } from './routes/queue-routes.ts';
 import { reservationRoutes } from './routes/reservation-routes.ts';
 import { searchRoutes } from './routes/search-routes.ts';
+import { retentionRoutes } from './routes/retention-routes.ts';
 import { statsRoutes } from './routes/stats-routes.ts';
+import { transcriptRoutes } from './routes/transcript-routes.ts';
 import { uploadApiRoutes, uploadFileRoutes } from './routes/upload-routes.ts';
 import { webhookRoutes } from './routes/webhook-routes.ts';
 import { errorSchema } from './schemas.ts';
@@ -227,6 +230,9 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
         webhookRoutes,
         noticeRoutes,
         searchRoutes,
+        transcriptRoutes,
+        exportRoutes,
+        retentionRoutes,
       ]) {
         routes(api, deps);
       }

@@ -217,3 +217,6 @@ export class KyselyCaseRepository implements CaseRepository {
     });
   }
 }
+
+/** Rows to the model, for other readers of these tables (exports). */
+export { fromRow as caseFromRow };

@@ -243,3 +243,6 @@ export class KyselyConversationRepository implements ConversationRepository {
     }));
   }
 }
+
+/** Rows to the model, for other readers of this table (exports). */
+export { fromRow as conversationFromRow };

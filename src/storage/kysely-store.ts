@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { CompiledQuery, type Kysely } from 'kysely';
+import type { ExportRepository } from '../core/ports/export-repository.ts';
 import type {
   AgentRepository,
   AnnouncementRepository,
@@ -26,6 +27,7 @@ import type {
   WebchatVisitorRepository,
 } from '../core/ports/repositories.ts';
 import type { SearchRepository } from '../core/ports/search-repository.ts';
+import type { RetentionRepository } from '../core/ports/retention-repository.ts';
 import type { WebhookRepository } from '../core/ports/webhook-repository.ts';
 import { KyselyAgentRepository } from './agent-repository.ts';
 import { KyselyAnnouncementRepository } from './announcement-repository.ts';
@@ -43,6 +45,7 @@ import { KyselyConversationRepository } from './conversation-repository.ts';
 import { createDatabase, type Database, type DatabaseOptions, type Engine, engineOf } from './database.ts';
 import type { DbScope } from './db-scope.ts';
 import { KyselyExampleProposalRepository } from './example-proposal-repository.ts';
+import { KyselyExportRepository } from './export-repository.ts';
 import { KyselyFlowRepository } from './flow-repository.ts';
 import { KyselyLeaseRepository } from './lease-repository.ts';
 import { KyselyMessageRepository } from './message-repository.ts';
@@ -51,6 +54,7 @@ import { KyselyOutboxRepository } from './outbox-repository.ts';
 import { KyselyQueueRepository } from './queue-repository.ts';
 import { KyselyReservationRepository } from './reservation-repository.ts';
 import { KyselySearchRepository } from './search-repository.ts';
+import { KyselyRetentionRepository } from './retention-repository.ts';
 import { KyselySessionRepository } from './session-repository.ts';
 import { KyselySettingRepository } from './setting-repository.ts';
 import { KyselyWebchatVisitorRepository } from './webchat-visitor-repository.ts';
@@ -111,6 +115,8 @@ export class KyselyStore implements Store {
   readonly botOutcomes: BotOutcomeRepository;
   readonly webhooks: WebhookRepository;
   readonly search: SearchRepository;
+  readonly exports: ExportRepository;
+  readonly retention: RetentionRepository;
 
   readonly #db: Kysely<Database>;
   readonly #context: AsyncLocalStorage<ActiveTransaction>;
@@ -158,6 +164,8 @@ export class KyselyStore implements Store {
     this.botOutcomes = new KyselyBotOutcomeRepository(scope);
     this.webhooks = new KyselyWebhookRepository(scope);
     this.search = new KyselySearchRepository(scope);
+    this.exports = new KyselyExportRepository(scope);
+    this.retention = new KyselyRetentionRepository(scope);
   }
 
   /** The Kysely instance, for tooling (CLI, health checks). Repositories are the way to data. */

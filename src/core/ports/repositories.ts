@@ -27,6 +27,8 @@ import type {
 } from '../model.ts';
 import type { BotOutcome, BotTurn } from '../outcomes/bot-outcome.ts';
 import type { SearchRepository } from './search-repository.ts';
+import type { ExportRepository } from './export-repository.ts';
+import type { RetentionRepository } from './retention-repository.ts';
 import type { WebhookRepository } from './webhook-repository.ts';
 
 /**
@@ -574,6 +576,8 @@ export interface Repositories {
   botOutcomes: BotOutcomeRepository;
   webhooks: WebhookRepository;
   search: SearchRepository;
+  exports: ExportRepository;
+  retention: RetentionRepository;
 }
 
 /** The unit of work: repositories outside a transaction, and a way to run several writes atomically. */

@@ -21,6 +21,7 @@ import * as botOutcomes from './0021-bot-outcomes.ts';
 import * as webhooks from './0022-webhooks.ts';
 import * as xSources from './0023-x-sources.ts';
 import * as search from './0025-search.ts';
+import * as transcriptsRetention from './0026-transcripts-retention.ts';
 
 /** Every migration, in order. Imported explicitly so bundling and `tsx` need no directory scan. */
 export const migrations: Record<string, Migration> = {
@@ -46,6 +47,7 @@ export const migrations: Record<string, Migration> = {
   '0022-webhooks': webhooks,
   '0023-x-sources': xSources,
   '0025-search': search,
+  '0026-transcripts-retention': transcriptsRetention,
 };
 
 export const migrationTableName = 'switchboard_migration';
