@@ -9,12 +9,14 @@ import { CaseDetailPage, CasesPage } from './cases-page.tsx';
 import { ContactPage } from './contact-page.tsx';
 import { ContactsPage } from './contacts-page.tsx';
 import { desktop, useDesktop } from './desktop-store.ts';
+import { ExportPage } from './exports/export-page.tsx';
 import { InboxPage } from './inbox-page.tsx';
 import { LoginPage } from './login-page.tsx';
 import { Link, navigate, usePath } from './router.tsx';
 import { SearchBar } from './search/search-bar.tsx';
 import { SearchPage } from './search/search-page.tsx';
 import { SupervisorPage } from './supervisor-page.tsx';
+import { TranscriptPage } from './transcripts/transcript-page.tsx';
 
 const isSupervisor = (agent: PublicAgent) => agent.role === 'supervisor' || agent.role === 'admin';
 
@@ -49,6 +51,9 @@ export function App() {
     if (path === '/inbox') return <InboxPage conversationId={null} />;
     const conversation = /^\/conversations\/([^/]+)$/.exec(path);
     if (conversation) return <InboxPage conversationId={decodeURIComponent(conversation[1] ?? '')} />;
+    const transcript = /^\/conversations\/([^/]+)\/transcript$/.exec(path);
+    if (transcript) return <TranscriptPage id={decodeURIComponent(transcript[1] ?? '')} />;
+    if (path === '/exports') return isSupervisor(me) ? <ExportPage /> : <Forbidden what="exports" />;
     if (path === '/cases') return <CasesPage />;
     const kase = /^\/cases\/([^/]+)$/.exec(path);
     if (kase) return <CaseDetailPage id={decodeURIComponent(kase[1] ?? '')} />;
@@ -103,6 +108,11 @@ export function App() {
         {isSupervisor(me) && (
           <NavLink to="/supervisor" path={path} match={['/supervisor']}>
             Supervisor
+          </NavLink>
+        )}
+        {isSupervisor(me) && (
+          <NavLink to="/exports" path={path} match={['/exports']}>
+            Export
           </NavLink>
         )}
         {me.role === 'admin' && (

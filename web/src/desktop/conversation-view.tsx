@@ -118,6 +118,12 @@ export function ConversationView({ id, onCase }: { id: string; onCase: (caseId: 
             {name}
           </Link>
           <span className={`state state-${conversation.state}`}>{conversation.state}</span>
+          <Link
+            to={`/conversations/${encodeURIComponent(conversation.id)}/transcript`}
+            className="transcript-link"
+          >
+            Transcript
+          </Link>
           {bridge && (
             <span className="bridge" title={`Handed to ${bridgeLabel}`}>
               <span className="tag">in {bridgeLabel}</span>{' '}

@@ -6,6 +6,7 @@ import { CannedAdmin } from './canned-responses-page.tsx';
 import { ChannelsAdmin } from './channels-page.tsx';
 import { FlowAdmin } from './flow-page.tsx';
 import { QueuesAdmin } from './queues-page.tsx';
+import { RetentionAdmin } from './retention-page.tsx';
 import { WebhooksAdmin } from './webhooks-page.tsx';
 
 const sections = [
@@ -17,6 +18,7 @@ const sections = [
   ['channels', 'Channels'],
   ['announcements', 'Announcements'],
   ['webhooks', 'Webhooks'],
+  ['retention', 'Retention'],
 ] as const;
 
 /** Admin: one tab per setting, each page in a file of its own beside this one. */
@@ -39,6 +41,7 @@ export function AdminPage({ section }: { section: string }) {
       {section === 'channels' && <ChannelsAdmin />}
       {section === 'announcements' && <AnnouncementsAdmin />}
       {section === 'webhooks' && <WebhooksAdmin />}
+      {section === 'retention' && <RetentionAdmin />}
     </div>
   );
 }
