@@ -37,6 +37,7 @@ const desktopRoutes = [
   '/articles/*',
   '/admin',
   '/admin/*',
+  '/exports',
 ];
 
 // The desktop's CSP: helmet's default, plus avatars from Discord's CDN (any https image) and no `upgrade-insecure-requests`, which would break plain-HTTP LAN installs.
