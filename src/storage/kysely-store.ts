@@ -26,8 +26,8 @@ import type {
   Store,
   WebchatVisitorRepository,
 } from '../core/ports/repositories.ts';
-import type { SearchRepository } from '../core/ports/search-repository.ts';
 import type { RetentionRepository } from '../core/ports/retention-repository.ts';
+import type { SearchRepository } from '../core/ports/search-repository.ts';
 import type { WebhookRepository } from '../core/ports/webhook-repository.ts';
 import { KyselyAgentRepository } from './agent-repository.ts';
 import { KyselyAnnouncementRepository } from './announcement-repository.ts';
@@ -53,8 +53,8 @@ import { migrateToLatest } from './migrations/migrate-to-latest.ts';
 import { KyselyOutboxRepository } from './outbox-repository.ts';
 import { KyselyQueueRepository } from './queue-repository.ts';
 import { KyselyReservationRepository } from './reservation-repository.ts';
-import { KyselySearchRepository } from './search-repository.ts';
 import { KyselyRetentionRepository } from './retention-repository.ts';
+import { KyselySearchRepository } from './search-repository.ts';
 import { KyselySessionRepository } from './session-repository.ts';
 import { KyselySettingRepository } from './setting-repository.ts';
 import { KyselyWebchatVisitorRepository } from './webchat-visitor-repository.ts';
