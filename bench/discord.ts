@@ -13,9 +13,12 @@
  *
  *   npm run bench:discord                full run
  *   npm run bench:discord -- --quick     1 and 100 members only
+ *   npm run bench:discord -- --only=inbound,reply --members=100 --trials=20
+ *                                        some sections (inbound, reply, bot, outbound, process), levels, trials
  */
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -37,6 +40,23 @@ import { Arrivals, median, percentile } from './support/measuring.ts';
 import { api, signIn } from './support/switchboard-api.ts';
 
 const QUICK = process.argv.includes('--quick') || process.env.SWITCHBOARD_BENCH_QUICK === '1';
+/** The values of `--name=a,b` on the command line, or null when it is absent (everything). */
+function listFlag(name: string): string[] | null {
+  const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
+  return arg
+    ? arg
+        .slice(name.length + 3)
+        .split(',')
+        .filter(Boolean)
+    : null;
+}
+const ONLY = listFlag('only');
+const section = (name: string) => !ONLY || ONLY.includes(name);
+const MEMBERS = listFlag('members')?.map(Number) ?? null;
+/** `--trials=N`: more trials per level, for a profile of one section. */
+const TRIALS = Number(listFlag('trials')?.[0] ?? 0);
+/** `--cpu-prof=DIR`: a CPU profile of each Switchboard inbound trial alone (not the baseline's, not the setup). */
+const PROFILE_DIR = listFlag('cpu-prof')?.[0] ?? null;
 const ADMIN_PASSWORD = 'bench-admin-password';
 const AGENT_PASSWORD = 'bench-agent-password';
 const AGENT_CAPACITY = 100;
@@ -57,7 +77,7 @@ const LEVELS: Level[] = [
   { members: 1, trials: 3, inboundRounds: 100, replyTrials: 3, replyRounds: 150 },
   { members: 100, trials: 3, inboundRounds: 5, replyTrials: 3, replyRounds: 3 },
   { members: 1_000, trials: 3, inboundRounds: 1, replyTrials: 1, replyRounds: 1 },
-].filter((level) => !QUICK || level.members <= 100);
+].filter((level) => (!QUICK || level.members <= 100) && (!MEMBERS || MEMBERS.includes(level.members)));
 const MAX_MEMBERS = Math.max(...LEVELS.map((l) => l.members));
 
 /** Both emulators: no emulated rate limit, so only Switchboard and discord.js shape the figures. */
@@ -305,6 +325,23 @@ async function switchboardReply(w: World, level: Level): Promise<Trial> {
   });
 }
 
+/** Runs `work` under the CPU profiler when `--cpu-prof` asks for it. */
+async function profiled<T>(name: string, work: () => Promise<T>): Promise<T> {
+  if (!PROFILE_DIR) return work();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await work();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    session.disconnect();
+    await mkdir(PROFILE_DIR, { recursive: true });
+    await writeFile(path.join(PROFILE_DIR, `${name}.cpuprofile`), JSON.stringify(profile));
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Report
 
@@ -368,12 +405,17 @@ async function main(): Promise<void> {
       // Warm-up (not counted): one message per member on each side, which also opens the baseline DMs.
       await baselineInbound(baseline, { ...level, inboundRounds: 1 });
       await switchboardInbound(world, { ...level, inboundRounds: 1 });
+      if (TRIALS > 0) level.trials = TRIALS;
+      if (!section('inbound')) level.trials = 0;
+      if (!section('reply')) level.replyTrials = 0;
       const sbTrials: Trial[] = [];
       const baseTrials: Trial[] = [];
       // Alternating, so that a noisy neighbour weighs on both sides alike.
       for (let t = 0; t < level.trials; t++) {
         baseTrials.push(await baselineInbound(baseline, level));
-        sbTrials.push(await switchboardInbound(world, level));
+        sbTrials.push(
+          await profiled(`inbound-${level.members}-${t + 1}`, () => switchboardInbound(world, level)),
+        );
       }
       inbound.push({ level, sb: summarise(sbTrials), base: summarise(baseTrials) });
 
@@ -390,17 +432,19 @@ async function main(): Promise<void> {
     await baseline.close();
   }
 
-  table(
-    'Inbound: DM injected by the emulator → message.created on the desktop WebSocket (baseline: → messageCreate)',
-    inbound,
-  );
-  table(
-    'Reply: agent REST reply → DM received by the emulator (baseline: client.rest.post → received)',
-    reply,
-  );
-  await benchBotPath({ quick: QUICK });
-  await benchOutbound({ quick: QUICK });
-  await benchProcess({ quick: QUICK });
+  if (section('inbound'))
+    table(
+      'Inbound: DM injected by the emulator → message.created on the desktop WebSocket (baseline: → messageCreate)',
+      inbound,
+    );
+  if (section('reply'))
+    table(
+      'Reply: agent REST reply → DM received by the emulator (baseline: client.rest.post → received)',
+      reply,
+    );
+  if (section('bot')) await benchBotPath({ quick: QUICK });
+  if (section('outbound')) await benchOutbound({ quick: QUICK });
+  if (section('process')) await benchProcess({ quick: QUICK });
   console.log(
     `\nratio = Switchboard msg/s ÷ bare discord.js msg/s. Total time ${fmt((performance.now() - began) / 1000)} s.`,
   );
