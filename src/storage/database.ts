@@ -432,10 +432,40 @@ export class StatementCache implements SqliteDialectDatabase {
     return statement;
   }
 
+  /**
+   * Runs one statement at once on the handle, as Kysely's SQLite connection would (rows of a reader, none
+   * else), for `executeCompiled` inside a transaction.
+   */
+  execute<Row>(sql: string, parameters: readonly unknown[]): Row[] {
+    const statement = this.prepare(sql);
+    if (statement.reader) return statement.all(parameters) as Row[];
+    statement.run(parameters);
+    return [];
+  }
+
   close(): void {
     this.#statements.clear();
     this.database.close();
   }
+}
+
+/** Each SQLite Kysely instance's statements, and those of its transactions while they are open. */
+const sqliteStatements = new WeakMap<Kysely<Database>, StatementCache>();
+
+/**
+ * While `trx` (a transaction of the SQLite database `root`) is open, the hot compiled queries sent to it run
+ * straight on the connection it holds (see `executeCompiled`); the returned function ends that.
+ */
+export function openDirectStatements(root: Kysely<Database>, trx: Kysely<Database>): () => void {
+  const statements = sqliteStatements.get(root);
+  if (!statements) return () => {};
+  sqliteStatements.set(trx, statements);
+  return () => sqliteStatements.delete(trx);
+}
+
+/** The statements that may run straight on `db`'s connection: only an open SQLite transaction's. */
+export function directStatementsOf(db: Kysely<Database>): StatementCache | undefined {
+  return db.isTransaction ? sqliteStatements.get(db) : undefined;
 }
 
 type SqliteDialectDatabase = {
@@ -473,5 +503,8 @@ export function createDatabase(options: DatabaseOptions = {}): Kysely<Database> 
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma(`busy_timeout = ${defaultDatabaseOptions.busyTimeoutMs}`);
-  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect(new StatementCache(sqlite)) });
+  const statements = new StatementCache(sqlite);
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect(statements) });
+  sqliteStatements.set(db, statements);
+  return db;
 }

@@ -1,6 +1,6 @@
 import type { Compilable, CompiledQuery, Kysely, Transaction, UpdateResult } from 'kysely';
 import { conflict, notFound } from '../core/errors.ts';
-import { type Database, type Engine, engineOf } from './database.ts';
+import { type Database, directStatementsOf, type Engine, engineOf } from './database.ts';
 
 /**
  * Where a repository sends its queries: the root database or the transaction it is bound to.
@@ -86,15 +86,33 @@ export function compiledOnce<Args extends unknown[], Row>(
       bind: (args: Args) => plan.map((p) => (p instanceof Slot ? args[p.index] : p)),
     };
   };
-  return async (db, ...args) => {
+  return (db, ...args) => {
     const engine = engineOf(db);
     let entry = compiled.get(engine);
     if (!entry) {
       entry = compile(db);
       compiled.set(engine, entry);
     }
-    const { query } = entry;
-    const result = await db.executeQuery<Row>({ ...query, parameters: entry.bind(args) });
-    return result.rows;
+    return executeCompiled(db, entry.query, entry.bind(args));
   };
+}
+
+/**
+ * Runs a compiled query. Inside an open SQLite transaction it runs straight on the connection the transaction
+ * holds: the same statement on the same connection, without Kysely's per-query connection hand-over and its
+ * promises, which cost more than the short statements of a receive. Elsewhere (PostgreSQL, the root
+ * database, whose single connection a transaction may hold) it goes through Kysely.
+ */
+export function executeCompiled<Row>(
+  db: Kysely<Database>,
+  query: CompiledQuery<Row>,
+  parameters: readonly unknown[] = query.parameters,
+): Promise<Row[]> {
+  const direct = directStatementsOf(db);
+  if (!direct) return db.executeQuery<Row>({ ...query, parameters }).then((result) => result.rows);
+  try {
+    return Promise.resolve(direct.execute<Row>(query.sql, parameters));
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }

@@ -42,8 +42,15 @@ import {
 } from './channel-receipt-repository.ts';
 import { KyselyContactRepository } from './contact-repository.ts';
 import { KyselyConversationRepository } from './conversation-repository.ts';
-import { createDatabase, type Database, type DatabaseOptions, type Engine, engineOf } from './database.ts';
-import type { DbScope } from './db-scope.ts';
+import {
+  createDatabase,
+  type Database,
+  type DatabaseOptions,
+  type Engine,
+  engineOf,
+  openDirectStatements,
+} from './database.ts';
+import { type DbScope, executeCompiled } from './db-scope.ts';
 import { KyselyExampleProposalRepository } from './example-proposal-repository.ts';
 import { KyselyExportRepository } from './export-repository.ts';
 import { KyselyFlowRepository } from './flow-repository.ts';
@@ -58,7 +65,7 @@ import { KyselySearchRepository } from './search-repository.ts';
 import { KyselySessionRepository } from './session-repository.ts';
 import { KyselySettingRepository } from './setting-repository.ts';
 import { KyselyWebchatVisitorRepository } from './webchat-visitor-repository.ts';
-import { KyselyWebhookRepository } from './webhook-repository.ts';
+import { forgetSubscriptionReads, KyselyWebhookRepository } from './webhook-repository.ts';
 
 /** A grouped transaction waiting for its group's commit. */
 interface GroupedWork {
@@ -182,10 +189,12 @@ export class KyselyStore implements Store {
         store: new KyselyStore(trx, this.engine, this.#context),
         open: true,
       };
+      const closeDirect = openDirectStatements(this.#db, trx);
       try {
         return await this.#context.run(bound, () => work(bound.store));
       } finally {
         bound.open = false;
+        closeDirect();
       }
     });
   }
@@ -229,15 +238,16 @@ export class KyselyStore implements Store {
       await this.transaction(async (tx) => {
         const db = (tx as KyselyStore).#db;
         for (const item of group) {
-          await db.executeQuery(savepoint);
+          await executeCompiled(db, savepoint);
           try {
             const value = await item.work(tx);
-            await db.executeQuery(release);
+            await executeCompiled(db, release);
             done.push({ item, value });
           } catch (error) {
             // This one's writes go; the group's other work stays and commits.
-            await db.executeQuery(rollbackTo);
-            await db.executeQuery(release);
+            await executeCompiled(db, rollbackTo);
+            await executeCompiled(db, release);
+            forgetSubscriptionReads(db);
             item.reject(error);
           }
         }
