@@ -11,7 +11,7 @@ import type {
   WebhookEventType,
   WebhookSubscription,
 } from '../core/webhooks/webhook.ts';
-import { type Database, engineOf } from './database.ts';
+import { type Database, directStatementsOf, engineOf } from './database.ts';
 import { assertUpdated, compiledOnce, type DbScope, fromFlag, fromJson, toFlag, toJson } from './db-scope.ts';
 
 export interface WebhookSubscriptionTable {
@@ -99,11 +99,24 @@ const enabledSubscriptions = compiledOnce((db: Kysely<Database>) =>
   db.selectFrom('webhook_subscriptions').selectAll().where('enabled', '=', 1),
 );
 
+/**
+ * The enabled subscriptions as first read in each open SQLite transaction, for its later reads: every receive
+ * of a grouped transaction asks for them. An SQLite transaction here holds the write lock from its start, so
+ * only its own writes can change them, and each of those drops the copy (as does a rollback to a savepoint,
+ * `forgetSubscriptionReads`). PostgreSQL reads them every time.
+ */
+const enabledRead = new WeakMap<Kysely<Database>, Promise<WebhookSubscription[]>>();
+
+export function forgetSubscriptionReads(db: Kysely<Database>): void {
+  enabledRead.delete(db);
+}
+
 export class KyselyWebhookRepository implements WebhookRepository {
   constructor(private readonly scope: DbScope) {}
 
   async createSubscription(subscription: WebhookSubscription): Promise<void> {
     await this.scope.db.insertInto('webhook_subscriptions').values(subscriptionToRow(subscription)).execute();
+    forgetSubscriptionReads(this.scope.db);
   }
 
   async getSubscription(id: string): Promise<WebhookSubscription | undefined> {
@@ -126,8 +139,15 @@ export class KyselyWebhookRepository implements WebhookRepository {
   }
 
   async listEnabledSubscriptions(): Promise<WebhookSubscription[]> {
-    const rows = await enabledSubscriptions(this.scope.db);
-    return rows.map(subscriptionFromRow);
+    const db = this.scope.db;
+    if (!directStatementsOf(db)) return (await enabledSubscriptions(db)).map(subscriptionFromRow);
+    let read = enabledRead.get(db);
+    if (!read) {
+      read = enabledSubscriptions(db).then((rows) => rows.map(subscriptionFromRow));
+      enabledRead.set(db, read);
+      read.catch(() => enabledRead.delete(db));
+    }
+    return [...(await read)];
   }
 
   async updateSubscription(subscription: WebhookSubscription): Promise<void> {
@@ -137,12 +157,14 @@ export class KyselyWebhookRepository implements WebhookRepository {
       .set(row)
       .where('id', '=', id)
       .executeTakeFirst();
+    forgetSubscriptionReads(this.scope.db);
     assertUpdated(result, 'webhook subscription', id);
   }
 
   async deleteSubscription(id: string): Promise<void> {
     await this.scope.db.deleteFrom('webhook_deliveries').where('subscription_id', '=', id).execute();
     await this.scope.db.deleteFrom('webhook_subscriptions').where('id', '=', id).execute();
+    forgetSubscriptionReads(this.scope.db);
   }
 
   async addDeliveries(event: WebhookEvent, body: string, subscriptionIds: string[]): Promise<number> {
@@ -261,6 +283,7 @@ export class KyselyWebhookRepository implements WebhookRepository {
       .where('id', '=', subscriptionId)
       .where('failing_since', 'is not', null)
       .execute();
+    forgetSubscriptionReads(this.scope.db);
   }
 
   async markFailing(
@@ -284,6 +307,7 @@ export class KyselyWebhookRepository implements WebhookRepository {
       .where('enabled', '=', 1)
       .where('failing_since', '<=', disableIfFailingSince)
       .executeTakeFirst();
+    forgetSubscriptionReads(db);
     return disabled.numUpdatedRows > 0n;
   }
 
