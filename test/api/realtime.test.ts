@@ -72,6 +72,25 @@ describe('realtime WebSocket', () => {
     }
   });
 
+  it('gives a desktop each of many messages stored together as its own event, in the order they were stored', async () => {
+    const sup = await api.signIn('sup@example.com', 'supervisor');
+    const supWs = await connectRealtime(api.base, { cookie: sup.cookie });
+    await supWs.waitFor((e) => e.type === 'hello', 'hello');
+    // Received at once, they share a group commit and their events go out in one turn of the event loop.
+    const texts = Array.from({ length: 30 }, (_, i) => `question number ${i}`);
+    await Promise.all(texts.map((text, i) => api.tc.connector.receive({ text, from: `member-${i}` })));
+    await supWs.waitFor(
+      (e) => e.type === 'message.created' && (e.message as { text: string }).text === texts[29],
+      'the last message',
+    );
+    const received = supWs.events
+      .filter((e) => e.type === 'message.created')
+      .map((e) => e.message as { text: string; authorKind: string })
+      .filter((m) => m.authorKind === 'contact')
+      .map((m) => m.text);
+    expect(received).toEqual(texts);
+  });
+
   it('closes the sockets of a session when it signs out', async () => {
     const ana = await api.signIn('ana@example.com');
     const ws = await connectRealtime(api.base, { cookie: ana.cookie });
