@@ -1,6 +1,7 @@
 import { AccessService } from './agents/access-service.ts';
 import { AgentService } from './agents/agent-service.ts';
 import { PresenceMonitor, type PresenceOptions } from './agents/presence-monitor.ts';
+import { type BotTextOptions, BotTextService, defaultBotTextOptions } from './bot-texts/bot-text-service.ts';
 import { CannedResponseService } from './canned-responses/canned-response-service.ts';
 import { CaseService } from './cases/case-service.ts';
 import { ContactService } from './contacts/contact-service.ts';
@@ -80,6 +81,7 @@ export interface ContactCenterOptions {
   outcomes: Partial<BotOutcomeOptions>;
   /** Outbound webhooks' retries, time-outs and when a failing endpoint is disabled. */
   webhooks: Partial<WebhookOptions>;
+  botTexts: BotTextOptions;
 }
 
 export const defaultContactCenterOptions: ContactCenterOptions = {
@@ -93,6 +95,7 @@ export const defaultContactCenterOptions: ContactCenterOptions = {
   handoffTarget: 'switchboard',
   outcomes: {},
   webhooks: {},
+  botTexts: defaultBotTextOptions,
 };
 
 /**
@@ -126,6 +129,8 @@ export class ContactCenter {
   readonly dispatcher: OutboxDispatcher;
   /** Outbound webhooks: admins' subscriptions and their deliveries. */
   readonly webhooks: WebhookService;
+  /** The bot's texts as admins edited them. */
+  readonly botTexts: BotTextService;
   readonly connectors = new Map<string, ChannelConnector>();
   private readonly options: ContactCenterOptions;
   private readonly log: DispatcherLog;
@@ -234,6 +239,7 @@ export class ContactCenter {
       this.options.webhooks,
       deps.log,
     );
+    this.botTexts = new BotTextService(store, bus, clock, this.options.botTexts);
   }
 
   /**
@@ -291,6 +297,7 @@ export class ContactCenter {
     this.outcomeTimer = setInterval(sweepOutcomes, this.outcomes.options.sweepMs);
     sweepOutcomes();
     this.webhooks.start();
+    this.botTexts.start((error) => this.log.warn({ error: String(error) }, 'bot text edits not reloaded'));
     this.articles.startSync((error) =>
       this.log.warn({ error: String(error) }, 'knowledge-base index could not follow the change log'),
     );
@@ -338,6 +345,7 @@ export class ContactCenter {
     await this.conversations.stopReplay();
     await this.articles.stopSync();
     await this.webhooks.stop();
+    this.botTexts.stop();
     await this.ticking;
     await this.dispatcher.tick();
   }

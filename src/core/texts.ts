@@ -1,3 +1,5 @@
+import { editedTexts, registerTextCatalog } from './bot-texts/bot-text-registry.ts';
+
 /**
  * What Switchboard itself says to contacts, per language. English is the fallback.
  * Placeholders are `{name}` style and filled by `say`.
@@ -47,14 +49,22 @@ export type Say<K extends string> = (
 
 /**
  * The one helper for every catalog (the core's below, a connector's own): picks `language` or English
- * and fills `{placeholders}`.
+ * and fills `{placeholders}`. A named catalog is editable: an admin's edit of a key in a language
+ * (see `src/core/bot-texts/`) replaces the default of that language.
  */
-export function sayFrom<C extends TextCatalog>(texts: C): Say<keyof C & string> {
-  return (key, language, values = {}) => fill(pickLanguage(texts[key] ?? {}, language), values);
+export function sayFrom<C extends TextCatalog>(texts: C, name?: string): Say<keyof C & string> {
+  if (name === undefined)
+    return (key, language, values = {}) => fill(pickLanguage(texts[key] ?? {}, language), values);
+  registerTextCatalog(name, texts);
+  return (key, language, values = {}) => {
+    const defaults = texts[key] ?? {};
+    const edited = editedTexts(name, key);
+    return fill(pickLanguage(edited ? { ...defaults, ...edited } : defaults, language), values);
+  };
 }
 
 /** What Switchboard itself says to contacts. */
-export const say: Say<TextKey> = sayFrom(catalog);
+export const say: Say<TextKey> = sayFrom(catalog, 'core');
 
 /** Fills `{name}` placeholders; unknown ones stay as they are. */
 export function fill(template: string, values: Record<string, string | number>): string {

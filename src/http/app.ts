@@ -25,6 +25,7 @@ import { agentRoutes } from './routes/agent-routes.ts';
 import type { ApiInstance, RouteDeps } from './routes/api-instance.ts';
 import { articleRoutes } from './routes/article-routes.ts';
 import { botOutcomeRoutes } from './routes/bot-outcome-routes.ts';
+import { botTextRoutes } from './routes/bot-text-routes.ts';
 import { cannedResponseRoutes } from './routes/canned-response-routes.ts';
 import { caseRoutes } from './routes/case-routes.ts';
 import { channelRoutes } from './routes/channel-routes.ts';
@@ -233,6 +234,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
         transcriptRoutes,
         exportRoutes,
         retentionRoutes,
+        botTextRoutes,
       ]) {
         routes(api, deps);
       }

@@ -1,6 +1,7 @@
 import type { AccessService } from '../core/agents/access-service.ts';
 import type { AgentService } from '../core/agents/agent-service.ts';
 import type { PresenceMonitor } from '../core/agents/presence-monitor.ts';
+import type { BotTextService } from '../core/bot-texts/bot-text-service.ts';
 import type { CannedResponseService } from '../core/canned-responses/canned-response-service.ts';
 import type { CaseService } from '../core/cases/case-service.ts';
 import type { ContactService } from '../core/contacts/contact-service.ts';
@@ -62,4 +63,5 @@ export interface HttpCenter {
     WebhookService,
     'list' | 'get' | 'create' | 'update' | 'rotateSecret' | 'delete' | 'deliveries' | 'redeliver' | 'notices'
   >;
+  botTexts: Pick<BotTextService, 'list' | 'set' | 'reset'>;
 }

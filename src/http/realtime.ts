@@ -5,7 +5,12 @@ import type { DomainEvent, EventBus } from '../core/ports/event-bus.ts';
 import { hasRole, type Principal } from './auth/authentication.ts';
 
 /** Events between the server's own parts, never sent to a desktop. */
-type InternalEventType = 'outbox.enqueued' | 'webhooks.enqueued' | 'agent.access_ended' | 'channel.push';
+type InternalEventType =
+  | 'outbox.enqueued'
+  | 'webhooks.enqueued'
+  | 'bot_texts.changed'
+  | 'agent.access_ended'
+  | 'channel.push';
 
 /** What a desktop receives: the domain event as JSON, agents without their password hash. */
 export type WireEvent =
@@ -24,6 +29,7 @@ export function eventVisibleTo(event: DomainEvent, agent: Pick<Agent, 'id' | 'ro
   if (
     event.type === 'outbox.enqueued' ||
     event.type === 'webhooks.enqueued' ||
+    event.type === 'bot_texts.changed' ||
     event.type === 'agent.access_ended' ||
     event.type === 'channel.push'
   )
@@ -152,6 +158,7 @@ export class RealtimeHub {
     if (
       event.type === 'outbox.enqueued' ||
       event.type === 'webhooks.enqueued' ||
+      event.type === 'bot_texts.changed' ||
       event.type === 'channel.push'
     )
       return;

@@ -50,6 +50,7 @@ const knownEventTypes = {
   'agent.access_ended': true,
   'outbox.enqueued': true,
   'webhooks.enqueued': true,
+  'bot_texts.changed': true,
   'admin.notice': true,
   'channel.push': true,
 } as const satisfies Record<DomainEventType, true>;

@@ -22,6 +22,7 @@ import type {
 } from './announcement-repository.ts';
 import type { ArticleVectorTable } from './article-vector-repository.ts';
 import type { BotOutcomeTable, BotTurnTable } from './bot-outcome-repository.ts';
+import type { BotTextOverrideTable } from './bot-text-repository.ts';
 import type { ChannelOptOutTable, ChannelReceiptTable } from './channel-receipt-repository.ts';
 import type { SearchEntryTable } from './search-entries.ts';
 import type { WebchatVisitorTable } from './webchat-visitor-repository.ts';
@@ -313,6 +314,7 @@ export interface Database {
   webhook_subscriptions: WebhookSubscriptionTable;
   webhook_deliveries: WebhookDeliveryTable;
   search_entries: SearchEntryTable;
+  bot_text_overrides: BotTextOverrideTable;
 }
 
 export type Engine = 'sqlite' | 'postgres';

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { ExportRepository } from '../core/ports/export-repository.ts';
+import type { BotTextRepository } from '../core/ports/bot-text-repository.ts';
 import type {
   AgentRepository,
   AnnouncementRepository,
@@ -34,6 +35,7 @@ import { KyselyAnnouncementRepository } from './announcement-repository.ts';
 import { KyselyApiTokenRepository } from './api-token-repository.ts';
 import { KyselyArticleRepository } from './article-repository.ts';
 import { KyselyBotOutcomeRepository } from './bot-outcome-repository.ts';
+import { KyselyBotTextRepository } from './bot-text-repository.ts';
 import { KyselyCannedResponseRepository } from './canned-response-repository.ts';
 import { KyselyCaseRepository } from './case-repository.ts';
 import {
@@ -124,6 +126,7 @@ export class KyselyStore implements Store {
   readonly search: SearchRepository;
   readonly exports: ExportRepository;
   readonly retention: RetentionRepository;
+  readonly botTexts: BotTextRepository;
 
   readonly #db: Kysely<Database>;
   readonly #context: AsyncLocalStorage<ActiveTransaction>;
@@ -173,6 +176,7 @@ export class KyselyStore implements Store {
     this.search = new KyselySearchRepository(scope);
     this.exports = new KyselyExportRepository(scope);
     this.retention = new KyselyRetentionRepository(scope);
+    this.botTexts = new KyselyBotTextRepository(scope);
   }
 
   /** The Kysely instance, for tooling (CLI, health checks). Repositories are the way to data. */

@@ -127,4 +127,4 @@ const catalog = {
 export type DiscordTextKey = keyof typeof catalog;
 
 /** The connector's text in `language` (`ar`, `en-US`, …) or English: the core's helper over this catalog. */
-export const t: Say<DiscordTextKey> = sayFrom(catalog);
+export const t: Say<DiscordTextKey> = sayFrom(catalog, 'discord');

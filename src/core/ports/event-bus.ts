@@ -25,6 +25,8 @@ export type DomainEvent =
   | { type: 'outbox.enqueued'; conversationId: string | null }
   /** New webhook deliveries are waiting; webhook dispatchers wake up. */
   | { type: 'webhooks.enqueued' }
+  /** An admin edited or reset a bot text; every instance reloads its edits. */
+  | { type: 'bot_texts.changed' }
   /** Something an admin must act on (a webhook endpoint disabled after a day of failures); admins only. */
   | { type: 'admin.notice'; notice: AdminNotice }
   /**

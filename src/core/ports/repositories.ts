@@ -29,6 +29,7 @@ import type { BotOutcome, BotTurn } from '../outcomes/bot-outcome.ts';
 import type { ExportRepository } from './export-repository.ts';
 import type { RetentionRepository } from './retention-repository.ts';
 import type { SearchRepository } from './search-repository.ts';
+import type { BotTextRepository } from './bot-text-repository.ts';
 import type { WebhookRepository } from './webhook-repository.ts';
 
 /**
@@ -578,6 +579,7 @@ export interface Repositories {
   search: SearchRepository;
   exports: ExportRepository;
   retention: RetentionRepository;
+  botTexts: BotTextRepository;
 }
 
 /** The unit of work: repositories outside a transaction, and a way to run several writes atomically. */

@@ -22,6 +22,7 @@ import * as webhooks from './0022-webhooks.ts';
 import * as xSources from './0023-x-sources.ts';
 import * as search from './0025-search.ts';
 import * as transcriptsRetention from './0026-transcripts-retention.ts';
+import * as editableTexts from './0027-editable-texts.ts';
 
 /** Every migration, in order. Imported explicitly so bundling and `tsx` need no directory scan. */
 export const migrations: Record<string, Migration> = {
@@ -48,6 +49,7 @@ export const migrations: Record<string, Migration> = {
   '0023-x-sources': xSources,
   '0025-search': search,
   '0026-transcripts-retention': transcriptsRetention,
+  '0027-editable-texts': editableTexts,
 };
 
 export const migrationTableName = 'switchboard_migration';

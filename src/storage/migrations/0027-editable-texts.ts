@@ -1,0 +1,23 @@
+import type { Kysely } from 'kysely';
+
+/** Admins' edits of the bot's texts, per catalog + key + language; the defaults stay in the code. */
+
+// biome-ignore lint/suspicious/noExplicitAny: migrations describe tables the typed schema does not know yet
+type AnyDb = Kysely<any>;
+
+export async function up(db: AnyDb): Promise<void> {
+  await db.schema
+    .createTable('bot_text_overrides')
+    .addColumn('catalog', 'text', (c) => c.notNull())
+    .addColumn('key', 'text', (c) => c.notNull())
+    .addColumn('language', 'text', (c) => c.notNull())
+    .addColumn('text', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .addColumn('updated_by', 'text')
+    .addPrimaryKeyConstraint('bot_text_overrides_pk', ['catalog', 'key', 'language'])
+    .execute();
+}
+
+export async function down(db: AnyDb): Promise<void> {
+  await db.schema.dropTable('bot_text_overrides').execute();
+}
