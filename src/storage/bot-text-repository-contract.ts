@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BotTextOverride } from '../core/ports/bot-text-repository.ts';
+import type { Store } from '../core/ports/repositories.ts';
+
+const edit = (
+  key: string,
+  language: string,
+  text: string,
+  at = '2026-01-01T12:00:00.000Z',
+): BotTextOverride => ({
+  catalog: 'core',
+  key,
+  language,
+  text,
+  updatedAt: at,
+  updatedBy: 'agent-1',
+});
+
+/** What every `BotTextRepository` must do, run against SQLite and PostgreSQL: one edit per key + language. */
+export function describeBotTextRepositoryContract(name: string, makeStore: () => Promise<Store>): void {
+  describe(`bot text repository contract: ${name}`, () => {
+    let store: Store;
+    beforeAll(async () => {
+      store = await makeStore();
+    });
+    afterAll(async () => store?.close());
+
+    it('keeps one edit per catalog, key and language, replaced by the next one', async () => {
+      expect(await store.botTexts.list()).toEqual([]);
+      await store.botTexts.set(edit('agentJoined', 'en', '{agent} is here.'));
+      await store.botTexts.set(edit('agentJoined', 'ar', 'معك {agent}.'));
+      await store.botTexts.set({ ...edit('agentJoined', 'en', '{agent} is here.'), catalog: 'discord' });
+      await store.botTexts.set({
+        ...edit('agentJoined', 'en', '{agent} is with you.', '2026-01-01T13:00:00.000Z'),
+        updatedBy: null,
+      });
+      expect(await store.botTexts.list()).toEqual([
+        { ...edit('agentJoined', 'ar', 'معك {agent}.') },
+        { ...edit('agentJoined', 'en', '{agent} is with you.', '2026-01-01T13:00:00.000Z'), updatedBy: null },
+        { ...edit('agentJoined', 'en', '{agent} is here.'), catalog: 'discord' },
+      ]);
+    });
+
+    it('removes one edit and says whether there was one', async () => {
+      expect(await store.botTexts.remove('core', 'agentJoined', 'ar')).toBe(true);
+      expect(await store.botTexts.remove('core', 'agentJoined', 'ar')).toBe(false);
+      expect((await store.botTexts.list()).map((o) => `${o.catalog}.${o.key}.${o.language}`)).toEqual([
+        'core.agentJoined.en',
+        'discord.agentJoined.en',
+      ]);
+    });
+
+    it('rolls an edit back with its transaction', async () => {
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.botTexts.set(edit('thanksForRating', 'en', 'Thanks!'));
+          throw new Error('abort');
+        }),
+      ).rejects.toThrow('abort');
+      expect((await store.botTexts.list()).some((o) => o.key === 'thanksForRating')).toBe(false);
+    });
+  });
+}
