@@ -10,6 +10,11 @@ const catalog = {
     en: 'I have opened case #{case} for you and I am transferring you to a person. You are number {position} in the queue.',
     ar: 'فتحت لك الحالة رقم #{case} وسأحوّلك إلى موظف. ترتيبك في قائمة الانتظار: {position}.',
   },
+  // Said when the hand-off goes to an outside contact center (Flex), which has no queue position to tell.
+  caseOpenedOutside: {
+    en: 'I have opened case #{case} for you and I am transferring you to a person.',
+    ar: 'فتحت لك الحالة رقم #{case} وسأحوّلك إلى موظف.',
+  },
   bridgeClosed: {
     en: 'This conversation with our team is now closed. Write here any time if you need anything else.',
     ar: 'أُغلقت هذه المحادثة مع فريقنا. اكتب هنا في أي وقت إن احتجت شيئاً آخر.',
@@ -36,6 +41,9 @@ const catalog = {
 } as const;
 
 export type TextKey = keyof typeof catalog;
+
+/** Whether `key` names one of the core's texts (a flow's `send-message` may say one). */
+export const isTextKey = (key: string): key is TextKey => Object.hasOwn(catalog, key);
 
 /** A catalog of texts: per key, the text per language (`en` is the fallback). */
 export type TextCatalog = Record<string, Readonly<Record<string, string>>>;

@@ -4,7 +4,9 @@ import type { FlowDefinition } from './flow-definition.ts';
  * The original design's flow: a contact who asks for a live agent (a button, `/agent`, or words such as
  * "human" or "موظف") gets a support case, is told its number and place, and waits in the hand-off queue;
  * every other message is answered by the virtual agent. With Flex as the hand-off target the conversation
- * goes to Flex instead, and the contact is told the case number only.
+ * goes to Flex instead, and the contact is told the case number only. What it says of the case is the
+ * bot text `caseOpened` (`caseOpenedOutside` for Flex), which admins edit in Admin → Bot texts; `text`
+ * shows the default.
  */
 export const defaultFlowDefinition: FlowDefinition = {
   initial: 'incoming',
@@ -35,6 +37,7 @@ export const defaultFlowDefinition: FlowDefinition = {
       // Handed to an outside contact center (Flex): it has no queue position to tell.
       name: 'tell-case-number-outside',
       type: 'send-message',
+      botText: 'caseOpenedOutside',
       text: {
         en: 'I have opened case #{{case.number}} for you and I am transferring you to a person.',
         ar: 'فتحت لك الحالة رقم #{{case.number}} وسأحوّلك إلى موظف.',
@@ -43,6 +46,7 @@ export const defaultFlowDefinition: FlowDefinition = {
     {
       name: 'tell-case-number',
       type: 'send-message',
+      botText: 'caseOpened',
       text: {
         en: 'I have opened case #{{case.number}} for you and I am transferring you to a person. You are number {{queue.position}} in the queue.',
         ar: 'فتحت لك الحالة رقم #{{case.number}} وسأحوّلك إلى موظف. ترتيبك في قائمة الانتظار: {{queue.position}}.',

@@ -28,8 +28,18 @@ export type FlowState =
    * (Admin → Queues; `support` until then), or Flex. A queue named like a bridge (`flex`) goes to it.
    */
   | { name: string; type: 'send-to-queue'; queue?: string; next?: string }
-  /** `text` is a template (`{{case.number}}`, `{{queue.position}}`, `{{contact.name}}`, `{{http.body.<key>}}`), or one per language (`{ "en": …, "ar": … }`). */
-  | { name: string; type: 'send-message'; text: string | Record<string, string>; next?: string }
+  /**
+   * `text` is a template (`{{case.number}}`, `{{queue.position}}`, `{{contact.name}}`, `{{http.body.<key>}}`), or one per language (`{ "en": …, "ar": … }`).
+   * With `botText` (a key of the core's texts, e.g. `caseOpened`) the bot says that text instead, as
+   * admins edited it in Admin → Bot texts, with `{case}` and `{position}` filled.
+   */
+  | {
+      name: string;
+      type: 'send-message';
+      text: string | Record<string, string>;
+      botText?: string;
+      next?: string;
+    }
   | {
       name: string;
       type: 'create-case';

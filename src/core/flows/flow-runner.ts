@@ -13,7 +13,7 @@ import type { HttpClient, HttpResponse } from '../ports/http-client.ts';
 import type { Store } from '../ports/repositories.ts';
 import type { VirtualAgent, VirtualAgentReply } from '../ports/virtual-agent.ts';
 import type { Router } from '../routing/router.ts';
-import { pickLanguage } from '../texts.ts';
+import { isTextKey, pickLanguage, say } from '../texts.ts';
 import { inTransaction } from '../unit-of-work.ts';
 import type { FlowCondition, FlowDefinition, FlowState } from './flow-definition.ts';
 
@@ -203,13 +203,17 @@ export class FlowRunner {
         return state.next;
       }
       case 'send-message': {
-        const template =
-          typeof state.text === 'string'
-            ? state.text
-            : pickLanguage(state.text, ctx.conversation.language ?? ctx.contact.locale);
+        const language = ctx.conversation.language ?? ctx.contact.locale;
+        const text =
+          state.botText !== undefined && isTextKey(state.botText)
+            ? say(state.botText, language, {
+                case: ctx.case?.number ?? '',
+                position: ctx.queuePosition ?? '',
+              })
+            : render(typeof state.text === 'string' ? state.text : pickLanguage(state.text, language), ctx);
         await inTransaction(store, bus, async (tx, emit) => {
           const current = (await tx.conversations.get(ctx.conversation.id)) ?? ctx.conversation;
-          await postMessage(tx, emit, current, { authorKind: 'bot', text: render(template, ctx) }, now());
+          await postMessage(tx, emit, current, { authorKind: 'bot', text }, now());
         });
         return state.next;
       }

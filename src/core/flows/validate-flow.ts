@@ -1,3 +1,4 @@
+import { isTextKey } from '../texts.ts';
 import type { FlowDefinition, FlowState } from './flow-definition.ts';
 
 export interface FlowProblem {
@@ -128,6 +129,8 @@ export function validateFlow(input: unknown): FlowProblem[] {
             Object.keys(text).length > 0 &&
             Object.values(text).every((t) => typeof t === 'string'));
         if (!ok) add(`${at}.text`, 'is a non-empty string or an object of texts by language');
+        if (state.botText !== undefined && !(typeof state.botText === 'string' && isTextKey(state.botText)))
+          add(`${at}.botText`, 'names one of the bot texts (Admin → Bot texts), such as caseOpened');
         refersTo(`${at}.next`, state.next, false);
         break;
       }

@@ -2,6 +2,7 @@ import { ArticlesAdmin } from '../article-editor.tsx';
 import { Link } from '../router.tsx';
 import { AgentsAdmin } from './agents-page.tsx';
 import { AnnouncementsAdmin } from './announcements-page.tsx';
+import { BotTextsAdmin } from './bot-texts-page.tsx';
 import { CannedAdmin } from './canned-responses-page.tsx';
 import { ChannelsAdmin } from './channels-page.tsx';
 import { FlowAdmin } from './flow-page.tsx';
@@ -19,6 +20,7 @@ const sections = [
   ['announcements', 'Announcements'],
   ['webhooks', 'Webhooks'],
   ['retention', 'Retention'],
+  ['texts', 'Bot texts'],
 ] as const;
 
 /** Admin: one tab per setting, each page in a file of its own beside this one. */
@@ -42,6 +44,7 @@ export function AdminPage({ section }: { section: string }) {
       {section === 'announcements' && <AnnouncementsAdmin />}
       {section === 'webhooks' && <WebhooksAdmin />}
       {section === 'retention' && <RetentionAdmin />}
+      {section === 'texts' && <BotTextsAdmin />}
     </div>
   );
 }
