@@ -40,6 +40,8 @@ export interface Conversation {
   wrapUpNote: string | null;
   /** When the contact was asked to rate the closed conversation, until they do (then null). */
   ratingRequestedAt?: string | null;
+  /** When the contact who rated was asked for a comment, until they write it or the wait ends (then null). */
+  commentRequestedAt?: string | null;
   queuedAt: string | null;
   assignedAt: string | null;
   firstAgentReplyAt: string | null;
@@ -191,6 +193,8 @@ export interface Case {
   fields: CaseFields;
   /** Customer satisfaction 1–5 given after the conversation closed. */
   rating: number | null;
+  /** What the contact wrote about the help after rating it; absent until they do. */
+  ratingComment?: string | null;
   votes: number;
   /** Who opened it: the contact (e.g. `/bug`), an agent, or the bot on the contact's behalf (a hand-off). */
   openedBy: CaseOpener | null;
@@ -225,6 +229,7 @@ export const timelineEntryTypes = [
   'note',
   'conversation_linked',
   'rating',
+  'rating_comment',
   'vote',
 ] as const;
 export type TimelineEntryType = (typeof timelineEntryTypes)[number];

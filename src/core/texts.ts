@@ -29,6 +29,11 @@ const catalog = {
     ar: 'أُغلقت هذه المحادثة. كيف تقيّم المساعدة التي تلقيتها؟ (1 = سيئة، 5 = ممتازة)',
   },
   thanksForRating: { en: 'Thank you for your feedback!', ar: 'شكراً لتقييمك!' },
+  askComment: {
+    en: 'Would you like to tell us more? Write a comment in your next message and it goes to our team with your rating.',
+    ar: 'هل تود إخبارنا بالمزيد؟ اكتب تعليقك في رسالتك التالية وسيصل إلى فريقنا مع تقييمك.',
+  },
+  thanksForComment: { en: 'Thank you, our team will read your comment.', ar: 'شكراً، سيقرأ فريقنا تعليقك.' },
   gladItHelped: {
     en: 'Glad that helped! Write here any time if you need anything else.',
     ar: 'يسعدني أن ذلك ساعدك! اكتب هنا في أي وقت إن احتجت شيئاً آخر.',

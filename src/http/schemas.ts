@@ -279,6 +279,7 @@ export const caseSchema = z
     tags: z.array(z.string()),
     fields: z.record(z.string(), z.string().optional()),
     rating: z.number().nullable(),
+    ratingComment: z.string().nullable().optional().describe('what the contact wrote with the rating'),
     votes: z.number().int(),
     openedBy: z
       .object({ kind: z.enum(caseOpenerKinds), id: z.string().nullable() })
@@ -446,6 +447,12 @@ export const statsQuery = z.strictObject({
     .datetime({ offset: true, message: 'must be an ISO-8601 instant such as 2026-03-01T00:00:00Z' })
     .optional(),
 });
+const csatGroup = z.object({
+  id: z.string().describe("the agent's or queue's id, or the channel"),
+  name: z.string(),
+  average: z.number(),
+  count: z.number().int(),
+});
 export const statsSchema = z
   .object({
     since: timestamp,
@@ -457,7 +464,26 @@ export const statsSchema = z
     }),
     firstResponse: medianFigure,
     resolution: medianFigure,
-    csat: z.object({ average: z.number().nullable(), count: z.number().int() }),
+    csat: z.object({
+      average: z.number().nullable(),
+      count: z.number().int(),
+      byAgent: z.array(csatGroup).describe('by the agent who held the rated conversation'),
+      byQueue: z.array(csatGroup),
+      byChannel: z.array(csatGroup),
+      comments: z
+        .array(
+          z.object({
+            caseId: z.string(),
+            caseNumber: z.number().int(),
+            rating: z.number().nullable(),
+            comment: z.string(),
+            channel: z.string().nullable(),
+            agentId: z.string().nullable(),
+            at: timestamp,
+          }),
+        )
+        .describe('the latest comments written with a rating, newest first'),
+    }),
     hours: z.array(z.object({ start: timestamp, conversations: z.number().int() })),
     queues: z.array(queueStatsSchema),
     agents: z.array(

@@ -42,6 +42,7 @@ const toRow = (c: Case): Omit<Selectable<CaseTable>, 'votes'> & { votes: number 
   tags: toJson(c.tags),
   fields: toJson(c.fields),
   rating: c.rating,
+  rating_comment: c.ratingComment ?? null,
   votes: c.votes,
   search_text: searchText(c),
   created_at: c.createdAt,
@@ -63,6 +64,8 @@ const fromRow = (r: Selectable<CaseTable>): Case => ({
   tags: fromJson<string[]>(r.tags),
   fields: fromJson<CaseFields>(r.fields),
   rating: r.rating === null ? null : Number(r.rating),
+  // Only present once the contact commented, so cases read back equal what was written.
+  ...(r.rating_comment !== null ? { ratingComment: r.rating_comment } : {}),
   votes: Number(r.votes),
   openedBy: r.opened_by_kind ? { kind: r.opened_by_kind as CaseOpenerKind, id: r.opened_by_id } : null,
   postUrl: r.post_url,

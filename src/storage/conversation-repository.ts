@@ -44,6 +44,7 @@ const toRow = (c: Conversation): Omit<Selectable<ConversationTable>, 'priority_r
   language: c.language,
   wrap_up_note: c.wrapUpNote,
   rating_requested_at: c.ratingRequestedAt ?? null,
+  comment_requested_at: c.commentRequestedAt ?? null,
   queued_at: c.queuedAt,
   assigned_at: c.assignedAt,
   first_agent_reply_at: c.firstAgentReplyAt,
@@ -68,6 +69,7 @@ const fromRow = (r: Omit<Selectable<ConversationTable>, 'priority_rank'>): Conve
   wrapUpNote: r.wrap_up_note,
   // Only present while a rating is awaited, so conversations read back equal what was written.
   ...(r.rating_requested_at ? { ratingRequestedAt: r.rating_requested_at } : {}),
+  ...(r.comment_requested_at ? { commentRequestedAt: r.comment_requested_at } : {}),
   queuedAt: r.queued_at,
   assignedAt: r.assigned_at,
   firstAgentReplyAt: r.first_agent_reply_at,

@@ -65,6 +65,7 @@ export interface ConversationTable {
   language: string | null;
   wrap_up_note: string | null;
   rating_requested_at: string | null;
+  comment_requested_at: string | null;
   queued_at: string | null;
   assigned_at: string | null;
   first_agent_reply_at: string | null;
@@ -112,6 +113,7 @@ export interface CaseTable {
   tags: string;
   fields: string;
   rating: number | null;
+  rating_comment: string | null;
   votes: number;
   /** Lower-cased subject and field values, for `CaseFilter.text`. */
   search_text: string;

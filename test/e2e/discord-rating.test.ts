@@ -55,8 +55,10 @@ describe('Discord: a rating typed instead of clicked', () => {
       const conversations = await center.conversations.list({ contactId });
       expect(conversations.map((c) => [c.id, c.state])).toEqual([[conversation.id, 'closed']]);
       // Nothing else was said: no greeting or answer of a new bot conversation.
+      // Only the thanks and the offer to comment (issue 14).
+      const ask = await w.waitForDms(member, (d) => d.find((m) => /Write a comment/.test(m.content)), 'ask');
       const after = w.botDms(member).filter((m) => BigInt(m.id) > BigInt(question.id));
-      expect(after.map((m) => m.content)).toEqual([thanks.content]);
+      expect(after.map((m) => m.content)).toEqual([thanks.content, ask.content]);
       // The rating buttons are used up: they are disabled on the question.
       expect(JSON.stringify(w.discord.message(question.id)?.components)).toContain('"disabled":true');
       expect(() => w.discord.clickButton(member, question.id, 'sb:rate:1')).toThrow(/disabled/);

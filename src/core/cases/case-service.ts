@@ -51,6 +51,8 @@ export interface CaseServiceOptions {
   noticeChannels: () => ChannelName[];
 }
 
+/** The longest rating comment kept; a longer one is cut. */
+export const ratingCommentMax = 2_000;
 /** Cases: numbered, tracked issues with a timeline of every change. */
 export class CaseService {
   private readonly options: CaseServiceOptions;
@@ -245,6 +247,32 @@ export class CaseService {
     const next = { ...kase, rating, updatedAt: at };
     await tx.cases.update(next);
     const entry = await this.record(tx, next, 'rating', actor, { rating }, at);
+    emit({ type: 'case.updated', case: next, entry });
+    return next;
+  }
+
+  /** Stores the contact's comment with their rating (what they wrote after rating). */
+  async commentRatingIn(
+    tx: Repositories,
+    emit: Emit,
+    id: string,
+    comment: string,
+    actor: Actor,
+  ): Promise<Case> {
+    const kase = await tx.cases.get(id);
+    if (!kase) throw notFound('case', id);
+    const at = this.now();
+    const text = comment.trim().slice(0, ratingCommentMax);
+    const next = { ...kase, ratingComment: text, updatedAt: at };
+    await tx.cases.update(next);
+    const entry = await this.record(
+      tx,
+      next,
+      'rating_comment',
+      actor,
+      { rating: kase.rating, comment: text },
+      at,
+    );
     emit({ type: 'case.updated', case: next, entry });
     return next;
   }

@@ -71,6 +71,9 @@ const articleLink = /\/kb\/([\w%.-]+)/g;
 const MAX_TEXT = 20_000;
 
 /** Conversations: receive from connectors, run the flow, agent replies, wrap-up and close. */
+/** How long after a rating the contact's next message is taken as its comment. */
+export const commentWindowMs = 30 * 60_000;
+
 export class ConversationService {
   readonly processing: InboundProcessingOptions;
   /** Asks the conversation's connector whether its channel can carry an agent reply (null: it can). */
@@ -120,6 +123,12 @@ export class ConversationService {
       if (typed !== null) {
         const rated = await this.conversationToRate(tx, contact.id, inbound.channel, 'typed');
         if (rated) return this.storeRating(tx, emit, contact, inbound, typed, rated);
+      }
+      // The first message after a rating, while a comment is asked for, is the comment (a bare number is
+      // not: it is an ordinary message, as after any rating).
+      if (!conversation && !action && !inbound.keyword && typed === null && inbound.text.trim()) {
+        const commented = await this.conversationToComment(tx, contact.id, inbound.channel);
+        if (commented) return this.storeComment(tx, emit, contact, inbound, commented);
       }
       const isNew = !conversation;
       const at = inbound.receivedAt ?? this.now();
@@ -634,8 +643,17 @@ export class ConversationService {
   ) {
     if (!conversation?.caseId) throw invalid('there is no closed conversation to rate');
     const at = this.now();
-    if (conversation.ratingRequestedAt)
-      await tx.conversations.update({ ...conversation, ratingRequestedAt: null });
+    // The comment is asked for on the latest conversation only: its next message is the comment.
+    const latest = (
+      await tx.conversations.list({ contactId: contact.id, channel: inbound.channel, limit: 1 })
+    )[0];
+    const asksComment = latest?.id === conversation.id;
+    if (conversation.ratingRequestedAt || asksComment)
+      await tx.conversations.update({
+        ...conversation,
+        ratingRequestedAt: null,
+        ...(asksComment ? { commentRequestedAt: at } : {}),
+      });
     const message: Message = {
       id: newId(),
       conversationId: conversation.id,
@@ -657,7 +675,64 @@ export class ConversationService {
       { authorKind: 'system', text: say('thanksForRating', conversation.language) },
       at,
     );
+    if (asksComment)
+      await postMessage(
+        tx,
+        emit,
+        conversation,
+        { authorKind: 'system', text: say('askComment', conversation.language) },
+        at,
+      );
     return { contact, conversation, message, rated: true, claimed: false, behind: false };
+  }
+
+  /** The closed conversation whose rating awaits a comment now (asked for less than `commentWindowMs` ago). */
+  private async conversationToComment(
+    tx: Repositories,
+    contactId: string,
+    channel: string,
+  ): Promise<Conversation | undefined> {
+    const [latest] = await tx.conversations.list({ contactId, channel, limit: 1 });
+    if (latest?.state !== 'closed' || !latest.commentRequestedAt || !latest.caseId) return undefined;
+    const asked = Date.parse(latest.commentRequestedAt);
+    return this.clock.now().getTime() - asked < commentWindowMs ? latest : undefined;
+  }
+
+  private async storeComment(
+    tx: Repositories,
+    emit: Emit,
+    contact: Contact,
+    inbound: InboundMessage,
+    conversation: Conversation,
+  ) {
+    const at = this.now();
+    const done = { ...conversation, commentRequestedAt: null };
+    await tx.conversations.update(done);
+    const message: Message = {
+      id: newId(),
+      conversationId: conversation.id,
+      authorKind: 'contact',
+      authorId: contact.id,
+      text: inbound.text,
+      attachments: [],
+      articles: [],
+      externalId: inbound.externalId,
+      createdAt: at,
+    };
+    if (!(await tx.messages.insert(message, inbound.channel))) throw new Redelivery();
+    emit({ type: 'message.created', message, conversation: done });
+    await this.cases.commentRatingIn(tx, emit, conversation.caseId ?? '', inbound.text, {
+      kind: 'contact',
+      id: contact.id,
+    });
+    await postMessage(
+      tx,
+      emit,
+      done,
+      { authorKind: 'system', text: say('thanksForComment', conversation.language) },
+      at,
+    );
+    return { contact, conversation: done, message, rated: true, claimed: false, behind: false };
   }
 
   private resolveContact(tx: Repositories, inbound: InboundMessage): Promise<Contact> {

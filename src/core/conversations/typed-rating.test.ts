@@ -66,7 +66,10 @@ describe('a rating typed after close', () => {
       await t.center.dispatcher.tick();
 
       expect((await t.center.cases.get(caseId)).rating).toBe(rating);
-      expect(t.connector.textsTo(from).at(-1)).toBe('Thank you for your feedback!');
+      expect(t.connector.textsTo(from).slice(-2)).toEqual([
+        'Thank you for your feedback!',
+        'Would you like to tell us more? Write a comment in your next message and it goes to our team with your rating.',
+      ]);
       const conversations = await t.store.conversations.list({ contactId });
       expect(conversations.map((c) => c.id)).toEqual([conversationId]);
       expect(conversations[0]?.state).toBe('closed');

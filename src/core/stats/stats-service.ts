@@ -1,5 +1,5 @@
 import { invalid } from '../errors.ts';
-import type { Agent, AgentRole, Conversation, Presence } from '../model.ts';
+import type { Agent, AgentRole, Case, Conversation, Presence } from '../model.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Store } from '../ports/repositories.ts';
 import type { QueueStats } from '../routing/router.ts';
@@ -43,10 +43,37 @@ export interface ContactCenterStats {
   };
   firstResponse: MedianFigure;
   resolution: MedianFigure;
-  csat: { average: number | null; count: number };
+  csat: {
+    average: number | null;
+    count: number;
+    /** The same ratings by the agent, queue and channel of the conversation that was rated. */
+    byAgent: CsatGroup[];
+    byQueue: CsatGroup[];
+    byChannel: CsatGroup[];
+    /** The latest comments the contacts wrote with their ratings, newest first (at most 20). */
+    comments: CsatComment[];
+  };
   hours: HourFigure[];
   queues: QueueStats[];
   agents: AgentFigures[];
+}
+
+export interface CsatGroup {
+  /** The agent's or queue's id, or the channel name. */
+  id: string;
+  name: string;
+  average: number;
+  count: number;
+}
+
+export interface CsatComment {
+  caseId: string;
+  caseNumber: number;
+  rating: number | null;
+  comment: string;
+  channel: string | null;
+  agentId: string | null;
+  at: string;
 }
 
 export interface StatsOptions {
@@ -101,6 +128,7 @@ export class StatsService {
     const created = active.filter((c) => c.createdAt >= sinceIso);
     const closed = active.filter((c) => c.closedAt !== null && c.closedAt >= sinceIso);
     const ratings = rated.map((c) => c.rating).filter((r): r is number => r !== null);
+    const csatBy = await this.csatBreakdown(rated, agents, queues);
 
     return {
       since: sinceIso,
@@ -115,10 +143,69 @@ export class StatsService {
       csat: {
         average: ratings.length ? round(ratings.reduce((a, b) => a + b, 0) / ratings.length, 2) : null,
         count: ratings.length,
+        ...csatBy,
       },
       hours: hourly(created, from, now),
       queues,
       agents: agents.map((agent) => agentFigures(agent, open, closed)),
+    };
+  }
+
+  /**
+   * CSAT by who and where: each rated case counts for the conversation it was rated from (its latest
+   * closed one). One lookup per rated case in the window, which a day's ratings keep small.
+   */
+  private async csatBreakdown(
+    rated: Case[],
+    agents: Agent[],
+    queues: QueueStats[],
+  ): Promise<Pick<ContactCenterStats['csat'], 'byAgent' | 'byQueue' | 'byChannel' | 'comments'>> {
+    const groups = {
+      agent: new Map<string, number[]>(),
+      queue: new Map<string, number[]>(),
+      channel: new Map<string, number[]>(),
+    };
+    const add = (map: Map<string, number[]>, id: string | null, rating: number) => {
+      if (id === null) return;
+      map.set(id, [...(map.get(id) ?? []), rating]);
+    };
+    const comments: CsatComment[] = [];
+    for (const kase of rated) {
+      const [conversation] = await this.store.conversations.list({
+        caseId: kase.id,
+        state: 'closed',
+        limit: 1,
+      });
+      if (kase.rating !== null && conversation) {
+        add(groups.agent, conversation.agentId, kase.rating);
+        add(groups.queue, conversation.queueId, kase.rating);
+        add(groups.channel, conversation.channel, kase.rating);
+      }
+      if (kase.ratingComment)
+        comments.push({
+          caseId: kase.id,
+          caseNumber: kase.number,
+          rating: kase.rating,
+          comment: kase.ratingComment,
+          channel: conversation?.channel ?? null,
+          agentId: conversation?.agentId ?? null,
+          at: kase.updatedAt,
+        });
+    }
+    const names = (map: Map<string, number[]>, nameOf: (id: string) => string): CsatGroup[] =>
+      [...map].map(([id, list]) => ({
+        id,
+        name: nameOf(id),
+        average: round(list.reduce((a, b) => a + b, 0) / list.length, 2),
+        count: list.length,
+      }));
+    const agentName = new Map(agents.map((a) => [a.id, a.name]));
+    const queueName = new Map(queues.map((q) => [q.queueId, q.name]));
+    return {
+      byAgent: names(groups.agent, (id) => agentName.get(id) ?? id),
+      byQueue: names(groups.queue, (id) => queueName.get(id) ?? id),
+      byChannel: names(groups.channel, (id) => id),
+      comments: comments.sort((a, b) => b.at.localeCompare(a.at)).slice(0, 20),
     };
   }
 
