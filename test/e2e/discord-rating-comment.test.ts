@@ -1,14 +1,27 @@
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buttonsOf, type DiscordWorld, eventually, startDiscordWorld } from './discord-harness.ts';
+import { ensureWebBuild, launchBrowser, newPage, signIn } from '../support/browser.ts';
+import {
+  ADMIN_PASSWORD,
+  buttonsOf,
+  type DiscordWorld,
+  eventually,
+  startDiscordWorld,
+} from './discord-harness.ts';
 
 /** Issue 14, CSAT: after rating with the buttons, the member may add a comment; it is kept with the rating. */
 describe('Discord: a comment with the rating', () => {
   let w: DiscordWorld;
+  let browser: Browser;
   beforeAll(async () => {
-    w = await startDiscordWorld();
+    ensureWebBuild();
+    [w, browser] = await Promise.all([startDiscordWorld(), launchBrowser()]);
     await w.agent('Dana');
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await w?.close();
   });
-  afterAll(() => w?.close());
 
   it('the message after the rating is its comment: on the case and its timeline, and thanked', async () => {
     const center = w.switchboard.center;
@@ -71,5 +84,23 @@ describe('Discord: a comment with the rating', () => {
     expect((await center.cases.get(kase.id)).ratingComment).toBe(
       'Dana was quick, but I had to repeat my order number twice.',
     );
+
+    // The desktop shows it on the case, and the supervisor's CSAT by agent and channel with the comment.
+    const { context, page, watch } = await newPage(browser);
+    await signIn(page, w.base, 'admin@localhost', ADMIN_PASSWORD);
+    await page.goto(`${w.base}/cases/${kase.number}`);
+    await expect
+      .poll(() => page.getByLabel('Rating comment').textContent())
+      .toBe('Dana was quick, but I had to repeat my order number twice.');
+    await page.goto(`${w.base}/supervisor`);
+    const byAgent = page.getByRole('table', { name: 'CSAT by agent' });
+    await expect.poll(() => byAgent.locator('tbody tr').first().textContent()).toBe('Dana4.0 / 51');
+    const byChannel = page.getByRole('table', { name: 'CSAT by channel' });
+    await expect.poll(() => byChannel.locator('tbody tr').first().textContent()).toBe('discord4.0 / 51');
+    await expect
+      .poll(() => page.getByRole('list', { name: 'CSAT comments' }).textContent())
+      .toContain('Dana was quick, but I had to repeat my order number twice.');
+    expect(watch.errors).toEqual([]);
+    await context.close();
   });
 });

@@ -85,6 +85,11 @@ export function CasePanel({ id, wide = false }: { id: string; wide?: boolean }) 
       <p className="subject" dir="auto">
         {kase.subject}
       </p>
+      {kase.ratingComment && (
+        <blockquote className="rating-comment" aria-label="Rating comment" dir="auto">
+          {kase.ratingComment}
+        </blockquote>
+      )}
       <p className="case-origin">
         <span data-opened-by={kase.openedBy?.kind ?? ''}>{openedByText(kase, state)}</span>
         {kase.postUrl && (
@@ -251,6 +256,8 @@ function describeEntry(entry: TimelineEntry, agentName: (id: string | null) => s
       return `${who} linked a conversation`;
     case 'rating':
       return `rated ${String(d.rating ?? d.to ?? '')}/5`;
+    case 'rating_comment':
+      return `commented on the rating: ${String(d.comment ?? '')}`;
     case 'vote':
       return 'a member voted';
     default:

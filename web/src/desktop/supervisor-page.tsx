@@ -4,6 +4,7 @@ import { ErrorNote } from '../shared/error-note.tsx';
 import { formatDuration } from '../shared/format.ts';
 import type { ContactCenterStats } from '../shared/types.ts';
 import { SupervisorTabs } from './bot-page.tsx';
+import { CsatCard } from './csat-card.tsx';
 import { desktop } from './desktop-store.ts';
 import { Tile } from './tile.tsx';
 
@@ -171,6 +172,7 @@ export function SupervisorPage() {
           </table>
         </section>
       </div>
+      <CsatCard csat={stats.csat} />
       <section className="card">
         <h2>Today by hour</h2>
         <div className="hours" role="img" aria-label="Conversations per hour today">
