@@ -11,6 +11,7 @@ import {
   type ExampleProposer,
   type ReceiveResult,
 } from './conversations/conversation-service.ts';
+import { IdleConversations } from './conversations/idle-conversations.ts';
 import type { InboundProcessingOptions } from './conversations/inbound-processing.ts';
 import { InboundRetry, type InboundRetryOptions } from './conversations/inbound-retry.ts';
 import { DomainError } from './errors.ts';
@@ -131,6 +132,8 @@ export class ContactCenter {
   readonly webhooks: WebhookService;
   /** The bot's texts as admins edited them. */
   readonly botTexts: BotTextService;
+  /** Reminders to silent members and the auto-close after them. */
+  readonly idle: IdleConversations;
   readonly connectors = new Map<string, ChannelConnector>();
   private readonly options: ContactCenterOptions;
   private readonly log: DispatcherLog;
@@ -240,6 +243,7 @@ export class ContactCenter {
       deps.log,
     );
     this.botTexts = new BotTextService(store, bus, clock, this.options.botTexts);
+    this.idle = new IdleConversations(store, bus, clock, this.cases);
   }
 
   /**
@@ -297,6 +301,7 @@ export class ContactCenter {
     this.outcomeTimer = setInterval(sweepOutcomes, this.outcomes.options.sweepMs);
     sweepOutcomes();
     this.webhooks.start();
+    this.idle.start((error) => this.log.warn({ error: String(error) }, 'idle conversation sweep failed'));
     this.botTexts.start((error) => this.log.warn({ error: String(error) }, 'bot text edits not reloaded'));
     this.articles.startSync((error) =>
       this.log.warn({ error: String(error) }, 'knowledge-base index could not follow the change log'),
@@ -346,6 +351,7 @@ export class ContactCenter {
     await this.articles.stopSync();
     await this.webhooks.stop();
     this.botTexts.stop();
+    await this.idle.stop();
     await this.ticking;
     await this.dispatcher.tick();
   }

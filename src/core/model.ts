@@ -42,6 +42,8 @@ export interface Conversation {
   ratingRequestedAt?: string | null;
   /** When the contact who rated was asked for a comment, until they write it or the wait ends (then null). */
   commentRequestedAt?: string | null;
+  /** When the member, silent after an agent's message, was reminded (idle conversations); absent otherwise. */
+  idleRemindedAt?: string | null;
   queuedAt: string | null;
   assignedAt: string | null;
   firstAgentReplyAt: string | null;

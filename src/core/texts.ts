@@ -33,6 +33,14 @@ const catalog = {
     en: 'Would you like to tell us more? Write a comment in your next message and it goes to our team with your rating.',
     ar: 'هل تود إخبارنا بالمزيد؟ اكتب تعليقك في رسالتك التالية وسيصل إلى فريقنا مع تقييمك.',
   },
+  idleReminder: {
+    en: 'Are you still there? Reply here to keep this conversation open.',
+    ar: 'هل ما زلت هنا؟ ردّ هنا لتبقى هذه المحادثة مفتوحة.',
+  },
+  idleClosed: {
+    en: 'We closed this conversation because we did not hear back from you. Write here any time if you still need help.',
+    ar: 'أغلقنا هذه المحادثة لأننا لم نتلقَّ ردك. اكتب هنا في أي وقت إن كنت ما زلت بحاجة إلى مساعدة.',
+  },
   thanksForComment: { en: 'Thank you, our team will read your comment.', ar: 'شكراً، سيقرأ فريقنا تعليقك.' },
   gladItHelped: {
     en: 'Glad that helped! Write here any time if you need anything else.',

@@ -45,6 +45,7 @@ const toRow = (c: Conversation): Omit<Selectable<ConversationTable>, 'priority_r
   wrap_up_note: c.wrapUpNote,
   rating_requested_at: c.ratingRequestedAt ?? null,
   comment_requested_at: c.commentRequestedAt ?? null,
+  idle_reminded_at: c.idleRemindedAt ?? null,
   queued_at: c.queuedAt,
   assigned_at: c.assignedAt,
   first_agent_reply_at: c.firstAgentReplyAt,
@@ -70,6 +71,7 @@ const fromRow = (r: Omit<Selectable<ConversationTable>, 'priority_rank'>): Conve
   // Only present while a rating is awaited, so conversations read back equal what was written.
   ...(r.rating_requested_at ? { ratingRequestedAt: r.rating_requested_at } : {}),
   ...(r.comment_requested_at ? { commentRequestedAt: r.comment_requested_at } : {}),
+  ...(r.idle_reminded_at ? { idleRemindedAt: r.idle_reminded_at } : {}),
   queuedAt: r.queued_at,
   assignedAt: r.assigned_at,
   firstAgentReplyAt: r.first_agent_reply_at,

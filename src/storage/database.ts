@@ -66,6 +66,7 @@ export interface ConversationTable {
   wrap_up_note: string | null;
   rating_requested_at: string | null;
   comment_requested_at: string | null;
+  idle_reminded_at: string | null;
   queued_at: string | null;
   assigned_at: string | null;
   first_agent_reply_at: string | null;

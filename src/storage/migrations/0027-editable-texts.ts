@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 /**
  * Admins' edits of the bot's texts, per catalog + key + language; the defaults stay in the code. And the
  * contact's comment with a rating (`cases.rating_comment`), asked for after the rating until
- * `conversations.comment_requested_at` passes.
+ * `conversations.comment_requested_at` passes; when an idle member was reminded (`idle_reminded_at`).
  */
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations describe tables the typed schema does not know yet
@@ -22,9 +22,11 @@ export async function up(db: AnyDb): Promise<void> {
     .execute();
   await db.schema.alterTable('cases').addColumn('rating_comment', 'text').execute();
   await db.schema.alterTable('conversations').addColumn('comment_requested_at', 'text').execute();
+  await db.schema.alterTable('conversations').addColumn('idle_reminded_at', 'text').execute();
 }
 
 export async function down(db: AnyDb): Promise<void> {
+  await db.schema.alterTable('conversations').dropColumn('idle_reminded_at').execute();
   await db.schema.alterTable('conversations').dropColumn('comment_requested_at').execute();
   await db.schema.alterTable('cases').dropColumn('rating_comment').execute();
   await db.schema.dropTable('bot_text_overrides').execute();
