@@ -34,6 +34,7 @@ import { conversationRoutes } from './routes/conversation-routes.ts';
 import { exportRoutes } from './routes/export-routes.ts';
 import { flowRoutes } from './routes/flow-routes.ts';
 import { noticeRoutes } from './routes/notice-routes.ts';
+import { idleConversationRoutes } from './routes/idle-conversation-routes.ts';
 import { outboxRoutes } from './routes/outbox-routes.ts';
 import { proposalRoutes } from './routes/proposal-routes.ts';
 import { queueRoutes } from './routes/queue-routes.ts';
@@ -235,6 +236,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
         exportRoutes,
         retentionRoutes,
         botTextRoutes,
+        idleConversationRoutes,
       ]) {
         routes(api, deps);
       }

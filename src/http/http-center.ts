@@ -6,6 +6,7 @@ import type { CannedResponseService } from '../core/canned-responses/canned-resp
 import type { CaseService } from '../core/cases/case-service.ts';
 import type { ContactService } from '../core/contacts/contact-service.ts';
 import type { ConversationService } from '../core/conversations/conversation-service.ts';
+import type { IdleConversations } from '../core/conversations/idle-conversations.ts';
 import type { FlowService } from '../core/flows/flow-service.ts';
 import type { ArticleService } from '../core/knowledge/article-service.ts';
 import type { ExampleLearning } from '../core/knowledge/example-learning.ts';
@@ -64,4 +65,5 @@ export interface HttpCenter {
     'list' | 'get' | 'create' | 'update' | 'rotateSecret' | 'delete' | 'deliveries' | 'redeliver' | 'notices'
   >;
   botTexts: Pick<BotTextService, 'list' | 'set' | 'reset'>;
+  idle: Pick<IdleConversations, 'settings' | 'saveSettings'>;
 }

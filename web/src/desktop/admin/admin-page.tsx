@@ -6,6 +6,7 @@ import { BotTextsAdmin } from './bot-texts-page.tsx';
 import { CannedAdmin } from './canned-responses-page.tsx';
 import { ChannelsAdmin } from './channels-page.tsx';
 import { FlowAdmin } from './flow-page.tsx';
+import { IdleConversationsAdmin } from './idle-conversations-page.tsx';
 import { QueuesAdmin } from './queues-page.tsx';
 import { RetentionAdmin } from './retention-page.tsx';
 import { WebhooksAdmin } from './webhooks-page.tsx';
@@ -21,6 +22,7 @@ const sections = [
   ['webhooks', 'Webhooks'],
   ['retention', 'Retention'],
   ['texts', 'Bot texts'],
+  ['idle', 'Idle conversations'],
 ] as const;
 
 /** Admin: one tab per setting, each page in a file of its own beside this one. */
@@ -45,6 +47,7 @@ export function AdminPage({ section }: { section: string }) {
       {section === 'webhooks' && <WebhooksAdmin />}
       {section === 'retention' && <RetentionAdmin />}
       {section === 'texts' && <BotTextsAdmin />}
+      {section === 'idle' && <IdleConversationsAdmin />}
     </div>
   );
 }
