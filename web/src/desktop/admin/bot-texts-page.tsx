@@ -123,12 +123,13 @@ function LanguageEditor({
   const label = `${entry.key} (${languageLabels[language] ?? language})`;
   return (
     <div className="bot-text-language" data-language={language}>
-      <label>
+      <label className="bot-text-field">
         <span>
           {languageLabels[language] ?? language}
           {edited && <span className="tag">edited</span>}
         </span>
         <textarea
+          className="bot-text-input"
           aria-label={label}
           dir="auto"
           lang={language}
@@ -137,7 +138,7 @@ function LanguageEditor({
           onChange={(e) => setText(e.target.value)}
         />
       </label>
-      <div className="actions">
+      <div className="bot-text-actions">
         <button
           type="button"
           className="primary"
