@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { CompiledQuery, type Kysely } from 'kysely';
-import type { ExportRepository } from '../core/ports/export-repository.ts';
 import type { BotTextRepository } from '../core/ports/bot-text-repository.ts';
+import type { ExportRepository } from '../core/ports/export-repository.ts';
 import type {
   AgentRepository,
   AnnouncementRepository,

@@ -26,10 +26,10 @@ import type {
   WebchatVisitor,
 } from '../model.ts';
 import type { BotOutcome, BotTurn } from '../outcomes/bot-outcome.ts';
+import type { BotTextRepository } from './bot-text-repository.ts';
 import type { ExportRepository } from './export-repository.ts';
 import type { RetentionRepository } from './retention-repository.ts';
 import type { SearchRepository } from './search-repository.ts';
-import type { BotTextRepository } from './bot-text-repository.ts';
 import type { WebhookRepository } from './webhook-repository.ts';
 
 /**
