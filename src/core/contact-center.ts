@@ -3,6 +3,7 @@ import { AgentService } from './agents/agent-service.ts';
 import { PresenceMonitor, type PresenceOptions } from './agents/presence-monitor.ts';
 import { type BotTextOptions, BotTextService, defaultBotTextOptions } from './bot-texts/bot-text-service.ts';
 import { CannedResponseService } from './canned-responses/canned-response-service.ts';
+import { MacroService } from './canned-responses/macro-service.ts';
 import { CaseService } from './cases/case-service.ts';
 import { ContactService } from './contacts/contact-service.ts';
 import { BridgeService } from './conversations/bridge-service.ts';
@@ -25,6 +26,7 @@ import {
   HandoffSummaries,
   type HandoffSummarizer,
 } from './knowledge/handoff-summary.ts';
+import { MonitorService } from './monitor/monitor-service.ts';
 import {
   type DispatcherLog,
   OutboxDispatcher,
@@ -134,6 +136,10 @@ export class ContactCenter {
   readonly botTexts: BotTextService;
   /** Reminders to silent members and the auto-close after them. */
   readonly idle: IdleConversations;
+  /** The supervisor monitor: live conversations, who views what, internal notes. */
+  readonly monitor: MonitorService;
+  /** Canned responses that also set case status, priority, tags and close. */
+  readonly macros: MacroService;
   readonly connectors = new Map<string, ChannelConnector>();
   private readonly options: ContactCenterOptions;
   private readonly log: DispatcherLog;
@@ -233,6 +239,8 @@ export class ContactCenter {
       this.log,
       this.options.inbound,
     );
+    this.monitor = new MonitorService(store, bus, clock);
+    this.macros = new MacroService(store, bus, this.conversations, this.cases, this.router);
     this.dispatcher = new OutboxDispatcher(store, this.connectors, clock, this.options.outbox, deps.log);
     this.webhooks = new WebhookService(
       store,

@@ -423,8 +423,22 @@ export interface CannedResponse {
   text: string;
   /** The language the text is written in, e.g. `ar`; null when it suits any. */
   locale: string | null;
+  /** A macro: what one click applies with the text (absent for a plain canned response). */
+  actions?: CannedResponseActions;
   createdAt: string;
   updatedAt: string;
+}
+
+/** What a macro does besides sending its text, in the same transaction. Each part is optional. */
+export interface CannedResponseActions {
+  /** The linked case's new status. */
+  status?: CaseStatus;
+  /** The linked case's new priority. */
+  priority?: CasePriority;
+  /** Tags added to the linked case (those it has stay). */
+  tags?: string[];
+  /** Closes the conversation after sending (the case becomes `status`, else solved). */
+  close?: boolean;
 }
 
 /**

@@ -35,6 +35,7 @@ import { exportRoutes } from './routes/export-routes.ts';
 import { flowRoutes } from './routes/flow-routes.ts';
 import { idleConversationRoutes } from './routes/idle-conversation-routes.ts';
 import { noticeRoutes } from './routes/notice-routes.ts';
+import { monitorRoutes } from './routes/monitor-routes.ts';
 import { outboxRoutes } from './routes/outbox-routes.ts';
 import { proposalRoutes } from './routes/proposal-routes.ts';
 import { queueRoutes } from './routes/queue-routes.ts';
@@ -140,6 +141,14 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
         // The socket stays open and the next heartbeat tries again; the failure is still worth a line.
         app.log.warn({ err: error, agentId }, 'presence heartbeat not recorded');
       }),
+    viewing: (agentId, conversationId) =>
+      center.monitor.reportViewing(agentId, conversationId).catch((error: unknown) => {
+        app.log.warn({ err: error, agentId, conversationId }, 'viewed conversation not recorded');
+      }),
+    viewingEnded: (agentId, conversationId) =>
+      center.monitor.endViewing(agentId, conversationId).catch((error: unknown) => {
+        app.log.warn({ err: error, agentId, conversationId }, 'viewed conversation not cleared');
+      }),
   });
   const metrics = new HttpMetrics(center, connectorsHealth, () => realtime.size);
   const unsubscribeMetrics = center.bus.subscribe((event) => metrics.observe(event));
@@ -237,6 +246,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
         retentionRoutes,
         botTextRoutes,
         idleConversationRoutes,
+        monitorRoutes,
       ]) {
         routes(api, deps);
       }

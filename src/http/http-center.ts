@@ -3,6 +3,7 @@ import type { AgentService } from '../core/agents/agent-service.ts';
 import type { PresenceMonitor } from '../core/agents/presence-monitor.ts';
 import type { BotTextService } from '../core/bot-texts/bot-text-service.ts';
 import type { CannedResponseService } from '../core/canned-responses/canned-response-service.ts';
+import type { MacroService } from '../core/canned-responses/macro-service.ts';
 import type { CaseService } from '../core/cases/case-service.ts';
 import type { ContactService } from '../core/contacts/contact-service.ts';
 import type { ConversationService } from '../core/conversations/conversation-service.ts';
@@ -10,6 +11,7 @@ import type { IdleConversations } from '../core/conversations/idle-conversations
 import type { FlowService } from '../core/flows/flow-service.ts';
 import type { ArticleService } from '../core/knowledge/article-service.ts';
 import type { ExampleLearning } from '../core/knowledge/example-learning.ts';
+import type { MonitorService } from '../core/monitor/monitor-service.ts';
 import type { BotOutcomeService } from '../core/outcomes/bot-outcome-service.ts';
 import type { Clock } from '../core/ports/clock.ts';
 import type { EventBus } from '../core/ports/event-bus.ts';
@@ -66,4 +68,6 @@ export interface HttpCenter {
   >;
   botTexts: Pick<BotTextService, 'list' | 'set' | 'reset'>;
   idle: Pick<IdleConversations, 'settings' | 'saveSettings'>;
+  monitor: Pick<MonitorService, 'snapshot' | 'addNote' | 'notes' | 'reportViewing' | 'endViewing'>;
+  macros: Pick<MacroService, 'apply'>;
 }

@@ -44,7 +44,11 @@ export function eventVisibleTo(event: DomainEvent, agent: Pick<Agent, 'id' | 'ro
     case 'conversation.updated':
     case 'message.created':
     case 'message.delivery':
+    case 'note.created':
       return event.conversation.agentId === agent.id || event.conversation.state === 'queued';
+    // What colleagues look at is for supervisors (who saw everything above).
+    case 'agent.viewing':
+      return false;
     case 'case.created':
     case 'case.updated':
     case 'agent.updated':
@@ -67,6 +71,10 @@ export interface RealtimeHubOptions {
   clientHeartbeatMs: number;
   /** The agent's desktop is alive: it connected (`connected`), answered a ping or sent a heartbeat. */
   alive: (agentId: string, connected: boolean) => Promise<void>;
+  /** The agent's desktop reports the conversation it shows (null: none), for the supervisor monitor. */
+  viewing: (agentId: string, conversationId: string | null) => Promise<void>;
+  /** The desktop that last reported `conversationId` closed its socket. */
+  viewingEnded: (agentId: string, conversationId: string) => Promise<void>;
 }
 
 export const defaultRealtimeHubOptions: RealtimeHubOptions = {
@@ -74,6 +82,8 @@ export const defaultRealtimeHubOptions: RealtimeHubOptions = {
   maxBufferedBytes: 4 * 1024 * 1024,
   clientHeartbeatMs: 10_000,
   alive: async () => {},
+  viewing: async () => {},
+  viewingEnded: async () => {},
 };
 
 interface Client {
@@ -82,6 +92,8 @@ interface Client {
   alive: boolean;
   /** Its connection holds this turn's frames, to write them at once (see `cork`). */
   corked?: boolean;
+  /** The conversation this desktop last said it shows. */
+  viewing: string | null;
 }
 
 /** The connection under a `ws` socket: `ws` has no cork of its own, and writes each frame at once. */
@@ -111,18 +123,27 @@ export class RealtimeHub {
   }
 
   add(socket: WebSocket, principal: Principal): void {
-    const client: Client = { socket, principal, alive: true };
+    const client: Client = { socket, principal, alive: true, viewing: null };
     this.clients.add(client);
     socket.on('pong', () => {
       client.alive = true;
       void this.markAlive(client, false);
     });
     socket.on('message', (data) => {
-      // Desktops send only heartbeats; anything else is ignored.
-      if (isHeartbeat(data))
+      // Desktops send heartbeats and what they show; anything else is ignored.
+      const frame = parseFrame(data);
+      if (frame?.type === 'heartbeat')
         void this.markAlive(client, false).then(() => this.send(client, { type: 'heartbeat' }));
+      if (frame?.type === 'viewing' && frame.conversationId !== client.viewing) {
+        client.viewing = frame.conversationId;
+        // `viewing` logs its own failures (app.ts); the desktop reports again when it changes.
+        void this.options.viewing(client.principal.agent.id, frame.conversationId);
+      }
     });
-    socket.on('close', () => this.clients.delete(client));
+    socket.on('close', () => {
+      this.clients.delete(client);
+      if (client.viewing) void this.options.viewingEnded(client.principal.agent.id, client.viewing);
+    });
     socket.on('error', () => socket.terminate());
     // A desktop that reconnects within the grace time keeps its agent available; `hello` says it counted.
     void this.markAlive(client, true).then(() =>
@@ -236,12 +257,22 @@ export class RealtimeHub {
   }
 }
 
-function isHeartbeat(data: unknown): boolean {
+type DesktopFrame = { type: 'heartbeat' } | { type: 'viewing'; conversationId: string | null };
+
+/** A conversation id as the server makes them (and a little more): never a long or odd string. */
+const idPattern = /^[A-Za-z0-9_-]{1,100}$/;
+
+function parseFrame(data: unknown): DesktopFrame | null {
   const text = Buffer.isBuffer(data) ? data.toString('utf8') : String(data);
-  if (text.length > 100) return false;
+  if (text.length > 200) return null;
   try {
-    return (JSON.parse(text) as { type?: unknown } | null)?.type === 'heartbeat';
+    const frame = JSON.parse(text) as { type?: unknown; conversationId?: unknown } | null;
+    if (frame?.type === 'heartbeat') return { type: 'heartbeat' };
+    if (frame?.type !== 'viewing') return null;
+    const id = frame.conversationId;
+    if (id === null) return { type: 'viewing', conversationId: null };
+    return typeof id === 'string' && idPattern.test(id) ? { type: 'viewing', conversationId: id } : null;
   } catch {
-    return false;
+    return null;
   }
 }

@@ -405,6 +405,15 @@ export const articleSearchResultSchema = z
   .meta({ title: 'ArticleSearchResult' });
 
 // --- canned responses ---
+/** A macro's actions: applied with its text, in one transaction (`POST /canned-responses/{id}/apply`). */
+export const cannedResponseActionsSchema = z
+  .strictObject({
+    status: z.enum(caseStatuses).optional(),
+    priority: z.enum(casePriorities).optional(),
+    tags: z.array(z.string().trim().min(1).max(50)).max(20).optional(),
+    close: z.boolean().optional(),
+  })
+  .meta({ title: 'CannedResponseActions' });
 export const cannedResponseSchema = z
   .object({
     id: z.string(),
@@ -412,6 +421,7 @@ export const cannedResponseSchema = z
     title: z.string(),
     text: z.string(),
     locale: z.string().nullable(),
+    actions: cannedResponseActionsSchema.optional(),
     createdAt: timestamp,
     updatedAt: timestamp,
   })
@@ -426,6 +436,7 @@ export const createCannedResponseBody = z.strictObject({
   title: shortText(200),
   text: shortText(10_000),
   locale: locale.nullable().optional(),
+  actions: cannedResponseActionsSchema.nullable().optional(),
 });
 export const updateCannedResponseBody = z
   .strictObject({
@@ -433,8 +444,50 @@ export const updateCannedResponseBody = z
     title: shortText(200).optional(),
     text: shortText(10_000).optional(),
     locale: locale.nullable().optional(),
+    actions: cannedResponseActionsSchema.nullable().optional(),
   })
   .refine((patch) => Object.keys(patch).length > 0, 'nothing to change: send at least one field');
+export const applyCannedResponseBody = z.strictObject({ conversationId: idSchema });
+
+// --- supervisor monitor and internal notes ---
+export const conversationNoteBody = z.strictObject({ text: shortText(5_000) });
+export const conversationNoteSchema = z
+  .object({
+    id: z.string(),
+    conversationId: z.string(),
+    authorId: z.string(),
+    text: z.string(),
+    createdAt: timestamp,
+  })
+  .meta({ title: 'ConversationNote' });
+export const monitorSchema = z
+  .object({
+    at: timestamp,
+    conversations: z.array(
+      z.object({
+        conversation: conversationSchema,
+        contactName: z.string().nullable(),
+        queueName: z.string().nullable(),
+        holderName: z.string().nullable(),
+        waitSeconds: z.number().int().nullable(),
+        sla: z.null(),
+      }),
+    ),
+    agents: z.array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        email: z.string(),
+        role: z.enum(agentRoles),
+        presence: z.enum(presences),
+        load: z.number().int(),
+        capacity: z.number().int(),
+        viewing: z.object({ conversationId: z.string(), since: timestamp }).nullable(),
+      }),
+    ),
+  })
+  .meta({ title: 'Monitor' });
+
 export const cannedResponseListQuery = z.strictObject({
   q: z.string().trim().max(200).optional(),
   limit: limitSchema,

@@ -53,6 +53,8 @@ const knownEventTypes = {
   'bot_texts.changed': true,
   'admin.notice': true,
   'channel.push': true,
+  'note.created': true,
+  'agent.viewing': true,
 } as const satisfies Record<DomainEventType, true>;
 
 /** What travels on the channel: the event and the instance that published it. */

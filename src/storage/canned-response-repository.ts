@@ -1,5 +1,5 @@
 import { type Selectable, sql } from 'kysely';
-import type { CannedResponse } from '../core/model.ts';
+import type { CannedResponse, CannedResponseActions } from '../core/model.ts';
 import type { CannedResponseFilter, CannedResponseRepository } from '../core/ports/repositories.ts';
 import type { CannedResponseTable } from './database.ts';
 import { assertUpdated, type DbScope, likeEscape, uniquely } from './db-scope.ts';
@@ -12,6 +12,7 @@ const toRow = (r: CannedResponse): Selectable<CannedResponseTable> => ({
   locale: r.locale,
   // Lower-cased here, in JavaScript, so that non-ASCII text folds the same way on both engines.
   search_text: [r.shortcut, r.title, r.text].join('\n').toLowerCase(),
+  actions: r.actions && Object.keys(r.actions).length > 0 ? JSON.stringify(r.actions) : null,
   created_at: r.createdAt,
   updated_at: r.updatedAt,
 });
@@ -22,6 +23,7 @@ const fromRow = (r: Selectable<CannedResponseTable>): CannedResponse => ({
   title: r.title,
   text: r.text,
   locale: r.locale,
+  ...(r.actions ? { actions: JSON.parse(r.actions) as CannedResponseActions } : {}),
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });

@@ -25,6 +25,7 @@ import type { BotOutcomeTable, BotTurnTable } from './bot-outcome-repository.ts'
 import type { BotTextOverrideTable } from './bot-text-repository.ts';
 import type { ChannelOptOutTable, ChannelReceiptTable } from './channel-receipt-repository.ts';
 import type { SearchEntryTable } from './search-entries.ts';
+import type { AgentViewingTable, ConversationNoteTable } from './monitor-repositories.ts';
 import type { WebchatVisitorTable } from './webchat-visitor-repository.ts';
 import type { WebhookDeliveryTable, WebhookSubscriptionTable } from './webhook-repository.ts';
 
@@ -273,6 +274,8 @@ export interface CannedResponseTable {
   locale: string | null;
   /** Lower-cased shortcut, title and text, for `CannedResponseFilter.text`. */
   search_text: string;
+  /** A macro's actions as JSON (`CannedResponseActions`); null for a plain canned response. */
+  actions: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -318,6 +321,8 @@ export interface Database {
   webhook_deliveries: WebhookDeliveryTable;
   search_entries: SearchEntryTable;
   bot_text_overrides: BotTextOverrideTable;
+  conversation_notes: ConversationNoteTable;
+  agent_viewing: AgentViewingTable;
 }
 
 export type Engine = 'sqlite' | 'postgres';

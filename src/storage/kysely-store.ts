@@ -3,6 +3,10 @@ import { CompiledQuery, type Kysely } from 'kysely';
 import type { BotTextRepository } from '../core/ports/bot-text-repository.ts';
 import type { ExportRepository } from '../core/ports/export-repository.ts';
 import type {
+  AgentViewingRepository,
+  ConversationNoteRepository,
+} from '../core/ports/monitor-repositories.ts';
+import type {
   AgentRepository,
   AnnouncementRepository,
   ApiTokenRepository,
@@ -59,6 +63,7 @@ import { KyselyFlowRepository } from './flow-repository.ts';
 import { KyselyLeaseRepository } from './lease-repository.ts';
 import { KyselyMessageRepository } from './message-repository.ts';
 import { migrateToLatest } from './migrations/migrate-to-latest.ts';
+import { KyselyAgentViewingRepository, KyselyConversationNoteRepository } from './monitor-repositories.ts';
 import { KyselyOutboxRepository } from './outbox-repository.ts';
 import { KyselyQueueRepository } from './queue-repository.ts';
 import { KyselyReservationRepository } from './reservation-repository.ts';
@@ -127,6 +132,8 @@ export class KyselyStore implements Store {
   readonly exports: ExportRepository;
   readonly retention: RetentionRepository;
   readonly botTexts: BotTextRepository;
+  readonly conversationNotes: ConversationNoteRepository;
+  readonly agentViewing: AgentViewingRepository;
 
   readonly #db: Kysely<Database>;
   readonly #context: AsyncLocalStorage<ActiveTransaction>;
@@ -177,6 +184,8 @@ export class KyselyStore implements Store {
     this.exports = new KyselyExportRepository(scope);
     this.retention = new KyselyRetentionRepository(scope);
     this.botTexts = new KyselyBotTextRepository(scope);
+    this.conversationNotes = new KyselyConversationNoteRepository(scope);
+    this.agentViewing = new KyselyAgentViewingRepository(scope);
   }
 
   /** The Kysely instance, for tooling (CLI, health checks). Repositories are the way to data. */

@@ -1,6 +1,6 @@
 import { conflict, invalid, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
-import type { CannedResponse } from '../model.ts';
+import { type CannedResponse, type CannedResponseActions, casePriorities, caseStatuses } from '../model.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Store } from '../ports/repositories.ts';
 
@@ -9,7 +9,12 @@ export interface CannedResponseInput {
   title: string;
   text: string;
   locale?: string | null;
+  /** Makes it a macro; null or `{}` makes it a plain canned response again. */
+  actions?: ActionsInput | null;
 }
+
+/** The actions as an API body gives them (a part may be there as `undefined`). */
+export type ActionsInput = { [K in keyof CannedResponseActions]?: CannedResponseActions[K] | undefined };
 
 /** What an agent types after `/` in the composer. */
 export const shortcutPattern = /^[a-z0-9_-]{1,40}$/;
@@ -47,9 +52,10 @@ export class CannedResponseService {
   async update(id: string, patch: Partial<CannedResponseInput>): Promise<CannedResponse> {
     const current = await this.get(id);
     const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
-    const fields = clean({ ...current, ...defined });
+    const fields = clean({ ...current, ...defined } as CannedResponseInput);
     if (fields.shortcut !== current.shortcut) await this.ensureFree(fields.shortcut, id);
-    const response: CannedResponse = { ...current, ...fields, updatedAt: this.clock.now().toISOString() };
+    const { actions: _old, ...rest } = current;
+    const response: CannedResponse = { ...rest, ...fields, updatedAt: this.clock.now().toISOString() };
     await this.store.cannedResponses.update(response);
     return response;
   }
@@ -80,5 +86,36 @@ function clean(input: CannedResponseInput): Omit<CannedResponse, 'id' | 'created
   const locale = input.locale?.trim() || null;
   if (locale !== null && !localePattern.test(locale))
     throw invalid(`"${locale}" is not a locale`, { field: 'locale' });
-  return { shortcut, title, text, locale };
+  const actions = cleanActions(input.actions ?? null);
+  return { shortcut, title, text, locale, ...(actions ? { actions } : {}) };
+}
+
+/** At most this many tags a macro adds. */
+const maxMacroTags = 20;
+
+function cleanActions(input: ActionsInput | null): CannedResponseActions | null {
+  if (!input) return null;
+  const actions: CannedResponseActions = {};
+  if (input.status !== undefined) {
+    if (!caseStatuses.includes(input.status))
+      throw invalid(`"${input.status}" is not a case status`, { field: 'actions.status' });
+    if (input.close && !['solved', 'pending', 'open'].includes(input.status))
+      throw invalid('a macro that closes leaves the case solved, pending or open', {
+        field: 'actions.status',
+      });
+    actions.status = input.status;
+  }
+  if (input.priority !== undefined) {
+    if (!casePriorities.includes(input.priority))
+      throw invalid(`"${input.priority}" is not a priority`, { field: 'actions.priority' });
+    actions.priority = input.priority;
+  }
+  const tags = [...new Set((input.tags ?? []).map((t) => t.trim().toLowerCase()).filter(Boolean))];
+  if (tags.length > maxMacroTags || tags.some((t) => t.length > 50))
+    throw invalid(`a macro adds at most ${maxMacroTags} tags of 50 characters each`, {
+      field: 'actions.tags',
+    });
+  if (tags.length > 0) actions.tags = tags;
+  if (input.close) actions.close = true;
+  return Object.keys(actions).length > 0 ? actions : null;
 }

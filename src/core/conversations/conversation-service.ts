@@ -445,37 +445,49 @@ export class ConversationService {
     if (text.length > MAX_TEXT)
       throw invalid(`a reply has at most ${MAX_TEXT} characters`, { field: 'text' });
     await this.checkChannel(conversationId, text, attachments);
-    const message = await inTransaction(this.store, this.bus, async (tx, emit) => {
-      const agent = await this.agent(tx, agentId);
-      const conversation = await tx.conversations.get(conversationId);
-      if (!conversation) throw notFound('conversation', conversationId);
-      checkNotBridged(conversation, 'take replies');
-      this.checkHolder(agent, conversation);
-      if (conversation.state !== 'assigned') {
-        throw conflict(
-          `conversation ${conversationId} is ${conversation.state}; only assigned conversations take replies`,
-        );
-      }
-      const at = this.now();
-      let current = conversation;
-      if (!conversation.firstAgentReplyAt) {
-        current = { ...conversation, firstAgentReplyAt: at, updatedAt: at };
-        await tx.conversations.update(current);
-      }
-      return postMessage(
-        tx,
-        emit,
-        current,
-        { authorKind: 'agent', authorId: agent.id, authorName: agent.name, text, attachments },
-        at,
-      );
-    });
+    const message = await inTransaction(this.store, this.bus, (tx, emit) =>
+      this.replyIn(tx, emit, agentId, conversationId, text, attachments),
+    );
     await this.learnFromLinks(conversationId, text);
     return message;
   }
 
+  /** `reply` inside the caller's transaction (a macro's text goes this way); the caller checks the text. */
+  async replyIn(
+    tx: Repositories,
+    emit: Emit,
+    agentId: string,
+    conversationId: string,
+    text: string,
+    attachments: Attachment[],
+  ): Promise<Message> {
+    const agent = await this.agent(tx, agentId);
+    const conversation = await tx.conversations.get(conversationId);
+    if (!conversation) throw notFound('conversation', conversationId);
+    checkNotBridged(conversation, 'take replies');
+    this.checkHolder(agent, conversation);
+    if (conversation.state !== 'assigned') {
+      throw conflict(
+        `conversation ${conversationId} is ${conversation.state}; only assigned conversations take replies`,
+      );
+    }
+    const at = this.now();
+    let current = conversation;
+    if (!conversation.firstAgentReplyAt) {
+      current = { ...conversation, firstAgentReplyAt: at, updatedAt: at };
+      await tx.conversations.update(current);
+    }
+    return postMessage(
+      tx,
+      emit,
+      current,
+      { authorKind: 'agent', authorId: agent.id, authorName: agent.name, text, attachments },
+      at,
+    );
+  }
+
   /** A reply the conversation's channel cannot carry is refused here, with the channel's reason, not later. */
-  private async checkChannel(conversationId: string, text: string, attachments: Attachment[]): Promise<void> {
+  async checkChannel(conversationId: string, text: string, attachments: Attachment[]): Promise<void> {
     const conversation = await this.store.conversations.get(conversationId);
     if (!conversation) return;
     const [contact, messages] = await Promise.all([
@@ -532,59 +544,70 @@ export class ConversationService {
    * and the linked case becomes solved (or stays pending/open if the agent says so).
    */
   async close(agentId: string, conversationId: string, input: CloseInput = {}): Promise<Conversation> {
-    const closed = await inTransaction(this.store, this.bus, async (tx, emit) => {
-      const agent = await this.agent(tx, agentId);
-      const conversation = await tx.conversations.get(conversationId);
-      if (!conversation) throw notFound('conversation', conversationId);
-      checkNotBridged(conversation, 'be closed');
-      this.checkHolder(agent, conversation);
-      const at = this.now();
-      const handled = conversation.state === 'assigned' || conversation.state === 'wrapping';
-      const note = input.note !== undefined ? cleanNote(input.note) : conversation.wrapUpNote;
-      const next: Conversation = {
-        ...transition(conversation, 'closed', at),
-        wrapUpNote: note,
-        // The contact is asked to rate below; until they do, a typed "5" is the rating.
-        ...(handled ? { ratingRequestedAt: at } : {}),
-      };
-      await this.router.cancelPending(tx, emit, conversationId);
-      await tx.conversations.update(next);
-      emit({ type: 'conversation.updated', conversation: next });
-      if (handled && conversation.agentId) {
-        const holder = await tx.agents.get(conversation.agentId);
-        if (holder) await tx.agents.update({ ...holder, idleSince: at });
-      }
-      if (handled) {
-        const actions: MessageAction[] = [1, 2, 3, 4, 5].map((n) => ({ id: `rate:${n}`, label: String(n) }));
-        await postMessage(
-          tx,
-          emit,
-          next,
-          { authorKind: 'system', text: say('closedRate', next.language), actions },
-          at,
-        );
-      }
-      if (next.caseId) {
-        const status = input.caseStatus ?? 'solved';
-        await this.cases.updateIn(tx, emit, next.caseId, { status }, { kind: 'agent', id: agent.id });
-        if (note) {
-          await this.cases.addNoteIn(
-            tx,
-            emit,
-            next.caseId,
-            note,
-            { kind: 'agent', id: agent.id },
-            {
-              wrapUp: true,
-              conversationId,
-            },
-          );
-        }
-      }
-      return next;
-    });
+    const closed = await inTransaction(this.store, this.bus, (tx, emit) =>
+      this.closeIn(tx, emit, agentId, conversationId, input),
+    );
     await this.router.offer();
     return closed;
+  }
+
+  /** `close` inside the caller's transaction (a macro closes this way); call `router.offer()` after the commit. */
+  async closeIn(
+    tx: Repositories,
+    emit: Emit,
+    agentId: string,
+    conversationId: string,
+    input: CloseInput = {},
+  ): Promise<Conversation> {
+    const agent = await this.agent(tx, agentId);
+    const conversation = await tx.conversations.get(conversationId);
+    if (!conversation) throw notFound('conversation', conversationId);
+    checkNotBridged(conversation, 'be closed');
+    this.checkHolder(agent, conversation);
+    const at = this.now();
+    const handled = conversation.state === 'assigned' || conversation.state === 'wrapping';
+    const note = input.note !== undefined ? cleanNote(input.note) : conversation.wrapUpNote;
+    const next: Conversation = {
+      ...transition(conversation, 'closed', at),
+      wrapUpNote: note,
+      // The contact is asked to rate below; until they do, a typed "5" is the rating.
+      ...(handled ? { ratingRequestedAt: at } : {}),
+    };
+    await this.router.cancelPending(tx, emit, conversationId);
+    await tx.conversations.update(next);
+    emit({ type: 'conversation.updated', conversation: next });
+    if (handled && conversation.agentId) {
+      const holder = await tx.agents.get(conversation.agentId);
+      if (holder) await tx.agents.update({ ...holder, idleSince: at });
+    }
+    if (handled) {
+      const actions: MessageAction[] = [1, 2, 3, 4, 5].map((n) => ({ id: `rate:${n}`, label: String(n) }));
+      await postMessage(
+        tx,
+        emit,
+        next,
+        { authorKind: 'system', text: say('closedRate', next.language), actions },
+        at,
+      );
+    }
+    if (next.caseId) {
+      const status = input.caseStatus ?? 'solved';
+      await this.cases.updateIn(tx, emit, next.caseId, { status }, { kind: 'agent', id: agent.id });
+      if (note) {
+        await this.cases.addNoteIn(
+          tx,
+          emit,
+          next.caseId,
+          note,
+          { kind: 'agent', id: agent.id },
+          {
+            wrapUp: true,
+            conversationId,
+          },
+        );
+      }
+    }
+    return next;
   }
 
   private async acknowledgeResolved(

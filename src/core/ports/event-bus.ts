@@ -7,6 +7,7 @@ import type {
   Reservation,
   TimelineEntry,
 } from '../model.ts';
+import type { AgentViewing, ConversationNote } from '../monitor/monitor.ts';
 
 /** What happened, pushed to desktops over the realtime WebSocket and to other instances over Redis. */
 export type DomainEvent =
@@ -19,6 +20,10 @@ export type DomainEvent =
   | { type: 'case.created'; case: Case }
   | { type: 'case.updated'; case: Case; entry: TimelineEntry | null }
   | { type: 'agent.updated'; agent: Omit<Agent, 'passwordHash'> }
+  /** An internal note on a conversation: for its holder and supervisors, never for the contact. */
+  | { type: 'note.created'; note: ConversationNote; conversation: Conversation }
+  /** What an agent's desktop shows changed (the supervisor monitor's "viewing" column). */
+  | { type: 'agent.viewing'; viewing: AgentViewing }
   /** These sessions and API tokens of the agent ended (sign-out, revocation, password change, deactivation). */
   | { type: 'agent.access_ended'; agentId: string; credentialIds: string[] }
   /** New outbox items are waiting; dispatchers wake up. Null for a notice to a contact. */

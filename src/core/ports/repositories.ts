@@ -30,6 +30,7 @@ import type { BotTextRepository } from './bot-text-repository.ts';
 import type { ExportRepository } from './export-repository.ts';
 import type { RetentionRepository } from './retention-repository.ts';
 import type { SearchRepository } from './search-repository.ts';
+import type { AgentViewingRepository, ConversationNoteRepository } from './monitor-repositories.ts';
 import type { WebhookRepository } from './webhook-repository.ts';
 
 /**
@@ -580,6 +581,8 @@ export interface Repositories {
   exports: ExportRepository;
   retention: RetentionRepository;
   botTexts: BotTextRepository;
+  conversationNotes: ConversationNoteRepository;
+  agentViewing: AgentViewingRepository;
 }
 
 /** The unit of work: repositories outside a transaction, and a way to run several writes atomically. */

@@ -1,9 +1,13 @@
 import { z } from 'zod';
+import { principalOf } from '../auth/authentication.ts';
 import {
+  applyCannedResponseBody,
   cannedResponseListQuery,
   cannedResponseSchema,
+  conversationSchema,
   createCannedResponseBody,
   idParams,
+  messageSchema,
   updateCannedResponseBody,
 } from '../schemas.ts';
 import { stripUndefined } from './agent-routes.ts';
@@ -71,6 +75,25 @@ export function cannedResponseRoutes(app: ApiInstance, { center }: RouteDeps): v
       config: { role: 'supervisor' },
     },
     async (request) => center.cannedResponses.update(request.params.id, stripUndefined(request.body)),
+  );
+
+  app.post(
+    '/canned-responses/:id/apply',
+    {
+      schema: {
+        tags,
+        summary:
+          'Send the text to the conversation and apply its actions (case status, priority, tags, close) in one transaction',
+        params: idParams,
+        body: applyCannedResponseBody,
+        response: { 200: z.object({ message: messageSchema, conversation: conversationSchema }) },
+      },
+      config: { role: 'agent' },
+    },
+    async (request) => {
+      const canned = await center.cannedResponses.get(request.params.id);
+      return center.macros.apply(principalOf(request).agent.id, request.body.conversationId, canned);
+    },
   );
 
   app.delete(

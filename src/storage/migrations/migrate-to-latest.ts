@@ -23,6 +23,7 @@ import * as xSources from './0023-x-sources.ts';
 import * as search from './0025-search.ts';
 import * as transcriptsRetention from './0026-transcripts-retention.ts';
 import * as editableTexts from './0027-editable-texts.ts';
+import * as monitorMacros from './0028-monitor-macros.ts';
 
 /** Every migration, in order. Imported explicitly so bundling and `tsx` need no directory scan. */
 export const migrations: Record<string, Migration> = {
@@ -50,6 +51,7 @@ export const migrations: Record<string, Migration> = {
   '0025-search': search,
   '0026-transcripts-retention': transcriptsRetention,
   '0027-editable-texts': editableTexts,
+  '0028-monitor-macros': monitorMacros,
 };
 
 export const migrationTableName = 'switchboard_migration';
