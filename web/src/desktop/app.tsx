@@ -15,6 +15,7 @@ import { LoginPage } from './login-page.tsx';
 import { Link, navigate, usePath } from './router.tsx';
 import { SearchBar } from './search/search-bar.tsx';
 import { SearchPage } from './search/search-page.tsx';
+import { MonitorPage } from './supervisor/monitor-page.tsx';
 import { SupervisorPage } from './supervisor-page.tsx';
 import { TranscriptPage } from './transcripts/transcript-page.tsx';
 
@@ -64,6 +65,13 @@ export function App() {
     if (contact) return <ContactPage id={decodeURIComponent(contact[1] ?? '')} />;
     if (path === '/supervisor')
       return isSupervisor(me) ? <SupervisorPage /> : <Forbidden what="the supervisor view" />;
+    const monitor = /^\/supervisor\/monitor(?:\/([^/]+))?$/.exec(path);
+    if (monitor)
+      return isSupervisor(me) ? (
+        <MonitorPage conversationId={monitor[1] ? decodeURIComponent(monitor[1]) : null} />
+      ) : (
+        <Forbidden what="the supervisor monitor" />
+      );
     if (path === '/supervisor/bot')
       return isSupervisor(me) ? <BotPage /> : <Forbidden what="the supervisor view" />;
     const article = /^\/articles\/([^/]+)$/.exec(path);

@@ -38,11 +38,14 @@ const percent = (rate: number | null) => (rate === null ? '—' : `${Math.round(
 const message = (err: unknown) => (err instanceof ApiError ? err.message : 'could not load the figures');
 
 /** The tabs of the supervisor view. */
-export function SupervisorTabs({ active }: { active: 'center' | 'bot' }) {
+export function SupervisorTabs({ active }: { active: 'center' | 'bot' | 'monitor' }) {
   return (
     <nav className="tabs" aria-label="Supervisor views">
       <Link to="/supervisor" className={active === 'center' ? 'tab active' : 'tab'}>
         Contact center
+      </Link>
+      <Link to="/supervisor/monitor" className={active === 'monitor' ? 'tab active' : 'tab'}>
+        Monitor
       </Link>
       <Link to="/supervisor/bot" className={active === 'bot' ? 'tab active' : 'tab'}>
         Bot

@@ -10,11 +10,13 @@ import type {
   ChannelStatusReport,
   Contact,
   Conversation,
+  ConversationNote,
   Message,
 } from '../shared/types.ts';
 import { CannedResponseCache } from './canned-responses.ts';
 import { ChannelIcon } from './channel-icon.tsx';
 import { contactName, desktop, useDesktop } from './desktop-store.ts';
+import { MacroMenu } from './macro-menu.tsx';
 import { Link, navigate } from './router.tsx';
 
 const authorLabels: Record<Message['authorKind'], string> = {
@@ -30,6 +32,7 @@ export function ConversationView({ id, onCase }: { id: string; onCase: (caseId: 
   const [conversation, setConversation] = useState<Conversation | null>(null);
   const [messages, setMessages] = useState<Message[]>([]);
   const [contact, setContact] = useState<Contact | null>(null);
+  const [notes, setNotes] = useState<ConversationNote[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [dialog, setDialog] = useState<'close' | 'transfer' | null>(null);
   const transcriptRef = useRef<HTMLOListElement>(null);
@@ -51,7 +54,14 @@ export function ConversationView({ id, onCase }: { id: string; onCase: (caseId: 
           .catch(() => {});
       })
       .catch((err: unknown) => live && setError(err instanceof ApiError ? err.message : 'could not load'));
+    // Internal notes (a supervisor's guidance): agents only, never sent to the contact.
+    get<{ notes: ConversationNote[] }>(`/conversations/${id}/notes`)
+      .then((n) => live && setNotes(n.notes))
+      .catch(() => {});
+    desktop.reportViewing(id);
     const off = desktop.onEvent((event) => {
+      if (event.type === 'note.created' && event.note.conversationId === id)
+        setNotes((list) => (list.some((n) => n.id === event.note.id) ? list : [...list, event.note]));
       if (event.type === 'message.created' && event.message.conversationId === id) {
         setMessages((list) =>
           list.some((m) => m.id === event.message.id) ? list : [...list, event.message],
@@ -71,6 +81,7 @@ export function ConversationView({ id, onCase }: { id: string; onCase: (caseId: 
     return () => {
       live = false;
       off();
+      desktop.reportViewing(null);
     };
   }, [id, onCase]);
 
@@ -211,6 +222,17 @@ export function ConversationView({ id, onCase }: { id: string; onCase: (caseId: 
             </li>
           ))}
       </ol>
+      {notes.length > 0 && (
+        <ul className="notes" aria-label="Internal notes">
+          {notes.map((n) => (
+            <li key={n.id} className="note">
+              <span className="author">Internal note · {agentName(n.authorId)}</span>{' '}
+              <time dateTime={n.createdAt}>{formatTime(n.createdAt)}</time>
+              <p dir="auto">{n.text}</p>
+            </li>
+          ))}
+        </ul>
+      )}
       {conversation.state === 'assigned' && mayAct ? (
         <Composer conversationId={id} />
       ) : (
@@ -397,6 +419,12 @@ function Composer({ conversationId }: { conversationId: string }) {
           <button type="button" onClick={() => filePicker.current?.click()} disabled={sending}>
             Attach
           </button>
+          <MacroMenu
+            conversationId={conversationId}
+            onApplied={(c) => {
+              if (c.state === 'closed') navigate('/inbox');
+            }}
+          />
         </div>
         {/* Hidden: the Attach button opens it, so the keyboard reaches it as an ordinary button. */}
         <input

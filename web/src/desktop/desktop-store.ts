@@ -58,6 +58,8 @@ class DesktopStore {
   /** Tells the server, while the desktop is open, that the agent is still there (presence). */
   private heartbeatTimer: ReturnType<typeof setInterval> | null = null;
   private contactRequests = new Set<string>();
+  /** The conversation this desktop shows, told to the server for the supervisor monitor. */
+  private viewing: string | null = null;
   /** While the session is being renewed (password change, sign-in again), its old socket's end is expected. */
   private renewing = false;
 
@@ -304,6 +306,8 @@ class DesktopStore {
       case 'hello':
         this.set({ me: event.agent });
         if (this.socket) this.startHeartbeat(this.socket, event.heartbeatMs);
+        // A new socket knows nothing yet of what this desktop shows.
+        if (this.viewing) this.sendViewing();
         break;
       case 'reservation.created':
       case 'reservation.updated': {
@@ -343,6 +347,19 @@ class DesktopStore {
         break;
     }
     for (const listener of this.eventListeners) listener(event);
+  }
+
+  /** The conversation the desktop shows now (null: none), for the supervisor monitor's "viewing". */
+  reportViewing(conversationId: string | null): void {
+    if (this.viewing === conversationId) return;
+    this.viewing = conversationId;
+    this.sendViewing();
+  }
+
+  private sendViewing(): void {
+    const socket = this.socket;
+    if (socket?.readyState === WebSocket.OPEN)
+      socket.send(JSON.stringify({ type: 'viewing', conversationId: this.viewing }));
   }
 
   async setPresence(presence: PublicAgent['presence']): Promise<void> {

@@ -24,6 +24,7 @@ import type {
   Reservation,
   TimelineEntry,
 } from '../../../src/core/model.ts';
+import type { AgentViewing, ConversationNote } from '../../../src/core/monitor/monitor.ts';
 
 import type { AdminNotice } from '../../../src/core/ports/event-bus.ts';
 
@@ -48,6 +49,15 @@ export type WireEvent =
 
 /** Something an admin must act on (GET /api/v1/notices, and the live `admin.notice` event). */
 export type { AdminNotice } from '../../../src/core/ports/event-bus.ts';
+  | { type: 'note.created'; note: ConversationNote; conversation: Conversation }
+  | { type: 'agent.viewing'; viewing: AgentViewing };
+
+export type { AgentViewing, ConversationNote } from '../../../src/core/monitor/monitor.ts';
+export type {
+  MonitoredAgent,
+  MonitoredConversation,
+  MonitorSnapshot,
+} from '../../../src/core/monitor/monitor-service.ts';
 
 export interface QueueStats {
   queueId: string;

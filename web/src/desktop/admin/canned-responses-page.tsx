@@ -1,10 +1,47 @@
 import { type FormEvent, useEffect, useState } from 'react';
+import type { CasePriority, CaseStatus } from '../../../../src/core/model.ts';
 import { del, get, patch, post, query } from '../../shared/api.ts';
 import { ErrorNote } from '../../shared/error-note.tsx';
 import type { CannedResponse } from '../../shared/types.ts';
+import { describeActions } from '../macro-menu.tsx';
 import { message } from './admin-form.ts';
 
-const emptyCanned = { shortcut: '', title: '', text: '', locale: '' };
+/** The form's fields; the last four make it a macro (status, priority and tags of the case, close). */
+const emptyCanned = {
+  shortcut: '',
+  title: '',
+  text: '',
+  locale: '',
+  status: '',
+  priority: '',
+  tags: '',
+  close: '',
+};
+
+const formOf = (r: CannedResponse): typeof emptyCanned => ({
+  shortcut: r.shortcut,
+  title: r.title,
+  text: r.text,
+  locale: r.locale ?? '',
+  status: r.actions?.status ?? '',
+  priority: r.actions?.priority ?? '',
+  tags: r.actions?.tags?.join(', ') ?? '',
+  close: r.actions?.close ? 'yes' : '',
+});
+
+function actionsOf(form: typeof emptyCanned): CannedResponse['actions'] | null {
+  const tags = form.tags
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
+  const actions = {
+    ...(form.status ? { status: form.status as CaseStatus } : {}),
+    ...(form.priority ? { priority: form.priority as CasePriority } : {}),
+    ...(tags.length > 0 ? { tags } : {}),
+    ...(form.close ? { close: true } : {}),
+  };
+  return Object.keys(actions).length > 0 ? actions : null;
+}
 
 /** Canned responses, shared by the whole team (stored on the server); agents insert them with `/shortcut`. */
 export function CannedAdmin() {
@@ -34,6 +71,7 @@ export function CannedAdmin() {
       title: form.title,
       text: form.text,
       locale: form.locale.trim() || null,
+      actions: actionsOf(form),
     };
     try {
       if (editing) await patch(`/canned-responses/${editing}`, body);
@@ -72,7 +110,8 @@ export function CannedAdmin() {
         {responses.map((r) => (
           <li key={r.id} data-shortcut={r.shortcut}>
             <strong>/{r.shortcut}</strong> <span dir="auto">{r.title}</span>
-            {r.locale && <span className="tag">{r.locale}</span>} —{' '}
+            {r.locale && <span className="tag">{r.locale}</span>}
+            {r.actions && <span className="tag macro">macro: {describeActions(r.actions)}</span>} —{' '}
             <span className="muted" dir="auto">
               {r.text}
             </span>{' '}
@@ -81,7 +120,7 @@ export function CannedAdmin() {
               className="link-button"
               onClick={() => {
                 setEditing(r.id);
-                setForm({ shortcut: r.shortcut, title: r.title, text: r.text, locale: r.locale ?? '' });
+                setForm(formOf(r));
               }}
             >
               Edit
@@ -118,6 +157,32 @@ export function CannedAdmin() {
           value={form.locale}
           onChange={set('locale')}
         />
+        <select aria-label="Case status" value={form.status} onChange={set('status')}>
+          <option value="">case status: unchanged</option>
+          {['open', 'pending', 'solved', 'closed'].map((v) => (
+            <option key={v} value={v}>
+              case {v}
+            </option>
+          ))}
+        </select>
+        <select aria-label="Priority" value={form.priority} onChange={set('priority')}>
+          <option value="">priority: unchanged</option>
+          {['low', 'normal', 'high', 'urgent'].map((v) => (
+            <option key={v} value={v}>
+              priority {v}
+            </option>
+          ))}
+        </select>
+        <input aria-label="Tags" placeholder="tags to add (a, b)" value={form.tags} onChange={set('tags')} />
+        <label className="check">
+          <input
+            type="checkbox"
+            aria-label="Close the conversation"
+            checked={form.close === 'yes'}
+            onChange={(e) => setForm((f) => ({ ...f, close: e.target.checked ? 'yes' : '' }))}
+          />
+          close
+        </label>
         <button type="submit" className="primary">
           {editing ? 'Save' : 'Add'}
         </button>
