@@ -94,6 +94,8 @@ interface Client {
   corked?: boolean;
   /** The conversation this desktop last said it shows. */
   viewing: string | null;
+  /** Its viewing reports, recorded one after the other (the end after the last report). */
+  reports: Promise<void>;
 }
 
 /** The connection under a `ws` socket: `ws` has no cork of its own, and writes each frame at once. */
@@ -123,7 +125,7 @@ export class RealtimeHub {
   }
 
   add(socket: WebSocket, principal: Principal): void {
-    const client: Client = { socket, principal, alive: true, viewing: null };
+    const client: Client = { socket, principal, alive: true, viewing: null, reports: Promise.resolve() };
     this.clients.add(client);
     socket.on('pong', () => {
       client.alive = true;
@@ -136,13 +138,21 @@ export class RealtimeHub {
         void this.markAlive(client, false).then(() => this.send(client, { type: 'heartbeat' }));
       if (frame?.type === 'viewing' && frame.conversationId !== client.viewing) {
         client.viewing = frame.conversationId;
-        // `viewing` logs its own failures (app.ts); the desktop reports again when it changes.
-        void this.options.viewing(client.principal.agent.id, frame.conversationId);
+        const { conversationId } = frame;
+        // One after the other, so the end of this desktop comes after its last report; a failed report
+        // (logged by `viewing` itself, app.ts) does not stop the later ones.
+        client.reports = client.reports
+          .then(() => this.options.viewing(client.principal.agent.id, conversationId))
+          .catch(() => {});
       }
     });
     socket.on('close', () => {
       this.clients.delete(client);
-      if (client.viewing) void this.options.viewingEnded(client.principal.agent.id, client.viewing);
+      const shown = client.viewing;
+      if (shown)
+        client.reports = client.reports
+          .then(() => this.options.viewingEnded(client.principal.agent.id, shown))
+          .catch(() => {});
     });
     socket.on('error', () => socket.terminate());
     // A desktop that reconnects within the grace time keeps its agent available; `hello` says it counted.

@@ -79,6 +79,30 @@ describe('supervisor monitor and macros API', () => {
     expect(monitor.agents.find((a) => a.id === bo.agent.id)?.viewing).toBeNull();
   });
 
+  it('records only conversations that exist, and clears the viewing when that desktop closes', async () => {
+    const supDesk = await connectRealtime(api.base, { cookie: sup.cookie });
+    const second = await connectRealtime(api.base, { cookie: ana.cookie });
+    await second.waitFor((e) => e.type === 'hello');
+    for (const conversationIdSent of ['no-such-conversation', '../../etc', 42])
+      second.ws.send(JSON.stringify({ type: 'viewing', conversationId: conversationIdSent }));
+    second.ws.send(JSON.stringify({ type: 'viewing', conversationId }));
+    second.close();
+    const cleared = await supDesk.waitFor(
+      (e) => e.type === 'agent.viewing' && (e.viewing as { conversationId: unknown }).conversationId === null,
+    );
+    expect(cleared.viewing).toMatchObject({ agentId: ana.agent.id });
+    // Ana's other desktop reported nothing but the real conversation: no bogus id was ever recorded.
+    const reported = supDesk.events
+      .filter((e) => e.type === 'agent.viewing')
+      .map((e) => (e.viewing as { conversationId: unknown }).conversationId);
+    expect(reported.every((id) => id === null || id === conversationId)).toBe(true);
+    const monitor = await (await sup.call('GET', '/api/v1/monitor')).json();
+    expect(monitor.agents.find((a: { id: string }) => a.id === ana.agent.id).viewing).toBeNull();
+    // Agents do not hear what colleagues look at.
+    expect(anaDesk.events.some((e) => e.type === 'agent.viewing')).toBe(false);
+    supDesk.close();
+  });
+
   it('takes a note from a supervisor, shows it to the holder at once, and never sends it to the contact', async () => {
     const before = sentToMember().length;
     const outboxBefore = (await api.tc.store.outbox.listByConversation(conversationId)).length;
