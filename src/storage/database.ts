@@ -24,8 +24,8 @@ import type { ArticleVectorTable } from './article-vector-repository.ts';
 import type { BotOutcomeTable, BotTurnTable } from './bot-outcome-repository.ts';
 import type { BotTextOverrideTable } from './bot-text-repository.ts';
 import type { ChannelOptOutTable, ChannelReceiptTable } from './channel-receipt-repository.ts';
-import type { SearchEntryTable } from './search-entries.ts';
 import type { AgentViewingTable, ConversationNoteTable } from './monitor-repositories.ts';
+import type { SearchEntryTable } from './search-entries.ts';
 import type { WebchatVisitorTable } from './webchat-visitor-repository.ts';
 import type { WebhookDeliveryTable, WebhookSubscriptionTable } from './webhook-repository.ts';
 

@@ -28,9 +28,9 @@ import type {
 import type { BotOutcome, BotTurn } from '../outcomes/bot-outcome.ts';
 import type { BotTextRepository } from './bot-text-repository.ts';
 import type { ExportRepository } from './export-repository.ts';
+import type { AgentViewingRepository, ConversationNoteRepository } from './monitor-repositories.ts';
 import type { RetentionRepository } from './retention-repository.ts';
 import type { SearchRepository } from './search-repository.ts';
-import type { AgentViewingRepository, ConversationNoteRepository } from './monitor-repositories.ts';
 import type { WebhookRepository } from './webhook-repository.ts';
 
 /**

@@ -45,10 +45,7 @@ export type WireEvent =
   | { type: 'case.created'; case: Case }
   | { type: 'case.updated'; case: Case; entry: TimelineEntry | null }
   | { type: 'agent.updated'; agent: PublicAgent }
-  | { type: 'admin.notice'; notice: AdminNotice };
-
-/** Something an admin must act on (GET /api/v1/notices, and the live `admin.notice` event). */
-export type { AdminNotice } from '../../../src/core/ports/event-bus.ts';
+  | { type: 'admin.notice'; notice: AdminNotice }
   | { type: 'note.created'; note: ConversationNote; conversation: Conversation }
   | { type: 'agent.viewing'; viewing: AgentViewing };
 
@@ -58,6 +55,8 @@ export type {
   MonitoredConversation,
   MonitorSnapshot,
 } from '../../../src/core/monitor/monitor-service.ts';
+/** Something an admin must act on (GET /api/v1/notices, and the live `admin.notice` event). */
+export type { AdminNotice } from '../../../src/core/ports/event-bus.ts';
 
 export interface QueueStats {
   queueId: string;
