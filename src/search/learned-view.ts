@@ -1,3 +1,4 @@
+import { type FeatureRows, FeatureRowsBuilder } from './feature-rows.ts';
 import {
   defaultFeatureOptions,
   type FeatureOptions,
@@ -98,7 +99,7 @@ export class LearnedModel {
     readonly options: LearnedViewOptions,
     readonly classes: { articleId: string; version: string }[],
     /** Hashed feature → row (or -1). */
-    private readonly row: Int32Array,
+    private readonly row: FeatureRows,
     private readonly idf: Float32Array,
     private readonly bias: Float32Array,
     private readonly model:
@@ -205,7 +206,7 @@ export class LearnedModel {
     }
     const words = featureWords(text);
     let seen = 0;
-    for (const w of words) if ((this.row[wordFeature(w, this.options.features)] ?? -1) >= 0) seen++;
+    for (const w of words) if (this.row.get(wordFeature(w, this.options.features)) >= 0) seen++;
     const coverage = words.length > 0 ? seen / words.length : 0;
 
     // Top `limit` by insertion into a small sorted window; ties keep the lower class index first.
@@ -274,8 +275,7 @@ export class LearnedModel {
     };
 
     // Features → rows (only features seen in training get a row), document frequencies.
-    const size = 1 << o.features.hashBits;
-    const row = new Int32Array(size).fill(-1);
+    const row = new FeatureRowsBuilder(1 << o.features.hashBits);
     const counts: { label: number; features: Map<number, number> }[] = [];
     const df: number[] = [];
     for (let label = 0; label < classes.length; label++) {
@@ -283,12 +283,8 @@ export class LearnedModel {
         const features = hashedFeatures(text, o.features);
         if (features.size === 0) continue;
         for (const f of features.keys()) {
-          let r = row[f] as number;
-          if (r < 0) {
-            r = df.length;
-            row[f] = r;
-            df.push(0);
-          }
+          const r = row.rowOf(f);
+          if (r === df.length) df.push(0);
           df[r] = (df[r] as number) + 1;
         }
         counts.push({ label, features });
@@ -346,7 +342,7 @@ export class LearnedModel {
           if (step % 16 === 0) await maybePause();
         }
       }
-      return new LearnedModel(o, meta, row, idf, bias, { kind: 'dense', weights });
+      return new LearnedModel(o, meta, row.build(), idf, bias, { kind: 'dense', weights });
     }
 
     // Sparse centroids: mean of each article's vectors, normalised, largest weights kept.
@@ -377,17 +373,22 @@ export class LearnedModel {
       weight[k] = w;
     });
     for (let r = 0; r < df.length; r++) start[r + 1] = (start[r + 1] as number) + (start[r] as number);
-    return new LearnedModel(o, meta, row, idf, bias, { kind: 'sparse', start, cls, weight });
+    return new LearnedModel(o, meta, row.build(), idf, bias, {
+      kind: 'sparse',
+      start,
+      cls,
+      weight,
+    });
   }
 }
 
 /** TF-IDF (1 + ln tf) · idf over known features, L2-normalised. */
-function vectorize(features: Map<number, number>, row: Int32Array, idf: Float32Array): SparseVector {
+function vectorize(features: Map<number, number>, row: FeatureRowsBuilder, idf: Float32Array): SparseVector {
   const index: number[] = [];
   const value: number[] = [];
   let norm = 0;
   for (const [f, tf] of features) {
-    const r = row[f] ?? -1;
+    const r = row.get(f);
     if (r < 0) continue;
     const v = (1 + Math.log(tf)) * (idf[r] as number);
     index.push(r);
@@ -401,7 +402,7 @@ function vectorize(features: Map<number, number>, row: Int32Array, idf: Float32A
 /** `vectorize` into the model's reusable query arrays; returns the number of features kept. */
 function vectorizeInto(
   features: Map<number, number>,
-  row: Int32Array,
+  row: FeatureRows,
   idf: Float32Array,
   scratch: Scratch,
 ): number {
@@ -414,7 +415,7 @@ function vectorizeInto(
   let count = 0;
   let norm = 0;
   for (const [f, tf] of features) {
-    const r = row[f] ?? -1;
+    const r = row.get(f);
     if (r < 0) continue;
     const v = (1 + Math.log(tf)) * (idf[r] as number);
     index[count] = r;
