@@ -127,6 +127,18 @@ export class KyselyMessageRepository implements MessageRepository {
     return rows.map(fromRow);
   }
 
+  async listRecent(conversationId: string, limit: number): Promise<Message[]> {
+    const rows = await this.scope.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('conversation_id', '=', conversationId)
+      .orderBy('created_at', 'desc')
+      .orderBy('seq', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.reverse().map(fromRow);
+  }
+
   async hasUnprocessed(conversationId: string, maxAttempts: number): Promise<boolean> {
     const row = await this.scope.db
       .selectFrom('messages')

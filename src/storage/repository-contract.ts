@@ -508,6 +508,13 @@ export function describeRepositoryContract(name: string, makeStore: () => Promis
         const texts = (await store.messages.listByConversation(conversation.id)).map((m) => m.text);
         expect(texts).toEqual(['first', 'second', 'later']);
         expect(await store.messages.listByConversation(id('none'))).toEqual([]);
+        // The newest ones only, in the same order.
+        expect((await store.messages.listRecent(conversation.id, 2)).map((m) => m.text)).toEqual([
+          'second',
+          'later',
+        ]);
+        expect((await store.messages.listRecent(conversation.id, 10)).map((m) => m.text)).toEqual(texts);
+        expect(await store.messages.listRecent(id('none'), 10)).toEqual([]);
       });
     });
 

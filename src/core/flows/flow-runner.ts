@@ -98,9 +98,11 @@ export class FlowRunner {
       case 'split':
         return state.conditions.find((c) => this.holds(c, ctx))?.next ?? state.otherwise;
       case 'virtual-agent': {
-        const history = (await store.messages.listByConversation(ctx.conversation.id))
-          .slice(-10)
-          .map((m) => ({ authorKind: m.authorKind, text: m.text }));
+        // The last ten only: a long conversation is not read whole for each answer.
+        const history = (await store.messages.listRecent(ctx.conversation.id, 10)).map((m) => ({
+          authorKind: m.authorKind,
+          text: m.text,
+        }));
         const reply = await this.deps.virtualAgent.reply({
           text: ctx.message.text,
           conversation: ctx.conversation,

@@ -121,6 +121,8 @@ export interface MessageRepository {
   findByExternalId(channel: ChannelName, externalId: string): Promise<Message | undefined>;
   /** Oldest first. */
   listByConversation(conversationId: string): Promise<Message[]>;
+  /** The conversation's newest `limit` messages, oldest first (what `listByConversation` ends with). */
+  listRecent(conversationId: string, limit: number): Promise<Message[]>;
   /** Whether the conversation has a message waiting for its handling (unprocessed, claimed fewer than `maxAttempts` times). */
   hasUnprocessed(conversationId: string, maxAttempts: number): Promise<boolean>;
   /**
