@@ -36,7 +36,7 @@ import { benchBotPath } from './discord/bot-path.ts';
 import { benchOutbound } from './discord/outbound.ts';
 import { benchProcess } from './discord/process.ts';
 import { type BareDiscord, startBareDiscord } from './support/bare-discord.ts';
-import { Arrivals, median, percentile } from './support/measuring.ts';
+import { Arrivals, closedLoop, type Summary, summarise, type Trial } from './support/measuring.ts';
 import { api, signIn } from './support/switchboard-api.ts';
 
 const QUICK = process.argv.includes('--quick') || process.env.SWITCHBOARD_BENCH_QUICK === '1';
@@ -89,47 +89,6 @@ const GENEROUS: Partial<DiscordEmulatorOptions> = {
 
 // ---------------------------------------------------------------------------------------------
 // Measuring
-
-interface Trial {
-  messages: number;
-  elapsedMs: number;
-  latencies: number[];
-}
-
-/** `workers` members, each sending `rounds` messages one after the other, all at once. */
-async function closedLoop(
-  workers: number,
-  rounds: number,
-  send: (worker: number) => Promise<number>,
-): Promise<Trial> {
-  const latencies: number[] = [];
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: workers }, async (_, worker) => {
-      for (let round = 0; round < rounds; round++) latencies.push(await send(worker));
-    }),
-  );
-  return { messages: workers * rounds, elapsedMs: performance.now() - started, latencies };
-}
-
-interface Summary {
-  trials: number;
-  perTrial: number;
-  throughput: number;
-  p50: number;
-  p99: number;
-}
-
-function summarise(trials: Trial[]): Summary {
-  const latencies = trials.flatMap((t) => t.latencies).sort((a, b) => a - b);
-  return {
-    trials: trials.length,
-    perTrial: trials[0]?.messages ?? 0,
-    throughput: median(trials.map((t) => (t.messages / t.elapsedMs) * 1000)),
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-  };
-}
 
 // ---------------------------------------------------------------------------------------------
 // The baseline: the same emulator feeding a bare discord.js client that only counts

@@ -28,7 +28,7 @@ import {
 } from '../../test/support/discord-emulator/discord-emulator.ts';
 import { loadClinc } from '../kb.ts';
 import { type BareDiscord, startBareDiscord } from '../support/bare-discord.ts';
-import { Arrivals, median, percentile } from '../support/measuring.ts';
+import { Arrivals, closedLoop, type Summary, summarise, type Trial } from '../support/measuring.ts';
 
 const ARTICLES = 1_000;
 const QUESTIONS_PER_ARTICLE = 14;
@@ -189,10 +189,7 @@ async function startBaselineSide(members: number): Promise<Side & { bare: BareDi
   return side;
 }
 
-interface Trial {
-  messages: number;
-  elapsedMs: number;
-  latencies: number[];
+interface BotTrial extends Trial {
   /** REST requests the emulator answered during the trial. */
   requests: number;
 }
@@ -205,7 +202,7 @@ function nextQuestion(kb: KnowledgeBase): string {
 }
 
 /** Open loop: every member sends `burst` questions at once; answers queued ÷ time until the last one was. */
-async function queuedTrial(side: Side, kb: KnowledgeBase, level: Level): Promise<Trial> {
+async function queuedTrial(side: Side, kb: KnowledgeBase, level: Level): Promise<BotTrial> {
   const expected = side.queued.count + level.members * level.burst;
   const delivered: Array<Promise<number>> = [];
   const started = performance.now();
@@ -232,45 +229,25 @@ function asked(side: Side, channelId: string): number {
 }
 
 /** Closed loop: each member asks, waits for the answer in its DM, asks again. */
-async function answeredTrial(side: Side, kb: KnowledgeBase, level: Level): Promise<Trial> {
-  const latencies: number[] = [];
+async function answeredTrial(side: Side, kb: KnowledgeBase, level: Level): Promise<BotTrial> {
   const requestsBefore = side.discord.requests().length;
-  const started = performance.now();
-  await Promise.all(
-    side.members.slice(0, level.members).map(async (member) => {
-      for (let round = 0; round < level.rounds; round++) {
-        const at = performance.now();
-        const dm = side.discord.sendDm(member, nextQuestion(kb));
-        latencies.push(
-          (await arrivals.expect(`${side.label}:${dm.channel_id}:${asked(side, dm.channel_id)}`)) - at,
-        );
-      }
-    }),
-  );
-  const elapsedMs = performance.now() - started;
-  const requests = side.discord.requests().length - requestsBefore;
-  return { messages: level.members * level.rounds, elapsedMs, latencies, requests };
+  const trial = await closedLoop(level.members, level.rounds, async (worker) => {
+    const at = performance.now();
+    const dm = side.discord.sendDm(side.members[worker] as ApiUser, nextQuestion(kb));
+    return (await arrivals.expect(`${side.label}:${dm.channel_id}:${asked(side, dm.channel_id)}`)) - at;
+  });
+  return { ...trial, requests: side.discord.requests().length - requestsBefore };
 }
 
-interface Summary {
-  trials: number;
-  perTrial: number;
+interface BotSummary extends Summary {
   /** REST requests per message, over the trials. */
   requestsEach: number;
-  throughput: number;
-  p50: number;
-  p99: number;
 }
 
-function summarise(trials: Trial[]): Summary {
-  const latencies = trials.flatMap((t) => t.latencies).sort((a, b) => a - b);
+function summariseBot(trials: BotTrial[]): BotSummary {
   return {
-    trials: trials.length,
-    perTrial: trials[0]?.messages ?? 0,
+    ...summarise(trials),
     requestsEach: trials.reduce((n, t) => n + t.requests, 0) / trials.reduce((n, t) => n + t.messages, 0),
-    throughput: median(trials.map((t) => (t.messages / t.elapsedMs) * 1000)),
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
   };
 }
 
@@ -288,14 +265,15 @@ export async function benchBotPath(options: { quick: boolean }): Promise<void> {
   setupMs = performance.now() - setupMs;
   watchAnswers(sb);
   watchAnswers(base);
-  const rows: Array<{ level: Level; queued: [Summary, Summary]; answered: [Summary, Summary] }> = [];
+  const rows: Array<{ level: Level; queued: [BotSummary, BotSummary]; answered: [BotSummary, BotSummary] }> =
+    [];
   try {
     for (const level of levels) {
       // Warm-up (not counted): one question per member on each side opens the DMs and the conversations.
       await answeredTrial(base, kb, { ...level, rounds: 1 });
       await answeredTrial(sb, kb, { ...level, rounds: 1 });
-      const queued: [Trial[], Trial[]] = [[], []];
-      const answered: [Trial[], Trial[]] = [[], []];
+      const queued: [BotTrial[], BotTrial[]] = [[], []];
+      const answered: [BotTrial[], BotTrial[]] = [[], []];
       // Alternating, so that a noisy neighbour weighs on both sides alike.
       for (let t = 0; t < level.trials; t++) {
         queued[1].push(await queuedTrial(base, kb, level));
@@ -305,8 +283,8 @@ export async function benchBotPath(options: { quick: boolean }): Promise<void> {
       }
       rows.push({
         level,
-        queued: [summarise(queued[0]), summarise(queued[1])],
-        answered: [summarise(answered[0]), summarise(answered[1])],
+        queued: [summariseBot(queued[0]), summariseBot(queued[1])],
+        answered: [summariseBot(answered[0]), summariseBot(answered[1])],
       });
     }
   } finally {

@@ -36,3 +36,47 @@ export function median(values: number[]): number {
     50,
   );
 }
+
+/** One trial: `messages` handled in `elapsedMs`, with the latency of each that was timed. */
+export interface Trial {
+  messages: number;
+  elapsedMs: number;
+  latencies: number[];
+}
+
+/** `workers` at once, each sending `rounds` messages one after the other; `send` returns one's latency. */
+export async function closedLoop(
+  workers: number,
+  rounds: number,
+  send: (worker: number) => Promise<number>,
+): Promise<Trial> {
+  const latencies: number[] = [];
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: workers }, async (_, worker) => {
+      for (let round = 0; round < rounds; round++) latencies.push(await send(worker));
+    }),
+  );
+  return { messages: workers * rounds, elapsedMs: performance.now() - started, latencies };
+}
+
+export interface Summary {
+  trials: number;
+  perTrial: number;
+  /** Messages per second: the median of the trials'. */
+  throughput: number;
+  /** Latencies pooled over the trials. */
+  p50: number;
+  p99: number;
+}
+
+export function summarise(trials: Trial[]): Summary {
+  const latencies = trials.flatMap((t) => t.latencies).sort((a, b) => a - b);
+  return {
+    trials: trials.length,
+    perTrial: trials[0]?.messages ?? 0,
+    throughput: median(trials.map((t) => (t.messages / t.elapsedMs) * 1000)),
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+  };
+}
