@@ -44,6 +44,7 @@ import type { VirtualAgent } from './ports/virtual-agent.ts';
 import type { WebhookSender } from './ports/webhook-sender.ts';
 import { QueueService } from './routing/queue-service.ts';
 import { Router, type RouterOptions } from './routing/router.ts';
+import { SlaService } from './sla/sla-service.ts';
 import { StatsService } from './stats/stats-service.ts';
 import { type WebhookOptions, WebhookService } from './webhooks/webhook-service.ts';
 
@@ -140,6 +141,8 @@ export class ContactCenter {
   readonly monitor: MonitorService;
   /** Canned responses that also set case status, priority, tags and close. */
   readonly macros: MacroService;
+  /** Business hours, SLA policies and the clocks on cases. */
+  readonly sla: SlaService;
   readonly connectors = new Map<string, ChannelConnector>();
   private readonly options: ContactCenterOptions;
   private readonly log: DispatcherLog;
@@ -241,6 +244,7 @@ export class ContactCenter {
     );
     this.monitor = new MonitorService(store, bus, clock);
     this.macros = new MacroService(store, bus, this.conversations, this.cases, this.router);
+    this.sla = new SlaService(store, bus, clock);
     this.dispatcher = new OutboxDispatcher(store, this.connectors, clock, this.options.outbox, deps.log);
     this.webhooks = new WebhookService(
       store,
@@ -333,6 +337,7 @@ export class ContactCenter {
       this.ticking = (async () => {
         await this.presence.sweep();
         await this.router.expireReservations();
+        await this.sla.sweep();
       })();
       try {
         await this.ticking;

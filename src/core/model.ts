@@ -233,6 +233,8 @@ export const timelineEntryTypes = [
   'rating',
   'rating_comment',
   'vote',
+  // An SLA target passed (data: metric, target minutes, due time).
+  'sla_breach',
 ] as const;
 export type TimelineEntryType = (typeof timelineEntryTypes)[number];
 

@@ -51,6 +51,10 @@ const catalog = {
     ar: 'ترتيبك في قائمة الانتظار: {position}، سيكون معك موظف قريباً.',
   },
   rateLabel: { en: 'Rate {n}', ar: 'تقييم {n}' },
+  outOfHours: {
+    en: 'Our team is away right now. A person will be back on {back}. Your case is open and you keep your place in the queue.',
+    ar: 'فريقنا غير متاح الآن. سيعود موظف يوم {back}. حالتك مفتوحة وستحتفظ بمكانك في قائمة الانتظار.',
+  },
 } as const;
 
 export type TextKey = keyof typeof catalog;

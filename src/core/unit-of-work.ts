@@ -1,5 +1,6 @@
 import type { DomainEvent, EventBus } from './ports/event-bus.ts';
 import type { Repositories, Store } from './ports/repositories.ts';
+import { recordSlaTimers } from './sla/sla-recording.ts';
 import { recordWebhookDeliveries } from './webhooks/webhook-events.ts';
 
 export type Emit = (event: DomainEvent) => void;
@@ -17,6 +18,8 @@ export async function inTransaction<T>(
   const events: DomainEvent[] = [];
   const result = await store.transaction(async (tx) => {
     const done = await work(tx, (event) => events.push(event));
+    for (const timer of await recordSlaTimers(tx, events))
+      events.push({ type: 'sla.timer', timer, alert: null });
     if (await recordWebhookDeliveries(tx, events)) events.push({ type: 'webhooks.enqueued' });
     return done;
   });
@@ -37,6 +40,8 @@ export async function inGroupedTransaction<T>(
   // The webhook deliveries go in the caller's own part (its savepoint): undone with it alone.
   const result = await store.groupedTransaction(async (tx) => {
     const done = await work(tx, (event) => events.push(event));
+    for (const timer of await recordSlaTimers(tx, events))
+      events.push({ type: 'sla.timer', timer, alert: null });
     if (await recordWebhookDeliveries(tx, events)) events.push({ type: 'webhooks.enqueued' });
     return done;
   });

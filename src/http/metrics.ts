@@ -22,6 +22,7 @@ export class HttpMetrics {
   private readonly conversationTransitions: Counter<'state'>;
   private readonly reservations: Counter<'status'>;
   private readonly casesCreated: Counter<'kind'>;
+  private readonly slaBreaches: Counter<'metric' | 'queue_id'>;
 
   constructor(
     center: HttpCenter,
@@ -67,6 +68,12 @@ export class HttpMetrics {
       name: 'switchboard_cases_created_total',
       help: 'Cases opened, by kind',
       labelNames: ['kind'],
+      registers,
+    });
+    this.slaBreaches = new Counter({
+      name: 'switchboard_sla_breaches_total',
+      help: 'SLA targets breached, by metric (first_response, next_response, resolution) and queue',
+      labelNames: ['metric', 'queue_id'],
       registers,
     });
     // Queue figures are read at scrape time, so they are right however many instances run.
@@ -202,6 +209,10 @@ export class HttpMetrics {
         break;
       case 'case.created':
         this.casesCreated.inc({ kind: event.case.kind });
+        break;
+      case 'sla.timer':
+        if (event.alert === 'breach')
+          this.slaBreaches.inc({ metric: event.timer.metric, queue_id: event.timer.queueId });
         break;
       default:
         break;

@@ -53,6 +53,8 @@ export function eventVisibleTo(event: DomainEvent, agent: Pick<Agent, 'id' | 'ro
     case 'case.updated':
     case 'agent.updated':
       return true;
+    case 'sla.timer':
+      return event.timer.agentId === agent.id || event.timer.agentId === null;
   }
 }
 

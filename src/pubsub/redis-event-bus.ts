@@ -55,6 +55,7 @@ const knownEventTypes = {
   'channel.push': true,
   'note.created': true,
   'agent.viewing': true,
+  'sla.timer': true,
 } as const satisfies Record<DomainEventType, true>;
 
 /** What travels on the channel: the event and the instance that published it. */

@@ -26,6 +26,7 @@ import type { BotTextOverrideTable } from './bot-text-repository.ts';
 import type { ChannelOptOutTable, ChannelReceiptTable } from './channel-receipt-repository.ts';
 import type { AgentViewingTable, ConversationNoteTable } from './monitor-repositories.ts';
 import type { SearchEntryTable } from './search-entries.ts';
+import type { SlaBusinessHoursTable, SlaPolicyTable, SlaTimerTable } from './sla-repository.ts';
 import type { WebchatVisitorTable } from './webchat-visitor-repository.ts';
 import type { WebhookDeliveryTable, WebhookSubscriptionTable } from './webhook-repository.ts';
 
@@ -323,6 +324,9 @@ export interface Database {
   bot_text_overrides: BotTextOverrideTable;
   conversation_notes: ConversationNoteTable;
   agent_viewing: AgentViewingTable;
+  sla_business_hours: SlaBusinessHoursTable;
+  sla_policies: SlaPolicyTable;
+  sla_timers: SlaTimerTable;
 }
 
 export type Engine = 'sqlite' | 'postgres';

@@ -33,6 +33,7 @@ import type {
 } from '../core/ports/repositories.ts';
 import type { RetentionRepository } from '../core/ports/retention-repository.ts';
 import type { SearchRepository } from '../core/ports/search-repository.ts';
+import type { SlaRepository } from '../core/ports/sla-repository.ts';
 import type { WebhookRepository } from '../core/ports/webhook-repository.ts';
 import { KyselyAgentRepository } from './agent-repository.ts';
 import { KyselyAnnouncementRepository } from './announcement-repository.ts';
@@ -71,6 +72,7 @@ import { KyselyRetentionRepository } from './retention-repository.ts';
 import { KyselySearchRepository } from './search-repository.ts';
 import { KyselySessionRepository } from './session-repository.ts';
 import { KyselySettingRepository } from './setting-repository.ts';
+import { KyselySlaRepository } from './sla-repository.ts';
 import { KyselyWebchatVisitorRepository } from './webchat-visitor-repository.ts';
 import { forgetSubscriptionReads, KyselyWebhookRepository } from './webhook-repository.ts';
 
@@ -134,6 +136,7 @@ export class KyselyStore implements Store {
   readonly botTexts: BotTextRepository;
   readonly conversationNotes: ConversationNoteRepository;
   readonly agentViewing: AgentViewingRepository;
+  readonly sla: SlaRepository;
 
   readonly #db: Kysely<Database>;
   readonly #context: AsyncLocalStorage<ActiveTransaction>;
@@ -186,6 +189,7 @@ export class KyselyStore implements Store {
     this.botTexts = new KyselyBotTextRepository(scope);
     this.conversationNotes = new KyselyConversationNoteRepository(scope);
     this.agentViewing = new KyselyAgentViewingRepository(scope);
+    this.sla = new KyselySlaRepository(scope);
   }
 
   /** The Kysely instance, for tooling (CLI, health checks). Repositories are the way to data. */

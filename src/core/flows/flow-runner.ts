@@ -14,6 +14,8 @@ import type { Store } from '../ports/repositories.ts';
 import type { VirtualAgent, VirtualAgentReply } from '../ports/virtual-agent.ts';
 import type { Router } from '../routing/router.ts';
 import { isTextKey, pickLanguage, say } from '../texts.ts';
+import { outOfHoursText } from '../sla/out-of-hours.ts';
+import { pickLanguage } from '../texts.ts';
 import { inTransaction } from '../unit-of-work.ts';
 import type { FlowCondition, FlowDefinition, FlowState } from './flow-definition.ts';
 
@@ -201,6 +203,9 @@ export class FlowRunner {
           ctx.conversation = await this.deps.router.enqueueIn(tx, emit, current, queue);
           ctx.queuePosition = (await this.deps.router.queuePosition(ctx.conversation.id, tx)) ?? 1;
           ctx.handoffTarget = 'switchboard';
+          // Queued all the same outside business hours: the member is told when a person is back.
+          const away = await outOfHoursText(tx, ctx.conversation, clock.now());
+          if (away) await postMessage(tx, emit, ctx.conversation, { authorKind: 'bot', text: away }, now());
         });
         return state.next;
       }

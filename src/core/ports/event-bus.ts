@@ -8,6 +8,7 @@ import type {
   TimelineEntry,
 } from '../model.ts';
 import type { AgentViewing, ConversationNote } from '../monitor/monitor.ts';
+import type { SlaTimer } from '../sla/sla.ts';
 
 /** What happened, pushed to desktops over the realtime WebSocket and to other instances over Redis. */
 export type DomainEvent =
@@ -32,6 +33,8 @@ export type DomainEvent =
   | { type: 'webhooks.enqueued' }
   /** An admin edited or reset a bot text; every instance reloads its edits. */
   | { type: 'bot_texts.changed' }
+  /** An SLA clock changed; `alert` when it reached its warning (amber) or its breach (red), told once. */
+  | { type: 'sla.timer'; timer: SlaTimer; alert: 'warning' | 'breach' | null }
   /** Something an admin must act on (a webhook endpoint disabled after a day of failures); admins only. */
   | { type: 'admin.notice'; notice: AdminNotice }
   /**

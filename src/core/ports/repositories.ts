@@ -31,6 +31,7 @@ import type { ExportRepository } from './export-repository.ts';
 import type { AgentViewingRepository, ConversationNoteRepository } from './monitor-repositories.ts';
 import type { RetentionRepository } from './retention-repository.ts';
 import type { SearchRepository } from './search-repository.ts';
+import type { SlaRepository } from './sla-repository.ts';
 import type { WebhookRepository } from './webhook-repository.ts';
 
 /**
@@ -585,6 +586,7 @@ export interface Repositories {
   botTexts: BotTextRepository;
   conversationNotes: ConversationNoteRepository;
   agentViewing: AgentViewingRepository;
+  sla: SlaRepository;
 }
 
 /** The unit of work: repositories outside a transaction, and a way to run several writes atomically. */
