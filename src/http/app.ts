@@ -42,6 +42,7 @@ import { queueRoutes } from './routes/queue-routes.ts';
 import { reservationRoutes } from './routes/reservation-routes.ts';
 import { retentionRoutes } from './routes/retention-routes.ts';
 import { searchRoutes } from './routes/search-routes.ts';
+import { slaRoutes } from './routes/sla-routes.ts';
 import { statsRoutes } from './routes/stats-routes.ts';
 import { transcriptRoutes } from './routes/transcript-routes.ts';
 import { uploadApiRoutes, uploadFileRoutes } from './routes/upload-routes.ts';
@@ -247,6 +248,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
         botTextRoutes,
         idleConversationRoutes,
         monitorRoutes,
+        slaRoutes,
       ]) {
         routes(api, deps);
       }

@@ -18,6 +18,7 @@ import type { EventBus } from '../core/ports/event-bus.ts';
 import type { Store } from '../core/ports/repositories.ts';
 import type { QueueService } from '../core/routing/queue-service.ts';
 import type { Router } from '../core/routing/router.ts';
+import type { SlaService } from '../core/sla/sla-service.ts';
 import type { StatsService } from '../core/stats/stats-service.ts';
 import type { WebhookService } from '../core/webhooks/webhook-service.ts';
 
@@ -70,4 +71,18 @@ export interface HttpCenter {
   idle: Pick<IdleConversations, 'settings' | 'saveSettings'>;
   monitor: Pick<MonitorService, 'snapshot' | 'addNote' | 'notes' | 'reportViewing' | 'endViewing'>;
   macros: Pick<MacroService, 'apply'>;
+  sla: Pick<
+    SlaService,
+    | 'getHours'
+    | 'setHours'
+    | 'clearHours'
+    | 'openingOf'
+    | 'listPolicies'
+    | 'setPolicy'
+    | 'deletePolicy'
+    | 'active'
+    | 'caseTimers'
+    | 'breaches'
+    | 'attainment'
+  >;
 }
