@@ -13,9 +13,8 @@ import type { HttpClient, HttpResponse } from '../ports/http-client.ts';
 import type { Store } from '../ports/repositories.ts';
 import type { VirtualAgent, VirtualAgentReply } from '../ports/virtual-agent.ts';
 import type { Router } from '../routing/router.ts';
-import { isTextKey, pickLanguage, say } from '../texts.ts';
 import { outOfHoursText } from '../sla/out-of-hours.ts';
-import { pickLanguage } from '../texts.ts';
+import { isTextKey, pickLanguage, say } from '../texts.ts';
 import { inTransaction } from '../unit-of-work.ts';
 import type { FlowCondition, FlowDefinition, FlowState } from './flow-definition.ts';
 

@@ -24,7 +24,7 @@ import * as search from './0025-search.ts';
 import * as transcriptsRetention from './0026-transcripts-retention.ts';
 import * as editableTexts from './0027-editable-texts.ts';
 import * as monitorMacros from './0028-monitor-macros.ts';
-import * as sla from './0024-sla.ts';
+import * as sla from './0029-sla.ts';
 
 /** Every migration, in order. Imported explicitly so bundling and `tsx` need no directory scan. */
 export const migrations: Record<string, Migration> = {
@@ -53,7 +53,8 @@ export const migrations: Record<string, Migration> = {
   '0026-transcripts-retention': transcriptsRetention,
   '0027-editable-texts': editableTexts,
   '0028-monitor-macros': monitorMacros,
-  '0024-sla': sla,
+  // 0024 was never used: the SLA migration landed after 0028.
+  '0029-sla': sla,
 };
 
 export const migrationTableName = 'switchboard_migration';
