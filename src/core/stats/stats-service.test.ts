@@ -122,7 +122,15 @@ describe('supervisor figures', () => {
       expect.objectContaining({ id: dana.id, name: 'Dana', presence: 'available', load: 1, closed: 2 }),
     ]);
     // A rating given for yesterday's case today is today's CSAT: it counts when it was given.
-    expect(stats.csat).toEqual({ average: 2.33, count: 3 });
+    // All three were Dana's, in the support queue, on the test channel; none left a comment.
+    const three = { average: 2.33, count: 3 };
+    expect(stats.csat).toEqual({
+      ...three,
+      byAgent: [{ ...three, id: dana.id, name: 'Dana' }],
+      byQueue: [{ ...three, id: expect.any(String), name: 'support' }],
+      byChannel: [{ ...three, id: 'test', name: 'test' }],
+      comments: [],
+    });
 
     // A window from 09:05: only what happened since then.
     const later = await t.center.stats.figures('2026-03-01T09:05:00.000Z');
