@@ -1,65 +1,52 @@
-import { createHash } from 'node:crypto';
 import {
-  type APIActionRowComponent,
-  type APIButtonComponentWithCustomId,
   type APIChannel,
-  type APIEmbed,
   type APIMessage,
-  type APIModalInteractionResponseCallbackData,
-  type ButtonInteraction,
-  type ChatInputCommandInteraction,
   Client,
   Events,
   GatewayIntentBits,
-  type Guild,
   type Interaction,
   type Message,
-  MessageFlags,
-  type ModalSubmitInteraction,
   Options,
   Partials,
   type RESTPostAPIChannelMessageJSONBody,
-  type RepliableInteraction,
   Routes,
-  type User,
 } from 'discord.js';
 import { z } from 'zod';
-import { type SimilarCase, similarCases } from '../../core/cases/similar-cases.ts';
 import type { ContactCenter } from '../../core/contact-center.ts';
 import { ContactService } from '../../core/contacts/contact-service.ts';
-import { DomainError } from '../../core/errors.ts';
-import { actionFor } from '../../core/flows/flow-runner.ts';
-import { baseLanguage, detectLanguage } from '../../core/knowledge/language-detector.ts';
-import type { Case, MemberNotice, MessageAction, OutboundMessage } from '../../core/model.ts';
-import { postMessageOnce } from '../../core/outbox/post-message.ts';
+import type { OutboundMessage } from '../../core/model.ts';
 import {
   type ChannelConnector,
   ConnectorError,
   type ConnectorHealth,
   type InboundHandler,
-  type InboundMessage,
   type SendResult,
 } from '../../core/ports/channel-connector.ts';
-import { inTransaction } from '../../core/unit-of-work.ts';
-import { commandNames, MANAGE_GUILD, QUESTION_MAX, switchboardCommands } from './discord-commands.ts';
-import { DiscordErrorCode, discordCode, toConnectorError } from './discord-errors.ts';
-import { customIds, parseCustomId, renderOutbound } from './discord-message-renderer.ts';
-import { bugModal, featureModal, parseBugReport, parseFeatureRequest } from './discord-modals.ts';
-import {
-  DiscordSetup,
-  formatSetupReport,
-  loadGuildSetup,
-  type SetupChannelKey,
-  type SetupReport,
-} from './discord-setup.ts';
-import { type DiscordTextKey, t } from './discord-texts.ts';
+import { catchUp } from './catch-up.ts';
+import { switchboardCommands } from './discord-commands.ts';
+import { ANNOUNCEMENT_CHANNEL, CHANNEL, type DiscordContext } from './discord-context.ts';
+import { DiscordDelivery } from './discord-delivery.ts';
+import { toConnectorError } from './discord-errors.ts';
+import { DiscordSetup, type SetupReport } from './discord-setup.ts';
+import { t } from './discord-texts.ts';
 import {
   type GatewayLeaseOptions,
   GatewayLeases,
   instanceOwner,
   type ShardHealth,
 } from './gateway-leases.ts';
+import { onButton } from './handlers/buttons.ts';
+import { onDirectMessage } from './handlers/direct-messages.ts';
+import { onModalSubmit } from './handlers/modals.ts';
+import { onSlashCommand } from './handlers/slash-commands.ts';
+import { onThreadMessage } from './handlers/thread-messages.ts';
+import { logUnsupported, replyEphemeral, replyError } from './interaction-replies.ts';
+import { memberLanguage } from './member-language.ts';
+import { PendingReplies } from './pending-replies.ts';
 import type { SharedRestLimiter } from './shared-rest-limiter.ts';
+import { SupportThreads } from './support-threads.ts';
+
+export { deliveryNonce } from './discord-context.ts';
 
 export interface DiscordLog {
   info(context: Record<string, unknown>, message: string): void;
@@ -139,60 +126,6 @@ const OPEN_RETRY_MAX_MS = 60_000;
 /** What the connector needs of the core besides `receive`: cases (bug reports, votes), events, settings. */
 export type DiscordCore = Pick<ContactCenter, 'cases' | 'bus' | 'store' | 'clock'>;
 
-/** Where a Discord conversation's replies go: the DM (or fallback thread) and the member. */
-const addressSchema = z.object({ channelId: z.string().min(1), userId: z.string().min(1).optional() });
-
-interface ThreadRecord {
-  threadId: string;
-  guildId: string;
-  /** The member was added and told where they are; until then, opening is finished on the next send. */
-  ready: boolean;
-}
-
-interface CasePost {
-  channelId: string;
-  messageId: string;
-  guildId: string;
-}
-
-const settingKeys = {
-  thread: (userId: string) => `discord:thread:${userId}`,
-  threadOwner: (threadId: string) => `discord:thread-owner:${threadId}`,
-  guild: (userId: string) => `discord:guild:${userId}`,
-  casePost: (caseId: string) => `discord:case-post:${caseId}`,
-  liveButtons: (member: string) => `discord:live-buttons:${member}`,
-  delivery: (key: string) => `discord:delivery:${key}`,
-};
-
-/** The parts of a split message already posted, kept until the last one is, so a retry or restart goes on. */
-interface DeliveryProgress {
-  parts: number;
-  lastId: string | null;
-  lastChannelId: string | null;
-}
-
-/**
- * Discord's idempotency key for one part of one outgoing message (at most 25 characters): with
- * `enforce_nonce`, a resend whose first response was lost returns the message already created.
- */
-export function deliveryNonce(key: string, part: number): string {
-  return `${createHash('sha256').update(key).digest('base64url').slice(0, 20)}.${part}`;
-}
-
-/** The member's latest conversation message that carries buttons: the only one whose buttons still work. */
-interface LiveButtons {
-  channelId: string;
-  messageId: string;
-  components: ButtonRow[];
-}
-
-const CHANNEL = 'discord';
-/** Closed conversations active this recently are caught up too: their member may have written again. */
-const CATCH_UP_WINDOW_MS = 7 * 24 * 60 * 60_000;
-const PRIVATE_THREAD = 12;
-const GUILD_TEXT = 0;
-const ANNOUNCEMENT_CHANNEL = 5;
-
 /**
  * The Discord channel: slash commands (`/helpme`, `/agent`, `/bug`, `/new_feature`), the virtual agent and
  * live agents in DMs (or a private thread when a member's DMs are closed), buttons, bug reports and feature
@@ -219,10 +152,10 @@ export class DiscordConnector implements ChannelConnector {
   readonly owner: string;
   private state: ConnectorHealth;
   private onInbound: InboundHandler | null = null;
-  private readonly contacts: ContactService;
   private unsubscribe: (() => void) | null = null;
-  /** Threads being opened by this instance, so that concurrent sends to one member open one. */
-  private readonly opening = new Map<string, Promise<ThreadRecord>>();
+  /** What the handlers share (see DiscordContext). */
+  private readonly ctx: DiscordContext;
+  private readonly delivery: DiscordDelivery;
   /** Each member's messages still being handled, so that the next one waits its turn. */
   private readonly handling = new Map<string, Promise<void>>();
   /** The running catch-up after a new gateway session; the next one waits for it. */
@@ -232,8 +165,7 @@ export class DiscordConnector implements ChannelConnector {
    * live meanwhile. They came after the gap, so they must not mark where the gap ends.
    */
   private readonly arrivedLive = new Set<Set<string>>();
-  /** The last `/helpme` or `/agent` of each member, to tell them where the conversation went. */
-  private readonly pendingReplies = new Map<string, { interaction: RepliableInteraction; at: number }>();
+  private readonly pendingReplies = new PendingReplies();
 
   constructor(
     private readonly core: DiscordCore,
@@ -241,7 +173,19 @@ export class DiscordConnector implements ChannelConnector {
   ) {
     this.options = { ...defaultDiscordConnectorOptions, ...options };
     this.owner = this.options.instanceName || instanceOwner();
-    this.contacts = new ContactService(core.store, core.clock);
+    const shared: Omit<DiscordContext, 'threads'> = {
+      core,
+      options: this.options,
+      contacts: new ContactService(core.store, core.clock),
+      pendingReplies: this.pendingReplies,
+      inbound: () => this.onInbound,
+      client: () => this.client,
+      rest: () => this.rest(),
+      languageOf: (userId, locale, text) => memberLanguage(core.store, userId, locale, text),
+      setupGuild: (guildId) => this.setupGuild(guildId),
+    };
+    this.ctx = { ...shared, threads: new SupportThreads(shared) };
+    this.delivery = new DiscordDelivery(this.ctx);
     this.state = this.options.token
       ? { status: 'connecting', detail: 'not started' }
       : { status: 'disabled', detail: 'no token' };
@@ -514,7 +458,13 @@ export class DiscordConnector implements ChannelConnector {
       const live = new Set<string>();
       this.arrivedLive.add(live);
       this.catchingUp = this.catchingUp
-        .then(() => this.guard('catch-up', () => this.catchUp(client, live)))
+        .then(() =>
+          this.guard('catch-up', () =>
+            catchUp(this.ctx, client, live, (message) =>
+              this.inOrder(message.author.id, () => this.guard('message', () => this.onMessage(message))),
+            ),
+          ),
+        )
         .catch(() => {})
         .finally(() => this.arrivedLive.delete(live));
     });
@@ -550,119 +500,8 @@ export class DiscordConnector implements ChannelConnector {
 
   // ---- outbound ------------------------------------------------------------------------------
 
-  async send(message: OutboundMessage): Promise<SendResult> {
-    if (message.notice) return this.sendNotice(message, message.notice);
-    const parsed = addressSchema.safeParse(message.address);
-    if (!parsed.success)
-      throw new ConnectorError(
-        `conversation ${message.conversationId} has no Discord address (${JSON.stringify(message.address)})`,
-        false,
-      );
-    const address = { channelId: parsed.data.channelId, userId: parsed.data.userId ?? null };
-    const bodies = renderOutbound(message, { publicUrl: this.options.publicUrl });
-    if (bodies.length === 0) return { externalId: null };
-    const key = message.messageId ?? `${message.conversationId}:${message.text}`;
-    const member = address.userId ?? address.channelId;
-    const progressKey = settingKeys.delivery(key);
-    const progress: DeliveryProgress = (await this.core.store.settings.get<DeliveryProgress>(
-      progressKey,
-    )) ?? {
-      parts: 0,
-      lastId: null,
-      lastChannelId: null,
-    };
-    // Before the member sees the new message, the buttons of the previous one stop working.
-    if (progress.parts === 0) await this.disableLiveButtons(member);
-    for (let i = progress.parts; i < bodies.length; i++) {
-      const body = bodies[i];
-      if (!body) continue;
-      const sent = await this.postToMember(
-        address,
-        { ...body, nonce: deliveryNonce(key, i), enforce_nonce: true },
-        `deliver ${message.conversationId} (part ${i + 1} of ${bodies.length})`,
-      );
-      progress.parts = i + 1;
-      progress.lastId = sent.id;
-      progress.lastChannelId = sent.channel_id;
-      // Only a split message has parts to remember; a single one is covered by its nonce.
-      if (i + 1 < bodies.length) await this.core.store.settings.set(progressKey, progress);
-    }
-    if (bodies.length > 1) await this.core.store.settings.set(progressKey, null);
-    if (progress.lastId && progress.lastChannelId)
-      await this.rememberLiveButtons(member, {
-        channelId: progress.lastChannelId,
-        messageId: progress.lastId,
-        components: (bodies.at(-1)?.components ?? []) as ButtonRow[],
-      });
-    return { externalId: progress.lastId };
-  }
-
-  /**
-   * The conversation moves on (a new answer, a hand-off, a typed choice or rating): the buttons of the
-   * member's previous message are disabled, so that a choice already made, or no longer on offer, cannot
-   * be pressed. A failure is only logged: the new message matters more than the old buttons.
-   */
-  private async disableLiveButtons(member: string): Promise<void> {
-    const key = settingKeys.liveButtons(member);
-    try {
-      const live = await this.core.store.settings.get<LiveButtons>(key);
-      if (!live) return;
-      await this.rest()
-        .patch(Routes.channelMessage(live.channelId, live.messageId), {
-          body: { components: disableRows(live.components) },
-        })
-        .catch((error: unknown) => {
-          // 10008: the message is gone, and its buttons with it.
-          if (discordCode(error) !== DiscordErrorCode.UnknownMessage) throw error;
-        });
-      await this.core.store.settings.set(key, null);
-    } catch (error) {
-      this.options.log.warn({ err: error, member }, 'buttons of the previous message not disabled');
-    }
-  }
-
-  /** The new message's buttons, if it has any, are the member's live ones. */
-  private async rememberLiveButtons(member: string, latest: LiveButtons): Promise<void> {
-    if (latest.components.length === 0) return;
-    await this.core.store.settings
-      .set(settingKeys.liveButtons(member), latest)
-      .catch((error: unknown) =>
-        this.options.log.warn({ err: error, member, messageId: latest.messageId }, 'live buttons not kept'),
-      );
-  }
-
-  /**
-   * Posts in the member's DM, or in their private support thread once Discord refused a DM (50007);
-   * maps every failure to a ConnectorError the outbox can act on.
-   */
-  private async postToMember(
-    address: { channelId: string; userId: string | null },
-    body: RESTPostAPIChannelMessageJSONBody,
-    context: string,
-  ): Promise<APIMessage> {
-    const rest = this.rest();
-    const { userId } = address;
-    const thread = userId ? await this.threadFor(userId) : null;
-    const channelId = thread?.threadId ?? address.channelId;
-    try {
-      return (await rest.post(Routes.channelMessages(channelId), { body })) as APIMessage;
-    } catch (error) {
-      const code = discordCode(error);
-      if (code === DiscordErrorCode.CannotSendMessagesToThisUser && userId && !thread) {
-        const opened = await this.openThreadFor(userId);
-        try {
-          return (await rest.post(Routes.channelMessages(opened.threadId), { body })) as APIMessage;
-        } catch (retryError) {
-          throw toConnectorError(retryError, `${context} (thread ${opened.threadId})`);
-        }
-      }
-      if (code === DiscordErrorCode.UnknownChannel && thread && userId) {
-        // The thread was deleted: forget it, so the next attempt tries the DM (and a new thread) again.
-        await this.forgetThread(userId, thread.threadId);
-        throw new ConnectorError(`${context}: support thread ${thread.threadId} is gone`, true);
-      }
-      throw toConnectorError(error, `${context} (channel ${channelId})`);
-    }
+  send(message: OutboundMessage): Promise<SendResult> {
+    return this.delivery.send(message);
   }
 
   /** REST through the connector's own client: it works on every instance, with or without a gateway session. */
@@ -672,165 +511,7 @@ export class DiscordConnector implements ChannelConnector {
     return client.rest;
   }
 
-  // ---- the fallback thread for members whose DMs are closed ------------------------------------
-
-  /**
-   * The member's support thread, read from the store (not kept in memory), so that every instance sees a
-   * thread another one opened or forgot at once.
-   */
-  private async threadFor(userId: string): Promise<ThreadRecord | null> {
-    const record = await this.storedThread(userId);
-    if (record && !record.ready) return this.openThreadFor(userId);
-    return record;
-  }
-
-  private async storedThread(userId: string): Promise<ThreadRecord | null> {
-    return (await this.core.store.settings.get<ThreadRecord>(settingKeys.thread(userId))) ?? null;
-  }
-
-  /** Opens (once per member, even under concurrent sends) a private thread in the customer-service channel. */
-  private openThreadFor(userId: string): Promise<ThreadRecord> {
-    const running = this.opening.get(userId);
-    if (running) return running;
-    const work = this.doOpenThread(userId).finally(() => this.opening.delete(userId));
-    this.opening.set(userId, work);
-    return work;
-  }
-
-  private async doOpenThread(userId: string): Promise<ThreadRecord> {
-    const rest = this.rest();
-    const language = await this.languageOf(userId, null);
-    let record = await this.storedThread(userId);
-    if (!record) {
-      const guild = await this.guildOf(userId);
-      // An instance without a gateway session knows no server: the one holding the gateway opens the thread
-      // (its dispatcher takes the message on a later attempt), so this is worth retrying, not a refusal.
-      const standby = (this.client?.guilds.cache.size ?? 0) === 0;
-      if (!guild)
-        throw new ConnectorError(
-          standby
-            ? `cannot DM user ${userId}; this instance holds no gateway session to find their server and open a thread`
-            : `cannot DM user ${userId} and no server is known to open a thread in`,
-          standby,
-        );
-      const parent = await this.officialChannel(
-        guild,
-        'customer-service',
-        this.options.customerServiceChannel,
-      );
-      if (!parent)
-        throw new ConnectorError(
-          `cannot DM user ${userId} and server ${guild.id} has no "${this.options.customerServiceChannel}" channel`,
-          false,
-        );
-      const user = await this.client?.users.fetch(userId).catch(() => null);
-      const name = t('threadName', language, { member: user?.username ?? userId }).slice(0, 100);
-      try {
-        const thread = (await rest.post(Routes.threads(parent), {
-          body: { name, type: PRIVATE_THREAD, invitable: false, auto_archive_duration: 10080 },
-        })) as APIChannel;
-        record = { threadId: thread.id, guildId: guild.id, ready: false };
-      } catch (error) {
-        throw toConnectorError(error, `open a support thread for ${userId} in ${parent}`);
-      }
-      await this.saveThread(userId, record);
-    }
-    try {
-      await rest.put(Routes.threadMembers(record.threadId, userId));
-      // Its nonce is the thread's: a retry after a lost answer (or another instance finishing the same
-      // opening) does not welcome the member twice.
-      await rest.post(Routes.channelMessages(record.threadId), {
-        body: {
-          content: t('threadWelcome', language, { member: `<@${userId}>` }),
-          allowed_mentions: { users: [userId] },
-          nonce: deliveryNonce(`thread-welcome:${record.threadId}`, 0),
-          enforce_nonce: true,
-        },
-      });
-    } catch (error) {
-      throw toConnectorError(error, `add ${userId} to support thread ${record.threadId}`);
-    }
-    record = { ...record, ready: true };
-    await this.saveThread(userId, record);
-    const pending = this.pendingReplies.get(userId);
-    if (pending) {
-      this.pendingReplies.delete(userId);
-      await pending.interaction
-        .editReply({ content: t('continueInThread', language, { thread: `<#${record.threadId}>` }) })
-        .catch((error: unknown) =>
-          this.options.log.warn({ err: error, userId }, 'could not tell the member where the thread is'),
-        );
-    }
-    this.options.log.info(
-      { userId, threadId: record.threadId },
-      'DMs closed: opened a private support thread',
-    );
-    return record;
-  }
-
-  private async saveThread(userId: string, record: ThreadRecord): Promise<void> {
-    await this.core.store.transaction(async (tx) => {
-      await tx.settings.set(settingKeys.thread(userId), record);
-      await tx.settings.set(settingKeys.threadOwner(record.threadId), userId);
-    });
-  }
-
-  private async forgetThread(userId: string, threadId: string): Promise<void> {
-    await this.core.store.transaction(async (tx) => {
-      await tx.settings.set(settingKeys.thread(userId), null);
-      await tx.settings.set(settingKeys.threadOwner(threadId), null);
-    });
-  }
-
-  /** Whose support thread this is (null for any other thread), from the store like `threadFor`. */
-  private async threadOwner(threadId: string): Promise<string | null> {
-    return (await this.core.store.settings.get<string>(settingKeys.threadOwner(threadId))) ?? null;
-  }
-
-  /** The server to open a member's thread in: where they last used a command, else any shared server. */
-  private async guildOf(userId: string): Promise<Guild | null> {
-    const client = this.client;
-    if (!client) return null;
-    const known = await this.core.store.settings.get<string>(settingKeys.guild(userId));
-    const cached = known ? client.guilds.cache.get(known) : undefined;
-    if (cached) return cached;
-    const candidates = this.options.guildIds.length
-      ? this.options.guildIds.map((id) => client.guilds.cache.get(id)).filter((g): g is Guild => !!g)
-      : [...client.guilds.cache.values()];
-    for (const guild of candidates) {
-      const member = await guild.members.fetch(userId).catch(() => null);
-      if (member) return guild;
-    }
-    return null;
-  }
-
-  private async rememberGuild(userId: string, guildId: string | null): Promise<void> {
-    if (!guildId) return;
-    const key = settingKeys.guild(userId);
-    if ((await this.core.store.settings.get<string>(key)) !== guildId)
-      await this.core.store.settings.set(key, guildId);
-  }
-
-  /** The channel `/setup` stored for this server, else the configured one (by id or name). */
-  private async officialChannel(
-    guild: Guild,
-    key: SetupChannelKey,
-    fallback: string,
-  ): Promise<string | null> {
-    const setup = await loadGuildSetup(this.core.store.settings, guild.id);
-    const stored = setup?.channels[key];
-    if (stored && guild.channels.cache.has(stored)) return stored;
-    return this.findChannel(guild, fallback);
-  }
-
-  /** A text channel of the server by id or by name. */
-  private findChannel(guild: Guild, idOrName: string): string | null {
-    const byId = guild.channels.cache.get(idOrName);
-    if (byId) return byId.id;
-    return guild.channels.cache.find((c) => c.name === idOrName && c.type === GUILD_TEXT)?.id ?? null;
-  }
-
-  // ---- inbound -------------------------------------------------------------------------------
+  // ---- inbound: one handler per message source and interaction kind (see handlers/) ----------
 
   /**
    * One member's messages are handled one after another, in the order Discord sent them, so that a quick
@@ -857,223 +538,35 @@ export class DiscordConnector implements ChannelConnector {
 
   private async onMessage(message: Message): Promise<void> {
     if (message.author.bot || message.system || !this.onInbound) return;
-    const userId = message.author.id;
-    let address: Record<string, unknown>;
-    if (!message.guildId) {
-      address = { channelId: message.channelId, userId };
-    } else if (message.channel.isThread() && (await this.threadOwner(message.channelId)) === userId) {
-      // The member's private support thread (their DMs are closed): the same conversation continues.
-      address = { channelId: message.channelId, userId, threadId: message.channelId };
-    } else {
-      return;
-    }
-    const text = message.content;
-    const attachments = [...message.attachments.values()].map((a) => ({
-      url: a.url,
-      name: a.name,
-      ...(a.contentType ? { contentType: a.contentType } : {}),
-    }));
-    await this.onInbound({
-      channel: CHANNEL,
-      externalId: message.id,
-      contact: profileOf(message.author, null),
-      address,
-      text,
-      ...(attachments.length > 0 ? { attachments } : {}),
-      receivedAt: message.createdAt.toISOString(),
-    });
-    if (!text.trim()) await this.answerWithoutText(message.id, userId, attachments.length > 0);
-  }
-
-  /**
-   * Reads back, oldest first, what members wrote in the channels of open and recently active conversations
-   * after the last message stored for each, and hands it to the core like a live message (the core keeps
-   * one copy per Discord message id, so a message that also arrived live is not stored twice).
-   */
-  private async catchUp(client: Client, arrivedLive: ReadonlySet<string>): Promise<void> {
-    const store = this.core.store;
-    const since = new Date(this.core.clock.now().getTime() - CATCH_UP_WINDOW_MS).toISOString();
-    const [open, recent] = await Promise.all([
-      store.conversations.list({ channel: CHANNEL, state: ['bot', 'queued', 'assigned', 'wrapping'] }),
-      store.conversations.list({ channel: CHANNEL, activeSince: since }),
-    ]);
-    const lastSeen = new Map<string, bigint>();
-    for (const conversation of [...open, ...recent]) {
-      const parsed = addressSchema.safeParse(conversation.address);
-      if (!parsed.success) continue;
-      const channelId = parsed.data.channelId;
-      for (const message of await store.messages.listByConversation(conversation.id)) {
-        // Where the gap ends is the member's last message received before it: the bot's messages (sent by any
-        // instance, also during the gap) and what arrived live in this session come after messages still unread.
-        if (message.authorKind !== 'contact' || (message.externalId && arrivedLive.has(message.externalId)))
-          continue;
-        const id = snowflake(message.externalId);
-        if (id !== null && id > (lastSeen.get(channelId) ?? 0n)) lastSeen.set(channelId, id);
-      }
-    }
-    let read = 0;
-    for (const [channelId, last] of lastSeen) {
-      if (this.client !== client) return;
-      const channel = await client.channels.fetch(channelId).catch((error: unknown) => {
-        this.options.log.warn({ err: error, channelId }, 'catch-up: channel not readable');
-        return null;
-      });
-      if (!channel?.isTextBased()) continue;
-      let after = last;
-      for (;;) {
-        const page = await channel.messages.fetch({ after: after.toString(), limit: 100, cache: false });
-        const messages = [...page.values()].sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
-        for (const message of messages) {
-          after = BigInt(message.id);
-          if (message.author.bot) continue;
-          // Already stored (it arrived live): skipped, so that nothing it triggers runs twice.
-          if (await store.messages.findByExternalId(CHANNEL, message.id)) continue;
-          read += 1;
-          await this.inOrder(message.author.id, () => this.guard('message', () => this.onMessage(message)));
-        }
-        if (page.size < 100) break;
-      }
-    }
-    this.options.log.info({ channels: lastSeen.size, messages: read }, 'Discord catch-up done');
-  }
-
-  /**
-   * A message without text (a file or a sticker) runs no flow in the core, so the member would hear nothing.
-   * What to say depends on who has the conversation: the virtual agent cannot read the file, so it says so
-   * and offers a person; a waiting member is told the file is kept; with an agent, the file simply appears
-   * in the desktop like any message, and a bot remark would only interrupt.
-   *
-   * The hint is a bot message of the conversation, sent through the outbox (in order with the rest, with
-   * retries and a nonce), once per inbound message: keyed by its Discord id, so that the same message
-   * handled twice (delivered to two instances, or read back by a catch-up) gets one hint.
-   */
-  private async answerWithoutText(inboundId: string, userId: string, hasFiles: boolean): Promise<void> {
-    const { store, bus, clock } = this.core;
-    const contact = await store.contacts.findByIdentity(CHANNEL, userId);
-    const conversation = contact && (await store.conversations.findOpen(contact.id, CHANNEL));
-    if (!conversation) return;
-    const language = conversation.language ?? (contact.locale ? baseLanguage(contact.locale) : null);
-    let text: string;
-    let actions: MessageAction[] = [];
-    if (conversation.state === 'bot') {
-      text = t(hasFiles ? 'attachmentOnly' : 'textOnly', language);
-      actions = [actionFor('handoff', language)];
-    } else if (conversation.state === 'queued' && hasFiles) {
-      text = t('attachmentQueued', language);
-    } else {
-      return;
-    }
-    await inTransaction(store, bus, (tx, emit) =>
-      postMessageOnce(
-        tx,
-        emit,
-        conversation,
-        { authorKind: 'bot', text, actions, onceKey: `hint:${inboundId}` },
-        clock.now().toISOString(),
-      ),
-    );
+    if (!message.guildId) await onDirectMessage(this.ctx, message);
+    else if (message.channel.isThread()) await onThreadMessage(this.ctx, message);
   }
 
   private async onInteraction(interaction: Interaction): Promise<void> {
+    const log = this.options.log;
     if (interaction.isAutocomplete()) {
       // No command offers suggestions; an empty list tells Discord so instead of a "loading options failed".
-      this.logUnsupported(interaction, interaction.commandName);
+      logUnsupported(log, interaction, interaction.commandName);
       await interaction.respond([]);
       return;
     }
     if (!interaction.isRepliable()) {
-      this.logUnsupported(interaction, null);
+      logUnsupported(log, interaction, null);
       return;
     }
-    const language = () => this.languageOf(interaction.user.id, interaction.locale);
+    const language = () => this.ctx.languageOf(interaction.user.id, interaction.locale);
     try {
-      if (interaction.isChatInputCommand()) await this.onCommand(interaction);
-      else if (interaction.isButton()) await this.onButton(interaction);
-      else if (interaction.isModalSubmit()) await this.onModal(interaction);
+      if (interaction.isChatInputCommand()) await onSlashCommand(this.ctx, interaction);
+      else if (interaction.isButton()) await onButton(this.ctx, interaction);
+      else if (interaction.isModalSubmit()) await onModalSubmit(this.ctx, interaction);
       else {
         // A context-menu command, a select menu: nothing Switchboard registered or sends.
-        this.logUnsupported(interaction, interaction.isCommand() ? interaction.commandName : null);
-        await this.replyEphemeral(interaction, t('errorNotSupported', await language()));
+        logUnsupported(log, interaction, interaction.isCommand() ? interaction.commandName : null);
+        await replyEphemeral(interaction, t('errorNotSupported', await language()));
       }
     } catch (error) {
-      await this.replyError(interaction, error, await language().catch(() => 'en'));
+      await replyError(log, interaction, error, await language().catch(() => 'en'));
     }
-  }
-
-  private async onCommand(interaction: ChatInputCommandInteraction): Promise<void> {
-    switch (interaction.commandName) {
-      case commandNames.helpme: {
-        const question = (interaction.options.getString('question') ?? '').trim();
-        if (question.length > QUESTION_MAX)
-          throw new DomainError('invalid', `a question has at most ${QUESTION_MAX} characters`);
-        await this.startInDm(interaction, 'start', question);
-        return;
-      }
-      case commandNames.agent:
-        await this.startInDm(interaction, 'handoff', '');
-        return;
-      case commandNames.setup:
-        await this.onSetup(interaction);
-        return;
-      case commandNames.bug:
-      case commandNames.newFeature: {
-        if (!interaction.inGuild()) {
-          await this.replyEphemeral(
-            interaction,
-            t('errorGuildOnly', await this.languageOf(interaction.user.id, interaction.locale)),
-          );
-          return;
-        }
-        const language = await this.languageOf(interaction.user.id, interaction.locale);
-        const modal: APIModalInteractionResponseCallbackData =
-          interaction.commandName === commandNames.bug ? bugModal(language) : featureModal(language);
-        await interaction.showModal(modal);
-        return;
-      }
-      default:
-        // A command registered by an older version, or by hand: say so, and leave a trace.
-        this.logUnsupported(interaction, interaction.commandName);
-        await this.replyEphemeral(
-          interaction,
-          t('errorUnknownCommand', await this.languageOf(interaction.user.id, interaction.locale), {
-            command: interaction.commandName,
-          }),
-        );
-    }
-  }
-
-  private logUnsupported(interaction: Interaction, command: string | null): void {
-    this.options.log.warn(
-      {
-        interactionType: interaction.type,
-        command,
-        guildId: interaction.guildId,
-        userId: interaction.user.id,
-        interactionId: interaction.id,
-      },
-      'Discord interaction not supported',
-    );
-  }
-
-  /** `/setup`: Manage Server only (Discord hides it from others; checked here too, as permissions change). */
-  private async onSetup(interaction: ChatInputCommandInteraction): Promise<void> {
-    const language = await this.languageOf(interaction.user.id, interaction.locale);
-    if (!interaction.inGuild()) {
-      await this.replyEphemeral(interaction, t('errorGuildOnly', language));
-      return;
-    }
-    const permissions = interaction.memberPermissions;
-    if (!permissions || (permissions.bitfield & MANAGE_GUILD) === 0n) {
-      this.options.log.info({ userId: interaction.user.id, guildId: interaction.guildId }, '/setup refused');
-      await this.replyEphemeral(interaction, t('setupRefused', language));
-      return;
-    }
-    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-    const report = await this.setupGuild(interaction.guildId);
-    await interaction.editReply({
-      content: clip(formatSetupReport(report, undefined, language), 2000),
-      allowedMentions: { parse: [] },
-    });
   }
 
   /** Creates or links the server's official channels (see DiscordSetup); the CLI does the same over bare REST. */
@@ -1139,343 +632,6 @@ export class DiscordConnector implements ChannelConnector {
     }
   }
 
-  /** `/helpme` and `/agent`: acknowledge at once, open the DM, and hand the core the request. */
-  private async startInDm(
-    interaction: ChatInputCommandInteraction,
-    action: 'start' | 'handoff',
-    text: string,
-  ): Promise<void> {
-    const onInbound = this.onInbound;
-    if (!onInbound) return;
-    const userId = interaction.user.id;
-    // The 3-second window: defer first, then store and run the flow, then say where to look.
-    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-    const language = await this.languageOf(userId, interaction.locale, text);
-    await this.rememberGuild(userId, interaction.guildId);
-    const dm = await interaction.user.createDM();
-    this.pendingReplies.set(userId, { interaction, at: Date.now() });
-    this.prunePendingReplies();
-    const thread = await this.threadFor(userId);
-    await onInbound({
-      channel: CHANNEL,
-      externalId: interaction.id,
-      contact: profileOf(interaction.user, interaction.locale),
-      address: { channelId: dm.id, userId },
-      text,
-      action,
-    });
-    const stillPending = this.pendingReplies.get(userId)?.interaction === interaction;
-    if (!stillPending) return; // a thread was opened meanwhile and the reply already says where
-    await interaction.editReply({
-      content: thread
-        ? t('continueInThread', language, { thread: `<#${thread.threadId}>` })
-        : t('sentDm', language),
-    });
-  }
-
-  private prunePendingReplies(): void {
-    // Interaction tokens last 15 minutes; older replies can no longer be edited.
-    const cutoff = Date.now() - 14 * 60_000;
-    for (const [userId, pending] of this.pendingReplies)
-      if (pending.at < cutoff) this.pendingReplies.delete(userId);
-  }
-
-  private async onButton(interaction: ButtonInteraction): Promise<void> {
-    const parsed = parseCustomId(interaction.customId);
-    if (parsed.kind === 'unknown') {
-      const language = await this.languageOf(interaction.user.id, interaction.locale);
-      await this.replyEphemeral(interaction, t('errorUnknownButton', language));
-      return;
-    }
-    if (parsed.kind === 'vote') {
-      await this.onVote(interaction, parsed.caseId);
-      return;
-    }
-    const onInbound = this.onInbound;
-    if (!onInbound) return;
-    // Acknowledge by disabling the pressed row, so the same choice cannot be sent twice.
-    await interaction.update({ components: disableRow(interaction, interaction.customId) });
-    const userId = interaction.user.id;
-    const address: Record<string, unknown> = interaction.guildId
-      ? { channelId: interaction.channelId, userId, threadId: interaction.channelId }
-      : { channelId: interaction.channelId, userId };
-    await onInbound({
-      channel: CHANNEL,
-      externalId: interaction.id,
-      contact: profileOf(interaction.user, interaction.locale),
-      address,
-      text: parsed.action.startsWith('rate:') ? '' : labelOf(interaction, interaction.customId),
-      action: parsed.action,
-    });
-  }
-
-  private async onVote(interaction: ButtonInteraction, caseId: string): Promise<void> {
-    const contact = await this.contacts.resolve(CHANNEL, profileOf(interaction.user, interaction.locale));
-    const language = await this.languageOf(interaction.user.id, interaction.locale);
-    const request = await this.core.cases.get(caseId);
-    if (request.contactId === contact.id) {
-      // Upvotes say how many others want it; the requester's own is implied.
-      await this.replyEphemeral(interaction, t('ownRequest', language, { case: request.number }));
-      return;
-    }
-    const { case: kase, counted } = await this.core.cases.vote(caseId, contact.id, {
-      kind: 'contact',
-      id: contact.id,
-    });
-    if (!counted) {
-      await this.replyEphemeral(interaction, t('alreadyVoted', language, { case: kase.number }));
-      return;
-    }
-    await interaction.update({ components: [voteRow(kase, this.guildLanguage(interaction.guild))] });
-    await interaction
-      .followUp({ content: t('voteCounted', language, { case: kase.number }), flags: MessageFlags.Ephemeral })
-      .catch((error: unknown) => this.options.log.warn({ err: error }, 'vote confirmation not sent'));
-  }
-
-  private async onModal(interaction: ModalSubmitInteraction): Promise<void> {
-    const values = modalValues(interaction);
-    const text = Object.values(values).join(' ');
-    const language = await this.languageOf(interaction.user.id, interaction.locale, text);
-    if (interaction.customId !== customIds.bugModal && interaction.customId !== customIds.featureModal) {
-      await this.replyEphemeral(interaction, t('errorUnknownButton', language));
-      return;
-    }
-    const parsed =
-      interaction.customId === customIds.bugModal ? parseBugReport(values) : parseFeatureRequest(values);
-    if (!parsed.ok) {
-      const { problem, field, max } = parsed.error;
-      await this.replyEphemeral(
-        interaction,
-        t(problem === 'empty' ? 'errorFieldEmpty' : 'errorFieldTooLong', language, {
-          field: t(field, language),
-          max: max ?? 0,
-        }),
-      );
-      return;
-    }
-    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-    await this.rememberGuild(interaction.user.id, interaction.guildId);
-    const contact = await this.contacts.resolve(CHANNEL, profileOf(interaction.user, interaction.locale));
-    const actor = { kind: 'contact' as const, id: contact.id };
-    const guild = interaction.guild;
-    if (parsed.value.kind === 'bug') {
-      const report = parsed.value;
-      const kase = await this.core.cases.create(
-        { kind: 'bug', subject: report.title, fields: report.fields, contactId: contact.id },
-        actor,
-      );
-      await interaction.editReply({ content: t('bugFiled', language, { case: kase.number }) });
-      if (guild) await this.postCase(guild, 'bug-report', kase, interaction.user, []);
-      return;
-    }
-    const request = parsed.value;
-    const existing = await this.core.cases.list({ kind: 'feature', limit: 500 });
-    const similar = similarCases({ subject: request.title, description: request.description }, existing);
-    const kase = await this.core.cases.create(
-      {
-        kind: 'feature',
-        subject: request.title,
-        fields: { description: request.description },
-        contactId: contact.id,
-      },
-      actor,
-    );
-    const links = await this.similarLines(similar);
-    await interaction.editReply({
-      content: [
-        t('featureFiled', language, { case: kase.number }),
-        ...(links.length > 0 ? ['', t('similarIntro', language), ...links] : []),
-      ].join('\n'),
-      allowedMentions: { parse: [] },
-    });
-    if (guild) await this.postCase(guild, 'feature-request', kase, interaction.user, links);
-  }
-
-  /** Posts a bug report or feature request as an embed in its channel (with an Upvote button for features). */
-  private async postCase(guild: Guild, key: SetupChannelKey, kase: Case, reporter: User, similar: string[]) {
-    const channelRef =
-      key === 'bug-report' ? this.options.bugReportChannel : this.options.featureRequestChannel;
-    const channelId = await this.officialChannel(guild, key, channelRef);
-    if (!channelId) {
-      this.options.log.warn(
-        { guildId: guild.id, channel: channelRef, case: kase.number },
-        'no channel to post the case in',
-      );
-      return;
-    }
-    const language = this.guildLanguage(guild);
-    const fields: APIEmbed['fields'] = [];
-    const labels: [string, DiscordTextKey][] = [
-      ['description', kase.kind === 'bug' ? 'fieldWhatHappened' : 'fieldDescription'],
-      ['steps', 'fieldSteps'],
-      ['expected', 'fieldExpected'],
-      ['platform', 'fieldPlatform'],
-    ];
-    for (const [key, label] of labels) {
-      const value = kase.fields[key];
-      if (value) fields.push({ name: t(label, language), value: clip(value, 1024) });
-    }
-    fields.push({ name: t('reporter', language), value: `<@${reporter.id}>`, inline: true });
-    if (similar.length > 0)
-      fields.push({ name: t('similarTitle', language), value: clip(similar.join('\n'), 1024) });
-    const body: RESTPostAPIChannelMessageJSONBody = {
-      embeds: [
-        {
-          title: clip(`#${kase.number} ${kase.subject}`, 256),
-          color: kase.kind === 'bug' ? 0xed4245 : 0x57f287,
-          fields,
-          timestamp: kase.createdAt,
-        },
-      ],
-      allowed_mentions: { parse: [] },
-      ...(kase.kind === 'feature' ? { components: [voteRow(kase, language)] } : {}),
-    };
-    try {
-      const posted = (await this.rest().post(Routes.channelMessages(channelId), { body })) as APIMessage;
-      const post: CasePost = { channelId, messageId: posted.id, guildId: guild.id };
-      await this.core.store.settings.set(settingKeys.casePost(kase.id), post);
-      // Agents open the post from the case.
-      await this.core.cases.recordPost(kase.id, casePostUrl(post));
-    } catch (error) {
-      // The case is stored and the member has its number; only the public post is missing.
-      this.options.log.warn({ err: error, case: kase.number, channelId }, 'case not posted in its channel');
-    }
-  }
-
-  private async similarLines(similar: SimilarCase[]): Promise<string[]> {
-    const lines: string[] = [];
-    for (const { case: kase } of similar) {
-      const post = await this.core.store.settings.get<CasePost>(settingKeys.casePost(kase.id));
-      const link = post ? ` — ${casePostUrl(post)}` : '';
-      lines.push(`#${kase.number} ${clip(kase.subject, 100)} (▲ ${kase.votes})${link}`);
-    }
-    return lines;
-  }
-
-  // ---- notices: case status changes ----------------------------------------------------------
-
-  /**
-   * A notice to a member outside any conversation (a bug report's or feature request's new status), from
-   * the outbox: rendered in the member's language and posted in their DM (or their support thread when
-   * their DMs are closed) with a nonce made from the notice, so that a retry whose first answer was lost,
-   * or a crash before it was marked sent, does not post it twice.
-   */
-  private async sendNotice(message: OutboundMessage, notice: MemberNotice): Promise<SendResult> {
-    const userId = message.address.externalId;
-    if (typeof userId !== 'string' || !/^\d{1,20}$/.test(userId))
-      throw new ConnectorError(`notice ${notice.id} has no Discord user to go to`, false);
-    const contact = await this.core.store.contacts.findByIdentity(CHANNEL, userId);
-    const language = await this.languageOf(userId, contact?.locale);
-    const content = t('statusChanged', language, {
-      kind: t(`kind_${notice.case.kind}`, language),
-      case: notice.case.number,
-      subject: clip(notice.case.subject, 200),
-      status: t(`status_${notice.case.status}`, language),
-    });
-    let dm: APIChannel;
-    try {
-      dm = (await this.rest().post(Routes.userChannels(), { body: { recipient_id: userId } })) as APIChannel;
-    } catch (error) {
-      throw toConnectorError(error, `open the DM of ${userId}`);
-    }
-    const sent = await this.postToMember(
-      { channelId: dm.id, userId },
-      {
-        content,
-        allowed_mentions: { parse: [] },
-        nonce: deliveryNonce(`notice:${notice.id}`, 0),
-        enforce_nonce: true,
-      },
-      `status of #${notice.case.number}`,
-    );
-    return { externalId: sent.id };
-  }
-
-  // ---- replies and errors --------------------------------------------------------------------
-
-  private async replyEphemeral(interaction: RepliableInteraction, content: string): Promise<void> {
-    if (interaction.deferred && !interaction.replied) await interaction.editReply({ content });
-    else if (interaction.replied || interaction.deferred)
-      await interaction.followUp({ content, flags: MessageFlags.Ephemeral });
-    else await interaction.reply({ content, flags: MessageFlags.Ephemeral });
-  }
-
-  /** The one place a failure becomes what the member sees: the Discord twin of src/http/error-handler.ts. */
-  private async replyError(
-    interaction: RepliableInteraction,
-    error: unknown,
-    language: string,
-  ): Promise<void> {
-    const code = discordCode(error);
-    const context = {
-      err: error,
-      interactionId: interaction.id,
-      userId: interaction.user.id,
-      type: interaction.type,
-    };
-    if (
-      code === DiscordErrorCode.UnknownInteraction ||
-      code === DiscordErrorCode.InteractionAlreadyAcknowledged
-    ) {
-      this.options.log.warn(context, 'interaction could not be answered');
-      return;
-    }
-    let content: string;
-    if (error instanceof DomainError) {
-      const key: DiscordTextKey = (
-        {
-          not_found: 'errorNotFound',
-          invalid: 'errorInvalid',
-          conflict: 'errorConflict',
-          forbidden: 'errorForbidden',
-          unauthorized: 'errorForbidden',
-          rate_limited: 'errorRateLimited',
-          unavailable: 'errorGeneric',
-        } as const
-      )[error.kind];
-      content = t(key, language, { detail: error.message });
-      this.options.log.info({ ...context, kind: error.kind }, 'interaction refused');
-    } else {
-      content = t('errorGeneric', language);
-      this.options.log.error(context, 'interaction failed');
-    }
-    await this.replyEphemeral(interaction, content).catch((replyError: unknown) =>
-      this.options.log.warn({ ...context, replyError }, 'error reply not sent'),
-    );
-  }
-
-  // ---- language ------------------------------------------------------------------------------
-
-  /**
-   * The member's language, the same one the core answers them in: what they write now, else the language
-   * of their latest conversation (the core keeps it from what they wrote; Discord has no Arabic locale),
-   * else their own Discord locale, else English. Read from the store, so that every instance and every
-   * reply after a restart agrees; never from another member or the server.
-   */
-  private async languageOf(
-    userId: string,
-    locale: string | null | undefined,
-    text?: string,
-  ): Promise<string> {
-    const detected = text?.trim() ? detectLanguage(text) : null;
-    if (detected && detected.confidence >= 0.5) return detected.language;
-    const contact = await this.core.store.contacts.findByIdentity(CHANNEL, userId);
-    if (contact) {
-      const [latest] = await this.core.store.conversations.list({
-        contactId: contact.id,
-        channel: CHANNEL,
-        limit: 1,
-      });
-      if (latest?.language) return latest.language;
-    }
-    const own = locale ?? contact?.locale;
-    return own ? baseLanguage(own) : 'en';
-  }
-
-  private guildLanguage(guild: Guild | null): string {
-    return guild?.preferredLocale ? baseLanguage(guild.preferredLocale) : 'en';
-  }
-
   // ---- commands ------------------------------------------------------------------------------
 
   private async registerCommands(client: Client): Promise<void> {
@@ -1497,89 +653,4 @@ export class DiscordConnector implements ChannelConnector {
       }
     }
   }
-}
-
-function profileOf(user: User, locale: string | null): InboundMessage['contact'] {
-  return {
-    externalId: user.id,
-    name: user.globalName ?? user.username,
-    avatarUrl: user.displayAvatarURL(),
-    ...(locale ? { locale } : {}),
-  };
-}
-
-function clip(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-
-type ButtonRow = APIActionRowComponent<APIButtonComponentWithCustomId>;
-
-/** Every button of the rows disabled. */
-function disableRows(rows: ButtonRow[]): ButtonRow[] {
-  return rows.map((row) => ({
-    ...row,
-    components: row.components.map((b) => ({ ...b, disabled: true })),
-  }));
-}
-
-/** The message's button rows with the row holding `customId` disabled (the pressed button highlighted). */
-function disableRow(interaction: ButtonInteraction, customId: string): ButtonRow[] {
-  const rows = interaction.message.components.map((c) => c.toJSON()) as unknown as ButtonRow[];
-  return rows
-    .filter((row) => row.type === 1)
-    .map((row) => {
-      const pressed = row.components.some((b) => b.custom_id === customId);
-      if (!pressed) return row;
-      return {
-        ...row,
-        components: row.components.map((b) => ({
-          ...b,
-          disabled: true,
-          ...(b.custom_id === customId ? { style: 3 } : {}),
-        })),
-      };
-    });
-}
-
-function labelOf(interaction: ButtonInteraction, customId: string): string {
-  const rows = interaction.message.components.map((c) => c.toJSON()) as unknown as ButtonRow[];
-  for (const row of rows) {
-    const button = row.components?.find((b) => b.custom_id === customId);
-    if (button?.label) return button.label;
-  }
-  return '';
-}
-
-function voteRow(kase: Case, language: string): ButtonRow {
-  return {
-    type: 1,
-    components: [
-      {
-        type: 2,
-        style: 1,
-        label: `${t('upvote', language)} (${kase.votes})`,
-        custom_id: customIds.vote(kase.id),
-        emoji: { name: '👍' },
-      },
-    ],
-  };
-}
-
-/** Text-input values by custom id; fields Discord did not send read as empty. */
-function modalValues(interaction: ModalSubmitInteraction): Record<string, string> {
-  const values: Record<string, string> = {};
-  for (const [customId, field] of interaction.fields.fields) {
-    if ('value' in field && typeof field.value === 'string') values[customId] = field.value;
-  }
-  return values;
-}
-
-/** The link that opens a message in Discord (app or browser). */
-function casePostUrl(post: CasePost): string {
-  return `https://discord.com/channels/${post.guildId}/${post.channelId}/${post.messageId}`;
-}
-
-/** A Discord id as a number, or null for ids of other kinds (messages sent by Switchboard have none). */
-function snowflake(id: string | null): bigint | null {
-  return id && /^\d{1,20}$/.test(id) ? BigInt(id) : null;
 }

@@ -1,0 +1,104 @@
+import { type ButtonInteraction, MessageFlags } from 'discord.js';
+import type { Case } from '../../../core/model.ts';
+import { type ButtonRow, CHANNEL, type DiscordContext, profileOf } from '../discord-context.ts';
+import { customIds, parseCustomId } from '../discord-message-renderer.ts';
+import { t } from '../discord-texts.ts';
+import { replyEphemeral } from '../interaction-replies.ts';
+import { guildLanguage } from '../member-language.ts';
+
+/** Buttons: a conversation's choices (articles, a person, a rating) and a feature request's Upvote. */
+export async function onButton(ctx: DiscordContext, interaction: ButtonInteraction): Promise<void> {
+  const parsed = parseCustomId(interaction.customId);
+  if (parsed.kind === 'unknown') {
+    const language = await ctx.languageOf(interaction.user.id, interaction.locale);
+    await replyEphemeral(interaction, t('errorUnknownButton', language));
+    return;
+  }
+  if (parsed.kind === 'vote') {
+    await onVote(ctx, interaction, parsed.caseId);
+    return;
+  }
+  const onInbound = ctx.inbound();
+  if (!onInbound) return;
+  // Acknowledge by disabling the pressed row, so the same choice cannot be sent twice.
+  await interaction.update({ components: disableRow(interaction, interaction.customId) });
+  const userId = interaction.user.id;
+  const address: Record<string, unknown> = interaction.guildId
+    ? { channelId: interaction.channelId, userId, threadId: interaction.channelId }
+    : { channelId: interaction.channelId, userId };
+  await onInbound({
+    channel: CHANNEL,
+    externalId: interaction.id,
+    contact: profileOf(interaction.user, interaction.locale),
+    address,
+    text: parsed.action.startsWith('rate:') ? '' : labelOf(interaction, interaction.customId),
+    action: parsed.action,
+  });
+}
+
+async function onVote(ctx: DiscordContext, interaction: ButtonInteraction, caseId: string): Promise<void> {
+  const contact = await ctx.contacts.resolve(CHANNEL, profileOf(interaction.user, interaction.locale));
+  const language = await ctx.languageOf(interaction.user.id, interaction.locale);
+  const request = await ctx.core.cases.get(caseId);
+  if (request.contactId === contact.id) {
+    // Upvotes say how many others want it; the requester's own is implied.
+    await replyEphemeral(interaction, t('ownRequest', language, { case: request.number }));
+    return;
+  }
+  const { case: kase, counted } = await ctx.core.cases.vote(caseId, contact.id, {
+    kind: 'contact',
+    id: contact.id,
+  });
+  if (!counted) {
+    await replyEphemeral(interaction, t('alreadyVoted', language, { case: kase.number }));
+    return;
+  }
+  await interaction.update({ components: [voteRow(kase, guildLanguage(interaction.guild))] });
+  await interaction
+    .followUp({ content: t('voteCounted', language, { case: kase.number }), flags: MessageFlags.Ephemeral })
+    .catch((error: unknown) => ctx.options.log.warn({ err: error }, 'vote confirmation not sent'));
+}
+
+/** The message's button rows with the row holding `customId` disabled (the pressed button highlighted). */
+function disableRow(interaction: ButtonInteraction, customId: string): ButtonRow[] {
+  const rows = interaction.message.components.map((c) => c.toJSON()) as unknown as ButtonRow[];
+  return rows
+    .filter((row) => row.type === 1)
+    .map((row) => {
+      const pressed = row.components.some((b) => b.custom_id === customId);
+      if (!pressed) return row;
+      return {
+        ...row,
+        components: row.components.map((b) => ({
+          ...b,
+          disabled: true,
+          ...(b.custom_id === customId ? { style: 3 } : {}),
+        })),
+      };
+    });
+}
+
+function labelOf(interaction: ButtonInteraction, customId: string): string {
+  const rows = interaction.message.components.map((c) => c.toJSON()) as unknown as ButtonRow[];
+  for (const row of rows) {
+    const button = row.components?.find((b) => b.custom_id === customId);
+    if (button?.label) return button.label;
+  }
+  return '';
+}
+
+/** A feature request's Upvote button with its count. */
+export function voteRow(kase: Case, language: string): ButtonRow {
+  return {
+    type: 1,
+    components: [
+      {
+        type: 2,
+        style: 1,
+        label: `${t('upvote', language)} (${kase.votes})`,
+        custom_id: customIds.vote(kase.id),
+        emoji: { name: '👍' },
+      },
+    ],
+  };
+}
