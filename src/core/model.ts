@@ -52,6 +52,11 @@ export interface Conversation {
   updatedAt: string;
   /** Set while (and after) the conversation is handed to an outside contact center; absent otherwise. */
   bridge?: ConversationBridge | null;
+  /**
+   * The thread of its channel this conversation lives in (a Discord forum post), set by the connector; absent
+   * for the contact's usual conversation. Each thread is a conversation of its own.
+   */
+  thread?: string | null;
 }
 
 /**

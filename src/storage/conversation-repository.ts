@@ -55,6 +55,7 @@ const toRow = (c: Conversation): Omit<Selectable<ConversationTable>, 'priority_r
   bridge_target: c.bridge?.target ?? null,
   bridge_ref: c.bridge?.ref ?? null,
   bridge_since: c.bridge?.since ?? null,
+  thread_ref: c.thread ?? null,
 });
 
 const fromRow = (r: Omit<Selectable<ConversationTable>, 'priority_rank'>): Conversation => ({
@@ -82,6 +83,7 @@ const fromRow = (r: Omit<Selectable<ConversationTable>, 'priority_rank'>): Conve
   ...(r.bridge_target
     ? { bridge: { target: r.bridge_target, ref: r.bridge_ref, since: r.bridge_since ?? r.updated_at } }
     : {}),
+  ...(r.thread_ref ? { thread: r.thread_ref } : {}),
 });
 
 /**
@@ -161,8 +163,15 @@ export class KyselyConversationRepository implements ConversationRepository {
     return (await query.execute()).map(fromRow);
   }
 
-  async findOpen(contactId: string, channel: ChannelName): Promise<Conversation | undefined> {
-    const rows = await openOf(this.scope.db, contactId, channel);
+  async findOpen(
+    contactId: string,
+    channel: ChannelName,
+    thread: string | null = null,
+  ): Promise<Conversation | undefined> {
+    // A thread's conversation (a forum post) and the contact's other one are told apart here: there are few.
+    const rows = (await openOf(this.scope.db, contactId, channel)).filter(
+      (row) => (row.thread_ref ?? null) === thread,
+    );
     // The most recently updated one, if several are open.
     let latest = rows[0];
     for (const row of rows) if (latest && row.updated_at > latest.updated_at) latest = row;

@@ -81,6 +81,8 @@ export interface ConversationTable {
   bridge_target: string | null;
   bridge_ref: string | null;
   bridge_since: string | null;
+  /** The thread of its channel the conversation lives in (a Discord forum post), if any. */
+  thread_ref: string | null;
 }
 
 export interface MessageTable {

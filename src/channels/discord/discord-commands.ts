@@ -150,6 +150,16 @@ const setupDescriptions: Localized = {
   ja: 'このサーバーの公式チャンネルを作成またはリンクする',
 };
 
+/** `/setup`'s options: a forum to link, private-thread mode, the agents' role. */
+export const setupOptions = {
+  forum: 'forum',
+  privateThreads: 'private_threads',
+  agentRole: 'agent_role',
+} as const;
+
+/** Discord's forum channel type (the only kind `/setup forum:` offers). */
+const FORUM_CHANNEL = 15;
+
 /** Manage Server: `/setup` is offered only to members who hold it (and checked again when it runs). */
 export const MANAGE_GUILD = 1n << 5n;
 
@@ -200,6 +210,27 @@ export function switchboardCommands(): RESTPutAPIApplicationCommandsJSONBody {
       description_localizations: setupDescriptions,
       contexts: [0],
       default_member_permissions: String(MANAGE_GUILD),
+      options: [
+        {
+          type: 7,
+          name: setupOptions.forum,
+          description: 'A forum whose new posts become support conversations',
+          channel_types: [FORUM_CHANNEL],
+          required: false,
+        },
+        {
+          type: 5,
+          name: setupOptions.privateThreads,
+          description: 'Serve members in a private thread instead of direct messages',
+          required: false,
+        },
+        {
+          type: 8,
+          name: setupOptions.agentRole,
+          description: "Your support agents' role, added to a private thread once an agent takes it",
+          required: false,
+        },
+      ],
     },
   ];
 }

@@ -43,7 +43,11 @@ export interface ThreadRecord {
   guildId: string;
   /** The member was added and told where they are; until then, opening is finished on the next send. */
   ready: boolean;
+  /** Why it was opened: the member's DMs are closed (absent in older records), or private-thread mode. */
+  reason?: ThreadReason;
 }
+
+export type ThreadReason = 'dms-closed' | 'private-mode';
 
 export interface CasePost {
   channelId: string;

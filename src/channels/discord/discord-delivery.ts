@@ -13,6 +13,7 @@ import {
 import { DiscordErrorCode, discordCode, toConnectorError } from './discord-errors.ts';
 import { renderOutbound } from './discord-message-renderer.ts';
 import { t } from './discord-texts.ts';
+import { agentRole, forumPost, postAddressSchema, tagFor, updatePost } from './forum-posts.ts';
 
 /** The parts of a split message already posted, kept until the last one is, so a retry or restart goes on. */
 interface DeliveryProgress {
@@ -41,10 +42,12 @@ export class DiscordDelivery {
         false,
       );
     const address = { channelId: parsed.data.channelId, userId: parsed.data.userId ?? null };
+    // A forum post's conversation is answered in the post, in public, whatever the member's DMs.
+    const inPost = postAddressSchema.safeParse(message.address).success;
     const bodies = renderOutbound(message, { publicUrl: this.ctx.options.publicUrl });
     if (bodies.length === 0) return { externalId: null };
     const key = message.messageId ?? `${message.conversationId}:${message.text}`;
-    const member = address.userId ?? address.channelId;
+    const member = inPost ? `post:${address.channelId}` : (address.userId ?? address.channelId);
     const progressKey = settingKeys.delivery(key);
     const settings = this.ctx.core.store.settings;
     const progress: DeliveryProgress = (await settings.get<DeliveryProgress>(progressKey)) ?? {
@@ -57,11 +60,11 @@ export class DiscordDelivery {
     for (let i = progress.parts; i < bodies.length; i++) {
       const body = bodies[i];
       if (!body) continue;
-      const sent = await this.postToMember(
-        address,
-        { ...body, nonce: deliveryNonce(key, i), enforce_nonce: true },
-        `deliver ${message.conversationId} (part ${i + 1} of ${bodies.length})`,
-      );
+      const part = { ...body, nonce: deliveryNonce(key, i), enforce_nonce: true };
+      const context = `deliver ${message.conversationId} (part ${i + 1} of ${bodies.length})`;
+      const sent = inPost
+        ? await this.postInPost(address.channelId, part, context)
+        : await this.postToMember(address, part, context);
       progress.parts = i + 1;
       progress.lastId = sent.id;
       progress.lastChannelId = sent.channel_id;
@@ -75,7 +78,68 @@ export class DiscordDelivery {
         messageId: progress.lastId,
         components: (bodies.at(-1)?.components ?? []) as ButtonRow[],
       });
+    if (inPost) await this.afterPostDelivery(message, address.channelId);
+    else if (progress.lastChannelId && progress.lastChannelId !== address.channelId)
+      await this.addAgentRole(message, progress.lastChannelId);
     return { externalId: progress.lastId };
+  }
+
+  private async postInPost(
+    threadId: string,
+    body: RESTPostAPIChannelMessageJSONBody,
+    context: string,
+  ): Promise<APIMessage> {
+    try {
+      // Posting in an archived (unlocked) post reopens it, as a member's message would.
+      return (await this.ctx.rest().post(Routes.channelMessages(threadId), { body })) as APIMessage;
+    } catch (error) {
+      throw toConnectorError(error, `${context} (forum post ${threadId})`);
+    }
+  }
+
+  /** The post's tag follows its conversation (answered by the bot, with an agent, solved and archived). */
+  private async afterPostDelivery(message: OutboundMessage, threadId: string): Promise<void> {
+    if (!message.conversationId) return;
+    const [post, conversation] = await Promise.all([
+      forumPost(this.ctx.core.store.settings, threadId),
+      this.ctx.core.store.conversations.get(message.conversationId),
+    ]);
+    if (!post || !conversation) return;
+    const tag = tagFor(conversation, message.authorKind);
+    if (tag) await updatePost(this.ctx, post, tag);
+  }
+
+  /**
+   * A private support thread whose conversation an agent took: the server's agents' role is mentioned
+   * once, which adds its members to the thread (as Discord does for a role that may be pinged). Its nonce
+   * is the conversation's and agent's, so a retry or a second instance adds it once.
+   */
+  private async addAgentRole(message: OutboundMessage, threadId: string): Promise<void> {
+    if (message.authorKind !== 'system' && message.authorKind !== 'agent') return;
+    if (!message.conversationId) return;
+    const { store } = this.ctx.core;
+    const conversation = await store.conversations.get(message.conversationId);
+    if (conversation?.state !== 'assigned' || !conversation.agentId) return;
+    const userId = typeof message.address.userId === 'string' ? message.address.userId : null;
+    const thread = userId ? await this.ctx.threads.threadFor(userId) : null;
+    if (!thread || thread.threadId !== threadId) return;
+    const roleId = await agentRole(store.settings, thread.guildId);
+    if (!roleId) return;
+    const doneKey = `discord:thread-role:${threadId}:${conversation.id}`;
+    if (await store.settings.get<boolean>(doneKey)) return;
+    try {
+      await this.ctx.rest().post(Routes.channelMessages(threadId), {
+        body: {
+          content: t('agentRoleAdded', conversation.language, { role: `<@&${roleId}>` }),
+          allowed_mentions: { roles: [roleId] },
+          nonce: deliveryNonce(`agent-role:${conversation.id}`, 0),
+          enforce_nonce: true,
+        },
+      });
+      await store.settings.set(doneKey, true);
+    } catch (error) {
+      this.ctx.options.log.warn({ err: error, threadId, roleId }, "agents' role not added to the thread");
+    }
   }
 
   /**

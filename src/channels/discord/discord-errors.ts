@@ -11,6 +11,9 @@ export const DiscordErrorCode = {
   CannotSendMessagesToThisUser: 50007,
   MissingPermissions: 50013,
   InvalidFormBody: 50035,
+  ThreadArchived: 50083,
+  ThreadLocked: 160005,
+  MaxActiveThreads: 160006,
 } as const;
 
 /** The Discord error code of a REST failure, if it has one. */

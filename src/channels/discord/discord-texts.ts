@@ -15,6 +15,46 @@ const catalog = {
     ar: '{member}، لم أستطع إرسال رسالة خاصة إليك (رسائلك الخاصة مغلقة)، لذلك فتحت لك هذه المحادثة الخاصة. سنكمل هنا، ولا يراها إلا أنت وفريق الدعم.',
   },
   threadName: { en: 'Support for {member}', ar: 'دعم {member}' },
+  privateThreadWelcome: {
+    en: "{member}, this server's support happens in private threads: only you and the support team can see this one. Ask away here.",
+    ar: '{member}، الدعم في هذا الخادم يتم في محادثات خاصة: لا يرى هذه إلا أنت وفريق الدعم. اكتب سؤالك هنا.',
+  },
+  continueInPrivateThread: {
+    en: 'We will continue in your private thread {thread}.',
+    ar: 'سنكمل في محادثتك الخاصة {thread}.',
+  },
+  agentRoleAdded: {
+    en: '{role}: an agent has this conversation.',
+    ar: '{role}: تولّى أحد الموظفين هذه المحادثة.',
+  },
+  notYourPost: {
+    en: 'These buttons are for the member who opened this post.',
+    ar: 'هذه الأزرار لصاحب هذا المنشور.',
+  },
+  setupForumLinked: {
+    en: 'Forum {forum}: linked; each new post becomes a support conversation, answered in the post.',
+    ar: 'المنتدى {forum}: رُبط؛ كل منشور جديد يصبح محادثة دعم يُجاب عنها في المنشور.',
+  },
+  setupForumNoTags: {
+    en: 'Forum {forum}: linked, but its tags could not be created (the bot needs Manage Channels there).',
+    ar: 'المنتدى {forum}: رُبط، لكن تعذّر إنشاء وسومه (يحتاج البوت صلاحية إدارة القنوات فيه).',
+  },
+  setupForumInvalid: {
+    en: '{forum} is not a forum channel of this server; nothing was linked.',
+    ar: '{forum} ليست قناة منتدى في هذا الخادم؛ لم يُربط شيء.',
+  },
+  setupPrivateThreadsOn: {
+    en: 'Private-thread mode: on. Members are served in a private thread instead of direct messages.',
+    ar: 'وضع المحادثات الخاصة: مفعّل. يُخدم الأعضاء في محادثة خاصة بدلاً من الرسائل الخاصة.',
+  },
+  setupPrivateThreadsOff: {
+    en: 'Private-thread mode: off. Members are served in direct messages.',
+    ar: 'وضع المحادثات الخاصة: معطّل. يُخدم الأعضاء في الرسائل الخاصة.',
+  },
+  setupAgentRole: {
+    en: "Agents' role: {role}, added to a private thread once an agent takes it.",
+    ar: 'دور الموظفين: {role}، يُضاف إلى المحادثة الخاصة حين يتولاها موظف.',
+  },
   bugFiled: {
     en: 'Thank you! Your bug report is case #{case}. I will let you know when its status changes.',
     ar: 'شكراً! بلاغك عن الخطأ هو الحالة رقم #{case}. سأخبرك عندما تتغير حالته.',

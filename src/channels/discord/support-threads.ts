@@ -6,6 +6,7 @@ import {
   GUILD_TEXT,
   PRIVATE_THREAD,
   settingKeys,
+  type ThreadReason,
   type ThreadRecord,
 } from './discord-context.ts';
 import { toConnectorError } from './discord-errors.ts';
@@ -35,15 +36,15 @@ export class SupportThreads {
   }
 
   /** Opens (once per member, even under concurrent sends) a private thread in the customer-service channel. */
-  openThreadFor(userId: string): Promise<ThreadRecord> {
+  openThreadFor(userId: string, reason: ThreadReason = 'dms-closed'): Promise<ThreadRecord> {
     const running = this.opening.get(userId);
     if (running) return running;
-    const work = this.doOpenThread(userId).finally(() => this.opening.delete(userId));
+    const work = this.doOpenThread(userId, reason).finally(() => this.opening.delete(userId));
     this.opening.set(userId, work);
     return work;
   }
 
-  private async doOpenThread(userId: string): Promise<ThreadRecord> {
+  private async doOpenThread(userId: string, reason: ThreadReason): Promise<ThreadRecord> {
     const { ctx } = this;
     const rest = ctx.rest();
     const language = await ctx.languageOf(userId, null);
@@ -79,7 +80,7 @@ export class SupportThreads {
         const thread = (await rest.post(Routes.threads(parent), {
           body: { name, type: PRIVATE_THREAD, invitable: false, auto_archive_duration: 10080 },
         })) as APIChannel;
-        record = { threadId: thread.id, guildId: guild.id, ready: false };
+        record = { threadId: thread.id, guildId: guild.id, ready: false, reason };
       } catch (error) {
         throw toConnectorError(error, `open a support thread for ${userId} in ${parent}`);
       }
@@ -91,7 +92,9 @@ export class SupportThreads {
       // opening) does not welcome the member twice.
       await rest.post(Routes.channelMessages(record.threadId), {
         body: {
-          content: t('threadWelcome', language, { member: `<@${userId}>` }),
+          content: t(record.reason === 'private-mode' ? 'privateThreadWelcome' : 'threadWelcome', language, {
+            member: `<@${userId}>`,
+          }),
           allowed_mentions: { users: [userId] },
           nonce: deliveryNonce(`thread-welcome:${record.threadId}`, 0),
           enforce_nonce: true,
@@ -105,14 +108,24 @@ export class SupportThreads {
     const pending = ctx.pendingReplies.take(userId);
     if (pending) {
       await pending
-        .editReply({ content: t('continueInThread', language, { thread: `<#${record.threadId}>` }) })
+        .editReply({
+          content: t(
+            record.reason === 'private-mode' ? 'continueInPrivateThread' : 'continueInThread',
+            language,
+            {
+              thread: `<#${record.threadId}>`,
+            },
+          ),
+        })
         .catch((error: unknown) =>
           ctx.options.log.warn({ err: error, userId }, 'could not tell the member where the thread is'),
         );
     }
     ctx.options.log.info(
-      { userId, threadId: record.threadId },
-      'DMs closed: opened a private support thread',
+      { userId, threadId: record.threadId, reason: record.reason ?? 'dms-closed' },
+      record.reason === 'private-mode'
+        ? 'private-thread mode: opened a private support thread'
+        : 'DMs closed: opened a private support thread',
     );
     return record;
   }

@@ -117,7 +117,7 @@ export class ConversationService {
         const rated = await this.conversationToRate(tx, contact.id, inbound.channel, 'button');
         return this.storeRating(tx, emit, contact, inbound, Number(rating[1]), rated);
       }
-      let conversation = await tx.conversations.findOpen(contact.id, inbound.channel);
+      let conversation = await tx.conversations.findOpen(contact.id, inbound.channel, inbound.thread ?? null);
       // A bare "5" typed while a rating is awaited is the rating, not the start of a new conversation.
       const typed = !conversation && !action && !inbound.keyword ? parseTypedRating(inbound.text) : null;
       if (typed !== null) {
@@ -139,6 +139,7 @@ export class ConversationService {
           channel: inbound.channel,
           state: 'bot',
           address: inbound.address,
+          ...(inbound.thread ? { thread: inbound.thread } : {}),
           queueId: null,
           agentId: null,
           caseId: null,

@@ -24,6 +24,11 @@ export interface InboundMessage {
      */
     sameAs?: ChannelIdentity[];
   };
+  /**
+   * The thread of the channel this message belongs to (a Discord forum post): each thread is a conversation
+   * of its own. Absent: the contact's usual conversation on the channel.
+   */
+  thread?: string;
   /** Where replies go (e.g. `{ channelId }` of a Discord DM). Stored on the conversation. */
   address: Record<string, unknown>;
   text: string;

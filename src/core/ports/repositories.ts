@@ -84,8 +84,15 @@ export interface ConversationRepository {
   list(filter: ConversationFilter): Promise<Conversation[]>;
   /** The newest conversation not `closed` handed to bridge `target` under its id there (`ref`), if any. */
   findBridged(target: string, ref: string): Promise<Conversation | undefined>;
-  /** The contact's conversation on this channel that is not `closed`, if any. */
-  findOpen(contactId: string, channel: ChannelName): Promise<Conversation | undefined>;
+  /**
+   * The contact's conversation on this channel that is not `closed`, if any: the one in `thread` (a forum
+   * post) when given, else the one in no thread.
+   */
+  findOpen(
+    contactId: string,
+    channel: ChannelName,
+    thread?: string | null,
+  ): Promise<Conversation | undefined>;
   /** Sets where a queued conversation stands in the waiting order (default `normal`). */
   setPriority(id: string, priority: CasePriority): Promise<void>;
   /**

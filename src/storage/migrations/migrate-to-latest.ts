@@ -25,6 +25,7 @@ import * as transcriptsRetention from './0026-transcripts-retention.ts';
 import * as editableTexts from './0027-editable-texts.ts';
 import * as monitorMacros from './0028-monitor-macros.ts';
 import * as sla from './0029-sla.ts';
+import * as forumThreads from './0030-forum-threads.ts';
 
 /** Every migration, in order. Imported explicitly so bundling and `tsx` need no directory scan. */
 export const migrations: Record<string, Migration> = {
@@ -55,6 +56,7 @@ export const migrations: Record<string, Migration> = {
   '0028-monitor-macros': monitorMacros,
   // 0024 was never used: the SLA migration landed after 0028.
   '0029-sla': sla,
+  '0030-forum-threads': forumThreads,
 };
 
 export const migrationTableName = 'switchboard_migration';

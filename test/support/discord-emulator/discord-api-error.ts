@@ -22,6 +22,9 @@ export const DiscordErrorCode = {
   CannotExecuteOnChannelType: 50024,
   InvalidWebhookToken: 50027,
   ThreadArchived: 50083,
+  CannotSendInForumChannel: 40058,
+  ThreadLocked: 160005,
+  MaxActiveThreads: 160006,
   InvalidJson: 50109,
 } as const;
 export type DiscordErrorCode = (typeof DiscordErrorCode)[keyof typeof DiscordErrorCode];
@@ -141,6 +144,23 @@ export class DiscordApiError extends Error {
   }
   static threadArchived(): DiscordApiError {
     return new DiscordApiError(400, DiscordErrorCode.ThreadArchived, 'Thread is archived');
+  }
+  static cannotSendInForumChannel(): DiscordApiError {
+    return new DiscordApiError(
+      400,
+      DiscordErrorCode.CannotSendInForumChannel,
+      'Cannot send messages in a forum channel',
+    );
+  }
+  static threadLocked(): DiscordApiError {
+    return new DiscordApiError(400, DiscordErrorCode.ThreadLocked, 'Thread is locked');
+  }
+  static maxActiveThreads(): DiscordApiError {
+    return new DiscordApiError(
+      400,
+      DiscordErrorCode.MaxActiveThreads,
+      'Maximum number of active threads reached',
+    );
   }
   static alreadyCrossposted(): DiscordApiError {
     return new DiscordApiError(

@@ -6,6 +6,7 @@ import type {
   ApiAttachment,
   ApiChannel,
   ApiMessage,
+  ApiRole,
   ApiUser,
   JsonObject,
 } from './api-objects.ts';
@@ -14,6 +15,7 @@ import {
   type ChannelRecord,
   ChannelType,
   EmulatorState,
+  type ForumTag,
   type GuildRecord,
   type InteractionRecord,
   type InteractionResponse,
@@ -316,6 +318,8 @@ export class DiscordEmulator {
       textChannels?: string[];
       announcementChannels?: string[];
       categories?: string[];
+      /** Forum channels by name, each with the tags members can give posts. */
+      forumChannels?: Array<{ name: string; tags?: string[] }>;
     } = {},
   ): EmulatedGuild {
     const owner = input.owner ? this.#user(input.owner) : this.#state.createUser({ username: 'guild-owner' });
@@ -347,6 +351,16 @@ export class DiscordEmulator {
       for (const name of input.announcementChannels ?? []) {
         channels[name] = this.#state.toApiChannel(
           this.#state.createChannel({ type: ChannelType.GuildAnnouncement, guildId: guild.id, name }),
+        );
+      }
+      for (const forum of input.forumChannels ?? []) {
+        channels[forum.name] = this.#state.toApiChannel(
+          this.#state.createChannel({
+            type: ChannelType.GuildForum,
+            guildId: guild.id,
+            name: forum.name,
+            availableTags: (forum.tags ?? []).map((name) => this.#newTag(name)),
+          }),
         );
       }
     } finally {
@@ -408,7 +422,81 @@ export class DiscordEmulator {
     return this.#state.toApiChannel(record);
   }
 
+  #newTag(name: string): ForumTag {
+    return { id: this.#state.ids.next(), name, moderated: false, emoji_id: null, emoji_name: null };
+  }
+
+  /** Lowers (or restores) how many active threads a server may have before Discord answers 160006. */
+  setMaxActiveThreads(limit: number): void {
+    this.#state.maxActiveThreads = limit;
+  }
+
+  /** A moderator archives (and optionally locks) a thread in the Discord client (THREAD_UPDATE). */
+  setThreadState(thread: ChannelRef, change: { archived?: boolean; locked?: boolean }): void {
+    const record = this.#channel(thread);
+    if (!isThread(record.type)) throw new Error(`${record.id} is not a thread`);
+    if (change.archived !== undefined) record.archived = change.archived;
+    if (change.locked !== undefined) record.locked = change.locked;
+    this.#state.channelUpdated(record);
+  }
+
+  /** A forum's tags by name (the ids posts carry in `applied_tags`). */
+  forumTags(forum: ChannelRef): ForumTag[] {
+    return this.#channel(forum).availableTags.map((tag) => ({ ...tag }));
+  }
+
+  /** The names of the tags a forum post carries. */
+  postTags(post: ChannelRef): string[] {
+    const thread = this.#channel(post);
+    const forum = this.#channel(thread.parentId ?? '');
+    return thread.appliedTags.flatMap((id) => forum.availableTags.find((t) => t.id === id)?.name ?? []);
+  }
+
   // ---- acting as users -----------------------------------------------------------------------
+
+  /**
+   * A member opens a post in a forum: THREAD_CREATE (a public thread owned by them, with the tags chosen)
+   * then MESSAGE_CREATE of its first message, whose id is the thread's, as on Discord.
+   */
+  createForumPost(
+    user: UserRef,
+    forum: ChannelRef,
+    input: { title: string; content: string; tags?: string[] },
+  ): { thread: ApiChannel; message: ApiMessage } {
+    const author = this.#user(user);
+    const parent = this.#channel(forum);
+    if (parent.type !== ChannelType.GuildForum) throw new Error(`${parent.id} is not a forum`);
+    const guild = this.#guild(parent.guildId ?? '');
+    if (!guild.members.has(author.user.id))
+      throw new Error(`user ${author.user.id} is not a member of ${guild.id}`);
+    if (
+      !hasPermission(
+        this.#state.permissionsOf(guild, author.user.id, parent),
+        Permission.ViewChannel | Permission.SendMessages,
+      )
+    )
+      throw new Error(`user ${author.user.id} cannot post in ${parent.id}`);
+    const tags = (input.tags ?? []).map((name) => {
+      const tag = parent.availableTags.find((t) => t.name === name);
+      if (!tag) throw new Error(`forum ${parent.id} has no tag ${name}`);
+      return tag.id;
+    });
+    const thread = this.#state.createChannel({
+      type: ChannelType.PublicThread,
+      guildId: guild.id,
+      name: input.title,
+      parentId: parent.id,
+      ownerId: author.user.id,
+      appliedTags: tags,
+    });
+    thread.threadMembers.add(author.user.id);
+    const message = this.#state.createMessage(thread, {
+      id: thread.id,
+      authorId: author.user.id,
+      content: input.content,
+    });
+    return { thread: this.#state.toApiChannel(thread), message: message.data };
+  }
 
   /**
    * A user writes to the bot in DMs: MESSAGE_CREATE over the gateway (Direct Messages intent), optionally
@@ -440,6 +528,13 @@ export class DiscordEmulator {
     }
     if (target.type === ChannelType.PrivateThread && !target.threadMembers.has(author.user.id)) {
       throw new Error(`user ${author.user.id} is not a member of private thread ${target.id}`);
+    }
+    if (isThread(target.type) && target.locked && !hasPermission(perms, Permission.ManageThreads))
+      throw new Error(`thread ${target.id} is locked`);
+    if (isThread(target.type) && target.archived) {
+      // A member writing in an archived (unlocked) thread reopens it, as on Discord.
+      target.archived = false;
+      this.#state.channelUpdated(target);
     }
     const attachments = this.#attachments(target.id, content, options);
     return this.#state.createMessage(target, { authorId: author.user.id, content, attachments }).data;
@@ -916,6 +1011,7 @@ export class DiscordEmulator {
     }
     const users: Record<string, ApiUser> = {};
     const channels: Record<string, ApiChannel> = {};
+    const roles: Record<string, ApiRole> = {};
     const leaf: JsonObject[] = [];
     for (const [name, value] of Object.entries(values)) {
       const definition = definitions.find((d) => d.name === name);
@@ -924,6 +1020,13 @@ export class DiscordEmulator {
       leaf.push({ name, type, value });
       if (type === 6) users[String(value)] = this.#user(String(value)).user;
       if (type === 7) channels[String(value)] = this.#state.toApiChannel(this.#channel(String(value)));
+      if (type === 8) {
+        const role = [...this.#state.guilds.values()]
+          .map((g) => g.roles.get(String(value)))
+          .find((r) => r !== undefined);
+        if (!role) throw new Error(`unknown role ${String(value)}`);
+        roles[String(value)] = this.#state.toApiRole(role);
+      }
     }
     for (const definition of definitions) {
       if (definition.required === true && !(String(definition.name) in values)) {
@@ -933,10 +1036,11 @@ export class DiscordEmulator {
     let options = leaf;
     for (const wrapper of wrappers.reverse()) options = [{ ...wrapper, options }];
     const resolved =
-      Object.keys(users).length + Object.keys(channels).length > 0
+      Object.keys(users).length + Object.keys(channels).length + Object.keys(roles).length > 0
         ? {
             ...(Object.keys(users).length ? { users } : {}),
             ...(Object.keys(channels).length ? { channels } : {}),
+            ...(Object.keys(roles).length ? { roles } : {}),
           }
         : null;
     return { options, resolved };

@@ -27,7 +27,20 @@ export const ChannelType = {
   AnnouncementThread: 10,
   PublicThread: 11,
   PrivateThread: 12,
+  GuildForum: 15,
 } as const;
+
+/** A forum's tag (`available_tags`); posts carry the ids of theirs in `applied_tags`. */
+export interface ForumTag {
+  id: string;
+  name: string;
+  moderated: boolean;
+  emoji_id: string | null;
+  emoji_name: string | null;
+}
+
+/** Discord's limit of active (not archived) threads per server, forum posts included. */
+export const MAX_ACTIVE_THREADS = 1000;
 
 export const MessageFlag = {
   Crossposted: 1,
@@ -103,6 +116,10 @@ export interface ChannelRecord {
   autoArchiveDuration: number;
   messageCount: number;
   createdAt: string;
+  /** Forums only: the tags posts may carry. */
+  availableTags: ForumTag[];
+  /** Forum posts only: the ids of the parent's tags the post carries. */
+  appliedTags: string[];
 }
 
 export interface MessageRecord {
@@ -181,6 +198,8 @@ export class EmulatorState {
   readonly modals = new Map<string, { userId: string; interaction: InteractionRecord; modal: ModalRecord }>();
   readonly bot: UserRecord;
   dispatch: DispatchFn = () => {};
+  /** Active threads a server may have (Discord: 1,000); tests lower it to reach 160006. */
+  maxActiveThreads = MAX_ACTIVE_THREADS;
   /** Called after every change so `waitFor` can re-check its predicate. */
   onChange: () => void = () => {};
   /** Called for every message created (by users or the bot), so benchmarks need not poll. */
@@ -374,7 +393,15 @@ export class EmulatorState {
     ownerId?: string | null;
     invitable?: boolean;
     autoArchiveDuration?: number;
+    availableTags?: ForumTag[];
+    appliedTags?: string[];
   }): ChannelRecord {
+    if (input.guildId && isThread(input.type)) {
+      const active = [...this.channels.values()].filter(
+        (c) => c.guildId === input.guildId && isThread(c.type) && !c.archived,
+      ).length;
+      if (active >= this.maxActiveThreads) throw DiscordApiError.maxActiveThreads();
+    }
     const id = this.ids.next();
     const siblings = [...this.channels.values()].filter(
       (c) => c.guildId === input.guildId && c.guildId !== null,
@@ -398,6 +425,8 @@ export class EmulatorState {
       autoArchiveDuration: input.autoArchiveDuration ?? 4320,
       messageCount: 0,
       createdAt: new Date().toISOString(),
+      availableTags: input.availableTags ?? [],
+      appliedTags: input.appliedTags ?? [],
     };
     this.channels.set(id, channel);
     this.channelMessages.set(id, []);
@@ -488,10 +517,12 @@ export class EmulatorState {
       webhookId?: string;
       interactionMetadata?: JsonObject;
       interactionId?: string | null;
+      /** A forum post's first message has the post's (thread's) id. */
+      id?: string;
     },
   ): MessageRecord {
     const author = this.userOr404(input.authorId);
-    const id = this.ids.next();
+    const id = input.id ?? this.ids.next();
     const flags = input.flags ?? 0;
     const mentions = this.parseMentions(input.content);
     const data: ApiMessage = {
@@ -694,6 +725,9 @@ export class EmulatorState {
         message_count: channel.messageCount,
         total_message_sent: channel.messageCount,
         member_count: Math.min(channel.threadMembers.size, 50),
+        ...(this.channels.get(channel.parentId ?? '')?.type === ChannelType.GuildForum
+          ? { applied_tags: [...channel.appliedTags] }
+          : {}),
         thread_metadata: {
           archived: channel.archived,
           auto_archive_duration: channel.autoArchiveDuration,
@@ -709,6 +743,15 @@ export class EmulatorState {
       topic: channel.topic,
       position: channel.position,
       nsfw: false,
+      ...(channel.type === ChannelType.GuildForum
+        ? {
+            available_tags: channel.availableTags.map((tag) => ({ ...tag })),
+            default_reaction_emoji: null,
+            default_sort_order: null,
+            default_forum_layout: 0,
+            default_thread_rate_limit_per_user: 0,
+          }
+        : {}),
       permission_overwrites: channel.overwrites.map((o) => ({
         id: o.id,
         type: o.type,

@@ -5,6 +5,7 @@ import {
   type ChannelRecord,
   ChannelType,
   type EmulatorState,
+  type ForumTag,
   GatewayIntent,
   type GuildRecord,
   type InteractionRecord,
@@ -167,9 +168,15 @@ export function createRestRoutes(ctx: RestRouteContext): RestRoute[] {
     const perms = state.permissionsOf(guild, state.botId, channel);
     if (isThread(channel.type)) {
       const isOwner = channel.ownerId === state.botId;
-      if (!hasPermission(perms, Permission.ManageThreads) && !(isOwner && !('locked' in body))) {
+      const manages = hasPermission(perms, Permission.ManageThreads);
+      if (!manages && !(isOwner && !('locked' in body) && !('applied_tags' in body))) {
         throw DiscordApiError.missingPermissions();
       }
+      // An archived thread takes only its unarchiving (with other changes, in the same request).
+      if (channel.archived && body.archived !== false) throw DiscordApiError.threadArchived();
+      if (channel.locked && !manages) throw DiscordApiError.threadLocked();
+      if (body.applied_tags !== undefined)
+        channel.appliedTags = parseAppliedTags(state, channel, body.applied_tags);
       if (typeof body.name === 'string') channel.name = body.name;
       if (typeof body.archived === 'boolean') channel.archived = body.archived;
       if (typeof body.locked === 'boolean') channel.locked = body.locked;
@@ -182,6 +189,10 @@ export function createRestRoutes(ctx: RestRouteContext): RestRoute[] {
     if (!hasPermission(perms, Permission.ManageChannels)) throw DiscordApiError.missingPermissions();
     const errors = new FormErrors();
     if (body.name !== undefined) validateChannelName(errors, body.name);
+    const tags =
+      body.available_tags !== undefined && channel.type === ChannelType.GuildForum
+        ? parseAvailableTags(state, errors, body.available_tags)
+        : null;
     if (
       body.topic !== undefined &&
       body.topic !== null &&
@@ -211,6 +222,7 @@ export function createRestRoutes(ctx: RestRouteContext): RestRoute[] {
     if (typeof body.position === 'number') channel.position = body.position;
     if (typeof body.type === 'number') channel.type = body.type;
     if (overwrites) channel.overwrites = overwrites;
+    if (tags) channel.availableTags = tags;
     state.channelUpdated(channel);
     return ok(state.toApiChannel(channel));
   });
@@ -314,6 +326,7 @@ export function createRestRoutes(ctx: RestRouteContext): RestRoute[] {
       if (existing) return ok(existing.data);
     }
     const reference = resolveReference(state, channel, payload.messageReference);
+    if (channel.type === ChannelType.PrivateThread) addMentionedRoles(state, channel, r.body, payload);
     const record = state.createMessage(channel, {
       authorId: state.botId,
       content: payload.content ?? '',
@@ -373,6 +386,7 @@ export function createRestRoutes(ctx: RestRouteContext): RestRoute[] {
 
   add('POST', '/channels/:channel_id/threads', (r) => {
     const parent = state.botChannelOr404(param(r, 'channel_id'));
+    if (parent.type === ChannelType.GuildForum) return ok(createForumPost(state, ctx, parent, r), 201);
     if (parent.type !== ChannelType.GuildText && parent.type !== ChannelType.GuildAnnouncement) {
       throw DiscordApiError.cannotExecuteOnChannelType();
     }
@@ -876,6 +890,8 @@ function requireCanGrant(
 }
 
 function requireCanSend(state: EmulatorState, channel: ChannelRecord, payload: MessagePayload): void {
+  // A forum takes posts (threads), not messages.
+  if (channel.type === ChannelType.GuildForum) throw DiscordApiError.cannotSendInForumChannel();
   if (!isTextBased(channel.type)) throw DiscordApiError.cannotSendInNonTextChannel();
   if (channel.type === ChannelType.DM) {
     const otherId = channel.recipientIds.find((id) => id !== state.botId);
@@ -888,7 +904,10 @@ function requireCanSend(state: EmulatorState, channel: ChannelRecord, payload: M
   state.requireBotPermissions(channel, send);
   if (payload.files.length > 0) state.requireBotPermissions(channel, Permission.AttachFiles);
   if (isThread(channel.type) && channel.locked) {
-    state.requireBotPermissions(channel, Permission.ManageThreads);
+    // Only thread managers may write in a locked thread (and so unarchive it).
+    const guild = state.guildOr404(channel.guildId ?? '');
+    if (!hasPermission(state.permissionsOf(guild, state.botId, channel), Permission.ManageThreads))
+      throw channel.archived ? DiscordApiError.threadArchived() : DiscordApiError.threadLocked();
   }
   if (isThread(channel.type) && channel.archived) {
     // Sending to an archived, unlocked thread unarchives it.
@@ -1123,5 +1142,126 @@ function respondToInteraction(
           ],
         },
       });
+  }
+}
+
+/**
+ * A forum post by the bot: a public thread whose first message (with the thread's id) is `message`, with
+ * up to 5 of the forum's tags (`applied_tags`); a forum that requires a tag refuses a post without one.
+ */
+function createForumPost(
+  state: EmulatorState,
+  ctx: { baseUrl(): string },
+  forum: ChannelRecord,
+  r: RestRequest,
+): JsonObject {
+  const body = asObject(r.body);
+  const errors = new FormErrors();
+  if (typeof body.name !== 'string' || body.name.length < 1 || body.name.length > 100)
+    errors.add(['name'], 'BASE_TYPE_BAD_LENGTH', 'Must be between 1 and 100 in length.');
+  if (typeof body.message !== 'object' || body.message === null)
+    errors.add(['message'], 'BASE_TYPE_REQUIRED', 'This field is required');
+  errors.throwIfAny();
+  state.requireBotPermissions(forum, Permission.SendMessages);
+  const payload = parseMessagePayload(body.message, r.files, {
+    allowEphemeral: false,
+    requireSomething: true,
+  });
+  const tags = body.applied_tags === undefined ? [] : parseForumTags(forum, body.applied_tags);
+  const thread = state.createChannel({
+    type: ChannelType.PublicThread,
+    guildId: forum.guildId,
+    name: String(body.name),
+    parentId: forum.id,
+    ownerId: state.botId,
+    appliedTags: tags,
+    ...(typeof body.auto_archive_duration === 'number'
+      ? { autoArchiveDuration: body.auto_archive_duration }
+      : {}),
+  });
+  thread.threadMembers.add(state.botId);
+  const message = state.createMessage(thread, {
+    id: thread.id,
+    authorId: state.botId,
+    content: payload.content ?? '',
+    embeds: payload.embeds ?? [],
+    components: payload.components ?? [],
+    attachments: attachmentsFor(payload.files, thread.id, () => state.ids.next(), ctx.baseUrl()),
+  });
+  return { ...state.toApiChannel(thread), message: message.data };
+}
+
+/** Tag ids a post may carry: its forum's, at most 5 (50035 otherwise, as on Discord). */
+export function parseForumTags(forum: ChannelRecord, value: unknown): string[] {
+  const errors = new FormErrors();
+  const ids = Array.isArray(value) ? value.map(String) : [];
+  if (!Array.isArray(value) || ids.length > 5)
+    errors.add(['applied_tags'], 'BASE_TYPE_MAX_LENGTH', 'Must be 5 or fewer in length.');
+  for (const [i, id] of ids.entries())
+    if (!forum.availableTags.some((tag) => tag.id === id))
+      errors.add(['applied_tags', i], 'TAG_INVALID', 'Unknown tag');
+  errors.throwIfAny();
+  return [...new Set(ids)];
+}
+
+function parseAppliedTags(state: EmulatorState, thread: ChannelRecord, value: unknown): string[] {
+  const forum = state.channels.get(thread.parentId ?? '');
+  if (forum?.type !== ChannelType.GuildForum) throw DiscordApiError.cannotExecuteOnChannelType();
+  return parseForumTags(forum, value);
+}
+
+/** A forum's tags as set by PATCH: kept ids stay, new tags get one; at most 20, names up to 20 characters. */
+function parseAvailableTags(state: EmulatorState, errors: FormErrors, value: unknown): ForumTag[] {
+  if (!Array.isArray(value) || value.length > 20) {
+    errors.add(['available_tags'], 'BASE_TYPE_MAX_LENGTH', 'Must be 20 or fewer in length.');
+    return [];
+  }
+  return value.map((raw, i) => {
+    const tag = asObject(raw);
+    if (typeof tag.name !== 'string' || tag.name.length < 1 || tag.name.length > 20)
+      errors.add(
+        ['available_tags', i, 'name'],
+        'BASE_TYPE_BAD_LENGTH',
+        'Must be between 1 and 20 in length.',
+      );
+    return {
+      id: typeof tag.id === 'string' ? tag.id : state.ids.next(),
+      name: String(tag.name ?? ''),
+      moderated: tag.moderated === true,
+      emoji_id: typeof tag.emoji_id === 'string' ? tag.emoji_id : null,
+      emoji_name: typeof tag.emoji_name === 'string' ? tag.emoji_name : null,
+    };
+  });
+}
+
+/**
+ * As on Discord, a role mention that may ping (`allowed_mentions`) in a private thread adds the role's
+ * members who can see the parent channel to the thread.
+ */
+function addMentionedRoles(
+  state: EmulatorState,
+  thread: ChannelRecord,
+  body: unknown,
+  payload: MessagePayload,
+): void {
+  const allowed = asObject(asObject(body).allowed_mentions);
+  const mentioned = [...(payload.content ?? '').matchAll(/<@&(\d{17,20})>/g)].flatMap((m) =>
+    m[1] ? [m[1]] : [],
+  );
+  const pingable = Array.isArray(allowed.roles)
+    ? mentioned.filter((id) => (allowed.roles as unknown[]).includes(id))
+    : Array.isArray(allowed.parse)
+      ? allowed.parse.includes('roles')
+        ? mentioned
+        : []
+      : mentioned;
+  if (pingable.length === 0) return;
+  const guild = state.guildOr404(thread.guildId ?? '');
+  const parent = state.channels.get(thread.parentId ?? '');
+  for (const member of guild.members.values()) {
+    if (thread.threadMembers.has(member.userId)) continue;
+    if (!member.roles.some((role) => pingable.includes(role))) continue;
+    if (!hasPermission(state.permissionsOf(guild, member.userId, parent), Permission.ViewChannel)) continue;
+    changeThreadMembers(state, thread, member.userId, 'add');
   }
 }

@@ -3,6 +3,7 @@ import type { Case } from '../../../core/model.ts';
 import { type ButtonRow, CHANNEL, type DiscordContext, profileOf } from '../discord-context.ts';
 import { customIds, parseCustomId } from '../discord-message-renderer.ts';
 import { t } from '../discord-texts.ts';
+import { forumPost } from '../forum-posts.ts';
 import { replyEphemeral } from '../interaction-replies.ts';
 import { guildLanguage } from '../member-language.ts';
 
@@ -20,17 +21,26 @@ export async function onButton(ctx: DiscordContext, interaction: ButtonInteracti
   }
   const onInbound = ctx.inbound();
   if (!onInbound) return;
+  const userId = interaction.user.id;
+  // In a public forum post everyone sees the buttons; only the post's author chooses for its conversation.
+  const post = interaction.guildId ? await forumPost(ctx.core.store.settings, interaction.channelId) : null;
+  if (post && post.ownerId !== userId) {
+    await replyEphemeral(interaction, t('notYourPost', await ctx.languageOf(userId, interaction.locale)));
+    return;
+  }
   // Acknowledge by disabling the pressed row, so the same choice cannot be sent twice.
   await interaction.update({ components: disableRow(interaction, interaction.customId) });
-  const userId = interaction.user.id;
-  const address: Record<string, unknown> = interaction.guildId
-    ? { channelId: interaction.channelId, userId, threadId: interaction.channelId }
-    : { channelId: interaction.channelId, userId };
+  const address: Record<string, unknown> = post
+    ? { channelId: post.threadId, userId, forumPost: true }
+    : interaction.guildId
+      ? { channelId: interaction.channelId, userId, threadId: interaction.channelId }
+      : { channelId: interaction.channelId, userId };
   await onInbound({
     channel: CHANNEL,
     externalId: interaction.id,
     contact: profileOf(interaction.user, interaction.locale),
     address,
+    ...(post ? { thread: post.threadId } : {}),
     text: parsed.action.startsWith('rate:') ? '' : labelOf(interaction, interaction.customId),
     action: parsed.action,
   });

@@ -12,10 +12,12 @@ export async function receiveMessage(
   ctx: DiscordContext,
   message: Message,
   address: Record<string, unknown>,
+  /** A forum post's conversation: its thread, and the text to hand over (the post's title with its body). */
+  post: { thread: string; text: string } | null = null,
 ): Promise<void> {
   const onInbound = ctx.inbound();
   if (!onInbound) return;
-  const text = message.content;
+  const text = post?.text ?? message.content;
   const attachments = [...message.attachments.values()].map((a) => ({
     url: a.url,
     name: a.name,
@@ -26,11 +28,13 @@ export async function receiveMessage(
     externalId: message.id,
     contact: profileOf(message.author, null),
     address,
+    ...(post ? { thread: post.thread } : {}),
     text,
     ...(attachments.length > 0 ? { attachments } : {}),
     receivedAt: message.createdAt.toISOString(),
   });
-  if (!text.trim()) await answerWithoutText(ctx, message.id, message.author.id, attachments.length > 0);
+  if (!text.trim())
+    await answerWithoutText(ctx, message.id, message.author.id, attachments.length > 0, post?.thread ?? null);
 }
 
 /**
@@ -48,10 +52,11 @@ async function answerWithoutText(
   inboundId: string,
   userId: string,
   hasFiles: boolean,
+  thread: string | null,
 ): Promise<void> {
   const { store, bus, clock } = ctx.core;
   const contact = await store.contacts.findByIdentity(CHANNEL, userId);
-  const conversation = contact && (await store.conversations.findOpen(contact.id, CHANNEL));
+  const conversation = contact && (await store.conversations.findOpen(contact.id, CHANNEL, thread));
   if (!conversation) return;
   const language = conversation.language ?? (contact.locale ? baseLanguage(contact.locale) : null);
   let text: string;

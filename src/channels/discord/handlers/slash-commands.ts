@@ -4,11 +4,19 @@ import {
   MessageFlags,
 } from 'discord.js';
 import { DomainError } from '../../../core/errors.ts';
-import { commandNames, MANAGE_GUILD, QUESTION_MAX } from '../discord-commands.ts';
+import { commandNames, MANAGE_GUILD, QUESTION_MAX, setupOptions } from '../discord-commands.ts';
 import { CHANNEL, clip, type DiscordContext, profileOf } from '../discord-context.ts';
 import { bugModal, featureModal } from '../discord-modals.ts';
 import { formatSetupReport } from '../discord-setup.ts';
 import { t } from '../discord-texts.ts';
+import {
+  ensureForumTags,
+  FORUM_CHANNEL,
+  linkForum,
+  privateThreadMode,
+  setAgentRole,
+  setPrivateThreadMode,
+} from '../forum-posts.ts';
 import { logUnsupported, replyEphemeral } from '../interaction-replies.ts';
 
 /** Slash commands: `/helpme`, `/agent`, `/setup`, `/bug`, `/new_feature`. */
@@ -72,10 +80,48 @@ async function onSetup(ctx: DiscordContext, interaction: ChatInputCommandInterac
   }
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   const report = await ctx.setupGuild(interaction.guildId);
+  const settings = await serverSettings(ctx, interaction, language);
   await interaction.editReply({
-    content: clip(formatSetupReport(report, undefined, language), 2000),
+    content: clip([formatSetupReport(report, undefined, language), ...settings].join('\n'), 2000),
     allowedMentions: { parse: [] },
   });
+}
+
+/**
+ * `/setup`'s options, each stored for this server: a forum linked as a support entrance (its tags made),
+ * private-thread mode, the agents' role. Returns a line per option given.
+ */
+async function serverSettings(
+  ctx: DiscordContext,
+  interaction: ChatInputCommandInteraction<'cached' | 'raw'>,
+  language: string,
+): Promise<string[]> {
+  const lines: string[] = [];
+  const store = ctx.core.store.settings;
+  const guildId = interaction.guildId;
+  const forum = interaction.options.getChannel(setupOptions.forum);
+  if (forum) {
+    const inGuild = 'guildId' in forum ? forum.guildId === guildId : true;
+    if (forum.type !== FORUM_CHANNEL || !inGuild) {
+      lines.push(t('setupForumInvalid', language, { forum: `<#${forum.id}>` }));
+    } else {
+      await linkForum(store, guildId, forum.id);
+      const tags = await ensureForumTags(ctx, forum.id).catch(() => null);
+      lines.push(t(tags ? 'setupForumLinked' : 'setupForumNoTags', language, { forum: `<#${forum.id}>` }));
+      ctx.options.log.info({ guildId, forumId: forum.id, tagged: tags !== null }, 'Discord forum linked');
+    }
+  }
+  const privateThreads = interaction.options.getBoolean(setupOptions.privateThreads);
+  if (privateThreads !== null) {
+    await setPrivateThreadMode(store, guildId, privateThreads);
+    lines.push(t(privateThreads ? 'setupPrivateThreadsOn' : 'setupPrivateThreadsOff', language));
+  }
+  const role = interaction.options.getRole(setupOptions.agentRole);
+  if (role) {
+    await setAgentRole(store, guildId, role.id);
+    lines.push(t('setupAgentRole', language, { role: `<@&${role.id}>` }));
+  }
+  return lines;
 }
 
 /** `/helpme` and `/agent`: acknowledge at once, open the DM, and hand the core the request. */
@@ -94,7 +140,10 @@ async function startInDm(
   await ctx.threads.rememberGuild(userId, interaction.guildId);
   const dm = await interaction.user.createDM();
   ctx.pendingReplies.set(userId, interaction);
-  const thread = await ctx.threads.threadFor(userId);
+  // Private-thread mode: the member is served in their private thread from the start, not only once a DM fails.
+  const thread = (await privateThreadMode(ctx.core.store.settings, interaction.guildId))
+    ? ((await ctx.threads.threadFor(userId)) ?? (await ctx.threads.openThreadFor(userId, 'private-mode')))
+    : await ctx.threads.threadFor(userId);
   await onInbound({
     channel: CHANNEL,
     externalId: interaction.id,
@@ -105,9 +154,8 @@ async function startInDm(
   });
   // A thread was opened meanwhile and the reply already says where.
   if (!ctx.pendingReplies.isPending(userId, interaction)) return;
+  const inThread = thread?.reason === 'private-mode' ? 'continueInPrivateThread' : 'continueInThread';
   await interaction.editReply({
-    content: thread
-      ? t('continueInThread', language, { thread: `<#${thread.threadId}>` })
-      : t('sentDm', language),
+    content: thread ? t(inThread, language, { thread: `<#${thread.threadId}>` }) : t('sentDm', language),
   });
 }
