@@ -62,6 +62,8 @@ export interface SwitchboardOverrides {
   announcements?: Partial<AnnouncementServiceOptions>;
   /** The announcement scheduler's clock (tests move a manual clock to make a scheduled post due). */
   announcementClock?: Clock;
+  /** The contact center's clock: SLA clocks, time-outs, presence (tests move a manual clock to make a breach due). */
+  clock?: Clock;
   /**
    * Create the first admin and load the sample knowledge base, and tell how to sign in (default: true,
    * as `switchboard start`). The CLI's other commands pass false: only the server sets an installation up.
@@ -152,7 +154,7 @@ export async function createSwitchboard(
     {
       store,
       bus,
-      clock: systemClock,
+      clock: overrides.clock ?? systemClock,
       hasher: new ScryptPasswordHasher(),
       searchIndex,
       virtualAgent,

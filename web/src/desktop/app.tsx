@@ -15,6 +15,8 @@ import { LoginPage } from './login-page.tsx';
 import { Link, navigate, usePath } from './router.tsx';
 import { SearchBar } from './search/search-bar.tsx';
 import { SearchPage } from './search/search-page.tsx';
+import { SlaAlertsToggle } from './sla/sla-alerts-toggle.tsx';
+import { useSlaNotifications } from './sla/use-sla-notifications.ts';
 import { MonitorPage } from './supervisor/monitor-page.tsx';
 import { SupervisorPage } from './supervisor-page.tsx';
 import { TranscriptPage } from './transcripts/transcript-page.tsx';
@@ -25,6 +27,7 @@ const isSupervisor = (agent: PublicAgent) => agent.role === 'supervisor' || agen
 export function App() {
   const state = useDesktop();
   const path = usePath();
+  useSlaNotifications();
 
   useEffect(() => {
     // Alt+1…4 move between the main pages; Escape returns to the inbox list.
@@ -152,6 +155,7 @@ export function App() {
             <input type="checkbox" checked={state.sound} onChange={() => desktop.toggleSound()} />
             Sound on new offers
           </label>
+          <SlaAlertsToggle />
           <span className={state.connected ? 'live on' : 'live off'}>
             {state.connected ? 'Live' : 'Reconnecting…'}
           </span>

@@ -5,9 +5,11 @@ import { formatTime } from '../shared/format.ts';
 import { MessageBody } from '../shared/message-body.tsx';
 import { OutsideLink } from '../shared/outside-link.tsx';
 import { safeLinkUrl } from '../shared/safe-url.ts';
-import type { Case, TimelineEntry } from '../shared/types.ts';
+import type { Case, SlaMetric, TimelineEntry } from '../shared/types.ts';
 import { contactName, type DesktopState, desktop, useDesktop } from './desktop-store.ts';
 import { Link } from './router.tsx';
+import { CaseSlaBadge } from './sla/sla-timer-badge.tsx';
+import { metricLabel } from './sla/time-left.ts';
 
 const statuses = ['new', 'open', 'pending', 'solved', 'closed'] as const;
 const priorities = ['low', 'normal', 'high', 'urgent'] as const;
@@ -81,6 +83,7 @@ export function CasePanel({ id, wide = false }: { id: string; wide?: boolean }) 
         <span className={`kind kind-${kase.kind}`}>{kase.kind}</span>
         {kase.votes > 0 && <span className="votes">▲ {kase.votes}</span>}
         {kase.rating !== null && <span className="rating">CSAT {kase.rating}/5</span>}
+        <CaseSlaBadge caseId={kase.id} />
       </div>
       <p className="subject" dir="auto">
         {kase.subject}
@@ -260,6 +263,8 @@ function describeEntry(entry: TimelineEntry, agentName: (id: string | null) => s
       return `commented on the rating: ${String(d.comment ?? '')}`;
     case 'vote':
       return 'a member voted';
+    case 'sla_breach':
+      return `SLA breached: ${metricLabel(d.metric as SlaMetric).toLowerCase()} (target ${String(d.targetMinutes)} min)`;
     default:
       return entry.type;
   }

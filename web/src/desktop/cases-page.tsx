@@ -7,6 +7,7 @@ import { CasePanel } from './case-panel.tsx';
 import { ChannelIcon } from './channel-icon.tsx';
 import { desktop, useDesktop } from './desktop-store.ts';
 import { Link, navigate } from './router.tsx';
+import { CaseSlaBadge } from './sla/sla-timer-badge.tsx';
 
 interface Filters {
   kind: string;
@@ -110,6 +111,7 @@ export function CasesPage() {
               <th>Status</th>
               <th>Priority</th>
               <th>Assignee</th>
+              <th>SLA</th>
               <th>Votes</th>
               <th>Updated</th>
             </tr>
@@ -129,13 +131,16 @@ export function CasesPage() {
                 <td>{c.status}</td>
                 <td className={`priority-${c.priority}`}>{c.priority}</td>
                 <td>{agentName(c.assigneeId)}</td>
+                <td className="sla">
+                  <CaseSlaBadge caseId={c.id} dash />
+                </td>
                 <td>{c.votes}</td>
                 <td>{formatTime(c.updatedAt)}</td>
               </tr>
             ))}
             {cases.length === 0 && (
               <tr>
-                <td colSpan={8} className="muted">
+                <td colSpan={9} className="muted">
                   No case matches.
                 </td>
               </tr>

@@ -18,6 +18,7 @@ import { ChannelIcon } from './channel-icon.tsx';
 import { contactName, desktop, useDesktop } from './desktop-store.ts';
 import { MacroMenu } from './macro-menu.tsx';
 import { Link, navigate } from './router.tsx';
+import { ConversationSlaBadge } from './sla/sla-timer-badge.tsx';
 
 const authorLabels: Record<Message['authorKind'], string> = {
   contact: 'Contact',
@@ -129,6 +130,7 @@ export function ConversationView({ id, onCase }: { id: string; onCase: (caseId: 
             {name}
           </Link>
           <span className={`state state-${conversation.state}`}>{conversation.state}</span>
+          <ConversationSlaBadge conversation={conversation} />
           <Link
             to={`/conversations/${encodeURIComponent(conversation.id)}/transcript`}
             className="transcript-link"

@@ -8,6 +8,7 @@ import { ChannelIcon } from './channel-icon.tsx';
 import { ConversationView } from './conversation-view.tsx';
 import { contactName, type DesktopState, desktop, useDesktop } from './desktop-store.ts';
 import { navigate } from './router.tsx';
+import { ConversationSlaBadge } from './sla/sla-timer-badge.tsx';
 import { useNow } from './use-now.ts';
 
 /** The inbox list (offers, my conversations, the queue) beside the open conversation and its case. */
@@ -127,6 +128,7 @@ function ConversationRow(props: {
           <span className="preview" dir="auto">
             {last ? last.text : ''}
           </span>
+          <ConversationSlaBadge conversation={c} />
           {(props.note || c.state === 'wrapping') && (
             <span className="row-note">{c.state === 'wrapping' ? 'wrapping up' : props.note}</span>
           )}

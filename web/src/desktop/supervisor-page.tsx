@@ -6,6 +6,8 @@ import type { ContactCenterStats } from '../shared/types.ts';
 import { SupervisorTabs } from './bot-page.tsx';
 import { CsatCard } from './csat-card.tsx';
 import { desktop } from './desktop-store.ts';
+import { SlaAttainmentCard } from './sla/attainment-table.tsx';
+import { BreachList } from './sla/breach-list.tsx';
 import { Tile } from './tile.tsx';
 
 /** Midnight of the supervisor's own day: the server counts its hourly buckets from it. */
@@ -23,6 +25,7 @@ const hoursInView = 24;
 export function SupervisorPage() {
   const [stats, setStats] = useState<ContactCenterStats | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [today] = useState(startOfToday);
 
   useEffect(() => {
     let live = true;
@@ -172,6 +175,8 @@ export function SupervisorPage() {
           </table>
         </section>
       </div>
+      <BreachList />
+      <SlaAttainmentCard since={today} />
       <CsatCard csat={stats.csat} />
       <section className="card">
         <h2>Today by hour</h2>

@@ -27,6 +27,7 @@ import type {
 import type { AgentViewing, ConversationNote } from '../../../src/core/monitor/monitor.ts';
 
 import type { AdminNotice } from '../../../src/core/ports/event-bus.ts';
+import type { SlaTimer } from '../../../src/core/sla/sla.ts';
 
 export type PublicAgent = Omit<Agent, 'passwordHash'>;
 
@@ -47,7 +48,9 @@ export type WireEvent =
   | { type: 'agent.updated'; agent: PublicAgent }
   | { type: 'admin.notice'; notice: AdminNotice }
   | { type: 'note.created'; note: ConversationNote; conversation: Conversation }
-  | { type: 'agent.viewing'; viewing: AgentViewing };
+  | { type: 'agent.viewing'; viewing: AgentViewing }
+  /** A clock started, stopped or changed (`alert: null`), turned amber (`warning`) or red (`breach`). */
+  | { type: 'sla.timer'; timer: SlaTimer; alert: 'warning' | 'breach' | null };
 
 export type { AgentViewing, ConversationNote } from '../../../src/core/monitor/monitor.ts';
 export type {
@@ -77,3 +80,8 @@ export interface ChannelHealth {
   status: 'connected' | 'connecting' | 'disabled' | 'error';
   detail: string | null;
 }
+
+/** SLA clocks, policies, business hours and attainment (src/core/sla/, /api/v1/sla/…). */
+export type { BusinessHours, OpeningInterval } from '../../../src/core/sla/business-hours.ts';
+export type { SlaMetric, SlaPolicy, SlaTimer } from '../../../src/core/sla/sla.ts';
+export type { AttainmentFigure, SlaAttainment, SlaTimerView } from '../../../src/core/sla/sla-service.ts';

@@ -3,17 +3,21 @@ import { Link } from '../router.tsx';
 import { AgentsAdmin } from './agents-page.tsx';
 import { AnnouncementsAdmin } from './announcements-page.tsx';
 import { BotTextsAdmin } from './bot-texts-page.tsx';
+import { BusinessHoursAdmin } from './business-hours-page.tsx';
 import { CannedAdmin } from './canned-responses-page.tsx';
 import { ChannelsAdmin } from './channels-page.tsx';
 import { FlowAdmin } from './flow-page.tsx';
 import { IdleConversationsAdmin } from './idle-conversations-page.tsx';
 import { QueuesAdmin } from './queues-page.tsx';
 import { RetentionAdmin } from './retention-page.tsx';
+import { SlaPoliciesAdmin } from './sla-policies-page.tsx';
 import { WebhooksAdmin } from './webhooks-page.tsx';
 
 const sections = [
   ['agents', 'Agents'],
   ['queues', 'Queues'],
+  ['hours', 'Business hours'],
+  ['sla', 'SLA policies'],
   ['articles', 'Articles'],
   ['canned', 'Canned responses'],
   ['flow', 'Flow'],
@@ -39,6 +43,8 @@ export function AdminPage({ section }: { section: string }) {
       </nav>
       {section === 'agents' && <AgentsAdmin />}
       {section === 'queues' && <QueuesAdmin />}
+      {section === 'hours' && <BusinessHoursAdmin />}
+      {section === 'sla' && <SlaPoliciesAdmin />}
       {section === 'articles' && <ArticlesAdmin />}
       {section === 'canned' && <CannedAdmin />}
       {section === 'flow' && <FlowAdmin />}

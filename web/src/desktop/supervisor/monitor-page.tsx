@@ -14,6 +14,7 @@ import { SupervisorTabs } from '../bot-page.tsx';
 import { ChannelIcon } from '../channel-icon.tsx';
 import { desktop, useDesktop } from '../desktop-store.ts';
 import { Link } from '../router.tsx';
+import { ConversationSlaBadge } from '../sla/sla-timer-badge.tsx';
 import { useNow } from '../use-now.ts';
 
 /** One entry of a read-only transcript: a message, or an internal note (agents only). */
@@ -96,7 +97,6 @@ export function MonitorPage({ conversationId }: { conversationId: string | null 
                   <th>Queue</th>
                   <th>Wait</th>
                   <th>Holder</th>
-                  {/* The SLA timer of each conversation goes here once SLA policies exist. */}
                   <th>SLA</th>
                 </tr>
               </thead>
@@ -123,7 +123,9 @@ export function MonitorPage({ conversationId }: { conversationId: string | null 
                     <td>{r.queueName ?? '—'}</td>
                     <td className="wait">{wait(r)}</td>
                     <td className="holder">{r.holderName ?? '—'}</td>
-                    <td className="sla muted">—</td>
+                    <td className="sla">
+                      <ConversationSlaBadge conversation={r.conversation} dash />
+                    </td>
                   </tr>
                 ))}
                 {rows.length === 0 && (
