@@ -17,6 +17,7 @@ import {
   reservationStatuses,
   timelineEntryTypes,
 } from '../core/model.ts';
+import { slaMetrics, slaTimerStatuses } from '../core/sla/sla.ts';
 
 /**
  * Wire schemas of the REST API: what requests may carry and what responses contain.
@@ -449,6 +450,27 @@ export const updateCannedResponseBody = z
   .refine((patch) => Object.keys(patch).length > 0, 'nothing to change: send at least one field');
 export const applyCannedResponseBody = z.strictObject({ conversationId: idSchema });
 
+// --- SLA clocks (the SLA routes and the monitor) ---
+export const slaTimerFields = {
+  id: z.string(),
+  caseId: z.string(),
+  conversationId: z.string().nullable(),
+  queueId: z.string(),
+  agentId: z.string().nullable(),
+  metric: z.enum(slaMetrics),
+  targetMinutes: z.number().int(),
+  status: z.enum(slaTimerStatuses),
+  startedAt: timestamp,
+  elapsedMs: z.number().describe('business time counted before the current run'),
+  runningSince: timestamp.nullable(),
+  warnAt: timestamp.nullable().describe('while running: when it turns amber'),
+  dueAt: timestamp.nullable().describe('while running: when it breaches (red)'),
+  warnedAt: timestamp.nullable(),
+  breachedAt: timestamp.nullable(),
+  endedAt: timestamp.nullable(),
+  updatedAt: timestamp,
+};
+
 // --- supervisor monitor and internal notes ---
 export const conversationNoteBody = z.strictObject({ text: shortText(5_000) });
 export const conversationNoteSchema = z
@@ -470,7 +492,10 @@ export const monitorSchema = z
         queueName: z.string().nullable(),
         holderName: z.string().nullable(),
         waitSeconds: z.number().int().nullable(),
-        sla: z.null(),
+        sla: z
+          .object(slaTimerFields)
+          .nullable()
+          .describe("the conversation's running or paused response clock nearest its breach; null: none"),
       }),
     ),
     agents: z.array(

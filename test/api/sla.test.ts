@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../support/eventually.ts';
 import { type Api, type Caller, startApi } from './api-harness.ts';
 
 /** Business hours and SLA policies: admins write, agents read; bad input is a 400 and changes nothing. */
@@ -104,6 +105,29 @@ describe('SLA API', () => {
     }
     expect((await admin.call('PUT', '/api/v1/queues/missing/business-hours', hours)).status).toBe(404);
     expect(await stored()).toBe(before);
+  });
+
+  it("shows a live conversation's response clock in the supervisor monitor", async () => {
+    const queue = await api.tc.center.queues.ensureDefault();
+    const put = await admin.call('PUT', `/api/v1/queues/${queue.id}/sla-policies/normal`, {
+      firstResponseMinutes: 30,
+      resolutionMinutes: 600,
+    });
+    expect(put.status).toBe(200);
+    await api.tc.connector.receive({ text: 'I want to talk to a human please', from: 'member-sla' });
+    type Row = { conversation: { id: string; queueId: string | null }; sla: Record<string, unknown> | null };
+    const row = await eventually('the queued conversation in the monitor', async () => {
+      const monitor = await (await supervisor.call('GET', '/api/v1/monitor')).json();
+      return (monitor.conversations as Row[]).find((r) => r.conversation.queueId === queue.id);
+    });
+    // The response clock, not the case's resolution clock.
+    expect(row.sla).toMatchObject({
+      metric: 'first_response',
+      targetMinutes: 30,
+      status: 'running',
+      conversationId: row.conversation.id,
+      breachedAt: null,
+    });
   });
 
   it('is documented in the OpenAPI document', async () => {

@@ -5,6 +5,7 @@ import type { AgentRole, Conversation, Presence } from '../model.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { EventBus } from '../ports/event-bus.ts';
 import type { Store } from '../ports/repositories.ts';
+import type { SlaTimer } from '../sla/sla.ts';
 import { inTransaction } from '../unit-of-work.ts';
 import type { AgentViewing, ConversationNote } from './monitor.ts';
 
@@ -24,8 +25,8 @@ export interface MonitoredConversation {
    * null while with the bot.
    */
   waitSeconds: number | null;
-  /** The SLA timer of the conversation; filled in once SLA policies exist (null: none applies). */
-  sla: null;
+  /** The conversation's running or paused response clock (first or next response) nearest its breach; null: none. */
+  sla: SlaTimer | null;
 }
 
 export interface MonitoredAgent {
@@ -65,6 +66,7 @@ export class MonitorService {
       this.store.queues.list(),
       this.store.agentViewing.list(),
     ]);
+    const clocks = await this.responseClocks(conversations.map((c) => c.id));
     const queueNames = new Map(queues.map((q) => [q.id, q.name]));
     const agentNames = new Map(agents.map((a) => [a.id, a.name]));
     const contactIds = [...new Set(conversations.map((c) => c.contactId))];
@@ -84,7 +86,7 @@ export class MonitorService {
         queueName: c.queueId ? (queueNames.get(c.queueId) ?? null) : null,
         holderName: c.agentId ? (agentNames.get(c.agentId) ?? null) : null,
         waitSeconds: waitSeconds(c, now.getTime()),
-        sla: null,
+        sla: clocks.get(c.id) ?? null,
       })),
       agents: active.map((a, i) => {
         const seen = viewingOf.get(a.id);
@@ -105,6 +107,19 @@ export class MonitorService {
         };
       }),
     };
+  }
+
+  /** Per conversation, its active response clock due first (running before paused). */
+  private async responseClocks(conversationIds: string[]): Promise<Map<string, SlaTimer>> {
+    const clocks = new Map<string, SlaTimer>();
+    if (conversationIds.length === 0) return clocks;
+    const rank = (t: SlaTimer) => (t.status === 'running' ? (t.dueAt ?? '~') : '~~');
+    for (const timer of await this.store.sla.listActiveForConversations(conversationIds)) {
+      if (!timer.conversationId || timer.metric === 'resolution') continue;
+      const known = clocks.get(timer.conversationId);
+      if (!known || rank(timer) < rank(known)) clocks.set(timer.conversationId, timer);
+    }
+    return clocks;
   }
 
   /** An internal note: stored and pushed to the desktops that may see the conversation, in no outbox. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { casePriorities } from '../../core/model.ts';
-import { slaMetrics, slaTimerStatuses } from '../../core/sla/sla.ts';
-import { idSchema, timestamp } from '../schemas.ts';
+import { slaMetrics } from '../../core/sla/sla.ts';
+import { idSchema, slaTimerFields, timestamp } from '../schemas.ts';
 import type { ApiInstance, RouteDeps } from './api-instance.ts';
 
 const tags = ['sla'];
@@ -60,25 +60,9 @@ const policyParams = z.strictObject({ id: idSchema, priority: z.enum(casePriorit
 
 const timerSchema = z
   .object({
-    id: z.string(),
-    caseId: z.string(),
+    ...slaTimerFields,
     caseNumber: z.number().int().nullable(),
     caseSubject: z.string().nullable(),
-    conversationId: z.string().nullable(),
-    queueId: z.string(),
-    agentId: z.string().nullable(),
-    metric: z.enum(slaMetrics),
-    targetMinutes: z.number().int(),
-    status: z.enum(slaTimerStatuses),
-    startedAt: timestamp,
-    elapsedMs: z.number().describe('business time counted before the current run'),
-    runningSince: timestamp.nullable(),
-    warnAt: timestamp.nullable().describe('while running: when it turns amber'),
-    dueAt: timestamp.nullable().describe('while running: when it breaches (red)'),
-    warnedAt: timestamp.nullable(),
-    breachedAt: timestamp.nullable(),
-    endedAt: timestamp.nullable(),
-    updatedAt: timestamp,
   })
   .meta({ id: 'SlaTimer' });
 const timersQuery = z.strictObject({
