@@ -7,6 +7,7 @@ import {
   launchBrowser,
   newPage,
   type RunningSwitchboard,
+  screenshot,
   signIn,
   startSwitchboard,
 } from '../support/browser.ts';
@@ -95,6 +96,7 @@ describe('desktop: SLA clocks, alerts and breaches', () => {
     await hours.getByLabel('Time zone').fill('Asia/Riyadh');
     await hours.getByRole('button', { name: 'Save business hours' }).click();
     await admin.page.getByRole('status', { name: 'Opening' }).getByText('Open now.').waitFor();
+    await screenshot(admin.page, 'sla-hours');
     const [stored] = await server.sb.center.store.sla.listBusinessHours();
     expect(stored).toMatchObject({ timeZone: 'Asia/Riyadh', holidays: ['2030-12-25'] });
     expect(stored?.weekly).toHaveLength(7);
@@ -107,6 +109,7 @@ describe('desktop: SLA clocks, alerts and breaches', () => {
     await normal.getByLabel('First response (minutes)').fill('5');
     await normal.getByRole('button', { name: 'Save' }).click();
     await normal.getByRole('button', { name: 'Remove' }).waitFor();
+    await screenshot(admin.page, 'sla-policies');
     const [policy] = await server.sb.center.store.sla.listPolicies();
     expect(policy).toMatchObject({ priority: 'normal', firstResponseMinutes: 5, resolutionMinutes: null });
     await turnOnAlerts(admin.page);
@@ -158,6 +161,7 @@ describe('desktop: SLA clocks, alerts and breaches', () => {
     clock.advance(60_000);
     await poll(() => head.getAttribute('data-tone')).toBe('breached');
     expect(await head.textContent()).toMatch(/over$/);
+    await screenshot(ana.page, 'sla-conversation');
     const breach = {
       title: 'SLA breached: first response',
       body: expect.stringContaining(`Case #${caseNumber}:`),
@@ -203,6 +207,13 @@ describe('desktop: SLA clocks, alerts and breaches', () => {
       .locator('tr[data-name="Ana Agent"] .attainment')
       .getByText('0%')
       .waitFor();
+    await screenshot(admin.page, 'sla-supervisor');
+    await admin.page
+      .getByRole('region', { name: 'SLA breaches' })
+      .screenshot({ path: 'test-results/sla-breaches.png' });
+    await admin.page
+      .getByRole('region', { name: 'SLA attainment' })
+      .screenshot({ path: 'test-results/sla-attainment.png' });
 
     // Ana answers: the clock is met and leaves the conversation; the breach stays listed.
     await ana.page.getByLabel('Reply').fill('Sorry for the wait, looking into it now.');

@@ -83,6 +83,8 @@ export function CasePanel({ id, wide = false }: { id: string; wide?: boolean }) 
         <span className={`kind kind-${kase.kind}`}>{kase.kind}</span>
         {kase.votes > 0 && <span className="votes">▲ {kase.votes}</span>}
         {kase.rating !== null && <span className="rating">CSAT {kase.rating}/5</span>}
+      </div>
+      <div className="case-sla">
         <CaseSlaBadge caseId={kase.id} />
       </div>
       <p className="subject" dir="auto">

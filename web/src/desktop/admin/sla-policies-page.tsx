@@ -141,11 +141,6 @@ function PolicyRow(props: {
           )}
         </div>
         <ErrorNote message={error} />
-        {props.policy && !error && (
-          <span className="muted small" role="status">
-            in force
-          </span>
-        )}
       </td>
     </tr>
   );
