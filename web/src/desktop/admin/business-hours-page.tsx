@@ -4,6 +4,7 @@ import { ErrorNote } from '../../shared/error-note.tsx';
 import { formatTime } from '../../shared/format.ts';
 import type { BusinessHours, OpeningInterval } from '../../shared/types.ts';
 import { useDesktop } from '../desktop-store.ts';
+import '../sla/sla.css';
 import { message } from './admin-form.ts';
 import { chosenQueue, QueueSelect } from './queue-select.tsx';
 

@@ -3,6 +3,7 @@ import { del, get, put, query } from '../../shared/api.ts';
 import { ErrorNote } from '../../shared/error-note.tsx';
 import type { SlaPolicy } from '../../shared/types.ts';
 import { useDesktop } from '../desktop-store.ts';
+import '../sla/sla.css';
 import { message } from './admin-form.ts';
 import { chosenQueue, QueueSelect } from './queue-select.tsx';
 

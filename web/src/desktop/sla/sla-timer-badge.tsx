@@ -14,17 +14,17 @@ export function SlaTimerBadge({ timers, dash = false }: { timers: readonly SlaTi
   if (!timer) return dash ? <span className="muted sla-none">—</span> : null;
   const clock = slaClock(timer, now);
   const label = metricLabel(timer.metric);
+  const text = `${clock.paused ? 'paused, ' : ''}${formatTimeLeft(clock.leftMs)}`;
   return (
     <span
       className={`sla-badge sla-${clock.tone}${clock.paused ? ' sla-paused' : ''}`}
       role="timer"
-      aria-label={`SLA ${label.toLowerCase()}`}
+      aria-label={`SLA ${label.toLowerCase()}: ${text}`}
       data-tone={clock.tone}
       data-paused={clock.paused ? 'true' : undefined}
       title={`${label}: target ${timer.targetMinutes} business minutes`}
     >
-      {label} · {clock.paused ? 'paused, ' : ''}
-      {formatTimeLeft(clock.leftMs)}
+      {label} · {text}
     </span>
   );
 }

@@ -48,9 +48,9 @@ export function formatTimeLeft(ms: number): string {
   return ms > 0 ? `${formatDuration(Math.ceil(ms / 1000))} left` : `${formatDuration(-ms / 1000)} over`;
 }
 
-/** `First response`. */
+/** `First response` (an unknown metric, from an older or newer server, as it is). */
 export const metricLabel = (metric: SlaMetric): string => {
-  const label = slaMetricLabels[metric];
+  const label = slaMetricLabels[metric] ?? String(metric);
   return label.charAt(0).toUpperCase() + label.slice(1);
 };
 
