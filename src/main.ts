@@ -289,6 +289,7 @@ export async function createSwitchboard(
       x: { baseUrl: config.announcements.x.apiUrl, ...overrides.announcements?.x },
       xMinPollIntervalSeconds:
         overrides.announcements?.xMinPollIntervalSeconds ?? config.announcements.x.minPollIntervalSeconds,
+      release: (posted, note) => center.cases.release(posted, note),
     },
   );
 

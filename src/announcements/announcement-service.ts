@@ -10,6 +10,7 @@ import {
 } from '../core/announcements/announcement.ts';
 import { DomainError, invalid, notFound } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
+import type { ReleaseNote } from '../core/model.ts';
 import { ConnectorError } from '../core/ports/channel-connector.ts';
 import type { Clock } from '../core/ports/clock.ts';
 import type { Store } from '../core/ports/repositories.ts';
@@ -65,6 +66,11 @@ export interface AnnouncementServiceOptions {
   x: Partial<XApiClientOptions>;
   /** The shortest poll interval of an X source (`SWITCHBOARD_X_MIN_POLL_SECONDS`). */
   xMinPollIntervalSeconds: number;
+  /**
+   * Stores a posted announcement together with its release step (the linked cases solved, their members
+   * told), in one transaction; null stores it alone.
+   */
+  release: ((posted: Announcement, note: ReleaseNote) => Promise<unknown>) | null;
   log: AnnouncementLog;
 }
 
@@ -80,6 +86,7 @@ export const defaultAnnouncementServiceOptions: AnnouncementServiceOptions = {
   feed: {},
   x: {},
   xMinPollIntervalSeconds: 60,
+  release: null,
   log: { info: () => {}, warn: () => {} },
 };
 
@@ -128,8 +135,16 @@ export const composeSchema = z.object({
   imageUrl: httpUrl.nullable().optional(),
   /** ISO instant; absent or past means now. */
   scheduledAt: z.iso.datetime({ offset: true }).nullable().optional(),
+  /** A release note: the numbers of the bug reports and feature requests it closes once posted. */
+  cases: z.array(z.number().int().positive()).max(50).optional(),
 });
 export type ComposeInput = z.infer<typeof composeSchema>;
+export const linkCasesSchema = z.strictObject({
+  cases: z.array(z.number().int().positive()).max(50),
+});
+
+/** An announcement as listed: with the numbers of the cases it closes (a release note). */
+export type ListedAnnouncement = Announcement & { cases: number[] };
 
 /** The JSON a website or status page posts to the webhook. */
 export const webhookBodySchema = z.object({
@@ -140,6 +155,15 @@ export const webhookBodySchema = z.object({
   summary: z.string().max(4000).optional(),
   imageUrl: httpUrl.optional(),
 });
+
+/** A posted announcement as the release note members are told of: its link, else its Discord message. */
+export function releaseNoteOf(posted: Announcement): ReleaseNote {
+  const message =
+    posted.messageId && posted.channelId
+      ? `https://discord.com/channels/${posted.guildId}/${posted.channelId}/${posted.messageId}`
+      : null;
+  return { id: posted.id, title: posted.title, url: posted.url ?? message };
+}
 
 /** A webhook delivery that is not authentic (bad signature, stale timestamp, replay, unknown source): 401. */
 export class WebhookAuthError extends Error {
@@ -631,13 +655,66 @@ export class AnnouncementService {
       scheduledAt: new Date(Math.max(Date.parse(at), Date.parse(now))).toISOString(),
       position: 0,
     });
-    await this.store.announcements.insertIfNew(announcement);
+    const caseIds = await this.releasableCases(input.cases ?? []);
+    // With its links in one transaction: the scheduler never sees the note without the cases it closes.
+    await this.store.transaction(async (tx) => {
+      await tx.announcements.insertIfNew(announcement);
+      if (caseIds.length > 0) await tx.announcements.linkCases(announcement.id, caseIds, now);
+    });
     if (this.timer && announcement.scheduledAt <= now) this.kick();
     return announcement;
   }
 
-  async list(filter: { sourceId?: string; limit?: number } = {}): Promise<Announcement[]> {
-    return this.store.announcements.list({ limit: 100, ...filter });
+  async list(filter: { sourceId?: string; limit?: number } = {}): Promise<ListedAnnouncement[]> {
+    const announcements = await this.store.announcements.list({ limit: 100, ...filter });
+    return Promise.all(announcements.map(async (a) => ({ ...a, cases: await this.linkedCaseNumbers(a.id) })));
+  }
+
+  /**
+   * Makes the announcement a release note closing these cases (by number) once it is posted; an empty
+   * list unlinks them. Only before it goes out: a posted one has released its cases already.
+   */
+  async linkCases(id: string, numbers: number[]): Promise<ListedAnnouncement> {
+    const announcement = await this.get(id);
+    const caseIds = await this.releasableCases(numbers);
+    await this.store.transaction(async (tx) => {
+      // Read again in the transaction: the scheduler may have claimed it meanwhile.
+      const current = await tx.announcements.get(id);
+      if (current?.status !== 'scheduled')
+        throw new DomainError(
+          'conflict',
+          `announcement is ${current?.status ?? 'gone'}; its cases are fixed`,
+        );
+      await tx.announcements.linkCases(id, caseIds, this.now().toISOString());
+    });
+    return { ...announcement, cases: await this.linkedCaseNumbers(id) };
+  }
+
+  /** The ids of the bug reports and feature requests with these numbers; a 400 names any other. */
+  private async releasableCases(numbers: number[]): Promise<string[]> {
+    const ids: string[] = [];
+    for (const number of new Set(numbers)) {
+      const kase = await this.store.cases.getByNumber(number);
+      if (!kase) throw invalid(`there is no case #${number}`, { field: 'cases' });
+      if (kase.kind === 'support')
+        throw invalid(
+          `#${number} is a support case; a release note closes bug reports and feature requests`,
+          {
+            field: 'cases',
+          },
+        );
+      ids.push(kase.id);
+    }
+    return ids;
+  }
+
+  private async linkedCaseNumbers(id: string): Promise<number[]> {
+    const numbers: number[] = [];
+    for (const caseId of await this.store.announcements.linkedCases(id)) {
+      const kase = await this.store.cases.get(caseId);
+      if (kase) numbers.push(kase.number);
+    }
+    return numbers;
   }
 
   async get(id: string): Promise<Announcement> {
@@ -763,7 +840,7 @@ export class AnnouncementService {
         { guildId: announcement.guildId, channelId: announcement.channelId },
         announcementMessage(announcement),
       );
-      await this.store.announcements.update({
+      const posted: Announcement = {
         ...announcement,
         status: 'posted',
         channelId: result.channelId,
@@ -771,7 +848,9 @@ export class AnnouncementService {
         published: result.published,
         postedAt: this.now().toISOString(),
         error: null,
-      });
+      };
+      if (this.options.release) await this.options.release(posted, releaseNoteOf(posted));
+      else await this.store.announcements.update(posted);
       return true;
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);

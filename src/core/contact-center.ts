@@ -162,6 +162,7 @@ export class ContactCenter {
     this.clock = clock;
     this.cases = new CaseService(store, bus, clock, {
       noticeChannels: () => [...this.connectors.values()].filter((c) => c.notices).map((c) => c.channel),
+      postChannels: () => [...this.connectors.values()].filter((c) => c.casePosts).map((c) => c.channel),
     });
     this.router = new Router(store, bus, clock, this.cases, this.options.router);
     this.contacts = new ContactService(store, clock);

@@ -238,6 +238,10 @@ export const timelineEntryTypes = [
   'rating',
   'rating_comment',
   'vote',
+  // Merged into another case (data: into, votes carried) or another case merged into it (data: from).
+  'merged',
+  // A release note closed it (data: announcementId, title, url).
+  'released',
   // An SLA target passed (data: metric, target minutes, due time).
   'sla_breach',
 ] as const;
@@ -312,11 +316,35 @@ export interface MessageAction {
  * Something the contact center tells a contact outside any conversation (a notice); the connector renders
  * it in the contact's language. `id` is unique per notice: the channel's idempotency key is made from it.
  */
-export type MemberNotice = {
+export type MemberNotice =
+  | {
+      id: string;
+      type: 'case.status';
+      case: Pick<Case, 'id' | 'number' | 'kind' | 'subject' | 'status'> & { stage?: FeatureStage };
+    }
+  | {
+      id: string;
+      /** A release note that fixed or shipped cases the member reported, voted for or said "me too" to. */
+      type: 'release';
+      note: ReleaseNote;
+      cases: Pick<Case, 'id' | 'number' | 'kind' | 'subject'>[];
+    };
+
+/** A posted announcement that closes the cases linked to it (a release note). */
+export interface ReleaseNote {
   id: string;
-  type: 'case.status';
-  case: Pick<Case, 'id' | 'number' | 'kind' | 'subject' | 'status'>;
-};
+  title: string;
+  /** The announcement's link, else its message in Discord; null when it has neither. */
+  url: string | null;
+}
+
+/**
+ * Where a feature request stands, as its public post shows it. A stage is kept in the case's `stage`
+ * field and sets the case's status: planned and in progress are `open`, shipped is `solved`, declined
+ * is `closed`.
+ */
+export const featureStages = ['planned', 'in_progress', 'shipped', 'declined'] as const;
+export type FeatureStage = (typeof featureStages)[number];
 
 /** What the core asks a connector to deliver. Channel-agnostic; the connector renders it. */
 export interface OutboundMessage {
@@ -337,6 +365,11 @@ export interface OutboundMessage {
   notice?: MemberNotice;
   /** Set on work for a bridge's connector (`channel` is the bridge's name). */
   bridge?: BridgeWork;
+  /**
+   * Set on a refresh of a case's public post (a bug report or feature request): the connector edits the
+   * post to show the case as it is when delivered (status, stage, votes, duplicate of, fixed in).
+   */
+  casePost?: { caseId: string };
 }
 
 export const outboxStatuses = ['pending', 'sent', 'failed'] as const;
@@ -354,7 +387,8 @@ export interface OutboxItem {
   contactId?: string;
   /**
    * An ordering lane of its own within the conversation (a bridge's work): delivered in order among
-   * themselves, neither waiting behind nor holding up the conversation's messages to the contact.
+   * themselves, neither waiting behind nor holding up the conversation's messages to the contact. Without
+   * a conversation or contact, a stream of its own (the refreshes of one case's public post).
    */
   lane?: string;
   channel: ChannelName;

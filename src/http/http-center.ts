@@ -52,7 +52,10 @@ export interface HttpCenter {
   contacts: Pick<ContactService, 'get' | 'list'>;
   conversations: Pick<ConversationService, 'get' | 'list' | 'transcript' | 'reply' | 'wrapUp' | 'close'>;
   router: Pick<Router, 'accept' | 'reject' | 'transfer' | 'queueStats' | 'queuePosition'>;
-  cases: Pick<CaseService, 'create' | 'update' | 'addNote' | 'get' | 'getByNumber' | 'list' | 'timeline'>;
+  cases: Pick<
+    CaseService,
+    'create' | 'update' | 'addNote' | 'get' | 'getByNumber' | 'list' | 'timeline' | 'merge'
+  >;
   queues: Pick<
     QueueService,
     'list' | 'get' | 'create' | 'update' | 'delete' | 'handoffQueue' | 'setHandoffQueue'

@@ -11,12 +11,14 @@ import {
   caseStatuses,
   channelStatuses,
   conversationStates,
+  featureStages,
   outboxStatuses,
   presences,
   proposalStatuses,
   reservationStatuses,
   timelineEntryTypes,
 } from '../core/model.ts';
+import { caseSorts } from '../core/ports/repositories.ts';
 import { slaMetrics, slaTimerStatuses } from '../core/sla/sla.ts';
 
 /**
@@ -313,8 +315,17 @@ export const caseListQuery = z.strictObject({
   assignee: idSchema.optional(),
   contactId: idSchema.optional(),
   text: z.string().trim().min(1).max(200).optional(),
+  /** `votes`: most voted first (feature requests by demand); newest first otherwise. */
+  sort: z.enum(caseSorts).optional(),
   limit: limitSchema,
   offset: offsetSchema,
+});
+/** The original a duplicate is merged into: its number (`1042`, `#1042`) or id. */
+export const mergeCaseBody = z.strictObject({ into: caseParams.shape.id });
+export const mergeCaseResponse = z.object({
+  original: caseSchema,
+  duplicate: caseSchema,
+  carried: z.number().int(),
 });
 export const createCaseBody = z.strictObject({
   kind: z.enum(caseKinds),
@@ -333,6 +344,8 @@ export const updateCaseBody = z
     tags: tags.optional(),
     subject: shortText(300).optional(),
     fields: caseFields.optional(),
+    /** A feature request's stage; sets the status too (planned, in_progress: open; shipped: solved; declined: closed). */
+    stage: z.enum(featureStages).optional(),
   })
   .refine((patch) => Object.keys(patch).length > 0, 'nothing to change: send at least one field');
 export const noteBody = z.strictObject({ text: shortText(20_000) });

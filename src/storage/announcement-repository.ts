@@ -374,4 +374,59 @@ export class KyselyAnnouncementRepository implements AnnouncementRepository {
   async forgetDeliveriesBefore(now: string): Promise<void> {
     await this.scope.db.deleteFrom('announcement_deliveries').where('expires_at', '<', now).execute();
   }
+
+  async linkCases(announcementId: string, caseIds: string[], at: string): Promise<void> {
+    const unique = [...new Set(caseIds)];
+    await atomically(this.scope.db, async (db) => {
+      await db.deleteFrom('announcement_cases').where('announcement_id', '=', announcementId).execute();
+      if (unique.length === 0) return;
+      await db
+        .insertInto('announcement_cases')
+        .values(
+          unique.map((caseId, position) => ({
+            announcement_id: announcementId,
+            case_id: caseId,
+            position,
+            created_at: at,
+            released_at: null,
+          })),
+        )
+        .execute();
+    });
+  }
+
+  async linkedCases(announcementId: string): Promise<string[]> {
+    const rows = await this.scope.db
+      .selectFrom('announcement_cases')
+      .select('case_id')
+      .where('announcement_id', '=', announcementId)
+      .orderBy('position', 'asc')
+      .execute();
+    return rows.map((r) => r.case_id);
+  }
+
+  /**
+   * One `UPDATE … RETURNING`: on PostgreSQL the rows are locked, so of two concurrent callers only one sees
+   * a link still unreleased; SQLite has a single writer.
+   */
+  async releaseLinkedCases(announcementId: string, at: string): Promise<string[]> {
+    const rows = await this.scope.db
+      .updateTable('announcement_cases')
+      .set({ released_at: at })
+      .where('announcement_id', '=', announcementId)
+      .where('released_at', 'is', null)
+      .returning(['case_id', 'position'])
+      .execute();
+    return rows.sort((a, b) => Number(a.position) - Number(b.position)).map((r) => r.case_id);
+  }
+
+  async claimReleaseNotice(announcementId: string, contactId: string, at: string): Promise<boolean> {
+    const inserted = await this.scope.db
+      .insertInto('release_notices')
+      .values({ announcement_id: announcementId, contact_id: contactId, created_at: at })
+      .onConflict((oc) => oc.columns(['announcement_id', 'contact_id']).doNothing())
+      .returning('contact_id')
+      .executeTakeFirst();
+    return inserted !== undefined;
+  }
 }

@@ -157,6 +157,7 @@ export class KyselyCaseRepository implements CaseRepository {
           .where('type', '=', 'rating' satisfies TimelineEntryType)
           .where('at', '>=', ratedSince),
       );
+    if (filter.sort === 'votes') query = query.orderBy('votes', 'desc');
     query = query.orderBy('created_at', 'desc').orderBy('number', 'desc');
     if (filter.limit !== undefined || filter.offset !== undefined)
       query = query.limit(filter.limit ?? noLimit);
@@ -218,6 +219,17 @@ export class KyselyCaseRepository implements CaseRepository {
       await db.updateTable('cases').set({ votes: sql`votes + 1` }).where('id', '=', caseId).execute();
       return true;
     });
+  }
+
+  async listVoters(caseId: string): Promise<string[]> {
+    const rows = await this.scope.db
+      .selectFrom('case_votes')
+      .select('voter_id')
+      .where('case_id', '=', caseId)
+      .orderBy('created_at', 'asc')
+      .orderBy('voter_id', 'asc')
+      .execute();
+    return rows.map((r) => r.voter_id);
   }
 }
 

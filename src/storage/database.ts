@@ -146,6 +146,20 @@ export interface CaseVoteTable {
   created_at: string;
 }
 
+export interface AnnouncementCaseTable {
+  announcement_id: string;
+  case_id: string;
+  position: number;
+  created_at: string;
+  released_at: string | null;
+}
+
+export interface ReleaseNoticeTable {
+  announcement_id: string;
+  contact_id: string;
+  created_at: string;
+}
+
 export interface AgentTable {
   id: string;
   email: string;
@@ -297,6 +311,8 @@ export interface Database {
   cases: CaseTable;
   case_timeline: CaseTimelineTable;
   case_votes: CaseVoteTable;
+  announcement_cases: AnnouncementCaseTable;
+  release_notices: ReleaseNoticeTable;
   agents: AgentTable;
   queues: QueueTable;
   reservations: ReservationTable;

@@ -6,10 +6,13 @@ import { engineOf, type OutboxTable } from './database.ts';
 import { assertUpdated, type DbScope, fromJson, toJson } from './db-scope.ts';
 
 /** A lane's stream is its conversation's id, `/`, the lane (see `OutboxItem.lane`). */
-const laneOf = (r: Selectable<OutboxTable>): string | undefined =>
-  r.conversation_id && r.stream.startsWith(`${r.conversation_id}/`)
-    ? r.stream.slice(r.conversation_id.length + 1)
-    : undefined;
+const laneOf = (r: Selectable<OutboxTable>): string | undefined => {
+  if (r.conversation_id)
+    return r.stream.startsWith(`${r.conversation_id}/`)
+      ? r.stream.slice(r.conversation_id.length + 1)
+      : undefined;
+  return !r.contact_id && r.stream.startsWith('lane:') ? r.stream.slice('lane:'.length) : undefined;
+};
 
 const fromRow = (r: Selectable<OutboxTable>): OutboxItem => {
   const lane = laneOf(r);
@@ -37,7 +40,9 @@ const fromRow = (r: Selectable<OutboxTable>): OutboxItem => {
 function streamOf(item: Pick<OutboxItem, 'conversationId' | 'contactId' | 'lane'>): string {
   if (item.conversationId) return item.lane ? `${item.conversationId}/${item.lane}` : item.conversationId;
   if (item.contactId) return `contact:${item.contactId}`;
-  throw invalid('an outbox item belongs to a conversation or, as a notice, to a contact');
+  // Work that belongs to neither (a case's public post): a lane of its own.
+  if (item.lane) return `lane:${item.lane}`;
+  throw invalid('an outbox item belongs to a conversation, a contact (a notice) or a lane');
 }
 
 /** The stored columns of an item (`seq` is the key, assigned by the database). */

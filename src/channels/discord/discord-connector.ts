@@ -135,6 +135,7 @@ export class DiscordConnector implements ChannelConnector {
   readonly channel = CHANNEL;
   /** Bug reports' and feature requests' status changes reach their reporter in a DM. */
   readonly notices = true;
+  readonly casePosts = true;
   readonly options: DiscordConnectorOptions;
   /** The client with caches: the gateway session's while this instance holds one, else the REST client. */
   private client: Client | null = null;

@@ -53,6 +53,8 @@ export interface CasePost {
   channelId: string;
   messageId: string;
   guildId: string;
+  /** The similar requests the post named when it was made (kept by its later edits). */
+  similar?: string[];
 }
 
 export const settingKeys = {

@@ -1,6 +1,7 @@
 import { type APIChannel, type APIMessage, type RESTPostAPIChannelMessageJSONBody, Routes } from 'discord.js';
 import type { MemberNotice, OutboundMessage } from '../../core/model.ts';
 import { ConnectorError, type SendResult } from '../../core/ports/channel-connector.ts';
+import { refreshCasePost } from './case-posts.ts';
 import {
   addressSchema,
   type ButtonRow,
@@ -35,6 +36,7 @@ export class DiscordDelivery {
 
   async send(message: OutboundMessage): Promise<SendResult> {
     if (message.notice) return this.sendNotice(message, message.notice);
+    if (message.casePost) return refreshCasePost(this.ctx, message.casePost.caseId);
     const parsed = addressSchema.safeParse(message.address);
     if (!parsed.success)
       throw new ConnectorError(
@@ -227,12 +229,7 @@ export class DiscordDelivery {
       throw new ConnectorError(`notice ${notice.id} has no Discord user to go to`, false);
     const contact = await this.ctx.core.store.contacts.findByIdentity(CHANNEL, userId);
     const language = await this.ctx.languageOf(userId, contact?.locale);
-    const content = t('statusChanged', language, {
-      kind: t(`kind_${notice.case.kind}`, language),
-      case: notice.case.number,
-      subject: clip(notice.case.subject, 200),
-      status: t(`status_${notice.case.status}`, language),
-    });
+    const content = noticeContent(notice, language);
     let dm: APIChannel;
     try {
       dm = (await this.ctx
@@ -249,10 +246,36 @@ export class DiscordDelivery {
         nonce: deliveryNonce(`notice:${notice.id}`, 0),
         enforce_nonce: true,
       },
-      `status of #${notice.case.number}`,
+      notice.type === 'release' ? `release note ${notice.note.id}` : `status of #${notice.case.number}`,
     );
     return { externalId: sent.id };
   }
+}
+
+/** A notice as the member reads it: a case's new status or stage, or the release note that fixed theirs. */
+function noticeContent(notice: MemberNotice, language: string): string {
+  if (notice.type === 'release') {
+    const cases = notice.cases.map((c) =>
+      t('releasedCase', language, {
+        kind: t(`kind_${c.kind}`, language),
+        case: c.number,
+        subject: clip(c.subject, 200),
+      }),
+    );
+    return t('released', language, {
+      note: clip(notice.note.title.replace(/\*/g, ''), 200),
+      cases: cases.join(', '),
+      link: notice.note.url ? `\n${notice.note.url}` : '',
+    });
+  }
+  const values = {
+    kind: t(`kind_${notice.case.kind}`, language),
+    case: notice.case.number,
+    subject: clip(notice.case.subject, 200),
+  };
+  return notice.case.stage
+    ? t('stageChanged', language, { ...values, stage: t(`stage_${notice.case.stage}`, language) })
+    : t('statusChanged', language, { ...values, status: t(`status_${notice.case.status}`, language) });
 }
 
 /** Every button of the rows disabled. */

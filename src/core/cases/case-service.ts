@@ -1,4 +1,5 @@
-import { forbidden, invalid, notFound } from '../errors.ts';
+import type { Announcement } from '../announcements/announcement.ts';
+import { conflict, forbidden, invalid, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type {
   Actor,
@@ -10,10 +11,18 @@ import type {
   CaseStatus,
   ChannelName,
   Conversation,
+  FeatureStage,
+  ReleaseNote,
   TimelineEntry,
   TimelineEntryType,
 } from '../model.ts';
-import { addNotice, caseStatusNotice } from '../outbox/member-notice.ts';
+import {
+  addNotice,
+  caseStatusNotice,
+  featureStageOf,
+  refreshCasePost,
+  releaseNotice,
+} from '../outbox/member-notice.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { EventBus } from '../ports/event-bus.ts';
 import type { CaseFilter, Repositories, Store } from '../ports/repositories.ts';
@@ -36,6 +45,23 @@ export interface UpdateCaseInput {
   tags?: string[];
   subject?: string;
   fields?: CaseFields;
+  /** A feature request's stage; it sets the status too (see `FeatureStage`). */
+  stage?: FeatureStage;
+}
+
+/** The status each feature stage puts its request in. */
+export const stageStatus: Record<FeatureStage, CaseStatus> = {
+  planned: 'open',
+  in_progress: 'open',
+  shipped: 'solved',
+  declined: 'closed',
+};
+
+export interface MergeResult {
+  original: Case;
+  duplicate: Case;
+  /** Voters (and the duplicate's requester) newly counted on the original. */
+  carried: number;
 }
 
 export interface CaseDetail {
@@ -49,6 +75,8 @@ export interface CaseServiceOptions {
    * the reporter of a bug report or feature request is told there when its status changes.
    */
   noticeChannels: () => ChannelName[];
+  /** The channels that post bug reports and feature requests in public (connectors with `casePosts`). */
+  postChannels: () => ChannelName[];
 }
 
 /** The longest rating comment kept; a longer one is cut. */
@@ -63,7 +91,7 @@ export class CaseService {
     private readonly clock: Clock,
     options: Partial<CaseServiceOptions> = {},
   ) {
-    this.options = { noticeChannels: () => [], ...options };
+    this.options = { noticeChannels: () => [], postChannels: () => [], ...options };
   }
 
   create(input: CreateCaseInput, actor: Actor): Promise<Case> {
@@ -149,12 +177,15 @@ export class CaseService {
     if (!current) throw notFound('case', id);
     if (patch.assigneeId && !(await tx.agents.get(patch.assigneeId)))
       throw notFound('agent', patch.assigneeId);
+    if (patch.stage !== undefined && current.kind !== 'feature')
+      throw invalid('only feature requests have a stage', { field: 'stage' });
     const at = this.now();
     let next: Case = { ...current };
     const changes: [TimelineEntryType, Record<string, unknown>][] = [];
-    if (patch.status !== undefined && patch.status !== current.status) {
-      next.status = patch.status;
-      changes.push(['status', { from: current.status, to: patch.status }]);
+    const status = patch.stage !== undefined ? stageStatus[patch.stage] : patch.status;
+    if (status !== undefined && status !== current.status) {
+      next.status = status;
+      changes.push(['status', { from: current.status, to: status }]);
     }
     if (patch.priority !== undefined && patch.priority !== current.priority) {
       next.priority = patch.priority;
@@ -175,8 +206,10 @@ export class CaseService {
       next.subject = patch.subject.trim().slice(0, 300);
       changes.push(['subject', { from: current.subject, to: next.subject }]);
     }
-    if (patch.fields !== undefined) {
-      const fields = cleanFields({ ...current.fields, ...patch.fields });
+    const fieldPatch =
+      patch.stage !== undefined ? { ...patch.fields, stage: patch.stage } : (patch.fields ?? undefined);
+    if (fieldPatch !== undefined) {
+      const fields = cleanFields({ ...current.fields, ...fieldPatch });
       if (JSON.stringify(fields) !== JSON.stringify(current.fields)) {
         next.fields = fields;
         changes.push(['fields', { from: current.fields, to: fields }]);
@@ -187,22 +220,154 @@ export class CaseService {
     await tx.cases.update(next);
     let last: TimelineEntry | null = null;
     for (const [type, data] of changes) last = await this.record(tx, next, type, actor, data, at);
-    if (next.status !== current.status) await this.tellStatus(tx, emit, next, at);
+    if (next.status !== current.status || featureStageOf(next) !== featureStageOf(current))
+      await this.tellStatus(tx, emit, next, at);
+    if (changes.some(([type]) => type === 'status' || type === 'subject' || type === 'fields'))
+      await refreshCasePost(tx, emit, next, this.options.postChannels(), at);
     emit({ type: 'case.updated', case: next, entry: last });
     return next;
   }
 
   /**
-   * The reporter of a bug report or feature request hears of its new status, through the outbox in this
-   * transaction, so that the notice is sent once whatever instance delivers it, and never lost to a crash.
-   * Support cases speak through their conversation instead.
+   * The reporter of a bug report or feature request, and every member who voted for it or said "me too",
+   * hear of its new status, through the outbox in this transaction, so that the notice is sent once
+   * whatever instance delivers it, and never lost to a crash. Support cases speak through their
+   * conversation instead.
    */
   private async tellStatus(tx: Repositories, emit: Emit, kase: Case, at: string): Promise<void> {
-    if (kase.kind === 'support' || !kase.contactId) return;
-    const contact = await tx.contacts.get(kase.contactId);
-    if (!contact) return;
-    for (const channel of this.options.noticeChannels())
-      await addNotice(tx, emit, contact, channel, caseStatusNotice(kase), at);
+    if (kase.kind === 'support') return;
+    for (const contactId of await membersOf(tx, kase)) {
+      const contact = await tx.contacts.get(contactId);
+      if (!contact) continue;
+      for (const channel of this.options.noticeChannels())
+        await addNotice(tx, emit, contact, channel, caseStatusNotice(kase), at);
+    }
+  }
+
+  /**
+   * Merges a duplicate into its original (both bug reports or both feature requests): the duplicate's
+   * voters and requester count on the original (a member who voted for both counts once; the original's
+   * requester never votes for their own), the duplicate is closed with `duplicateOf` naming the original,
+   * and both public posts are refreshed (the duplicate's points to the original).
+   */
+  merge(duplicateId: string, originalId: string, actor: Actor): Promise<MergeResult> {
+    return inTransaction(this.store, this.bus, async (tx, emit) => {
+      const duplicate = await tx.cases.get(duplicateId);
+      if (!duplicate) throw notFound('case', duplicateId);
+      const original = await tx.cases.get(originalId);
+      if (!original) throw notFound('case', originalId);
+      if (duplicate.id === original.id) throw invalid('a case cannot be merged into itself');
+      if (duplicate.kind === 'support' || duplicate.kind !== original.kind)
+        throw invalid('only a bug report into a bug report, or a feature request into a feature request');
+      if (duplicate.fields.duplicateOf)
+        throw conflict(`#${duplicate.number} was already merged into #${duplicate.fields.duplicateOf}`);
+      if (original.fields.duplicateOf)
+        throw invalid(
+          `#${original.number} is itself a duplicate: merge into #${original.fields.duplicateOf}`,
+        );
+      let carried = 0;
+      for (const voterId of await membersOf(tx, duplicate)) {
+        if (voterId === original.contactId) continue;
+        if (await tx.cases.addVote(original.id, voterId)) carried += 1;
+      }
+      const at = this.now();
+      const closed: Case = {
+        ...duplicate,
+        status: 'closed',
+        fields: { ...duplicate.fields, duplicateOf: String(original.number) },
+        updatedAt: at,
+      };
+      await tx.cases.update(closed);
+      if (duplicate.status !== 'closed')
+        await this.record(tx, closed, 'status', actor, { from: duplicate.status, to: 'closed' }, at);
+      const mergedEntry = await this.record(
+        tx,
+        closed,
+        'merged',
+        actor,
+        { into: original.id, number: original.number, carried },
+        at,
+      );
+      const grown: Case = { ...((await tx.cases.get(original.id)) ?? original), updatedAt: at };
+      await tx.cases.update(grown);
+      const grownEntry = await this.record(
+        tx,
+        grown,
+        'merged',
+        actor,
+        { from: duplicate.id, number: duplicate.number, carried, votes: grown.votes },
+        at,
+      );
+      const channels = this.options.postChannels();
+      await refreshCasePost(tx, emit, closed, channels, at);
+      await refreshCasePost(tx, emit, grown, channels, at);
+      emit({ type: 'case.updated', case: closed, entry: mergedEntry });
+      emit({ type: 'case.updated', case: grown, entry: grownEntry });
+      return { original: grown, duplicate: closed, carried };
+    });
+  }
+
+  /**
+   * Stores a posted announcement and, in the same transaction, releases the cases linked to it: each
+   * becomes solved (a feature request shipped) with `fixedIn` naming the note, its post is refreshed, and
+   * every reporter, voter and "me too" member of those cases gets one notice with the note's link
+   * (however many of the cases are theirs). The links and the members told are marked in the database, so
+   * that a second run of this step (a retry, another instance) releases and tells nobody again.
+   */
+  release(posted: Announcement, note: ReleaseNote): Promise<Case[]> {
+    return inTransaction(this.store, this.bus, async (tx, emit) => {
+      await tx.announcements.update(posted);
+      const at = this.now();
+      const caseIds = await tx.announcements.releaseLinkedCases(posted.id, at);
+      const released: Case[] = [];
+      const casesOf = new Map<string, Case[]>();
+      for (const caseId of caseIds) {
+        const current = await tx.cases.get(caseId);
+        if (!current) continue;
+        const next: Case = {
+          ...current,
+          status: 'solved',
+          fields: cleanFields({
+            ...current.fields,
+            ...(current.kind === 'feature' ? { stage: 'shipped' } : {}),
+            fixedIn: note.title,
+            fixedInUrl: note.url ?? '',
+          }),
+          updatedAt: at,
+        };
+        await tx.cases.update(next);
+        if (current.status !== 'solved')
+          await this.record(
+            tx,
+            next,
+            'status',
+            { kind: 'system', id: null },
+            { from: current.status, to: 'solved' },
+            at,
+          );
+        const entry = await this.record(
+          tx,
+          next,
+          'released',
+          { kind: 'system', id: null },
+          { announcementId: note.id, title: note.title, url: note.url },
+          at,
+        );
+        await refreshCasePost(tx, emit, next, this.options.postChannels(), at);
+        emit({ type: 'case.updated', case: next, entry });
+        released.push(next);
+        for (const contactId of await membersOf(tx, next))
+          casesOf.set(contactId, [...(casesOf.get(contactId) ?? []), next]);
+      }
+      for (const [contactId, cases] of casesOf) {
+        if (!(await tx.announcements.claimReleaseNotice(posted.id, contactId, at))) continue;
+        const contact = await tx.contacts.get(contactId);
+        if (!contact) continue;
+        for (const channel of this.options.noticeChannels())
+          await addNotice(tx, emit, contact, channel, releaseNotice(note, contactId, cases), at);
+      }
+      return released;
+    });
   }
 
   addNote(id: string, text: string, actor: Actor): Promise<TimelineEntry> {
@@ -339,6 +504,12 @@ export class CaseService {
   private now(): string {
     return this.clock.now().toISOString();
   }
+}
+
+/** Whom a bug report or feature request concerns: its reporter, then each voter ("me too"), once each. */
+async function membersOf(tx: Repositories, kase: Case): Promise<string[]> {
+  const voters = await tx.cases.listVoters(kase.id);
+  return [...new Set([...(kase.contactId ? [kase.contactId] : []), ...voters])];
 }
 
 /** The system actor opens cases for a contact (a flow's hand-off): the bot, on that contact's behalf. */

@@ -37,7 +37,11 @@ class NoticeConnector implements ChannelConnector {
   async send(message: OutboundMessage): Promise<SendResult> {
     await new Promise((resolve) => setImmediate(resolve));
     const to = String(message.address.externalId ?? message.address.thread);
-    this.log.push({ by: this.name, to, text: message.notice?.case.status ?? message.text });
+    this.log.push({
+      by: this.name,
+      to,
+      text: message.notice?.type === 'case.status' ? message.notice.case.status : message.text,
+    });
     return { externalId: `${this.name}-${this.log.length}` };
   }
 }

@@ -1,5 +1,14 @@
 import { newId } from '../ids.ts';
-import type { Case, ChannelName, Contact, MemberNotice, OutboxItem } from '../model.ts';
+import {
+  type Case,
+  type ChannelName,
+  type Contact,
+  type FeatureStage,
+  featureStages,
+  type MemberNotice,
+  type OutboxItem,
+  type ReleaseNote,
+} from '../model.ts';
 import type { Repositories } from '../ports/repositories.ts';
 import type { Emit } from '../unit-of-work.ts';
 import { newOutboxItem } from './post-message.ts';
@@ -41,14 +50,82 @@ export async function addNotice(
   return item;
 }
 
-/** A case's status changed: the notice its contact gets. */
+/** A case's status (or a feature request's stage) changed: the notice its reporter and voters get. */
 export function caseStatusNotice(kase: Case): MemberNotice {
   const { id, number, kind, subject, status } = kase;
-  return { id: newId(), type: 'case.status', case: { id, number, kind, subject, status } };
+  const stage = featureStageOf(kase);
+  return {
+    id: newId(),
+    type: 'case.status',
+    case: { id, number, kind, subject, status, ...(stage ? { stage } : {}) },
+  };
 }
+
+/**
+ * A release note closed cases of the member's: one notice for all of them. Its id is made from the note
+ * and the member, so that the channel's idempotency key is the same whoever enqueues it.
+ */
+export function releaseNotice(note: ReleaseNote, contactId: string, cases: Case[]): MemberNotice {
+  return {
+    id: `release:${note.id}:${contactId}`,
+    type: 'release',
+    note,
+    cases: cases.map(({ id, number, kind, subject }) => ({ id, number, kind, subject })),
+  };
+}
+
+/** The stage kept in a feature request's `stage` field; undefined for other cases or other values. */
+export function featureStageOf(kase: Pick<Case, 'kind' | 'fields'>): FeatureStage | undefined {
+  const stage = kase.fields.stage;
+  return kase.kind === 'feature' && featureStages.includes(stage as FeatureStage)
+    ? (stage as FeatureStage)
+    : undefined;
+}
+
+const kindWords = { bug: 'bug report', feature: 'feature request', support: 'case' } as const;
 
 /** The English wording, for channels that do not render notices themselves and for logs. */
 export function noticeText(notice: MemberNotice): string {
-  const kind = { bug: 'bug report', feature: 'feature request', support: 'case' }[notice.case.kind];
-  return `Update on your ${kind} #${notice.case.number} "${notice.case.subject}": it is now ${notice.case.status}.`;
+  if (notice.type === 'release') {
+    const cases = notice.cases.map((c) => `${kindWords[c.kind]} #${c.number} "${c.subject}"`).join(', ');
+    return `Fixed in ${notice.note.title}: your ${cases}.${notice.note.url ? ` ${notice.note.url}` : ''}`;
+  }
+  const state = notice.case.stage ? notice.case.stage.replace('_', ' ') : notice.case.status;
+  return `Update on your ${kindWords[notice.case.kind]} #${notice.case.number} "${notice.case.subject}": it is now ${state}.`;
+}
+
+/**
+ * Queues a refresh of the case's public post on each channel that posts cases, in the caller's
+ * transaction: the connector edits the post to the case as it is when delivered, so a retry or a later
+ * refresh never shows an older state. Each case's refreshes are a stream of their own.
+ */
+export async function refreshCasePost(
+  tx: Repositories,
+  emit: Emit,
+  kase: Case,
+  channels: ChannelName[],
+  at: string,
+): Promise<void> {
+  if (!kase.postUrl) return;
+  for (const channel of channels) {
+    await tx.outbox.add(
+      newOutboxItem(
+        { conversationId: null, lane: `case-post:${kase.id}`, channel, at },
+        {
+          conversationId: null,
+          channel,
+          address: {},
+          authorKind: 'system',
+          authorName: null,
+          text: `Case #${kase.number} changed: its public post is refreshed.`,
+          attachments: [],
+          articles: [],
+          actions: [],
+          messageId: null,
+          casePost: { caseId: kase.id },
+        },
+      ),
+    );
+    emit({ type: 'outbox.enqueued', conversationId: null });
+  }
 }

@@ -89,6 +89,11 @@ export interface ChannelConnector {
    */
   readonly notices?: boolean;
   /**
+   * Posts bug reports and feature requests in public and keeps those posts up to date
+   * (`OutboundMessage.casePost`: shows the case as it is when delivered).
+   */
+  readonly casePosts?: boolean;
+  /**
    * An outside contact center (Twilio Flex) rather than a channel to contacts: conversations handed to it
    * (a flow's `send-to-queue` naming it, or the hand-off target) send it their work (`OutboundMessage.bridge`).
    */

@@ -187,9 +187,14 @@ export interface CaseFilter {
   text?: string;
   /** Cases whose contact gave a rating at or after this instant (the CSAT figure). */
   ratedSince?: string;
+  /** `newest` (the default) or `votes`: most voted first (feature requests by demand), then newest. */
+  sort?: CaseSort;
   limit?: number;
   offset?: number;
 }
+
+export const caseSorts = ['newest', 'votes'] as const;
+export type CaseSort = (typeof caseSorts)[number];
 
 export interface CaseRepository {
   /** Atomically takes the next case number (1001, 1002, …); unique under concurrent callers and instances. */
@@ -205,6 +210,8 @@ export interface CaseRepository {
   listTimeline(caseId: string): Promise<TimelineEntry[]>;
   /** Records one vote per voter; returns false when this voter already voted. */
   addVote(caseId: string, voterId: string): Promise<boolean>;
+  /** The voters of a case (contact ids), in the order they voted. */
+  listVoters(caseId: string): Promise<string[]>;
 }
 
 export interface AgentRepository {
@@ -438,6 +445,14 @@ export interface AnnouncementRepository {
   /** Remembers a webhook delivery until `expiresAt`; false when it was already seen (a replay). */
   rememberDelivery(key: string, expiresAt: string): Promise<boolean>;
   forgetDeliveriesBefore(now: string): Promise<void>;
+  /** Makes `caseIds` the cases the announcement closes once posted (a release note); replaces earlier links. */
+  linkCases(announcementId: string, caseIds: string[], at: string): Promise<void>;
+  /** The cases linked to the announcement, in the order they were given. */
+  linkedCases(announcementId: string): Promise<string[]>;
+  /** Marks the linked cases not released yet as released at `at` and returns them (each once, ever). */
+  releaseLinkedCases(announcementId: string, at: string): Promise<string[]>;
+  /** Records that the member is told of the release note; false when they already were. */
+  claimReleaseNotice(announcementId: string, contactId: string, at: string): Promise<boolean>;
 }
 
 /** Web-chat visitors, found by the hash of the token the server issued them. */

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import {
   type AnnouncementService,
   composeSchema,
+  linkCasesSchema,
   sourceInputSchema,
   sourcePatchSchema,
   WebhookAuthError,
@@ -159,9 +160,30 @@ export function announcementRoutes(app: FastifyInstance, service: AnnouncementSe
     '/api/v1/announcements/posts',
     {
       ...admin,
-      schema: { tags, summary: 'Compose an announcement: posted now, or at `scheduledAt` (exactly once)' },
+      schema: {
+        tags,
+        summary:
+          'Compose an announcement: posted now, or at `scheduledAt` (exactly once); `cases` (numbers) ' +
+          'makes it a release note that closes them when posted',
+      },
     },
     async (request, reply) => reply.code(201).send(await service.compose(parse(composeSchema, request.body))),
+  );
+  app.put(
+    '/api/v1/announcements/posts/:id/cases',
+    {
+      ...admin,
+      schema: {
+        tags,
+        summary:
+          'Link bug reports and feature requests (by number) to a scheduled announcement, a release note: ' +
+          'when it is posted they become solved, their members get one DM with its link and their posts ' +
+          'show "fixed in". Replaces the earlier links; 409 once it has gone out',
+        params: idParams,
+      },
+    },
+    async (request) =>
+      service.linkCases((request.params as { id: string }).id, parse(linkCasesSchema, request.body).cases),
   );
   app.post(
     '/api/v1/announcements/posts/:id/cancel',

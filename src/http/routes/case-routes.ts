@@ -8,6 +8,8 @@ import {
   caseParams,
   caseSchema,
   createCaseBody,
+  mergeCaseBody,
+  mergeCaseResponse,
   noteBody,
   timelineEntrySchema,
   updateCaseBody,
@@ -31,7 +33,8 @@ export function caseRoutes(app: ApiInstance, { center }: RouteDeps): void {
     {
       schema: {
         tags,
-        summary: 'List cases, newest first; filter by kind, status, priority, assignee (id or "me"), text',
+        summary:
+          'List cases, newest first (`sort=votes`: most voted first); filter by kind, status, priority, assignee (id or "me"), text',
         querystring: caseListQuery,
         response: { 200: z.object({ cases: z.array(caseSchema) }) },
       },
@@ -81,7 +84,8 @@ export function caseRoutes(app: ApiInstance, { center }: RouteDeps): void {
     {
       schema: {
         tags,
-        summary: 'Change status, priority, assignee, tags, subject or fields',
+        summary:
+          "Change status, priority, assignee, tags, subject or fields; a feature request's `stage` (planned, in_progress, shipped, declined) sets its status and its public post",
         params: caseParams,
         body: updateCaseBody,
         response: { 200: caseSchema },
@@ -91,6 +95,28 @@ export function caseRoutes(app: ApiInstance, { center }: RouteDeps): void {
     async (request) => {
       const kase = await findCase(center, request.params.id);
       return center.cases.update(kase.id, stripUndefined(request.body), actorOf(principalOf(request)));
+    },
+  );
+
+  app.post(
+    '/cases/:id/merge',
+    {
+      schema: {
+        tags,
+        summary:
+          'Merge a duplicate bug report or feature request into its original (`into`: number or id): votes and ' +
+          'the requester carried over (each member once), the duplicate closed, both public posts updated',
+        params: caseParams,
+        body: mergeCaseBody,
+        response: { 200: mergeCaseResponse },
+      },
+      // It moves votes between public posts and cannot be undone: a supervisor's call.
+      config: { role: 'supervisor' },
+    },
+    async (request) => {
+      const duplicate = await findCase(center, request.params.id);
+      const original = await findCase(center, request.body.into);
+      return center.cases.merge(duplicate.id, original.id, actorOf(principalOf(request)));
     },
   );
 

@@ -1,13 +1,13 @@
 import { type ButtonInteraction, MessageFlags } from 'discord.js';
-import type { Case } from '../../../core/model.ts';
+import { originalOf, voteRow } from '../case-posts.ts';
 import { type ButtonRow, CHANNEL, type DiscordContext, profileOf } from '../discord-context.ts';
-import { customIds, parseCustomId } from '../discord-message-renderer.ts';
+import { parseCustomId } from '../discord-message-renderer.ts';
 import { t } from '../discord-texts.ts';
 import { forumPost } from '../forum-posts.ts';
 import { replyEphemeral } from '../interaction-replies.ts';
 import { guildLanguage } from '../member-language.ts';
 
-/** Buttons: a conversation's choices (articles, a person, a rating) and a feature request's Upvote. */
+/** Buttons: a conversation's choices (articles, a person, a rating), a feature request's Upvote, a bug's Me too. */
 export async function onButton(ctx: DiscordContext, interaction: ButtonInteraction): Promise<void> {
   const parsed = parseCustomId(interaction.customId);
   if (parsed.kind === 'unknown') {
@@ -50,9 +50,20 @@ async function onVote(ctx: DiscordContext, interaction: ButtonInteraction, caseI
   const contact = await ctx.contacts.resolve(CHANNEL, profileOf(interaction.user, interaction.locale));
   const language = await ctx.languageOf(interaction.user.id, interaction.locale);
   const request = await ctx.core.cases.get(caseId);
+  const bug = request.kind === 'bug';
+  const original = await originalOf(ctx, request);
+  if (original) {
+    // A duplicate's votes go to its original (its post says which).
+    const link = original.postUrl ? ` ${original.postUrl}` : '';
+    await replyEphemeral(interaction, `${t('postDuplicate', language)} #${original.number}.${link}`);
+    return;
+  }
   if (request.contactId === contact.id) {
     // Upvotes say how many others want it; the requester's own is implied.
-    await replyEphemeral(interaction, t('ownRequest', language, { case: request.number }));
+    await replyEphemeral(
+      interaction,
+      t(bug ? 'ownReport' : 'ownRequest', language, { case: request.number }),
+    );
     return;
   }
   const { case: kase, counted } = await ctx.core.cases.vote(caseId, contact.id, {
@@ -60,12 +71,18 @@ async function onVote(ctx: DiscordContext, interaction: ButtonInteraction, caseI
     id: contact.id,
   });
   if (!counted) {
-    await replyEphemeral(interaction, t('alreadyVoted', language, { case: kase.number }));
+    await replyEphemeral(
+      interaction,
+      t(bug ? 'alreadyMeToo' : 'alreadyVoted', language, { case: kase.number }),
+    );
     return;
   }
   await interaction.update({ components: [voteRow(kase, guildLanguage(interaction.guild))] });
   await interaction
-    .followUp({ content: t('voteCounted', language, { case: kase.number }), flags: MessageFlags.Ephemeral })
+    .followUp({
+      content: t(bug ? 'meTooCounted' : 'voteCounted', language, { case: kase.number }),
+      flags: MessageFlags.Ephemeral,
+    })
     .catch((error: unknown) => ctx.options.log.warn({ err: error }, 'vote confirmation not sent'));
 }
 
@@ -95,20 +112,4 @@ function labelOf(interaction: ButtonInteraction, customId: string): string {
     if (button?.label) return button.label;
   }
   return '';
-}
-
-/** A feature request's Upvote button with its count. */
-export function voteRow(kase: Case, language: string): ButtonRow {
-  return {
-    type: 1,
-    components: [
-      {
-        type: 2,
-        style: 1,
-        label: `${t('upvote', language)} (${kase.votes})`,
-        custom_id: customIds.vote(kase.id),
-        emoji: { name: '👍' },
-      },
-    ],
-  };
 }

@@ -1,15 +1,14 @@
 import {
-  type APIEmbed,
   type APIMessage,
   type Guild,
   MessageFlags,
   type ModalSubmitInteraction,
-  type RESTPostAPIChannelMessageJSONBody,
   Routes,
   type User,
 } from 'discord.js';
 import { type SimilarCase, similarCases } from '../../../core/cases/similar-cases.ts';
 import type { Case } from '../../../core/model.ts';
+import { casePostBody } from '../case-posts.ts';
 import {
   type CasePost,
   CHANNEL,
@@ -22,10 +21,9 @@ import {
 import { customIds } from '../discord-message-renderer.ts';
 import { parseBugReport, parseFeatureRequest } from '../discord-modals.ts';
 import type { SetupChannelKey } from '../discord-setup.ts';
-import { type DiscordTextKey, t } from '../discord-texts.ts';
+import { t } from '../discord-texts.ts';
 import { replyEphemeral } from '../interaction-replies.ts';
 import { guildLanguage } from '../member-language.ts';
-import { voteRow } from './buttons.ts';
 
 /** Modal submits: a bug report or a feature request becomes a case, posted in its channel. */
 export async function onModalSubmit(ctx: DiscordContext, interaction: ModalSubmitInteraction): Promise<void> {
@@ -87,7 +85,7 @@ export async function onModalSubmit(ctx: DiscordContext, interaction: ModalSubmi
   if (guild) await postCase(ctx, guild, 'feature-request', kase, interaction.user, links);
 }
 
-/** Posts a bug report or feature request as an embed in its channel (with an Upvote button for features). */
+/** Posts a bug report or feature request as an embed in its channel (with its Me too or Upvote button). */
 async function postCase(
   ctx: DiscordContext,
   guild: Guild,
@@ -105,36 +103,15 @@ async function postCase(
     );
     return;
   }
-  const language = guildLanguage(guild);
-  const fields: APIEmbed['fields'] = [];
-  const labels: [string, DiscordTextKey][] = [
-    ['description', kase.kind === 'bug' ? 'fieldWhatHappened' : 'fieldDescription'],
-    ['steps', 'fieldSteps'],
-    ['expected', 'fieldExpected'],
-    ['platform', 'fieldPlatform'],
-  ];
-  for (const [key, label] of labels) {
-    const value = kase.fields[key];
-    if (value) fields.push({ name: t(label, language), value: clip(value, 1024) });
-  }
-  fields.push({ name: t('reporter', language), value: `<@${reporter.id}>`, inline: true });
-  if (similar.length > 0)
-    fields.push({ name: t('similarTitle', language), value: clip(similar.join('\n'), 1024) });
-  const body: RESTPostAPIChannelMessageJSONBody = {
-    embeds: [
-      {
-        title: clip(`#${kase.number} ${kase.subject}`, 256),
-        color: kase.kind === 'bug' ? 0xed4245 : 0x57f287,
-        fields,
-        timestamp: kase.createdAt,
-      },
-    ],
-    allowed_mentions: { parse: [] },
-    ...(kase.kind === 'feature' ? { components: [voteRow(kase, language)] } : {}),
-  };
+  const body = casePostBody(kase, {
+    language: guildLanguage(guild),
+    reporterId: reporter.id,
+    similar,
+    original: null,
+  });
   try {
     const posted = (await ctx.rest().post(Routes.channelMessages(channelId), { body })) as APIMessage;
-    const post: CasePost = { channelId, messageId: posted.id, guildId: guild.id };
+    const post: CasePost = { channelId, messageId: posted.id, guildId: guild.id, similar };
     await ctx.core.store.settings.set(settingKeys.casePost(kase.id), post);
     // Agents open the post from the case.
     await ctx.core.cases.recordPost(kase.id, casePostUrl(post));
