@@ -383,12 +383,12 @@ export interface OutboxItem {
   seq: number;
   /** Null for a notice to a contact outside any conversation; then `contactId` says whom. */
   conversationId: string | null;
-  /** The contact a notice is addressed to (only on notices). */
+  /** The contact a notice is addressed to, or whose case's post a refresh edits (only without a conversation). */
   contactId?: string;
   /**
    * An ordering lane of its own within the conversation (a bridge's work): delivered in order among
-   * themselves, neither waiting behind nor holding up the conversation's messages to the contact. Without
-   * a conversation or contact, a stream of its own (the refreshes of one case's public post).
+   * themselves, neither waiting behind nor holding up the conversation's messages to the contact. On a
+   * contact's item, likewise beside their notices (the refreshes of one of their cases' public post).
    */
   lane?: string;
   channel: ChannelName;

@@ -244,5 +244,46 @@ export function describeAnnouncementRepositoryContract(name: string, makeStore: 
       await store.announcements.forgetDeliveriesBefore('2026-01-01T00:06:00.000Z');
       expect(await store.announcements.rememberDelivery(key, '2026-01-01T00:10:00.000Z')).toBe(true);
     });
+
+    it('links cases to a release note, in order, replacing earlier links', async () => {
+      const note = announcement();
+      await store.announcements.insertIfNew(note);
+      expect(await store.announcements.linkedCases(note.id)).toEqual([]);
+      await store.announcements.linkCases(note.id, ['c-2', 'c-1', 'c-2'], '2026-01-01T00:00:00.000Z');
+      expect(await store.announcements.linkedCases(note.id)).toEqual(['c-2', 'c-1']);
+      await store.announcements.linkCases(note.id, ['c-3', 'c-1'], '2026-01-01T00:01:00.000Z');
+      expect(await store.announcements.linkedCases(note.id)).toEqual(['c-3', 'c-1']);
+      const other = announcement();
+      await store.announcements.insertIfNew(other);
+      await store.announcements.linkCases(other.id, ['c-1'], '2026-01-01T00:00:00.000Z');
+      await store.announcements.linkCases(note.id, [], '2026-01-01T00:02:00.000Z');
+      expect(await store.announcements.linkedCases(note.id)).toEqual([]);
+      expect(await store.announcements.linkedCases(other.id)).toEqual(['c-1']);
+    });
+
+    it('releases each linked case once, however many callers race for it', async () => {
+      const note = announcement();
+      await store.announcements.insertIfNew(note);
+      await store.announcements.linkCases(note.id, ['c-9', 'c-8', 'c-7'], '2026-01-01T00:00:00.000Z');
+      const runs = await Promise.all(
+        Array.from({ length: 5 }, () =>
+          store.announcements.releaseLinkedCases(note.id, '2026-01-02T00:00:00.000Z'),
+        ),
+      );
+      expect(runs.filter((r) => r.length > 0)).toEqual([['c-9', 'c-8', 'c-7']]);
+      expect(await store.announcements.releaseLinkedCases(note.id, '2026-01-03T00:00:00.000Z')).toEqual([]);
+      expect(await store.announcements.linkedCases(note.id)).toEqual(['c-9', 'c-8', 'c-7']);
+    });
+
+    it('tells each member of a release note once', async () => {
+      const note = announcement();
+      const at = '2026-01-01T00:00:00.000Z';
+      const claims = await Promise.all(
+        Array.from({ length: 5 }, () => store.announcements.claimReleaseNotice(note.id, 'member-1', at)),
+      );
+      expect(claims.filter(Boolean)).toHaveLength(1);
+      expect(await store.announcements.claimReleaseNotice(note.id, 'member-2', at)).toBe(true);
+      expect(await store.announcements.claimReleaseNotice(randomUUID(), 'member-1', at)).toBe(true);
+    });
   });
 }

@@ -5,13 +5,16 @@ import type { OutboxChannelHealth, OutboxClaim, OutboxRepository } from '../core
 import { engineOf, type OutboxTable } from './database.ts';
 import { assertUpdated, type DbScope, fromJson, toJson } from './db-scope.ts';
 
-/** A lane's stream is its conversation's id, `/`, the lane (see `OutboxItem.lane`). */
+/** A lane's stream is its conversation's (or contact's) stream, `/`, the lane (see `OutboxItem.lane`). */
 const laneOf = (r: Selectable<OutboxTable>): string | undefined => {
   if (r.conversation_id)
     return r.stream.startsWith(`${r.conversation_id}/`)
       ? r.stream.slice(r.conversation_id.length + 1)
       : undefined;
-  return !r.contact_id && r.stream.startsWith('lane:') ? r.stream.slice('lane:'.length) : undefined;
+  const contactStream = `contact:${r.contact_id}/`;
+  return r.contact_id && r.stream.startsWith(contactStream)
+    ? r.stream.slice(contactStream.length)
+    : undefined;
 };
 
 const fromRow = (r: Selectable<OutboxTable>): OutboxItem => {
@@ -39,10 +42,10 @@ const fromRow = (r: Selectable<OutboxTable>): OutboxItem => {
  */
 function streamOf(item: Pick<OutboxItem, 'conversationId' | 'contactId' | 'lane'>): string {
   if (item.conversationId) return item.lane ? `${item.conversationId}/${item.lane}` : item.conversationId;
-  if (item.contactId) return `contact:${item.contactId}`;
-  // Work that belongs to neither (a case's public post): a lane of its own.
-  if (item.lane) return `lane:${item.lane}`;
-  throw invalid('an outbox item belongs to a conversation, a contact (a notice) or a lane');
+  // A contact's lane (the refreshes of their case's public post) keeps its own order beside their notices.
+  if (item.contactId)
+    return item.lane ? `contact:${item.contactId}/${item.lane}` : `contact:${item.contactId}`;
+  throw invalid('an outbox item belongs to a conversation or, as a notice, to a contact');
 }
 
 /** The stored columns of an item (`seq` is the key, assigned by the database). */

@@ -737,6 +737,33 @@ export function describeRepositoryContract(name: string, makeStore: () => Promis
         expect(results.filter(Boolean)).toHaveLength(1);
         expect((await store.cases.get(other.id))?.votes).toBe(2);
         await expectNotFound(store.cases.addVote(id('missing'), 'voter-1'));
+        expect(await store.cases.listVoters(kase.id)).toEqual(['voter-1', 'voter-2']);
+        expect(await store.cases.listVoters(other.id)).toEqual(['voter-1', 'voter-3']);
+        expect(await store.cases.listVoters(id('none'))).toEqual([]);
+      });
+
+      it('lists the most voted first with sort=votes, newest first among equals', async () => {
+        const tag = id('sorted');
+        const few = await seedCase({ kind: 'feature', tags: [tag], createdAt: '2026-02-01T00:00:00.000Z' });
+        const many = await seedCase({ kind: 'feature', tags: [tag], createdAt: '2026-02-02T00:00:00.000Z' });
+        const none = await seedCase({ kind: 'feature', tags: [tag], createdAt: '2026-02-03T00:00:00.000Z' });
+        const older = await seedCase({ kind: 'feature', tags: [tag], createdAt: '2026-01-01T00:00:00.000Z' });
+        for (const voter of ['a', 'b', 'c']) await store.cases.addVote(many.id, voter);
+        await store.cases.addVote(few.id, 'a');
+        await store.cases.addVote(older.id, 'a');
+        const mine = (cases: Case[]) => cases.filter((c) => c.tags.includes(tag)).map((c) => c.id);
+        expect(mine(await store.cases.list({ kind: 'feature', sort: 'votes' }))).toEqual([
+          many.id,
+          few.id,
+          older.id,
+          none.id,
+        ]);
+        expect(mine(await store.cases.list({ kind: 'feature' }))).toEqual([
+          none.id,
+          many.id,
+          few.id,
+          older.id,
+        ]);
       });
     });
 

@@ -106,11 +106,12 @@ export async function refreshCasePost(
   channels: ChannelName[],
   at: string,
 ): Promise<void> {
-  if (!kase.postUrl) return;
+  // Posts are made for members' reports (a contact's case); the refreshes are a lane of that contact's.
+  if (!kase.postUrl || !kase.contactId) return;
   for (const channel of channels) {
     await tx.outbox.add(
       newOutboxItem(
-        { conversationId: null, lane: `case-post:${kase.id}`, channel, at },
+        { conversationId: null, contactId: kase.contactId, lane: `case-post:${kase.id}`, channel, at },
         {
           conversationId: null,
           channel,
