@@ -644,7 +644,7 @@ export class AnnouncementService {
   }
 
   /** Posts now (scheduledAt absent or past) or at `scheduledAt`; the scheduler sends it once. */
-  async compose(input: ComposeInput): Promise<Announcement> {
+  async compose(input: ComposeInput): Promise<ListedAnnouncement> {
     const now = this.now().toISOString();
     const at = input.scheduledAt ? new Date(input.scheduledAt).toISOString() : now;
     const announcement = this.draft(this.contentOf(input, null), {
@@ -662,7 +662,7 @@ export class AnnouncementService {
       if (caseIds.length > 0) await tx.announcements.linkCases(announcement.id, caseIds, now);
     });
     if (this.timer && announcement.scheduledAt <= now) this.kick();
-    return announcement;
+    return { ...announcement, cases: await this.linkedCaseNumbers(announcement.id) };
   }
 
   async list(filter: { sourceId?: string; limit?: number } = {}): Promise<ListedAnnouncement[]> {

@@ -13,6 +13,13 @@ import { metricLabel } from './sla/time-left.ts';
 
 const statuses = ['new', 'open', 'pending', 'solved', 'closed'] as const;
 const priorities = ['low', 'normal', 'high', 'urgent'] as const;
+/** A feature request's stages (they set its status and show on its public post). */
+const stages = [
+  ['planned', 'planned'],
+  ['in_progress', 'in progress'],
+  ['shipped', 'shipped'],
+  ['declined', 'declined'],
+] as const;
 
 /** A case, editable: status, priority, assignee, tags, internal notes; and its timeline. */
 export function CasePanel({ id, wide = false }: { id: string; wide?: boolean }) {
@@ -22,6 +29,7 @@ export function CasePanel({ id, wide = false }: { id: string; wide?: boolean }) 
   const [error, setError] = useState<string | null>(null);
   const [note, setNote] = useState('');
   const [tags, setTags] = useState('');
+  const [mergeInto, setMergeInto] = useState('');
 
   const load = useCallback(async () => {
     try {
@@ -68,11 +76,30 @@ export function CasePanel({ id, wide = false }: { id: string; wide?: boolean }) 
     }
   };
 
+  const merge = async () => {
+    if (!kase || !mergeInto.trim()) return;
+    setError(null);
+    try {
+      const into = mergeInto.trim().replace(/^#/, '');
+      const result = await post<{ duplicate: Case }>(`/cases/${kase.id}/merge`, { into });
+      setCase(result.duplicate);
+      setMergeInto('');
+      await load();
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : 'not merged');
+    }
+  };
+
   if (!kase)
     return <div className="case-panel pad">{error ? <p className="error">{error}</p> : 'Loading case…'}</div>;
   const agentName = (agentId: string | null) =>
     agentId ? (state.agents.find((a) => a.id === agentId)?.name ?? 'an agent') : 'nobody';
   const fieldEntries = Object.entries(kase.fields).filter(([, v]) => v);
+  const duplicateOf = kase.fields.duplicateOf;
+  const mayMerge =
+    (state.me?.role === 'supervisor' || state.me?.role === 'admin') &&
+    kase.kind !== 'support' &&
+    !duplicateOf;
 
   return (
     <div className={wide ? 'case-panel wide' : 'case-panel'} data-case={kase.number}>
@@ -104,7 +131,39 @@ export function CasePanel({ id, wide = false }: { id: string; wide?: boolean }) 
           </>
         )}
       </p>
+      {duplicateOf && (
+        <p className="duplicate-of">
+          Duplicate of <Link to={`/cases/${duplicateOf}`}>#{duplicateOf}</Link>
+        </p>
+      )}
+      {kase.fields.fixedIn && (
+        <p className="fixed-in">
+          Fixed in{' '}
+          {kase.fields.fixedInUrl ? (
+            <OutsideLink href={safeLinkUrl(kase.fields.fixedInUrl)}>{kase.fields.fixedIn}</OutsideLink>
+          ) : (
+            kase.fields.fixedIn
+          )}
+        </p>
+      )}
       <div className="case-fields">
+        {kase.kind === 'feature' && (
+          <label className="field">
+            <span>Stage</span>
+            <select
+              aria-label="Feature stage"
+              value={kase.fields.stage ?? ''}
+              onChange={(e) => e.target.value && void change({ stage: e.target.value })}
+            >
+              <option value="">—</option>
+              {stages.map(([value, label]) => (
+                <option key={value} value={value}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
         <label className="field">
           <span>Status</span>
           <select
@@ -175,6 +234,28 @@ export function CasePanel({ id, wide = false }: { id: string; wide?: boolean }) 
             </div>
           ))}
         </dl>
+      )}
+      {mayMerge && (
+        <form
+          className="merge-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void merge();
+          }}
+        >
+          <label>
+            <span>Duplicate of</span>
+            <input
+              aria-label="Merge into case"
+              placeholder="#1042"
+              value={mergeInto}
+              onChange={(e) => setMergeInto(e.target.value)}
+            />
+          </label>
+          <button type="submit" disabled={!mergeInto.trim()}>
+            Merge
+          </button>
+        </form>
       )}
       <ErrorNote message={error} />
       <div className="note-form">
@@ -267,6 +348,12 @@ function describeEntry(entry: TimelineEntry, agentName: (id: string | null) => s
       return 'a member voted';
     case 'sla_breach':
       return `SLA breached: ${metricLabel(d.metric as SlaMetric).toLowerCase()} (target ${String(d.targetMinutes)} min)`;
+    case 'merged':
+      return d.into
+        ? `${who} merged it into #${String(d.number ?? '')} (${String(d.carried ?? 0)} votes carried)`
+        : `${who} merged #${String(d.number ?? '')} into it (${String(d.carried ?? 0)} votes carried)`;
+    case 'released':
+      return `fixed in ${String(d.title ?? 'a release note')}`;
     default:
       return entry.type;
   }

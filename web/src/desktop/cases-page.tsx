@@ -15,6 +15,8 @@ interface Filters {
   priority: string;
   assignee: string;
   text: string;
+  /** `''` newest first, `votes` most voted first. */
+  sort: string;
 }
 
 /** Every case (support, bug reports, feature requests), filtered. */
@@ -26,6 +28,7 @@ export function CasesPage() {
     priority: '',
     assignee: '',
     text: '',
+    sort: '',
   });
   const [cases, setCases] = useState<Case[]>([]);
   const [error, setError] = useState<string | null>(null);
@@ -98,6 +101,10 @@ export function CasesPage() {
               {a.name}
             </option>
           ))}
+        </select>
+        <select aria-label="Sort" value={filters.sort} onChange={set('sort')}>
+          <option value="">Newest first</option>
+          <option value="votes">Most votes first</option>
         </select>
       </form>
       <ErrorNote message={error} />

@@ -1,5 +1,5 @@
 import { type FormEvent, useEffect, useState } from 'react';
-import { ApiError, del, get, patch, post } from '../../shared/api.ts';
+import { ApiError, del, get, patch, post, put } from '../../shared/api.ts';
 import { ErrorNote } from '../../shared/error-note.tsx';
 import { renderMarkdown } from '../../shared/markdown.ts';
 
@@ -39,6 +39,8 @@ interface Announcement {
   postedAt: string | null;
   sourceName: string | null;
   error: string | null;
+  /** A release note: the numbers of the cases it closes once posted. */
+  cases: number[];
 }
 
 interface EmbedPreview {
@@ -90,7 +92,17 @@ const emptyPost = {
   summary: '',
   imageUrl: '',
   scheduledAt: '',
+  cases: '',
 };
+
+/** "1002, #1003 1004" → [1002, 1003, 1004]; anything else is left for the server to refuse. */
+function caseNumbers(text: string): number[] {
+  return text
+    .split(/[\s,]+/)
+    .map((t) => t.replace(/^#/, ''))
+    .filter(Boolean)
+    .map(Number);
+}
 
 /**
  * Admin → Announcements: feed, X and webhook sources (with their last error and next try), and composing
@@ -201,9 +213,11 @@ export function AnnouncementsAdmin() {
     void run(async () => {
       if (scheduled && !draft.scheduledAt)
         throw new ApiError(400, 'invalid', 'choose a date and time to schedule', undefined);
+      const cases = caseNumbers(draft.cases);
       const created = await post<Announcement>('/announcements/posts', {
         ...body(),
         ...(scheduled ? { scheduledAt: new Date(draft.scheduledAt).toISOString() } : {}),
+        ...(cases.length > 0 ? { cases } : {}),
       });
       setSent(created.id);
       setPosts((p) => [created, ...p.filter((a) => a.id !== created.id)]);
@@ -438,6 +452,15 @@ export function AnnouncementsAdmin() {
           Schedule for
           <input type="datetime-local" value={draft.scheduledAt} onChange={setD('scheduledAt')} />
         </label>
+        <label>
+          Closes cases (release note)
+          <input
+            value={draft.cases}
+            onChange={setD('cases')}
+            placeholder="1042, 1057"
+            title="Bug reports and feature requests, by number: solved when this is posted, their members told once"
+          />
+        </label>
         <div className="actions">
           <button type="button" onClick={showPreview}>
             Preview
@@ -480,6 +503,7 @@ export function AnnouncementsAdmin() {
             <th>From</th>
             <th>Status</th>
             <th>When</th>
+            <th>Closes</th>
             <th />
           </tr>
         </thead>
@@ -496,6 +520,30 @@ export function AnnouncementsAdmin() {
                 {a.error ? ` — ${a.error}` : ''}
               </td>
               <td>{when(a.postedAt ?? a.scheduledAt)}</td>
+              <td className="release-cases">
+                {a.cases.length > 0 ? a.cases.map((n) => `#${n}`).join(', ') : '—'}
+                {a.status === 'scheduled' && (
+                  <button
+                    type="button"
+                    className="link"
+                    onClick={() => {
+                      const answer = window.prompt(
+                        'Cases this release note closes (numbers, comma-separated; empty: none)',
+                        a.cases.join(', '),
+                      );
+                      if (answer === null) return;
+                      void run(async () => {
+                        const linked = await put<Announcement>(`/announcements/posts/${a.id}/cases`, {
+                          cases: caseNumbers(answer),
+                        });
+                        setPosts((p) => p.map((x) => (x.id === linked.id ? linked : x)));
+                      });
+                    }}
+                  >
+                    Link cases
+                  </button>
+                )}
+              </td>
               <td>
                 {a.status === 'scheduled' && (
                   <button
