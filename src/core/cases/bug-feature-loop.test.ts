@@ -162,6 +162,10 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         [ben!.id, 'shipped'],
       ]);
       expect(refreshed).toEqual([request.id, request.id]);
+      // Reopened by hand: no longer shipped.
+      const reopened = await cases.update(request.id, { status: 'open' }, agent);
+      expect(reopened.status).toBe('open');
+      expect(reopened.fields.stage).toBeUndefined();
       // A bug report has no stage: refused, nothing changed.
       const bug = await posted('bug', ana!, []);
       await expect(cases.update(bug.id, { stage: 'planned' }, agent)).rejects.toMatchObject({

@@ -206,8 +206,16 @@ export class CaseService {
       next.subject = patch.subject.trim().slice(0, 300);
       changes.push(['subject', { from: current.subject, to: next.subject }]);
     }
+    // A status set by hand that its stage does not give (a shipped request reopened) ends the stage.
+    const stage = featureStageOf(current);
+    const stageEnds =
+      patch.stage === undefined && stage && status !== undefined && stageStatus[stage] !== status;
     const fieldPatch =
-      patch.stage !== undefined ? { ...patch.fields, stage: patch.stage } : (patch.fields ?? undefined);
+      patch.stage !== undefined
+        ? { ...patch.fields, stage: patch.stage }
+        : stageEnds
+          ? { ...patch.fields, stage: '' }
+          : (patch.fields ?? undefined);
     if (fieldPatch !== undefined) {
       const fields = cleanFields({ ...current.fields, ...fieldPatch });
       if (JSON.stringify(fields) !== JSON.stringify(current.fields)) {
@@ -274,7 +282,8 @@ export class CaseService {
       const closed: Case = {
         ...duplicate,
         status: 'closed',
-        fields: { ...duplicate.fields, duplicateOf: String(original.number) },
+        // Its stage ends: the original's is the one that counts.
+        fields: cleanFields({ ...duplicate.fields, stage: '', duplicateOf: String(original.number) }),
         updatedAt: at,
       };
       await tx.cases.update(closed);
