@@ -126,7 +126,7 @@ export async function refreshCasePost(ctx: DiscordContext, caseId: string): Prom
   const reporterId = contact?.identities.find((i) => i.channel === CHANNEL)?.externalId ?? null;
   const locale = ctx.client()?.guilds.cache.get(post.guildId)?.preferredLocale;
   const body = casePostBody(kase, {
-    language: locale ? baseLanguage(locale) : 'en',
+    language: post.language ?? (locale ? baseLanguage(locale) : 'en'),
     reporterId,
     similar: post.similar ?? [],
     original: await originalOf(ctx, kase),

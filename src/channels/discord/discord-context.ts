@@ -55,6 +55,8 @@ export interface CasePost {
   guildId: string;
   /** The similar requests the post named when it was made (kept by its later edits). */
   similar?: string[];
+  /** The server's language the post was written in (its edits keep it, whichever instance makes them). */
+  language?: string;
 }
 
 export const settingKeys = {

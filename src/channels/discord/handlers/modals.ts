@@ -103,15 +103,16 @@ async function postCase(
     );
     return;
   }
+  const language = guildLanguage(guild);
   const body = casePostBody(kase, {
-    language: guildLanguage(guild),
+    language,
     reporterId: reporter.id,
     similar,
     original: null,
   });
   try {
     const posted = (await ctx.rest().post(Routes.channelMessages(channelId), { body })) as APIMessage;
-    const post: CasePost = { channelId, messageId: posted.id, guildId: guild.id, similar };
+    const post: CasePost = { channelId, messageId: posted.id, guildId: guild.id, similar, language };
     await ctx.core.store.settings.set(settingKeys.casePost(kase.id), post);
     // Agents open the post from the case.
     await ctx.core.cases.recordPost(kase.id, casePostUrl(post));
