@@ -43,6 +43,7 @@ import type { SearchIndex } from './ports/search-index.ts';
 import type { VirtualAgent } from './ports/virtual-agent.ts';
 import type { WebhookSender } from './ports/webhook-sender.ts';
 import { QueueService } from './routing/queue-service.ts';
+import { RoleRouteService } from './routing/role-routes.ts';
 import { Router, type RouterOptions } from './routing/router.ts';
 import { SlaService } from './sla/sla-service.ts';
 import { StatsService } from './stats/stats-service.ts';
@@ -117,6 +118,8 @@ export class ContactCenter {
   readonly access: AccessService;
   readonly presence: PresenceMonitor;
   readonly queues: QueueService;
+  /** Community roles (Discord's) mapped to queues and priorities. */
+  readonly roleRoutes: RoleRouteService;
   readonly flows: FlowService;
   readonly articles: ArticleService;
   readonly learning: ExampleLearning;
@@ -179,6 +182,7 @@ export class ContactCenter {
       () => this.router.offer(),
       this.router.options.defaultQueueName,
     );
+    this.roleRoutes = new RoleRouteService(store);
     this.flows = new FlowService(store, clock);
     this.articles = new ArticleService(store, deps.searchIndex, clock, this.options.knowledgeSync);
     this.learning = new ExampleLearning({

@@ -22,6 +22,32 @@ export interface Contact {
   createdAt: string;
 }
 
+/** Something a channel names by id and by name (a Discord server, role or channel). */
+export interface NamedRef {
+  id: string;
+  name: string;
+}
+
+/**
+ * What a channel tells of a contact as a member of one of its communities (a Discord server): their roles,
+ * when they joined, whether they support it (a Discord boost), how old their account is, and where their
+ * latest request came from. Given by the connector with each message, kept per community; flows read it
+ * (`member.*`, `request.channel`) and agents see it beside the conversation.
+ */
+export interface MemberContext {
+  /** The channel that told it, e.g. `discord`. */
+  channel: ChannelName;
+  server: NamedRef;
+  roles: NamedRef[];
+  joinedAt: string | null;
+  /** Since when the member boosts the server; null when they do not. */
+  boostingSince: string | null;
+  accountCreatedAt: string | null;
+  /** The server's channel the latest request came from (where `/helpme` was run, a forum); null when none yet. */
+  requestChannel: NamedRef | null;
+  updatedAt: string;
+}
+
 export const conversationStates = ['bot', 'queued', 'assigned', 'wrapping', 'closed'] as const;
 export type ConversationState = (typeof conversationStates)[number];
 

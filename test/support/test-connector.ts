@@ -64,6 +64,7 @@ export class TestConnector implements ChannelConnector {
       text: message.text,
       ...(message.action !== undefined ? { action: message.action } : {}),
       ...(message.attachments !== undefined ? { attachments: message.attachments } : {}),
+      ...(message.member !== undefined ? { member: message.member } : {}),
     });
   }
 

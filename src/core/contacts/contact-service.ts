@@ -1,8 +1,9 @@
 import { invalid, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
-import type { ChannelIdentity, ChannelName, Contact } from '../model.ts';
+import type { ChannelIdentity, ChannelName, Contact, MemberContext } from '../model.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ContactFilter, Repositories, Store } from '../ports/repositories.ts';
+import { memberContextsOf } from './member-context.ts';
 
 /** How a channel knows a person: its own id for them plus what it can tell about them. */
 export interface ContactProfile {
@@ -96,6 +97,12 @@ export class ContactService {
     const contact = await this.store.contacts.get(id);
     if (!contact) throw notFound('contact', id);
     return contact;
+  }
+
+  /** The contact's communities (Discord servers) with their roles there, the one they wrote from last first. */
+  async memberContexts(id: string): Promise<MemberContext[]> {
+    await this.get(id);
+    return memberContextsOf(this.store.settings, id);
   }
 
   /** Contacts whose name or channel identity contains `text` (any case), newest first. */

@@ -1,5 +1,6 @@
 import type { CaseService } from '../cases/case-service.ts';
 import { resolveContactIn } from '../contacts/contact-service.ts';
+import { latestMemberContext, rememberMemberContextIn } from '../contacts/member-context.ts';
 import { conflict, DomainError, forbidden, invalid, notFound } from '../errors.ts';
 import { defaultFlowDefinition } from '../flows/default-flow.ts';
 import type { FlowRunner } from '../flows/flow-runner.ts';
@@ -112,6 +113,15 @@ export class ConversationService {
     // Grouped: the receives that arrive together share one commit, each stored (or not) on its own.
     const stored = await inGroupedTransaction(this.store, this.bus, async (tx, emit) => {
       const contact = await this.resolveContact(tx, inbound);
+      // Committed with the message: what the flow and the agents read is what the member was when they wrote.
+      if (inbound.member)
+        await rememberMemberContextIn(
+          tx.settings,
+          contact.id,
+          inbound.channel,
+          inbound.member,
+          inbound.receivedAt ?? this.now(),
+        );
       const rating = /^rate:([1-5])$/.exec(action ?? '');
       if (rating) {
         const rated = await this.conversationToRate(tx, contact.id, inbound.channel, 'button');
@@ -357,7 +367,14 @@ export class ConversationService {
           await this.acknowledgeResolved(store, conversation, message);
         } else if (message.text.trim() || action === 'handoff') {
           const flow = (await this.store.flows.getActive())?.definition ?? defaultFlowDefinition;
-          const result = await this.flows(store).run(flow, { conversation, contact, message, action });
+          const member = await latestMemberContext(this.store.settings, contact.id, conversation.channel);
+          const result = await this.flows(store).run(flow, {
+            conversation,
+            contact,
+            message,
+            action,
+            ...(member ? { member } : {}),
+          });
           conversation = result.conversation;
         }
       } else if (conversation.state === 'queued' && action === 'handoff') {

@@ -5,7 +5,7 @@
 
 /** A condition of a `split` state, evaluated over the message and the conversation. */
 export interface FlowCondition {
-  /** `message.text`, `message.action`, `message.intent`, `conversation.state`, `conversation.channel`, `contact.locale`, `conversation.language`, `virtualAgent.intent`, `virtualAgent.confidence`, `handoff.target` (after `send-to-queue`: `switchboard`, or the bridge it went to, `flex`). */
+  /** `message.text`, `message.action`, `message.intent`, `conversation.state`, `conversation.channel`, `contact.locale`, `conversation.language`, `virtualAgent.intent`, `virtualAgent.confidence`, `handoff.target` (after `send-to-queue`: `switchboard`, or the bridge it went to, `flex`); from a community channel (a Discord server): `member.roles` (ids and names, `contains`), `member.server`, `member.boosting`, `member.accountAgeDays`, `member.joinedDays` (`greater_than`, `less_than`), `request.channel` (the server channel the request came from). */
   subject: string;
   operator:
     | 'equals'
@@ -15,7 +15,8 @@ export interface FlowCondition {
     | 'greater_than'
     | 'less_than'
     | 'is_handoff_request';
-  value?: string | number;
+  /** `member.boosting` compares with `true` or `false`. */
+  value?: string | number | boolean;
   next: string;
 }
 

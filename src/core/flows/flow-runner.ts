@@ -3,7 +3,7 @@ import type { BridgeService } from '../conversations/bridge-service.ts';
 import { invalid } from '../errors.ts';
 import { detectConversationalIntent } from '../knowledge/handoff-detector.ts';
 import type { HandoffSummarizer } from '../knowledge/handoff-summary.ts';
-import type { Case, Contact, Conversation, Message, MessageAction } from '../model.ts';
+import type { Case, Contact, Conversation, MemberContext, Message, MessageAction } from '../model.ts';
 import type { DispatcherLog } from '../outbox/outbox-dispatcher.ts';
 import { postMessage } from '../outbox/post-message.ts';
 import { recordHandoffIn, recordTurnIn } from '../outcomes/outcome-recording.ts';
@@ -12,6 +12,7 @@ import type { EventBus } from '../ports/event-bus.ts';
 import type { HttpClient, HttpResponse } from '../ports/http-client.ts';
 import type { Store } from '../ports/repositories.ts';
 import type { VirtualAgent, VirtualAgentReply } from '../ports/virtual-agent.ts';
+import { higherPriority, loadRoleRoutes, roleRouteFor } from '../routing/role-routes.ts';
 import type { Router } from '../routing/router.ts';
 import { outOfHoursText } from '../sla/out-of-hours.ts';
 import { isTextKey, pickLanguage, say } from '../texts.ts';
@@ -30,6 +31,8 @@ export interface FlowContext {
   handoffTarget?: string;
   virtualAgent?: VirtualAgentReply;
   http?: HttpResponse;
+  /** The contact as a member of the community they wrote from (a Discord server), when the channel has one. */
+  member?: MemberContext;
 }
 
 export interface FlowRunnerDeps {
@@ -145,6 +148,10 @@ export class FlowRunner {
           }
         }
         const subject = await this.subjectFor(ctx);
+        // A member's role may ask for more than the step does (a `VIP` role: high); never for less.
+        const stepPriority = isPriority(state.priority) ? state.priority : undefined;
+        const rolePriority = (await this.roleRoute(store, ctx))?.priority ?? null;
+        const priority = rolePriority ? higherPriority(stepPriority ?? 'normal', rolePriority) : stepPriority;
         // Written before the transaction: a model may take seconds.
         const summary = await this.handoffSummary(ctx);
         ctx.case = await inTransaction(store, bus, async (tx, emit) => {
@@ -156,7 +163,7 @@ export class FlowRunner {
               subject,
               contactId: ctx.contact.id,
               conversationId: ctx.conversation.id,
-              ...(isPriority(state.priority) ? { priority: state.priority } : {}),
+              ...(priority ? { priority } : {}),
             },
             { kind: 'system', id: null },
           );
@@ -180,8 +187,12 @@ export class FlowRunner {
       case 'send-to-queue': {
         await inTransaction(store, bus, async (tx, emit) => {
           const current = (await tx.conversations.get(ctx.conversation.id)) ?? ctx.conversation;
-          let bridge = this.deps.bridgeFor(state.queue?.trim() || null);
-          const queue = bridge ? null : await this.deps.router.resolveQueue(tx, state.queue);
+          const named = state.queue?.trim() || null;
+          // A step naming no queue follows the member's role first (Admin → Role routing), if one is mapped.
+          const route = await this.roleRoute(tx, ctx);
+          const routed = !named && route?.queueId ? await tx.queues.get(route.queueId) : undefined;
+          let bridge = routed ? null : this.deps.bridgeFor(named);
+          const queue = bridge ? null : (routed ?? (await this.deps.router.resolveQueue(tx, state.queue)));
           if (queue) bridge = this.deps.bridgeFor(queue.name);
           if (bridge) {
             await recordHandoffIn(tx, current, ctx.message, ctx.virtualAgent, now());
@@ -199,7 +210,7 @@ export class FlowRunner {
           }
           if (!queue) return;
           await recordHandoffIn(tx, current, ctx.message, ctx.virtualAgent, now());
-          ctx.conversation = await this.deps.router.enqueueIn(tx, emit, current, queue);
+          ctx.conversation = await this.deps.router.enqueueIn(tx, emit, current, queue, route?.priority);
           ctx.queuePosition = (await this.deps.router.queuePosition(ctx.conversation.id, tx)) ?? 1;
           ctx.handoffTarget = 'switchboard';
           // Queued all the same outside business hours: the member is told when a person is back.
@@ -265,8 +276,26 @@ export class FlowRunner {
   }
 
   private holds(condition: FlowCondition, ctx: FlowContext): boolean {
-    const actual = lookup(condition.subject, ctx);
+    const actual = lookup(condition.subject, ctx, this.deps.clock.now());
     const expected = condition.value;
+    // A subject with several values (roles; a server by id and name): it holds when one of them does.
+    if (Array.isArray(actual)) {
+      const wanted = String(expected ?? '').toLowerCase();
+      const values = actual.map((v) => String(v).toLowerCase());
+      switch (condition.operator) {
+        case 'equals':
+        case 'contains':
+          return values.includes(wanted);
+        case 'not_equals':
+          return !values.includes(wanted);
+        case 'matches': {
+          const pattern = new RegExp(String(expected), 'i');
+          return actual.some((v) => pattern.test(String(v)));
+        }
+        default:
+          return false;
+      }
+    }
     switch (condition.operator) {
       case 'equals':
         return String(actual ?? '').toLowerCase() === String(expected ?? '').toLowerCase();
@@ -285,6 +314,12 @@ export class FlowRunner {
       case 'is_handoff_request':
         return typeof actual === 'string' && actual.trim() !== '' && this.deps.isHandoffRequest(actual);
     }
+  }
+
+  /** The role route of the member who wrote, if any of their roles is mapped. */
+  private async roleRoute(repos: Pick<Store, 'settings'>, ctx: FlowContext) {
+    if (!ctx.member) return undefined;
+    return roleRouteFor(await loadRoleRoutes(repos.settings), ctx.member);
   }
 
   private async setLanguage(conversation: Conversation, language: string): Promise<Conversation> {
@@ -332,8 +367,32 @@ export class FlowRunner {
   }
 }
 
-function lookup(subject: string, ctx: FlowContext): unknown {
+const DAY_MS = 86_400_000;
+
+/** Whole days from an instant to now; undefined when it is unknown. */
+function daysSince(at: string | null | undefined, now: Date): number | undefined {
+  if (!at) return undefined;
+  const then = Date.parse(at);
+  return Number.isNaN(then) ? undefined : Math.floor((now.getTime() - then) / DAY_MS);
+}
+
+const byIdAndName = (ref: { id: string; name: string } | null | undefined) =>
+  ref ? [ref.id, ref.name] : undefined;
+
+function lookup(subject: string, ctx: FlowContext, now: Date): unknown {
   switch (subject) {
+    case 'member.roles':
+      return ctx.member?.roles.flatMap((r) => [r.id, r.name]);
+    case 'member.server':
+      return byIdAndName(ctx.member?.server);
+    case 'member.boosting':
+      return ctx.member ? ctx.member.boostingSince !== null : undefined;
+    case 'member.accountAgeDays':
+      return daysSince(ctx.member?.accountCreatedAt, now);
+    case 'member.joinedDays':
+      return daysSince(ctx.member?.joinedAt, now);
+    case 'request.channel':
+      return byIdAndName(ctx.member?.requestChannel);
     case 'message.text':
       return ctx.message.text;
     case 'message.action':

@@ -67,4 +67,42 @@ describe('validateFlow', () => {
     });
     expect(problems.map((p) => p.path)).toEqual(['states[1].conditions[0].value']);
   });
+
+  it('checks member conditions: the operators each subject takes and the values they compare with', () => {
+    const split = (conditions: unknown[]) => ({
+      initial: 'start',
+      states: [
+        { name: 'start', type: 'trigger', next: 'route' },
+        { name: 'route', type: 'split', conditions, otherwise: 'start' },
+      ],
+    });
+    const ok = validateFlow(
+      split([
+        { subject: 'member.roles', operator: 'contains', value: 'VIP', next: 'start' },
+        { subject: 'member.server', operator: 'equals', value: 'Acme', next: 'start' },
+        { subject: 'member.boosting', operator: 'equals', value: 'true', next: 'start' },
+        { subject: 'member.accountAgeDays', operator: 'less_than', value: 7, next: 'start' },
+        { subject: 'member.joinedDays', operator: 'greater_than', value: '30', next: 'start' },
+        { subject: 'request.channel', operator: 'equals', value: 'help', next: 'start' },
+      ]),
+    );
+    expect(ok).toEqual([]);
+    const problems = validateFlow(
+      split([
+        { subject: 'member.roles', operator: 'greater_than', value: 3, next: 'start' },
+        { subject: 'member.accountAgeDays', operator: 'greater_than', value: 'old', next: 'start' },
+        { subject: 'member.boosting', operator: 'equals', value: 'yes', next: 'start' },
+        { subject: 'member.roles', operator: 'contains', value: ' ', next: 'start' },
+      ]),
+    );
+    expect(problems).toEqual([
+      {
+        path: 'states[1].conditions[0].operator',
+        message: 'member.roles takes contains, equals, not_equals, matches',
+      },
+      { path: 'states[1].conditions[1].value', message: 'is a number of days' },
+      { path: 'states[1].conditions[2].value', message: 'is true or false' },
+      { path: 'states[1].conditions[3].value', message: 'names what to compare with (an id or a name)' },
+    ]);
+  });
 });

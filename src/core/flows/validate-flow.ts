@@ -7,6 +7,38 @@ export interface FlowProblem {
   message: string;
 }
 
+/**
+ * What a community channel tells of the member (a Discord server's roles, boost, account age) and the
+ * operators each takes: several values (roles; a server or channel by id and name) match one of them,
+ * ages in days compare as numbers, boosting is `true` or `false`.
+ */
+const memberOperators: Record<string, readonly string[]> = {
+  'member.roles': ['contains', 'equals', 'not_equals', 'matches'],
+  'member.server': ['equals', 'not_equals', 'contains', 'matches'],
+  'request.channel': ['equals', 'not_equals', 'contains', 'matches'],
+  'member.boosting': ['equals', 'not_equals'],
+  'member.accountAgeDays': ['greater_than', 'less_than', 'equals', 'not_equals'],
+  'member.joinedDays': ['greater_than', 'less_than', 'equals', 'not_equals'],
+};
+const memberSubjects = Object.keys(memberOperators);
+
+/** What is wrong with a member condition's operator or value for its subject, if anything. */
+function memberProblem(subject: string, operator: string, value: unknown): FlowProblem | null {
+  const allowed = memberOperators[subject];
+  if (!allowed) return null;
+  if (!allowed.includes(operator))
+    return { path: 'operator', message: `${subject} takes ${allowed.join(', ')}` };
+  if (subject === 'member.accountAgeDays' || subject === 'member.joinedDays')
+    return Number.isFinite(Number(value)) && String(value).trim() !== ''
+      ? null
+      : { path: 'value', message: 'is a number of days' };
+  if (subject === 'member.boosting')
+    return ['true', 'false'].includes(String(value)) ? null : { path: 'value', message: 'is true or false' };
+  return String(value ?? '').trim() === ''
+    ? { path: 'value', message: 'names what to compare with (an id or a name)' }
+    : null;
+}
+
 const stateTypes = [
   'trigger',
   'split',
@@ -27,6 +59,7 @@ const subjects = [
   'virtualAgent.confidence',
   'http.status',
   'handoff.target',
+  ...memberSubjects,
 ];
 const operators = [
   'equals',
@@ -103,6 +136,10 @@ export function validateFlow(input: unknown): FlowProblem[] {
               } catch {
                 add(`${cp}.value`, 'is not a valid regular expression');
               }
+            }
+            if (typeof c.subject === 'string' && typeof c.operator === 'string' && c.value !== undefined) {
+              const problem = memberProblem(c.subject, c.operator, c.value);
+              if (problem) add(`${cp}.${problem.path}`, problem.message);
             }
             refersTo(`${cp}.next`, c.next, true);
           });

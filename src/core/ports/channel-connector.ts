@@ -4,6 +4,7 @@ import type {
   ChannelName,
   Contact,
   Conversation,
+  MemberContext,
   OutboundMessage,
 } from '../model.ts';
 
@@ -41,6 +42,11 @@ export interface InboundMessage {
    * for the agents to see, never run through the flow. `reply`, if set, is sent back to the contact.
    */
   keyword?: { reply?: string };
+  /**
+   * The contact as a member of the community the message comes from (a Discord server): roles, join date,
+   * boost, account age and the channel of the request. Kept on the contact and read by flows.
+   */
+  member?: Omit<MemberContext, 'channel' | 'updatedAt'>;
 }
 
 export interface SendResult {

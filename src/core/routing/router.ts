@@ -4,13 +4,14 @@ import { checkNotBridged } from '../conversations/bridge-service.ts';
 import { transition } from '../conversations/conversation-state.ts';
 import { conflict, forbidden, invalid, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
-import type { Actor, Agent, Conversation, Queue, Reservation } from '../model.ts';
+import type { Actor, Agent, CasePriority, Conversation, Queue, Reservation } from '../model.ts';
 import { postMessage } from '../outbox/post-message.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { EventBus } from '../ports/event-bus.ts';
 import type { Repositories, Store } from '../ports/repositories.ts';
 import { say } from '../texts.ts';
 import { type Emit, inTransaction } from '../unit-of-work.ts';
+import { higherPriority } from './role-routes.ts';
 
 export interface RouterOptions {
   /** How long an agent has to accept a reservation before it moves on to the next agent. */
@@ -83,8 +84,10 @@ export class Router {
     emit: Emit,
     conversation: Conversation,
     queue: Queue,
+    /** The least it waits with (a member's role route), whatever its case says. */
+    priority?: CasePriority | null,
   ): Promise<Conversation> {
-    const next = await this.queueIn(tx, conversation, queue, this.now());
+    const next = await this.queueIn(tx, conversation, queue, this.now(), priority);
     emit({ type: 'conversation.updated', conversation: next });
     return next;
   }
@@ -98,11 +101,12 @@ export class Router {
     conversation: Conversation,
     queue: Queue,
     at: string,
+    priority?: CasePriority | null,
   ): Promise<Conversation> {
     const next = { ...transition(conversation, 'queued', at), queueId: queue.id };
     await tx.conversations.update(next);
     const kase = next.caseId ? await tx.cases.get(next.caseId) : undefined;
-    await tx.conversations.setPriority(next.id, kase?.priority ?? 'normal');
+    await tx.conversations.setPriority(next.id, higherPriority(kase?.priority ?? 'normal', priority));
     return next;
   }
 
