@@ -17,6 +17,7 @@ import type { Clock } from '../core/ports/clock.ts';
 import type { EventBus } from '../core/ports/event-bus.ts';
 import type { Store } from '../core/ports/repositories.ts';
 import type { QueueService } from '../core/routing/queue-service.ts';
+import type { RoleRouteService } from '../core/routing/role-routes.ts';
 import type { Router } from '../core/routing/router.ts';
 import type { SlaService } from '../core/sla/sla-service.ts';
 import type { StatsService } from '../core/stats/stats-service.ts';
@@ -49,7 +50,7 @@ export interface HttpCenter {
   >;
   /** Heartbeats of live desktops (the realtime socket); presence follows them. */
   presence: Pick<PresenceMonitor, 'heartbeat' | 'options'>;
-  contacts: Pick<ContactService, 'get' | 'list'>;
+  contacts: Pick<ContactService, 'get' | 'list' | 'memberContexts'>;
   conversations: Pick<ConversationService, 'get' | 'list' | 'transcript' | 'reply' | 'wrapUp' | 'close'>;
   router: Pick<Router, 'accept' | 'reject' | 'transfer' | 'queueStats' | 'queuePosition'>;
   cases: Pick<
@@ -60,6 +61,7 @@ export interface HttpCenter {
     QueueService,
     'list' | 'get' | 'create' | 'update' | 'delete' | 'handoffQueue' | 'setHandoffQueue'
   >;
+  roleRoutes: Pick<RoleRouteService, 'list' | 'replace'>;
   flows: Pick<FlowService, 'validate' | 'saveActive' | 'list' | 'getActive'>;
   learning: Pick<ExampleLearning, 'approve' | 'reject'>;
   articles: Pick<ArticleService, 'list' | 'get' | 'create' | 'update' | 'delete' | 'search'>;

@@ -119,6 +119,19 @@ export const contactSchema = z
     createdAt: timestamp,
   })
   .meta({ title: 'Contact' });
+const namedRefSchema = z.object({ id: z.string(), name: z.string() });
+export const memberContextSchema = z
+  .object({
+    channel: z.string(),
+    server: namedRefSchema,
+    roles: z.array(namedRefSchema),
+    joinedAt: timestamp.nullable(),
+    boostingSince: timestamp.nullable(),
+    accountCreatedAt: timestamp.nullable(),
+    requestChannel: namedRefSchema.nullable(),
+    updatedAt: timestamp,
+  })
+  .meta({ title: 'MemberContext' });
 export const contactListQuery = z.strictObject({
   /** Part of the name or of a channel identity (Discord user id, visitor id, phone), any case; empty: all. */
   query: z.string().trim().max(200).optional(),
@@ -351,6 +364,24 @@ export const updateCaseBody = z
 export const noteBody = z.strictObject({ text: shortText(20_000) });
 
 // --- queues ---
+export const roleRouteSchema = z
+  .object({
+    role: z.string().describe('the role id or name (names match in any case)'),
+    queueId: z.string().nullable(),
+    priority: z.enum(casePriorities).nullable(),
+  })
+  .meta({ title: 'RoleRoute' });
+export const roleRoutesBody = z.strictObject({
+  routes: z
+    .array(
+      z.strictObject({
+        role: z.string().trim().min(1).max(100),
+        queueId: idSchema.nullable().default(null),
+        priority: z.enum(casePriorities).nullable().default(null),
+      }),
+    )
+    .max(100),
+});
 export const queueSchema = z
   .object({ id: z.string(), name: z.string(), skills: z.array(z.string()), createdAt: timestamp })
   .meta({ title: 'Queue' });

@@ -41,6 +41,7 @@ import { onModalSubmit } from './handlers/modals.ts';
 import { onSlashCommand } from './handlers/slash-commands.ts';
 import { onThreadMessage } from './handlers/thread-messages.ts';
 import { logUnsupported, replyEphemeral, replyError } from './interaction-replies.ts';
+import { DiscordMemberContexts, type MemberContextsOptions } from './member-contexts.ts';
 import { memberLanguage } from './member-language.ts';
 import { PendingReplies } from './pending-replies.ts';
 import type { SharedRestLimiter } from './shared-rest-limiter.ts';
@@ -83,6 +84,8 @@ export interface DiscordConnectorOptions {
   /** This instance's name as a lease owner (default: host, process id and a random part). */
   instanceName: string;
   log: DiscordLog;
+  /** How long a member fetched for a DM (their roles) is kept before it is fetched again. */
+  memberContexts: Partial<MemberContextsOptions>;
 }
 
 const silent: DiscordLog = { info: () => {}, warn: () => {}, error: () => {} };
@@ -103,6 +106,7 @@ export const defaultDiscordConnectorOptions: DiscordConnectorOptions = {
   gateway: {},
   instanceName: '',
   log: silent,
+  memberContexts: {},
 };
 
 /** The connector's health, with each gateway shard's state (`standby`: another instance holds it). */
@@ -177,6 +181,7 @@ export class DiscordConnector implements ChannelConnector {
     const shared: Omit<DiscordContext, 'threads'> = {
       core,
       options: this.options,
+      members: new DiscordMemberContexts(this.options.log, this.options.memberContexts),
       contacts: new ContactService(core.store, core.clock),
       pendingReplies: this.pendingReplies,
       inbound: () => this.onInbound,

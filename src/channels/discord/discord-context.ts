@@ -5,6 +5,7 @@ import type { ContactService } from '../../core/contacts/contact-service.ts';
 import type { InboundHandler, InboundMessage } from '../../core/ports/channel-connector.ts';
 import type { DiscordConnectorOptions, DiscordCore } from './discord-connector.ts';
 import type { SetupReport } from './discord-setup.ts';
+import type { DiscordMemberContexts } from './member-contexts.ts';
 import type { PendingReplies } from './pending-replies.ts';
 import type { SupportThreads } from './support-threads.ts';
 
@@ -18,6 +19,8 @@ export interface DiscordContext {
   readonly options: DiscordConnectorOptions;
   readonly contacts: ContactService;
   readonly threads: SupportThreads;
+  /** Members' roles, join date and boost for the core, cached with an expiry. */
+  readonly members: DiscordMemberContexts;
   /** The last `/helpme` or `/agent` of each member, to tell them where the conversation went. */
   readonly pendingReplies: PendingReplies;
   /** The core's inbound handler while the connector runs; null once it stopped. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { contactListQuery, contactSchema, idParams } from '../schemas.ts';
+import { contactListQuery, contactSchema, idParams, memberContextSchema } from '../schemas.ts';
 import type { ApiInstance, RouteDeps } from './api-instance.ts';
 
 const tags = ['contacts'];
@@ -39,5 +39,20 @@ export function contactRoutes(app: ApiInstance, { center }: RouteDeps): void {
       config: { role: 'agent' },
     },
     async (request) => center.contacts.get(request.params.id),
+  );
+
+  app.get(
+    '/contacts/:id/member-context',
+    {
+      schema: {
+        tags,
+        summary:
+          "The contact's communities (Discord servers): roles, join date, boost, account age, where the latest request came from; the one they wrote from last first",
+        params: idParams,
+        response: { 200: z.object({ servers: z.array(memberContextSchema) }) },
+      },
+      config: { role: 'agent' },
+    },
+    async (request) => ({ servers: await center.contacts.memberContexts(request.params.id) }),
   );
 }

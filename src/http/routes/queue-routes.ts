@@ -6,6 +6,8 @@ import {
   idSchema,
   queueSchema,
   queueStatsSchema,
+  roleRouteSchema,
+  roleRoutesBody,
   updateQueueBody,
 } from '../schemas.ts';
 import { stripUndefined } from './agent-routes.ts';
@@ -87,6 +89,34 @@ export function queueRoutes(app: ApiInstance, { center }: RouteDeps): void {
       config: { role: 'admin' },
     },
     async (request) => center.queues.setHandoffQueue(request.body.queueId),
+  );
+
+  app.get(
+    '/routing/role-routes',
+    {
+      schema: {
+        tags,
+        summary: 'Community roles (Discord) mapped to a queue and a priority, first match first',
+        response: { 200: z.object({ routes: z.array(roleRouteSchema) }) },
+      },
+      config: { role: 'supervisor' },
+    },
+    async () => ({ routes: await center.roleRoutes.list() }),
+  );
+
+  app.put(
+    '/routing/role-routes',
+    {
+      schema: {
+        tags,
+        summary:
+          'Replace the role routes: a hand-off of a member with the role goes to the queue (when the flow names none) with at least the priority',
+        body: roleRoutesBody,
+        response: { 200: z.object({ routes: z.array(roleRouteSchema) }) },
+      },
+      config: { role: 'admin' },
+    },
+    async (request) => ({ routes: await center.roleRoutes.replace(request.body.routes) }),
   );
 
   app.get(

@@ -39,6 +39,8 @@ export interface ApiMember {
   avatar: null;
   roles: string[];
   joined_at: string;
+  /** Since when the member boosts the server; null when they do not. */
+  premium_since: string | null;
   deaf: boolean;
   mute: boolean;
   flags: number;

@@ -211,6 +211,37 @@ describe('gateway', () => {
   });
 });
 
+describe('guild members', () => {
+  it('GET /guilds/:id/members/:user gives roles, joined_at and premium_since; unknown members are 10007; updates reach the gateway', async () => {
+    const guild = discord.createGuild({ name: 'Acme', textChannels: ['general'] });
+    const vip = discord.createRole(guild, { name: 'VIP' });
+    const user = discord.createUser({ username: 'noor' });
+    discord.addMember(guild, user, {
+      roles: [vip.id],
+      joinedAt: '2025-01-02T03:04:05.000Z',
+      premiumSince: '2025-06-01T00:00:00.000Z',
+    });
+    const client = await connect();
+    const cached = client.guilds.cache.get(guild.id)!;
+
+    const member = await cached.members.fetch({ user: user.id, force: true });
+    expect(member.roles.cache.map((r) => r.name).sort()).toEqual(['@everyone', 'VIP']);
+    expect(member.joinedAt?.toISOString()).toBe('2025-01-02T03:04:05.000Z');
+    expect(member.premiumSince?.toISOString()).toBe('2025-06-01T00:00:00.000Z');
+
+    const stranger = discord.createUser({ username: 'stranger' });
+    const error = await cached.members.fetch({ user: stranger.id, force: true }).catch((e: unknown) => e);
+    expect(apiErrorOf(error).code).toBe(10007);
+
+    const updated = once(client, Events.GuildMemberUpdate);
+    discord.updateMember(guild, user, { roles: [], premiumSince: null });
+    const [, after] = await updated;
+    expect(after.roles.cache.has(vip.id)).toBe(false);
+    expect(after.premiumSince).toBeNull();
+    expect(() => discord.updateMember(guild, stranger, { roles: [] })).toThrow(/Unknown Member/);
+  });
+});
+
 describe('direct messages', () => {
   it('round trip: a user DMs the bot, the bot answers, the emulator records both', async () => {
     const client = await connect();

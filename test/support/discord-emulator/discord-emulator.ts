@@ -398,13 +398,30 @@ export class DiscordEmulator {
   }
 
   /** Adds a user to a guild (GUILD_MEMBER_ADD with the Guild Members intent). */
-  addMember(guild: GuildRef, user: UserRef, input: { roles?: string[]; nick?: string } = {}): void {
+  addMember(
+    guild: GuildRef,
+    user: UserRef,
+    input: { roles?: string[]; nick?: string; joinedAt?: string; premiumSince?: string | null } = {},
+  ): void {
     this.#state.addMember(
       this.#guild(guild),
       this.#user(user).user.id,
       input.roles ?? [],
       input.nick ?? null,
+      {
+        ...(input.joinedAt !== undefined ? { joinedAt: input.joinedAt } : {}),
+        ...(input.premiumSince !== undefined ? { premiumSince: input.premiumSince } : {}),
+      },
     );
+  }
+
+  /** Changes a member's roles or boost (GUILD_MEMBER_UPDATE with the Guild Members intent); 10007 if not a member. */
+  updateMember(
+    guild: GuildRef,
+    user: UserRef,
+    change: { roles?: string[]; premiumSince?: string | null },
+  ): void {
+    this.#state.updateMember(this.#guild(guild), this.#user(user).user.id, change);
   }
 
   /** Creates a guild channel as an admin would in the Discord client (CHANNEL_CREATE to the bot). */

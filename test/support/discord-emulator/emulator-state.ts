@@ -82,6 +82,7 @@ export interface MemberRecord {
   roles: string[];
   nick: string | null;
   joinedAt: string;
+  premiumSince: string | null;
 }
 
 export interface GuildRecord {
@@ -281,8 +282,20 @@ export class EmulatorState {
       permissions: input.botPermissions,
       botId: this.botId,
     });
-    guild.members.set(input.ownerId, { userId: input.ownerId, roles: [], nick: null, joinedAt: now });
-    guild.members.set(this.botId, { userId: this.botId, roles: [botRoleId], nick: null, joinedAt: now });
+    guild.members.set(input.ownerId, {
+      userId: input.ownerId,
+      roles: [],
+      nick: null,
+      joinedAt: now,
+      premiumSince: null,
+    });
+    guild.members.set(this.botId, {
+      userId: this.botId,
+      roles: [botRoleId],
+      nick: null,
+      joinedAt: now,
+      premiumSince: null,
+    });
     this.guilds.set(id, guild);
     return guild;
   }
@@ -332,10 +345,39 @@ export class EmulatorState {
     userId: string,
     roles: string[] = [],
     nick: string | null = null,
+    since: { joinedAt?: string; premiumSince?: string | null } = {},
   ): MemberRecord {
-    const member: MemberRecord = { userId, roles, nick, joinedAt: new Date().toISOString() };
+    const member: MemberRecord = {
+      userId,
+      roles,
+      nick,
+      joinedAt: since.joinedAt ?? new Date().toISOString(),
+      premiumSince: since.premiumSince ?? null,
+    };
     guild.members.set(userId, member);
     this.dispatch('GUILD_MEMBER_ADD', (intents) =>
+      intents & GatewayIntent.GuildMembers
+        ? { ...this.toApiMember(guild, member), guild_id: guild.id }
+        : null,
+    );
+    this.onChange();
+    return member;
+  }
+
+  /**
+   * Changes a member's roles or boost, as a server admin (or a boost) would: GUILD_MEMBER_UPDATE to bots with
+   * the Guild Members intent, as on Discord.
+   */
+  updateMember(
+    guild: GuildRecord,
+    userId: string,
+    change: { roles?: string[]; premiumSince?: string | null },
+  ): MemberRecord {
+    const member = guild.members.get(userId);
+    if (!member) throw DiscordApiError.unknownMember();
+    if (change.roles) member.roles = [...change.roles];
+    if (change.premiumSince !== undefined) member.premiumSince = change.premiumSince;
+    this.dispatch('GUILD_MEMBER_UPDATE', (intents) =>
       intents & GatewayIntent.GuildMembers
         ? { ...this.toApiMember(guild, member), guild_id: guild.id }
         : null,
@@ -688,6 +730,7 @@ export class EmulatorState {
       avatar: null,
       roles: [...member.roles],
       joined_at: member.joinedAt,
+      premium_since: member.premiumSince,
       deaf: false,
       mute: false,
       flags: 0,

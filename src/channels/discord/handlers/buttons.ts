@@ -6,6 +6,7 @@ import { t } from '../discord-texts.ts';
 import { forumPost } from '../forum-posts.ts';
 import { replyEphemeral } from '../interaction-replies.ts';
 import { guildLanguage } from '../member-language.ts';
+import { memberContextOf } from './inbound-message.ts';
 
 /** Buttons: a conversation's choices (articles, a person, a rating), a feature request's Upvote, a bug's Me too. */
 export async function onButton(ctx: DiscordContext, interaction: ButtonInteraction): Promise<void> {
@@ -35,6 +36,11 @@ export async function onButton(ctx: DiscordContext, interaction: ButtonInteracti
     : interaction.guildId
       ? { channelId: interaction.channelId, userId, threadId: interaction.channelId }
       : { channelId: interaction.channelId, userId };
+  const member = await memberContextOf(
+    ctx,
+    userId,
+    interaction.inCachedGuild() ? { member: interaction.member, channel: interaction.channel } : null,
+  );
   await onInbound({
     channel: CHANNEL,
     externalId: interaction.id,
@@ -43,6 +49,7 @@ export async function onButton(ctx: DiscordContext, interaction: ButtonInteracti
     ...(post ? { thread: post.threadId } : {}),
     text: parsed.action.startsWith('rate:') ? '' : labelOf(interaction, interaction.customId),
     action: parsed.action,
+    ...(member ? { member } : {}),
   });
 }
 

@@ -1,4 +1,5 @@
-import type { Message } from 'discord.js';
+import type { Channel, GuildMember, Message } from 'discord.js';
+import type { MemberContextInput } from '../../../core/contacts/member-context.ts';
 import { actionFor } from '../../../core/flows/flow-runner.ts';
 import { baseLanguage } from '../../../core/knowledge/language-detector.ts';
 import type { MessageAction } from '../../../core/model.ts';
@@ -23,18 +24,39 @@ export async function receiveMessage(
     name: a.name,
     ...(a.contentType ? { contentType: a.contentType } : {}),
   }));
+  const member = await memberContextOf(
+    ctx,
+    message.author.id,
+    message.inGuild() ? { member: message.member, channel: message.channel } : null,
+  );
   await onInbound({
     channel: CHANNEL,
     externalId: message.id,
     contact: profileOf(message.author, null),
     address,
     ...(post ? { thread: post.thread } : {}),
+    ...(member ? { member } : {}),
     text,
     ...(attachments.length > 0 ? { attachments } : {}),
     receivedAt: message.createdAt.toISOString(),
   });
   if (!text.trim())
     await answerWithoutText(ctx, message.id, message.author.id, attachments.length > 0, post?.thread ?? null);
+}
+
+/**
+ * The member's Discord context for the core: from the event when it came from a server (Discord sends the
+ * member with it), else (a DM) the member in the server they use: where they last ran a command, else one
+ * the bot shares with them.
+ */
+export async function memberContextOf(
+  ctx: DiscordContext,
+  userId: string,
+  inGuild: { member: GuildMember | null; channel: Channel | null } | null,
+): Promise<MemberContextInput | null> {
+  if (inGuild?.member) return ctx.members.fromMember(inGuild.member, inGuild.channel);
+  const guild = await ctx.threads.guildOf(userId);
+  return guild ? ctx.members.inGuild(guild, userId) : null;
 }
 
 /**

@@ -18,6 +18,7 @@ import {
   setPrivateThreadMode,
 } from '../forum-posts.ts';
 import { logUnsupported, replyEphemeral } from '../interaction-replies.ts';
+import { memberContextOf } from './inbound-message.ts';
 
 /** Slash commands: `/helpme`, `/agent`, `/setup`, `/bug`, `/new_feature`. */
 export async function onSlashCommand(
@@ -144,6 +145,11 @@ async function startInDm(
   const thread = (await privateThreadMode(ctx.core.store.settings, interaction.guildId))
     ? ((await ctx.threads.threadFor(userId)) ?? (await ctx.threads.openThreadFor(userId, 'private-mode')))
     : await ctx.threads.threadFor(userId);
+  const member = await memberContextOf(
+    ctx,
+    userId,
+    interaction.inCachedGuild() ? { member: interaction.member, channel: interaction.channel } : null,
+  );
   await onInbound({
     channel: CHANNEL,
     externalId: interaction.id,
@@ -151,6 +157,7 @@ async function startInDm(
     address: { channelId: dm.id, userId },
     text,
     action,
+    ...(member ? { member } : {}),
   });
   // A thread was opened meanwhile and the reply already says where.
   if (!ctx.pendingReplies.isPending(userId, interaction)) return;
