@@ -23,7 +23,15 @@ export interface DiscordWorld {
   /** The HTTP base URL of the running Switchboard. */
   base: string;
   /** A Discord user who is a member of the guild. */
-  member(input?: { username?: string; dmsClosed?: boolean; locale?: string }): ApiUser;
+  member(input?: {
+    username?: string;
+    dmsClosed?: boolean;
+    locale?: string;
+    /** Role ids in the guild, when and whether they boost, when they joined. */
+    roles?: string[];
+    joinedAt?: string;
+    premiumSince?: string | null;
+  }): ApiUser;
   /** An available agent the router can offer conversations to. */
   agent(name: string, capacity?: number): Promise<Agent>;
   /** Messages the bot sent in the member's DM, oldest first. */
@@ -78,8 +86,13 @@ export async function startDiscordWorld(
     connector,
     base,
     member(input = {}) {
-      const user = discord.createUser(input);
-      discord.addMember(guild, user);
+      const { roles, joinedAt, premiumSince, ...profile } = input;
+      const user = discord.createUser(profile);
+      discord.addMember(guild, user, {
+        ...(roles ? { roles } : {}),
+        ...(joinedAt ? { joinedAt } : {}),
+        ...(premiumSince !== undefined ? { premiumSince } : {}),
+      });
       return user;
     },
     async agent(name, capacity = 3) {
