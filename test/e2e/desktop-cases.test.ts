@@ -7,7 +7,8 @@ import { type DiscordWorld, startDiscordWorld } from './discord-harness.ts';
 /**
  * Issue 9, item 15, through Discord (emulator + discord.js) and the desktop in Chromium: a case shows who
  * opened it and links to its #bug-report post; a hand-off's case is titled with the member's question,
- * and the offer card previews that question rather than the bot's text.
+ * and the offer card previews that question rather than the bot's text; the contact panel shows the
+ * member's server, join date and roles.
  */
 describe('cases in the desktop: opener, post link, subject and offer preview', () => {
   let w: DiscordWorld;
@@ -70,12 +71,13 @@ describe('cases in the desktop: opener, post link, subject and offer preview', (
     await context.close();
   });
 
-  it('a hand-off is titled with the question and offered with it, not with the bot’s text', async () => {
+  it('a hand-off is titled with the question and offered with it, not with the bot’s text; the panel shows the member', async () => {
     const { context, page, watch } = await newPage(browser);
     await signIn(page, w.base, 'agent1@example.com', 'agent-password-42');
     await page.getByLabel('Presence').selectOption('available');
 
-    const member = w.member({ username: 'rami' });
+    const vip = w.discord.createRole(w.guild, { name: 'VIP' });
+    const member = w.member({ username: 'rami', roles: [vip.id], joinedAt: '2024-05-06T07:08:09.000Z' });
     w.discord.sendDm(member, 'hello');
     await w.waitForDms(member, (d) => d[0], 'greeting answered');
     w.discord.sendDm(member, 'The rename button is greyed out on my profile');
@@ -97,6 +99,11 @@ describe('cases in the desktop: opener, post link, subject and offer preview', (
     await expect
       .poll(() => panel.locator('.case-origin').textContent())
       .toBe('Opened by the bot for rami (hand-off)');
+    // The contact panel: who the member is in the server they wrote from.
+    const card = page.getByLabel('Member');
+    await expect.poll(() => card.locator('.member-server').textContent()).toBe('Acme');
+    expect(await card.locator('.member-joined').textContent()).toBe('2024-05-06');
+    expect(await card.locator('.member-roles .tag').allTextContents()).toEqual(['VIP']);
     expect(watch.errors).toEqual([]);
     await context.close();
   });

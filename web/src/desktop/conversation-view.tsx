@@ -17,6 +17,7 @@ import { CannedResponseCache } from './canned-responses.ts';
 import { ChannelIcon } from './channel-icon.tsx';
 import { contactName, desktop, useDesktop } from './desktop-store.ts';
 import { MacroMenu } from './macro-menu.tsx';
+import { MemberCard } from './member-card.tsx';
 import { Link, navigate } from './router.tsx';
 import { ConversationSlaBadge } from './sla/sla-timer-badge.tsx';
 
@@ -160,6 +161,7 @@ export function ConversationView({ id, onCase }: { id: string; onCase: (caseId: 
           </div>
         )}
       </header>
+      <MemberCard contactId={conversation.contactId} conversationId={conversation.id} />
       <ol
         className={rtl ? 'transcript rtl' : 'transcript'}
         ref={transcriptRef}

@@ -6,6 +6,7 @@ export type {
   ChannelStatusReport,
   Contact,
   Conversation,
+  MemberContext,
   Message,
   MessageAction,
   Queue,
@@ -13,6 +14,7 @@ export type {
   SuggestedArticle,
   TimelineEntry,
 } from '../../../src/core/model.ts';
+export type { RoleRoute } from '../../../src/core/routing/role-routes.ts';
 
 import type {
   Agent,

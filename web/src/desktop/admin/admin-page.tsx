@@ -10,6 +10,7 @@ import { FlowAdmin } from './flow-page.tsx';
 import { IdleConversationsAdmin } from './idle-conversations-page.tsx';
 import { QueuesAdmin } from './queues-page.tsx';
 import { RetentionAdmin } from './retention-page.tsx';
+import { RoleRoutingAdmin } from './role-routing-page.tsx';
 import { SlaPoliciesAdmin } from './sla-policies-page.tsx';
 import { WebhooksAdmin } from './webhooks-page.tsx';
 
@@ -18,6 +19,7 @@ const sections = [
   ['queues', 'Queues'],
   ['hours', 'Business hours'],
   ['sla', 'SLA policies'],
+  ['roles', 'Role routing'],
   ['articles', 'Articles'],
   ['canned', 'Canned responses'],
   ['flow', 'Flow'],
@@ -45,6 +47,7 @@ export function AdminPage({ section }: { section: string }) {
       {section === 'queues' && <QueuesAdmin />}
       {section === 'hours' && <BusinessHoursAdmin />}
       {section === 'sla' && <SlaPoliciesAdmin />}
+      {section === 'roles' && <RoleRoutingAdmin />}
       {section === 'articles' && <ArticlesAdmin />}
       {section === 'canned' && <CannedAdmin />}
       {section === 'flow' && <FlowAdmin />}
