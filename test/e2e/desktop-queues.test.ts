@@ -9,7 +9,10 @@ import {
   startSwitchboard,
 } from '../support/browser.ts';
 
-/** Issue 9, item 12: a fresh install lists its support queue; the admin picks the hand-off queue in the desktop. */
+/**
+ * Issue 9, item 12: a fresh install lists its support queue; the admin picks the hand-off queue in the desktop.
+ * Issue 15: the admin maps Discord roles to queues and priorities (Admin → Role routing).
+ */
 describe('Admin → Queues: where hand-offs go', () => {
   let server: RunningSwitchboard;
   let browser: Browser;
@@ -59,4 +62,31 @@ describe('Admin → Queues: where hand-offs go', () => {
     expect(watch.errors).toEqual([]);
     await context.close();
   }, 60_000);
+
+  it('Admin → Role routing maps a Discord role to a queue and a priority, and says why a route is refused', async () => {
+    const partners = await server.sb.center.queues.create({ name: 'partners' });
+    const { context, page, watch } = await newPage(browser);
+    await signIn(page, server.url, 'admin@localhost', ADMIN_PASSWORD);
+    await page.goto(`${server.url}/admin/roles`);
+    const rows = page.getByRole('table', { name: 'Role routes' }).locator('tbody tr');
+    await page.getByLabel('Role', { exact: true }).fill('Partner');
+    await page.getByLabel('Queue of the role').selectOption({ label: 'partners' });
+    await page.getByLabel('Priority of the role').selectOption('high');
+    await page.getByRole('button', { name: 'Add route' }).click();
+    await expect
+      .poll(() => rows.allInnerTexts())
+      .toEqual([expect.stringMatching(/Partner\s+partners\s+high/)]);
+
+    // A route to nowhere is refused with the server's reason; the stored routes stay.
+    await page.getByLabel('Role', { exact: true }).fill('Guest');
+    await page.getByRole('button', { name: 'Add route' }).click();
+    await page.getByText('a route needs a queue, a priority or both').waitFor();
+    expect(await server.sb.center.roleRoutes.list()).toEqual([
+      { role: 'Partner', queueId: partners.id, priority: 'high' },
+    ]);
+    await page.reload();
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(watch.errors).toEqual([]);
+    await context.close();
+  });
 });
