@@ -15,9 +15,15 @@ export interface MemberContextsOptions {
   ttlMs: number;
   /** Members remembered at most; the oldest go first. */
   maxSize: number;
+  /** How long a DM waits for Discord's answer before it goes on with what was known (an outage). */
+  fetchTimeoutMs: number;
 }
 
-export const defaultMemberContextsOptions: MemberContextsOptions = { ttlMs: 5 * 60_000, maxSize: 10_000 };
+export const defaultMemberContextsOptions: MemberContextsOptions = {
+  ttlMs: 5 * 60_000,
+  maxSize: 10_000,
+  fetchTimeoutMs: 2_000,
+};
 
 /**
  * The member's Discord context for the core (roles by id and name, the server, boost, join date, account
@@ -52,7 +58,10 @@ export class DiscordMemberContexts {
     try {
       // Expired: ask Discord again rather than trust discord.js's cache (without the Guild Members intent,
       // role changes do not reach it).
-      const member = await guild.members.fetch({ user: userId, force: known !== undefined });
+      const member = await withTimeout(
+        guild.members.fetch({ user: userId, force: known !== undefined }),
+        this.options.fetchTimeoutMs,
+      );
       const context = contextOf(member, null);
       this.remember(guild.id, userId, context);
       return context;
@@ -80,6 +89,15 @@ export class DiscordMemberContexts {
       this.cache.delete(oldest);
     }
   }
+}
+
+/** The promise's value, or a rejection once `ms` have passed (the request itself goes on and is dropped). */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 function contextOf(member: GuildMember, requestChannel: NamedRef | null): MemberContextInput {
