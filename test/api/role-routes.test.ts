@@ -41,13 +41,20 @@ describe('role routes and member context over the API', () => {
       { routes: [{ role: 'VIP', priority: 'whenever' }] },
       { routes: [{ role: '', priority: 'high' }] },
       { routes: [{ role: 'VIP', priority: 'high', skills: ['x'] }] },
-      { routes: [{ role: 'VIP', priority: 'high' }, { role: 'vip', priority: 'low' }] },
+      {
+        routes: [
+          { role: 'VIP', priority: 'high' },
+          { role: 'vip', priority: 'low' },
+        ],
+      },
       { routes: 'VIP' },
     ]) {
       const refused = await admin.call('PUT', '/api/v1/routing/role-routes', body);
       expect(refused.status, JSON.stringify(body)).toBe(400);
     }
-    expect(await (await admin.call('GET', '/api/v1/routing/role-routes')).json()).toEqual({ routes: expected });
+    expect(await (await admin.call('GET', '/api/v1/routing/role-routes')).json()).toEqual({
+      routes: expected,
+    });
   });
 
   it('agents read a contact’s member context; an unknown contact is 404', async () => {
