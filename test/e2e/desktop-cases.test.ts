@@ -100,7 +100,7 @@ describe('cases in the desktop: opener, post link, subject and offer preview', (
       .poll(() => panel.locator('.case-origin').textContent())
       .toBe('Opened by the bot for rami (hand-off)');
     // The contact panel: who the member is in the server they wrote from.
-    const card = page.getByLabel('Member');
+    const card = page.getByLabel('Member', { exact: true });
     await expect.poll(() => card.locator('.member-server').textContent()).toBe('Acme');
     expect(await card.locator('.member-joined').textContent()).toBe('2024-05-06');
     expect(await card.locator('.member-roles .tag').allTextContents()).toEqual(['VIP']);
