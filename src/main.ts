@@ -173,6 +173,7 @@ export async function createSwitchboard(
       outbox: { maxBackoffMs: config.outboxMaxRetryDelayMs },
       handoffTarget: config.handoffTarget,
       webhooks: { ...overrides.webhooks },
+      publicUrl: config.publicUrl,
     },
   );
   for (const connector of overrides.connectors ?? []) center.addConnector(connector);

@@ -87,6 +87,8 @@ export interface ContactCenterOptions {
   /** Outbound webhooks' retries, time-outs and when a failing endpoint is disabled. */
   webhooks: Partial<WebhookOptions>;
   botTexts: BotTextOptions;
+  /** Where members reach this server: links in the transcript sent to members are made absolute with it. */
+  publicUrl: string | null;
 }
 
 export const defaultContactCenterOptions: ContactCenterOptions = {
@@ -101,6 +103,7 @@ export const defaultContactCenterOptions: ContactCenterOptions = {
   outcomes: {},
   webhooks: {},
   botTexts: defaultBotTextOptions,
+  publicUrl: null,
 };
 
 /**
@@ -240,6 +243,7 @@ export class ContactCenter {
       this.options.inboundProcessing,
       this.bridges,
     );
+    this.conversations.publicUrl = this.options.publicUrl;
     this.conversations.replyCheck = async (check) =>
       (await this.connectors.get(check.conversation.channel)?.checkReply?.(check)) ?? null;
     this.inbound = new InboundRetry(
@@ -261,6 +265,7 @@ export class ContactCenter {
     );
     this.botTexts = new BotTextService(store, bus, clock, this.options.botTexts);
     this.idle = new IdleConversations(store, bus, clock, this.cases);
+    this.idle.publicUrl = this.options.publicUrl;
   }
 
   /**

@@ -314,6 +314,8 @@ export interface Queue {
   name: string;
   /** An agent must have every one of these skills to be offered this queue's conversations. */
   skills: string[];
+  /** The member is sent the conversation's transcript when a conversation of this queue closes. */
+  sendTranscript: boolean;
   createdAt: string;
 }
 
@@ -373,6 +375,19 @@ export const featureStages = ['planned', 'in_progress', 'shipped', 'declined'] a
 export type FeatureStage = (typeof featureStages)[number];
 
 /** What the core asks a connector to deliver. Channel-agnostic; the connector renders it. */
+/**
+ * The transcript sent to the member at close (`src/core/transcripts/member-transcript.ts`): a channel that
+ * carries files (Discord) sends `intro` with `html` as the file `fileName`; the others send the message's
+ * `text`, which is `intro` followed by the transcript as plain text.
+ */
+export interface MemberTranscript {
+  /** What the message says beside the file. */
+  intro: string;
+  fileName: string;
+  /** The member's transcript as one self-contained HTML file. */
+  html: string;
+}
+
 export interface OutboundMessage {
   /** Null for a notice to a contact (`notice`), which belongs to no conversation. */
   conversationId: string | null;
@@ -396,6 +411,8 @@ export interface OutboundMessage {
    * post to show the case as it is when delivered (status, stage, votes, duplicate of, fixed in).
    */
   casePost?: { caseId: string };
+  /** Set on the transcript sent to the member at close: a channel that carries files sends it as one. */
+  transcript?: MemberTranscript;
 }
 
 export const outboxStatuses = ['pending', 'sent', 'failed'] as const;

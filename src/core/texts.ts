@@ -55,6 +55,11 @@ const catalog = {
     en: 'Our team is away right now. A person will be back on {back}. Your case is open and you keep your place in the queue.',
     ar: 'فريقنا غير متاح الآن. سيعود موظف يوم {back}. حالتك مفتوحة وستحتفظ بمكانك في قائمة الانتظار.',
   },
+  transcriptOfCase: {
+    en: 'Here is the transcript of your conversation about case #{case}.',
+    ar: 'إليك نص محادثتك بشأن الحالة رقم #{case}.',
+  },
+  transcript: { en: 'Here is the transcript of your conversation.', ar: 'إليك نص محادثتك.' },
 } as const;
 
 export type TextKey = keyof typeof catalog;

@@ -383,7 +383,15 @@ export const roleRoutesBody = z.strictObject({
     .max(100),
 });
 export const queueSchema = z
-  .object({ id: z.string(), name: z.string(), skills: z.array(z.string()), createdAt: timestamp })
+  .object({
+    id: z.string(),
+    name: z.string(),
+    skills: z.array(z.string()),
+    sendTranscript: z
+      .boolean()
+      .describe("the member is sent the conversation's transcript when a conversation of this queue closes"),
+    createdAt: timestamp,
+  })
   .meta({ title: 'Queue' });
 export const queueStatsSchema = z
   .object({
@@ -394,9 +402,17 @@ export const queueStatsSchema = z
     agentsAvailable: z.number().int(),
   })
   .meta({ title: 'QueueStats' });
-export const createQueueBody = z.strictObject({ name: shortText(80), skills: skills.optional() });
+export const createQueueBody = z.strictObject({
+  name: shortText(80),
+  skills: skills.optional(),
+  sendTranscript: z.boolean().optional(),
+});
 export const updateQueueBody = z
-  .strictObject({ name: shortText(80).optional(), skills: skills.optional() })
+  .strictObject({
+    name: shortText(80).optional(),
+    skills: skills.optional(),
+    sendTranscript: z.boolean().optional(),
+  })
   .refine((patch) => Object.keys(patch).length > 0, 'nothing to change: send at least one field');
 
 // --- knowledge base ---

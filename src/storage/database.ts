@@ -181,6 +181,7 @@ export interface QueueTable {
   name: string;
   skills: string;
   created_at: string;
+  send_transcript: Generated<number>;
 }
 
 export interface ReservationTable {

@@ -116,7 +116,7 @@ export function describeExportRetentionContract(name: string, makeStore: () => P
     it("filters cases by their conversations' queue and channel, conversations by state, queue and channel", async () => {
       const year = 2033;
       const contactId = await contact();
-      const queue = { id: id('queue'), name: id('q'), skills: [], createdAt: at(0) };
+      const queue = { id: id('queue'), name: id('q'), skills: [], sendTranscript: false, createdAt: at(0) };
       await store.queues.create(queue);
       const linked = await kase({ createdAt: at(1, year) });
       await kase({ createdAt: at(2, year) });

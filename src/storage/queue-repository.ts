@@ -2,12 +2,13 @@ import type { Selectable } from 'kysely';
 import type { Queue } from '../core/model.ts';
 import type { QueueRepository } from '../core/ports/repositories.ts';
 import type { QueueTable } from './database.ts';
-import { assertUpdated, type DbScope, fromJson, toJson, uniquely } from './db-scope.ts';
+import { assertUpdated, type DbScope, fromFlag, fromJson, toFlag, toJson, uniquely } from './db-scope.ts';
 
 const fromRow = (r: Selectable<QueueTable>): Queue => ({
   id: r.id,
   name: r.name,
   skills: fromJson<string[]>(r.skills),
+  sendTranscript: fromFlag(r.send_transcript),
   createdAt: r.created_at,
 });
 
@@ -38,7 +39,13 @@ export class KyselyQueueRepository implements QueueRepository {
     await uniquely(`a queue named ${queue.name} already exists`, () =>
       this.scope.db
         .insertInto('queues')
-        .values({ id: queue.id, name: queue.name, skills: toJson(queue.skills), created_at: queue.createdAt })
+        .values({
+          id: queue.id,
+          name: queue.name,
+          skills: toJson(queue.skills),
+          send_transcript: toFlag(queue.sendTranscript),
+          created_at: queue.createdAt,
+        })
         .execute(),
     );
   }
@@ -50,7 +57,13 @@ export class KyselyQueueRepository implements QueueRepository {
   async createIfAbsent(queue: Queue): Promise<Queue> {
     await this.scope.db
       .insertInto('queues')
-      .values({ id: queue.id, name: queue.name, skills: toJson(queue.skills), created_at: queue.createdAt })
+      .values({
+        id: queue.id,
+        name: queue.name,
+        skills: toJson(queue.skills),
+        send_transcript: toFlag(queue.sendTranscript),
+        created_at: queue.createdAt,
+      })
       .onConflict((oc) => oc.doNothing())
       .execute();
     const stored = await this.getByName(queue.name);
@@ -62,7 +75,12 @@ export class KyselyQueueRepository implements QueueRepository {
     const result = await uniquely(`a queue named ${queue.name} already exists`, () =>
       this.scope.db
         .updateTable('queues')
-        .set({ name: queue.name, skills: toJson(queue.skills), created_at: queue.createdAt })
+        .set({
+          name: queue.name,
+          skills: toJson(queue.skills),
+          send_transcript: toFlag(queue.sendTranscript),
+          created_at: queue.createdAt,
+        })
         .where('id', '=', queue.id)
         .executeTakeFirst(),
     );

@@ -296,7 +296,7 @@ export function describeRepositoryContract(name: string, makeStore: () => Promis
         const { conversation: bare } = await seedConversation();
         expect(await store.conversations.get(bare.id)).toEqual(bare);
 
-        const queue = { id: id('queue'), name: id('q'), skills: [], createdAt: at(0) };
+        const queue = { id: id('queue'), name: id('q'), skills: [], sendTranscript: false, createdAt: at(0) };
         await store.queues.create(queue);
         const kase = await seedCase();
         const agent = makeAgent();
@@ -841,8 +841,20 @@ export function describeRepositoryContract(name: string, makeStore: () => Promis
     describe('queues', () => {
       it('creates, finds, lists by name, updates and deletes', async () => {
         const prefix = id('q');
-        const b: Queue = { id: id('queue'), name: `${prefix}-b`, skills: ['billing'], createdAt: at(1) };
-        const a: Queue = { id: id('queue'), name: `${prefix}-a`, skills: [], createdAt: at(2) };
+        const b: Queue = {
+          id: id('queue'),
+          name: `${prefix}-b`,
+          skills: ['billing'],
+          sendTranscript: true,
+          createdAt: at(1),
+        };
+        const a: Queue = {
+          id: id('queue'),
+          name: `${prefix}-a`,
+          skills: [],
+          sendTranscript: false,
+          createdAt: at(2),
+        };
         await store.queues.create(b);
         await store.queues.create(a);
         expect(await store.queues.get(b.id)).toEqual(b);
@@ -851,7 +863,8 @@ export function describeRepositoryContract(name: string, makeStore: () => Promis
         const mine = (await store.queues.list()).filter((q) => q.name.startsWith(prefix));
         expect(mine).toEqual([a, b]);
 
-        const renamed = { ...b, name: `${prefix}-c`, skills: ['billing', 'vip'] };
+        // The transcript setting is kept as set, on and off again.
+        const renamed = { ...b, name: `${prefix}-c`, skills: ['billing', 'vip'], sendTranscript: false };
         await store.queues.update(renamed);
         expect(await store.queues.get(b.id)).toEqual(renamed);
         await expectNotFound(store.queues.update({ ...a, id: id('missing') }));
@@ -863,9 +876,15 @@ export function describeRepositoryContract(name: string, makeStore: () => Promis
 
       it('a queue name is unique', async () => {
         const name = id('q');
-        await store.queues.create({ id: id('queue'), name, skills: [], createdAt: at(0) });
+        await store.queues.create({
+          id: id('queue'),
+          name,
+          skills: [],
+          sendTranscript: false,
+          createdAt: at(0),
+        });
         await expect(
-          store.queues.create({ id: id('queue'), name, skills: [], createdAt: at(0) }),
+          store.queues.create({ id: id('queue'), name, skills: [], sendTranscript: false, createdAt: at(0) }),
         ).rejects.toMatchObject({ kind: 'conflict', message: `a queue named ${name} already exists` });
       });
     });

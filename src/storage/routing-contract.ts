@@ -61,7 +61,13 @@ export function describeRoutingContract(
           );
 
     async function seedQueue(skills: string[] = []): Promise<Queue> {
-      const queue: Queue = { id: id('queue'), name: id('name'), skills, createdAt: at(0) };
+      const queue: Queue = {
+        id: id('queue'),
+        name: id('name'),
+        skills,
+        sendTranscript: false,
+        createdAt: at(0),
+      };
       await first.queues.create(queue);
       return queue;
     }
@@ -339,7 +345,13 @@ export function describeRoutingContract(
         const name = id('support');
         const queues = await Promise.all(
           [first, second, first, second].map((store, i) =>
-            store.queues.createIfAbsent({ id: id(`q${i}`), name, skills: [], createdAt: at(i) }),
+            store.queues.createIfAbsent({
+              id: id(`q${i}`),
+              name,
+              skills: [],
+              sendTranscript: false,
+              createdAt: at(i),
+            }),
           ),
         );
         expect(new Set(queues.map((q) => q.id)).size).toBe(1);

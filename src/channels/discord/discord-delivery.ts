@@ -1,4 +1,10 @@
-import { type APIChannel, type APIMessage, type RESTPostAPIChannelMessageJSONBody, Routes } from 'discord.js';
+import {
+  type APIChannel,
+  type APIMessage,
+  type RawFile,
+  type RESTPostAPIChannelMessageJSONBody,
+  Routes,
+} from 'discord.js';
 import type { MemberNotice, OutboundMessage } from '../../core/model.ts';
 import { ConnectorError, type SendResult } from '../../core/ports/channel-connector.ts';
 import { refreshCasePost } from './case-posts.ts';
@@ -64,9 +70,11 @@ export class DiscordDelivery {
       if (!body) continue;
       const part = { ...body, nonce: deliveryNonce(key, i), enforce_nonce: true };
       const context = `deliver ${message.conversationId} (part ${i + 1} of ${bodies.length})`;
+      // The member's transcript rides on the last part, as an HTML file.
+      const files = i === bodies.length - 1 ? transcriptFiles(message) : undefined;
       const sent = inPost
-        ? await this.postInPost(address.channelId, part, context)
-        : await this.postToMember(address, part, context);
+        ? await this.postInPost(address.channelId, part, context, files)
+        : await this.postToMember(address, part, context, files);
       progress.parts = i + 1;
       progress.lastId = sent.id;
       progress.lastChannelId = sent.channel_id;
@@ -90,10 +98,13 @@ export class DiscordDelivery {
     threadId: string,
     body: RESTPostAPIChannelMessageJSONBody,
     context: string,
+    files?: RawFile[],
   ): Promise<APIMessage> {
     try {
       // Posting in an archived (unlocked) post reopens it, as a member's message would.
-      return (await this.ctx.rest().post(Routes.channelMessages(threadId), { body })) as APIMessage;
+      return (await this.ctx
+        .rest()
+        .post(Routes.channelMessages(threadId), { body, ...(files ? { files } : {}) })) as APIMessage;
     } catch (error) {
       throw toConnectorError(error, `${context} (forum post ${threadId})`);
     }
@@ -190,20 +201,22 @@ export class DiscordDelivery {
     address: { channelId: string; userId: string | null },
     body: RESTPostAPIChannelMessageJSONBody,
     context: string,
+    files?: RawFile[],
   ): Promise<APIMessage> {
     const rest = this.ctx.rest();
     const threads = this.ctx.threads;
     const { userId } = address;
     const thread = userId ? await threads.threadFor(userId) : null;
     const channelId = thread?.threadId ?? address.channelId;
+    const request = { body, ...(files ? { files } : {}) };
     try {
-      return (await rest.post(Routes.channelMessages(channelId), { body })) as APIMessage;
+      return (await rest.post(Routes.channelMessages(channelId), request)) as APIMessage;
     } catch (error) {
       const code = discordCode(error);
       if (code === DiscordErrorCode.CannotSendMessagesToThisUser && userId && !thread) {
         const opened = await threads.openThreadFor(userId);
         try {
-          return (await rest.post(Routes.channelMessages(opened.threadId), { body })) as APIMessage;
+          return (await rest.post(Routes.channelMessages(opened.threadId), request)) as APIMessage;
         } catch (retryError) {
           throw toConnectorError(retryError, `${context} (thread ${opened.threadId})`);
         }
@@ -276,6 +289,15 @@ function noticeContent(notice: MemberNotice, language: string): string {
   return notice.case.stage
     ? t('stageChanged', language, { ...values, stage: t(`stage_${notice.case.stage}`, language) })
     : t('statusChanged', language, { ...values, status: t(`status_${notice.case.status}`, language) });
+}
+
+/** The member's transcript as the file Discord shows with the message (none on other messages). */
+function transcriptFiles(message: OutboundMessage): RawFile[] | undefined {
+  const transcript = message.transcript;
+  if (!transcript) return undefined;
+  return [
+    { name: transcript.fileName, data: Buffer.from(transcript.html, 'utf8'), contentType: 'text/html' },
+  ];
 }
 
 /** Every button of the rows disabled. */

@@ -50,7 +50,8 @@ export function renderOutbound(
   message: OutboundMessage,
   options: RenderOptions,
 ): RESTPostAPIChannelMessageJSONBody[] {
-  let text = message.text;
+  // The transcript goes as a file (see DiscordDelivery); the message says only what it is.
+  let text = message.transcript ? message.transcript.intro : message.text;
   if (message.authorKind === 'agent' && message.authorName) text = `**${message.authorName}**\n${text}`;
   const links = message.attachments
     .filter((a) => /^https?:\/\//i.test(a.url))

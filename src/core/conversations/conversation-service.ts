@@ -20,6 +20,7 @@ import type { ConversationFilter, PendingInbound, Repositories, Store } from '..
 import type { VirtualAgent } from '../ports/virtual-agent.ts';
 import type { Router } from '../routing/router.ts';
 import { say } from '../texts.ts';
+import { sendTranscriptIn } from '../transcripts/member-transcript.ts';
 import { type Emit, inGroupedTransaction, inTransaction } from '../unit-of-work.ts';
 import { type BridgeService, checkNotBridged } from './bridge-service.ts';
 import { transition } from './conversation-state.ts';
@@ -79,6 +80,8 @@ export class ConversationService {
   readonly processing: InboundProcessingOptions;
   /** Asks the conversation's connector whether its channel can carry an agent reply (null: it can). */
   replyCheck: (check: ReplyCheck) => Promise<string | null> = async () => null;
+  /** Makes the links of the transcript sent to members absolute (null: left as they are). */
+  publicUrl: string | null = null;
   /** Messages this instance is handling now; a sweep never handles one of them a second time. */
   private readonly handling = new Set<string>();
   private sweeping: Promise<number> | null = null;
@@ -598,6 +601,8 @@ export class ConversationService {
       const holder = await tx.agents.get(conversation.agentId);
       if (holder) await tx.agents.update({ ...holder, idleSince: at });
     }
+    // Before the rating question: a later message would disable its buttons on Discord.
+    await sendTranscriptIn(tx, emit, next, new Date(at), this.publicUrl);
     if (handled) {
       const actions: MessageAction[] = [1, 2, 3, 4, 5].map((n) => ({ id: `rate:${n}`, label: String(n) }));
       await postMessage(

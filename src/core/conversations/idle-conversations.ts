@@ -7,6 +7,7 @@ import type { Clock } from '../ports/clock.ts';
 import type { EventBus } from '../ports/event-bus.ts';
 import type { Store } from '../ports/repositories.ts';
 import { say } from '../texts.ts';
+import { sendTranscriptIn } from '../transcripts/member-transcript.ts';
 import { inTransaction } from '../unit-of-work.ts';
 import { transition } from './conversation-state.ts';
 
@@ -41,6 +42,8 @@ export class IdleConversations {
   readonly options: IdleOptions;
   private timer: ReturnType<typeof setInterval> | null = null;
   private running: Promise<unknown> | null = null;
+  /** Makes the links of the transcript sent to members absolute (null: left as they are). */
+  publicUrl: string | null = null;
 
   constructor(
     private readonly store: Store,
@@ -142,6 +145,7 @@ export class IdleConversations {
       const closed: Conversation = { ...transition(conversation, 'closed', at), idleRemindedAt: null };
       await tx.conversations.update(closed);
       emit({ type: 'conversation.updated', conversation: closed });
+      await sendTranscriptIn(tx, emit, closed, now, this.publicUrl);
       await postMessage(
         tx,
         emit,

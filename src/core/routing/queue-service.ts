@@ -8,6 +8,8 @@ import { defaultRouterOptions, handoffQueueSetting } from './router.ts';
 export interface QueueInput {
   name: string;
   skills?: string[];
+  /** Send the member the transcript when a conversation of this queue closes (off unless set). */
+  sendTranscript?: boolean;
 }
 
 /** Where hand-offs go, and whether the active flow follows that choice (it does unless it names a queue). */
@@ -42,6 +44,7 @@ export class QueueService {
       id: newId(),
       name: checkName(this.defaultQueueName),
       skills: [],
+      sendTranscript: false,
       createdAt: this.clock.now().toISOString(),
     });
   }
@@ -84,6 +87,7 @@ export class QueueService {
       id: newId(),
       name,
       skills: skillsOf(input.skills),
+      sendTranscript: input.sendTranscript ?? false,
       createdAt: this.clock.now().toISOString(),
     };
     await this.store.queues.create(queue);
@@ -100,6 +104,7 @@ export class QueueService {
       ...queue,
       name,
       skills: patch.skills !== undefined ? skillsOf(patch.skills) : queue.skills,
+      sendTranscript: patch.sendTranscript ?? queue.sendTranscript,
     };
     await this.store.queues.update(next);
     await this.onChange();

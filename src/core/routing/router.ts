@@ -75,7 +75,13 @@ export class Router {
     if (found) return found;
     if (idOrName && idOrName !== this.options.defaultQueueName) throw notFound('queue', idOrName);
     // First hand-offs on several instances may all get here: one creates it, all get it.
-    return tx.queues.createIfAbsent({ id: newId(), name, skills: [], createdAt: this.now() });
+    return tx.queues.createIfAbsent({
+      id: newId(),
+      name,
+      skills: [],
+      sendTranscript: false,
+      createdAt: this.now(),
+    });
   }
 
   /** Puts the conversation in the queue (inside the caller's transaction). Call `offer()` after the commit. */

@@ -138,7 +138,7 @@ export function queueRoutes(app: ApiInstance, { center }: RouteDeps): void {
     {
       schema: {
         tags,
-        summary: 'Rename a queue or change its skills',
+        summary: 'Rename a queue, change its skills or whether members are sent the transcript',
         params: idParams,
         body: updateQueueBody,
         response: { 200: queueSchema },

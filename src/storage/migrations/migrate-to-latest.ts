@@ -26,6 +26,7 @@ import * as editableTexts from './0027-editable-texts.ts';
 import * as monitorMacros from './0028-monitor-macros.ts';
 import * as sla from './0029-sla.ts';
 import * as forumThreads from './0030-forum-threads.ts';
+import * as queueTranscripts from './0031-queue-transcripts.ts';
 import * as releaseNotes from './0034-release-notes.ts';
 
 /** Every migration, in order. Imported explicitly so bundling and `tsx` need no directory scan. */
@@ -58,6 +59,7 @@ export const migrations: Record<string, Migration> = {
   // 0024 was never used: the SLA migration landed after 0028.
   '0029-sla': sla,
   '0030-forum-threads': forumThreads,
+  '0031-queue-transcripts': queueTranscripts,
   '0034-release-notes': releaseNotes,
 };
 

@@ -36,6 +36,7 @@ export function QueuesAdmin() {
           <tr>
             <th>Queue</th>
             <th>Required skills</th>
+            <th>Transcript to the member</th>
           </tr>
         </thead>
         <tbody>
@@ -53,6 +54,22 @@ export function QueuesAdmin() {
                       );
                   }}
                 />
+              </td>
+              <td>
+                <label>
+                  <input
+                    type="checkbox"
+                    aria-label={`Send ${q.name}'s members the transcript when their conversation closes`}
+                    checked={q.sendTranscript}
+                    onChange={(e) => {
+                      const sendTranscript = e.target.checked;
+                      void patch(`/queues/${q.id}`, { sendTranscript })
+                        .then(load)
+                        .catch((err: unknown) => setError(message(err)));
+                    }}
+                  />{' '}
+                  when the conversation closes
+                </label>
               </td>
             </tr>
           ))}

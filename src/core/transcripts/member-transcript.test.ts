@@ -1,0 +1,68 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestCenter, type TestCenter } from '../../../test/support/test-center.ts';
+
+/** Issue 14: a queue may send members the transcript of their conversation when it closes. */
+describe('the transcript sent to the member at close', () => {
+  let t: TestCenter;
+  beforeEach(async () => {
+    t = await createTestCenter();
+  });
+  afterEach(() => t.close());
+
+  /** A member handed off, taken by an agent who answered, an internal note and a wrap-up note left. */
+  async function handled(from: string) {
+    const agent = await t.agent(`${from}-agent@example.com`, { presence: 'available', name: 'Dana' });
+    await t.connector.receive({
+      from,
+      text: 'my order <b>1234</b> is late',
+      action: 'handoff',
+      address: { thread: from },
+    });
+    const contact = await t.store.contacts.findByIdentity('test', from);
+    const [conversation] = await t.store.conversations.list({ contactId: contact!.id });
+    const [offer] = await t.store.reservations.list({ conversationId: conversation!.id, status: 'pending' });
+    await t.center.router.accept(offer!.id, agent.id);
+    await t.center.conversations.reply(agent.id, conversation!.id, { text: 'It ships tomorrow.' });
+    await t.center.monitor.addNote(agent.id, conversation!.id, 'INTERNAL: refund if it slips again');
+    return { agent, conversation: conversation! };
+  }
+
+  const transcripts = () => t.connector.sent.filter((m) => m.transcript);
+
+  it('is not sent for a queue without the setting (the default)', async () => {
+    const { agent, conversation } = await handled('plain');
+    const queue = await t.center.queues.get(conversation.queueId!);
+    expect(queue.sendTranscript).toBe(false);
+    await t.center.conversations.close(agent.id, conversation.id, { note: 'WRAP: customer was upset' });
+    await t.center.dispatcher.tick();
+    expect(t.connector.textsTo('plain').at(-1)).toMatch(/How would you rate/);
+    expect(transcripts()).toEqual([]);
+  });
+
+  it("is sent once, before the rating question, in the member's view only", async () => {
+    const { agent, conversation } = await handled('asks');
+    await t.center.queues.update(conversation.queueId!, { sendTranscript: true });
+    await t.center.conversations.close(agent.id, conversation.id, { note: 'WRAP: customer was upset' });
+    await t.center.dispatcher.tick();
+    await t.center.dispatcher.tick();
+
+    const [sent, ...more] = transcripts();
+    expect(more).toEqual([]);
+    const kase = await t.center.cases.get(conversation.caseId!);
+    const intro = `Here is the transcript of your conversation about case #${kase.number}.`;
+    expect(sent?.transcript).toMatchObject({ intro, fileName: `transcript-case-${kase.number}.html` });
+    const html = sent!.transcript!.html;
+    expect(html).toContain('my order &lt;b&gt;1234&lt;/b&gt; is late');
+    expect(html).toContain('It ships tomorrow.');
+    expect(html).toContain('Conversation closed');
+    for (const hidden of ['INTERNAL', 'WRAP', 'Case timeline']) expect(html).not.toContain(hidden);
+    // A channel without files gets the same in plain text.
+    expect(sent!.text.startsWith(`${intro}\n\n`)).toBe(true);
+    expect(sent!.text).toContain('Dana (');
+    expect(sent!.text).toContain('): It ships tomorrow.');
+    for (const hidden of ['INTERNAL', 'WRAP']) expect(sent!.text).not.toContain(hidden);
+    const texts = t.connector.textsTo('asks');
+    expect(texts.at(-2)).toBe(sent!.text);
+    expect(texts.at(-1)).toMatch(/How would you rate/);
+  });
+});
