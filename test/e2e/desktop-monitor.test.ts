@@ -87,6 +87,16 @@ describe('desktop: supervisor monitor and macros', () => {
     await panel.getByRole('button', { name: 'Add note' }).click();
     await panel.locator('li.note').getByText(noteText).waitFor();
     await ana.page.getByRole('list', { name: 'Internal notes' }).getByText(noteText).waitFor();
+    // The agent writes a note back from the conversation view: the supervisor's panel shows it at once.
+    const reply = 'Refund started; <b>second charge</b> is pending (internal)';
+    await ana.page.getByLabel('Write an internal note').fill(reply);
+    await ana.page
+      .getByRole('form', { name: 'New internal note' })
+      .getByRole('button', { name: 'Add note' })
+      .click();
+    await ana.page.getByRole('list', { name: 'Internal notes' }).getByText(reply).waitFor();
+    await panel.locator('li.note').getByText(reply).waitFor();
+    expect(await ana.page.getByLabel('Write an internal note').inputValue()).toBe('');
 
     // Bo comes online; Sue reassigns the conversation to Bo, who then holds it and reads the note.
     const boPage = await newPage(browser);
@@ -104,7 +114,11 @@ describe('desktop: supervisor monitor and macros', () => {
     await eventually('the member hears Bo takes over', () =>
       server.channel.textsTo('member-21').find((t) => t.includes('Bo Agent is taking over')),
     );
-    expect(server.channel.textsTo('member-21').some((t) => t.includes('Offer the refund'))).toBe(false);
+    expect(
+      server.channel
+        .textsTo('member-21')
+        .some((t) => t.includes('Offer the refund') || t.includes('Refund started')),
+    ).toBe(false);
     expect([...ana.watch.errors, ...sue.watch.errors, ...boPage.watch.errors]).toEqual([]);
     await Promise.all([ana.context.close(), sue.context.close(), boPage.context.close()]);
   });

@@ -16,6 +16,7 @@ import type {
 import { CannedResponseCache } from './canned-responses.ts';
 import { ChannelIcon } from './channel-icon.tsx';
 import { contactName, desktop, useDesktop } from './desktop-store.ts';
+import { InternalNoteForm } from './internal-note-form.tsx';
 import { MacroMenu } from './macro-menu.tsx';
 import { MemberCard } from './member-card.tsx';
 import { Link, navigate } from './router.tsx';
@@ -226,17 +227,25 @@ export function ConversationView({ id, onCase }: { id: string; onCase: (caseId: 
             </li>
           ))}
       </ol>
-      {notes.length > 0 && (
-        <ul className="notes" aria-label="Internal notes">
-          {notes.map((n) => (
-            <li key={n.id} className="note">
-              <span className="author">Internal note · {agentName(n.authorId)}</span>{' '}
-              <time dateTime={n.createdAt}>{formatTime(n.createdAt)}</time>
-              <p dir="auto">{n.text}</p>
-            </li>
-          ))}
-        </ul>
-      )}
+      <div className="notes">
+        {notes.length > 0 && (
+          <ul aria-label="Internal notes">
+            {notes.map((n) => (
+              <li key={n.id} className="note">
+                <span className="author">Internal note · {agentName(n.authorId)}</span>{' '}
+                <time dateTime={n.createdAt}>{formatTime(n.createdAt)}</time>
+                <p dir="auto">{n.text}</p>
+              </li>
+            ))}
+          </ul>
+        )}
+        <InternalNoteForm
+          conversationId={id}
+          onAdded={(note) =>
+            setNotes((list) => (list.some((n) => n.id === note.id) ? list : [...list, note]))
+          }
+        />
+      </div>
       {conversation.state === 'assigned' && mayAct ? (
         <Composer conversationId={id} />
       ) : (
