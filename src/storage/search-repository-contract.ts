@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Agent, Article, Case, Contact, Conversation, Message, TimelineEntry } from '../core/model.ts';
-import { type SearchQuery, searchKinds } from '../core/ports/search-repository.ts';
+import { type SearchHit, type SearchQuery, searchKinds } from '../core/ports/search-repository.ts';
 import { searchTerms } from '../core/search/search-text.ts';
 import type { KyselyStore } from './kysely-store.ts';
 
@@ -9,6 +9,10 @@ import type { KyselyStore } from './kysely-store.ts';
  * Search over the engine's full-text index, the same on SQLite (FTS5) and PostgreSQL (tsvector). The store
  * is shared by the suite: every test puts a word of its own (`tag`) into its texts and its queries.
  */
+/** The marked words of a hit's excerpt. */
+const marked = (hit: SearchHit | undefined) =>
+  (hit?.highlights ?? []).map((h) => hit?.excerpt.slice(h.start, h.end));
+
 export function describeSearchRepositoryContract(name: string, open: () => Promise<KyselyStore>): void {
   describe(`search repository: ${name}`, () => {
     let store: KyselyStore;
@@ -148,6 +152,9 @@ export function describeSearchRepositoryContract(name: string, open: () => Promi
         ]);
         expect(hits[0]?.excerpt).toContain(tag);
       }
+      // The words the query matched are marked in the excerpt, as written.
+      const [hit] = await search(`refunding ${tag}`);
+      expect(marked(hit)).toEqual(['refunds', tag]);
       // Stop words are no obstacle on either engine.
       expect((await search(`how do I refund the order ${tag}`)).map((h) => h.id)).toEqual([c.id]);
       expect(await search(`invoice ${tag}`)).toEqual([]);
@@ -166,6 +173,7 @@ export function describeSearchRepositoryContract(name: string, open: () => Promi
       const hits = await search(`الغاء ${tag}`);
       // The excerpt is the text as written, not its normalised form.
       expect(hits[0]?.excerpt).toContain('إلغاءَ');
+      expect(marked(hits[0])).toEqual(['إلغاءَ', tag]);
     });
 
     it('groups matches per conversation, case, contact and article', async () => {

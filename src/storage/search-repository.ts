@@ -5,7 +5,7 @@ import type {
   SearchQuery,
   SearchRepository,
 } from '../core/ports/search-repository.ts';
-import { searchWords } from '../core/search/search-text.ts';
+import { matchedRanges } from '../core/search/search-text.ts';
 import { type Database, engineOf } from './database.ts';
 import type { DbScope } from './db-scope.ts';
 
@@ -14,6 +14,9 @@ import type { DbScope } from './db-scope.ts';
  * SQLite, `@@ to_tsquery('english', …)` with ts_rank on PostgreSQL. Only the match and its score differ
  * by engine; joins, filters and the visibility rule are one query code path.
  */
+
+/** A hit before the matched words of its excerpt are marked. */
+type UnmarkedHit = Omit<SearchHit, 'highlights'>;
 
 /** Entries read per kind for each result asked: several messages of one conversation may match. */
 const entriesPerResult = 4;
@@ -53,23 +56,10 @@ function matcher(db: Kysely<Database>, terms: readonly string[]): Matcher {
 export function excerptOf(text: string, terms: readonly string[]): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   if (flat.length <= excerptLength) return flat;
-  let at = 0;
-  for (const m of flat.matchAll(/[\p{L}\p{M}\p{N}]+/gu)) {
-    const [w] = searchWords(m[0]);
-    if (w && terms.some((t) => w.startsWith(t) || t.startsWith(w) || commonPrefix(w, t) >= 5)) {
-      at = m.index ?? 0;
-      break;
-    }
-  }
+  const at = matchedRanges(flat, terms)[0]?.start ?? 0;
   const start = Math.max(0, Math.min(at - 60, flat.length - excerptLength));
   const cut = flat.slice(start, start + excerptLength);
   return `${start > 0 ? '…' : ''}${cut}${start + excerptLength < flat.length ? '…' : ''}`;
-}
-
-function commonPrefix(a: string, b: string): number {
-  let i = 0;
-  while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  return i;
 }
 
 function noteText(data: string | null): string {
@@ -102,12 +92,13 @@ export class KyselySearchRepository implements SearchRepository {
     const hits: SearchHit[] = [];
     for (const kind of query.kinds) {
       if (!applies(kind, query)) continue;
-      hits.push(...(await this.#searchKind(kind, query)));
+      for (const hit of await this.#searchKind(kind, query))
+        hits.push({ ...hit, highlights: matchedRanges(hit.excerpt, query.terms) });
     }
     return hits;
   }
 
-  #searchKind(kind: SearchKind, query: SearchQuery): Promise<SearchHit[]> {
+  #searchKind(kind: SearchKind, query: SearchQuery): Promise<UnmarkedHit[]> {
     switch (kind) {
       case 'conversation':
         return this.#conversations(query);
@@ -130,7 +121,7 @@ export class KyselySearchRepository implements SearchRepository {
     return { q, score: m.score, limit: query.limit * entriesPerResult };
   }
 
-  async #conversations(query: SearchQuery): Promise<SearchHit[]> {
+  async #conversations(query: SearchQuery): Promise<UnmarkedHit[]> {
     const { q, score, limit } = this.#entries('conversation', query);
     let rows = q
       .innerJoin('conversations as c', 'c.id', 'e.target_id')
@@ -172,7 +163,7 @@ export class KyselySearchRepository implements SearchRepository {
     }));
   }
 
-  async #cases(query: SearchQuery): Promise<SearchHit[]> {
+  async #cases(query: SearchQuery): Promise<UnmarkedHit[]> {
     const { q, score, limit } = this.#entries('case', query);
     let rows = q
       .innerJoin('cases as k', 'k.id', 'e.target_id')
@@ -216,7 +207,7 @@ export class KyselySearchRepository implements SearchRepository {
     }));
   }
 
-  async #contacts(query: SearchQuery): Promise<SearchHit[]> {
+  async #contacts(query: SearchQuery): Promise<UnmarkedHit[]> {
     const { q, score, limit } = this.#entries('contact', query);
     let rows = q
       .innerJoin('contacts as ct', 'ct.id', 'e.target_id')
@@ -263,7 +254,7 @@ export class KyselySearchRepository implements SearchRepository {
     });
   }
 
-  async #articles(query: SearchQuery): Promise<SearchHit[]> {
+  async #articles(query: SearchQuery): Promise<UnmarkedHit[]> {
     const { q, score, limit } = this.#entries('article', query);
     const found = await q
       .innerJoin('articles as a', 'a.id', 'e.target_id')

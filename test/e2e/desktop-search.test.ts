@@ -31,7 +31,11 @@ describe('desktop search', () => {
       text: 'أُريدُ إلغاءَ طلبي رقم ٤٥',
       contact: { name: 'Amira Haddad' },
     });
-    await server.channel.receive({ from: 'v2', text: 'my parcel is late', contact: { name: 'Jonas Berg' } });
+    await server.channel.receive({
+      from: 'v2',
+      text: 'my <b>parcel</b> is late <img src=x onerror="document.title=1">',
+      contact: { name: 'Jonas Berg' },
+    });
 
     const supervisor = await newPage(browser);
     const page = supervisor.page;
@@ -45,6 +49,12 @@ describe('desktop search', () => {
     expect(await conversations.getByRole('listitem').count()).toBe(1);
     // The message is shown as it was written.
     await conversations.getByText('أُريدُ إلغاءَ طلبي رقم ٤٥').waitFor();
+    // The words the query matched are marked, as written.
+    expect(await conversations.locator('.search-excerpt mark').allTextContents()).toEqual([
+      'أُريدُ',
+      'إلغاءَ',
+      '٤٥',
+    ]);
 
     // Filters narrow the results; a state the conversation is not in leaves nothing.
     await page.getByLabel('State').selectOption('closed');
@@ -59,6 +69,14 @@ describe('desktop search', () => {
     await conversations.getByRole('link', { name: 'Amira Haddad' }).click();
     await page.waitForURL(/\/conversations\/[^/]+$/);
     await page.getByText('أُريدُ إلغاءَ طلبي رقم ٤٥').first().waitFor();
+
+    // A message holding HTML shows as text, its matched words marked.
+    await box.fill('parcel late');
+    await box.press('Enter');
+    const excerpt = conversations.locator('.search-excerpt');
+    await excerpt.getByText('<b>parcel</b>', { exact: false }).waitFor();
+    expect(await excerpt.locator('mark').allTextContents()).toEqual(['parcel', 'late']);
+    expect(await excerpt.locator('b, img').count()).toBe(0);
 
     const agent = await newPage(browser);
     await signIn(agent.page, server.url, 'kim@example.com');

@@ -48,6 +48,8 @@ export interface SearchHit {
   title: string;
   /** The matched text as written (not normalised), cut to a few hundred characters. */
   excerpt: string;
+  /** Where in `excerpt` the words the query matched are (UTF-16 offsets, `end` exclusive), for marking them. */
+  highlights: Array<{ start: number; end: number }>;
   /** When the matched text was written. */
   at: string;
   channel?: string;

@@ -54,6 +54,36 @@ export function searchTerms(query: string): string[] {
   return (kept.length > 0 ? kept : words).slice(0, maxSearchTerms);
 }
 
+/** Words as a person reads them (letters with their marks, digits), for finding them in the text as written. */
+const writtenWord = /[\p{L}\p{M}\p{N}]+/gu;
+
+function commonPrefix(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
+}
+
+/**
+ * Whether a normalised word of a text is one a query's terms matched: as the engines match, a word starting
+ * with a term; or the same word stemmed otherwise (a shared stem of five letters, or the word a term's stem).
+ */
+export function matchesTerm(word: string, terms: readonly string[]): boolean {
+  return terms.some(
+    (t) => word.startsWith(t) || (word.length >= 4 && t.startsWith(word)) || commonPrefix(word, t) >= 5,
+  );
+}
+
+/** Where the words a query matched are in `text` as written: UTF-16 offsets, `end` exclusive, in order. */
+export function matchedRanges(text: string, terms: readonly string[]): Array<{ start: number; end: number }> {
+  const ranges: Array<{ start: number; end: number }> = [];
+  if (terms.length === 0) return ranges;
+  for (const m of text.matchAll(writtenWord)) {
+    if (searchWords(m[0]).some((w) => matchesTerm(w, terms)))
+      ranges.push({ start: m.index ?? 0, end: (m.index ?? 0) + m[0].length });
+  }
+  return ranges;
+}
+
 /** A phone number's digits, so "+1 (555) 010-0100" and "15550100100" meet. */
 export function phoneDigits(value: string): string | undefined {
   const digits = value.replace(/\D/g, '');

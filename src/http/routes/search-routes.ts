@@ -49,6 +49,9 @@ export const searchHitSchema = z.object({
   sourceId: z.string(),
   title: z.string(),
   excerpt: z.string(),
+  highlights: z
+    .array(z.object({ start: z.number().int(), end: z.number().int() }))
+    .describe('where in the excerpt the matched words are (UTF-16 offsets, end exclusive), to mark them'),
   at: z.string(),
   channel: z.string().optional(),
   state: z.string().optional(),

@@ -12,6 +12,7 @@ import type { PublicAgent, Queue } from '../../shared/types.ts';
 import { ChannelIcon } from '../channel-icon.tsx';
 import { useDesktop } from '../desktop-store.ts';
 import { Link, navigate, useLocationSearch } from '../router.tsx';
+import { HighlightedText } from './highlighted-text.tsx';
 
 const kindHeadings: Record<SearchKind, string> = {
   conversation: 'Conversations',
@@ -216,7 +217,7 @@ export function SearchPage() {
                       </div>
                       {hit.excerpt && hit.excerpt !== hit.title && (
                         <p className="search-excerpt" dir="auto">
-                          {hit.excerpt}
+                          <HighlightedText text={hit.excerpt} ranges={hit.highlights} />
                         </p>
                       )}
                     </li>
