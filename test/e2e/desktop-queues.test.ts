@@ -59,6 +59,17 @@ describe('Admin → Queues: where hand-offs go', () => {
     await expect
       .poll(() => page.getByLabel('Hand-offs go to').locator('option:checked').textContent())
       .toBe('vip');
+
+    // Issue 14: the admin turns on the transcript to the member for vip; it stays on after a reload.
+    const vipTranscript = page.getByLabel("Send vip's members the transcript when their conversation closes");
+    expect(await vipTranscript.isChecked()).toBe(false);
+    await vipTranscript.check();
+    await expect.poll(async () => (await server.sb.center.queues.get('vip')).sendTranscript).toBe(true);
+    expect((await server.sb.center.queues.get('support')).sendTranscript).toBe(false);
+    await page.reload();
+    expect(
+      await page.getByLabel("Send vip's members the transcript when their conversation closes").isChecked(),
+    ).toBe(true);
     expect(watch.errors).toEqual([]);
     await context.close();
   }, 60_000);

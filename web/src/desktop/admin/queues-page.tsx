@@ -63,9 +63,16 @@ export function QueuesAdmin() {
                     checked={q.sendTranscript}
                     onChange={(e) => {
                       const sendTranscript = e.target.checked;
-                      void patch(`/queues/${q.id}`, { sendTranscript })
-                        .then(load)
-                        .catch((err: unknown) => setError(message(err)));
+                      const set = (value: boolean) =>
+                        setQueues((list) =>
+                          list.map((x) => (x.id === q.id ? { ...x, sendTranscript: value } : x)),
+                        );
+                      // Shown at once; put back as it was if the server refuses.
+                      set(sendTranscript);
+                      void patch(`/queues/${q.id}`, { sendTranscript }).catch((err: unknown) => {
+                        set(!sendTranscript);
+                        setError(message(err));
+                      });
                     }}
                   />{' '}
                   when the conversation closes
