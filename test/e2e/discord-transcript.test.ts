@@ -16,6 +16,7 @@ describe('Discord: the transcript sent to the member at close', () => {
     const center = w.switchboard.center;
     const { member, conversation } = await assignedMember(w, agent, username);
     await center.conversations.reply(agent.id, conversation.id, { text: 'Your order ships tomorrow.' });
+    await center.monitor.addNote(agent.id, conversation.id, 'Tell them nothing yet about the delay');
     await center.conversations.close(agent.id, conversation.id);
     await w.waitForDms(member, (d) => d.find((m) => /How would you rate/.test(m.content)), 'rating question');
     return { member, conversation };
@@ -41,7 +42,12 @@ describe('Discord: the transcript sent to the member at close', () => {
     expect(sent!.attachments).toMatchObject([
       { filename: `transcript-case-${kase.number}.html`, content_type: 'text/html' },
     ]);
-    expect(sent!.attachments[0]!.size).toBeGreaterThan(500);
+    // The member's view: what was said, never the internal note or the case timeline.
+    const html = w.discord.uploaded(sent!.attachments[0]!.url)?.toString('utf8') ?? '';
+    expect(html).toContain('<!doctype html>');
+    expect(html).toContain('Your order ships tomorrow.');
+    expect(html).toContain(`Case #${kase.number}`);
+    for (const hidden of ['Tell them nothing yet', 'Case timeline']) expect(html).not.toContain(hidden);
     // It came before the rating question, whose buttons still work.
     const dms = w.botDms(member);
     const rating = dms.find((m) => /How would you rate/.test(m.content))!;

@@ -707,6 +707,11 @@ export class DiscordEmulator {
     return record && !record.deleted ? record.data : undefined;
   }
 
+  /** The bytes of a file the bot uploaded, by its attachment's URL. */
+  uploaded(url: string): Buffer | undefined {
+    return this.#state.uploads.get(url);
+  }
+
   /** What the bot did with an interaction: callback, edits of the original, follow-ups, in order. */
   interactionResponses(interaction: InteractionHandle | string): InteractionResponse[] {
     return [...(this.#state.interactions.get(idOf(interaction))?.responses ?? [])];
@@ -1311,13 +1316,16 @@ async function parseBody(
     }).formData();
     const files: UploadedFile[] = [];
     let body: unknown = {};
-    form.forEach((value, field) => {
+    const parts: [string, FormDataEntryValue][] = [];
+    form.forEach((value, field) => parts.push([field, value]));
+    for (const [field, value] of parts) {
       if (typeof value === 'string') {
         if (field === 'payload_json') body = JSON.parse(value);
       } else {
-        files.push({ field, filename: value.name, size: value.size, contentType: value.type });
+        const data = Buffer.from(await value.arrayBuffer());
+        files.push({ field, filename: value.name, size: value.size, contentType: value.type, data });
       }
-    });
+    }
     return { body, files };
   }
   return { body: JSON.parse(raw.toString('utf8')), files: [] };

@@ -191,6 +191,8 @@ export class EmulatorState {
   readonly guilds = new Map<string, GuildRecord>();
   readonly channels = new Map<string, ChannelRecord>();
   readonly messages = new Map<string, MessageRecord>();
+  /** The bytes of files uploaded with messages, by attachment URL. */
+  readonly uploads = new Map<string, Buffer>();
   readonly channelMessages = new Map<string, string[]>();
   readonly globalCommands = new Map<string, ApiApplicationCommand>();
   readonly guildCommands = new Map<string, Map<string, ApiApplicationCommand>>();

@@ -8,6 +8,8 @@ export interface UploadedFile {
   filename: string;
   size: number;
   contentType: string;
+  /** The file's bytes, kept so tests can read what the bot uploaded. */
+  data: Buffer;
 }
 
 /** A message body after Discord's validation; absent fields were not sent. */
@@ -195,16 +197,21 @@ function validateComponents(errors: FormErrors, components: unknown[], v2: boole
   });
 }
 
-/** Attachment objects for uploaded files, served from the emulator's own (fake) CDN path. */
+/**
+ * Attachment objects for uploaded files, named by the emulator's own (fake) CDN path; their bytes go into
+ * `uploads` by that URL.
+ */
 export function attachmentsFor(
   files: UploadedFile[],
   channelId: string,
   nextId: () => string,
   baseUrl: string,
+  uploads: Map<string, Buffer>,
 ): ApiAttachment[] {
   return files.map((file) => {
     const id = nextId();
     const url = `${baseUrl}/attachments/${channelId}/${id}/${encodeURIComponent(file.filename)}`;
+    uploads.set(url, file.data);
     return {
       id,
       filename: file.filename,

@@ -332,7 +332,13 @@ export function createRestRoutes(ctx: RestRouteContext): RestRoute[] {
       content: payload.content ?? '',
       embeds: payload.embeds ?? [],
       components: payload.components ?? [],
-      attachments: attachmentsFor(payload.files, channel.id, () => state.ids.next(), ctx.baseUrl()),
+      attachments: attachmentsFor(
+        payload.files,
+        channel.id,
+        () => state.ids.next(),
+        ctx.baseUrl(),
+        state.uploads,
+      ),
       flags: payload.flags ?? 0,
       type: reference ? 19 : 0,
       ...(payload.nonce !== undefined ? { nonce: payload.nonce } : {}),
@@ -746,7 +752,13 @@ export function createRestRoutes(ctx: RestRouteContext): RestRoute[] {
         content: payload.content ?? '',
         embeds: payload.embeds ?? [],
         components: payload.components ?? [],
-        attachments: attachmentsFor(payload.files, channel.id, () => state.ids.next(), ctx.baseUrl()),
+        attachments: attachmentsFor(
+          payload.files,
+          channel.id,
+          () => state.ids.next(),
+          ctx.baseUrl(),
+          state.uploads,
+        ),
         flags: payload.flags ?? 0,
         type: 0,
         webhookId: state.botId,
@@ -954,7 +966,13 @@ function applyEdit(state: EmulatorState, record: MessageRecord, payload: Message
   if (payload.files.length > 0) {
     record.data.attachments = [
       ...record.data.attachments,
-      ...attachmentsFor(payload.files, record.data.channel_id, () => state.ids.next(), state.baseUrl()),
+      ...attachmentsFor(
+        payload.files,
+        record.data.channel_id,
+        () => state.ids.next(),
+        state.baseUrl(),
+        state.uploads,
+      ),
     ];
   }
   state.editMessage(record, patch);
@@ -1186,7 +1204,13 @@ function createForumPost(
     content: payload.content ?? '',
     embeds: payload.embeds ?? [],
     components: payload.components ?? [],
-    attachments: attachmentsFor(payload.files, thread.id, () => state.ids.next(), ctx.baseUrl()),
+    attachments: attachmentsFor(
+      payload.files,
+      thread.id,
+      () => state.ids.next(),
+      ctx.baseUrl(),
+      state.uploads,
+    ),
   });
   return { ...state.toApiChannel(thread), message: message.data };
 }
