@@ -1317,7 +1317,9 @@ async function parseBody(
     const files: UploadedFile[] = [];
     let body: unknown = {};
     const parts: [string, FormDataEntryValue][] = [];
-    form.forEach((value, field) => parts.push([field, value]));
+    form.forEach((value, field) => {
+      parts.push([field, value]);
+    });
     for (const [field, value] of parts) {
       if (typeof value === 'string') {
         if (field === 'payload_json') body = JSON.parse(value);
