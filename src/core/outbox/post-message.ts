@@ -3,6 +3,7 @@ import type {
   Attachment,
   AuthorKind,
   Conversation,
+  MemberTranscript,
   Message,
   MessageAction,
   OutboundMessage,
@@ -26,6 +27,11 @@ export interface PostMessageInput {
    * external id, so it must not look like a channel's own message id.
    */
   onceKey?: string;
+  /**
+   * The member's transcript (sent at close): the channel is given the whole transcript as `text` and
+   * `file`, while the conversation keeps only the message's own `text`.
+   */
+  transcript?: { text: string; file: MemberTranscript };
 }
 
 /**
@@ -73,11 +79,12 @@ export async function postMessageOnce(
         address: conversation.address,
         authorKind: input.authorKind,
         authorName: input.authorName ?? null,
-        text: input.text,
+        text: input.transcript?.text ?? input.text,
         attachments: message.attachments,
         articles: message.articles,
         actions: input.actions ?? [],
         messageId: message.id,
+        ...(input.transcript ? { transcript: input.transcript.file } : {}),
       },
     ),
   );

@@ -61,6 +61,11 @@ describe('the transcript sent to the member at close', () => {
     expect(sent!.text).toContain('Dana (');
     expect(sent!.text).toContain('): It ships tomorrow.');
     for (const hidden of ['INTERNAL', 'WRAP']) expect(sent!.text).not.toContain(hidden);
+    // The conversation keeps a short system message saying so, delivered like any other.
+    const stored = await t.store.messages.listByConversation(conversation.id);
+    expect(stored.filter((m) => m.text === intro)).toMatchObject([
+      { authorKind: 'system', id: sent!.messageId },
+    ]);
     const texts = t.connector.textsTo('asks');
     expect(texts.at(-2)).toBe(sent!.text);
     expect(texts.at(-1)).toMatch(/How would you rate/);

@@ -1,5 +1,5 @@
 import type { Conversation, MemberTranscript } from '../model.ts';
-import { newOutboxItem } from '../outbox/post-message.ts';
+import { postMessage } from '../outbox/post-message.ts';
 import type { Repositories } from '../ports/repositories.ts';
 import { say } from '../texts.ts';
 import type { Emit } from '../unit-of-work.ts';
@@ -22,8 +22,9 @@ export function renderTranscriptText(transcript: Transcript): string {
 
 /**
  * When the conversation's queue says so, writes the member's transcript to the outbox in the caller's
- * transaction (the close), so that a crash neither loses nor doubles it. Call after the conversation is
- * stored closed, so the transcript ends with its close.
+ * transaction (the close), so that a crash neither loses nor doubles it; the conversation shows a system
+ * message saying it was sent. Call after the conversation is stored closed, so the transcript ends with
+ * its close.
  */
 export async function sendTranscriptIn(
   tx: Repositories,
@@ -47,25 +48,17 @@ export async function sendTranscriptIn(
     fileName: `transcript-${name}.html`.replace(/[^A-Za-z0-9_.-]/g, '_'),
     html: renderTranscriptHtml(transcript, { audience: 'member', baseUrl: publicUrl }),
   };
-  const when = at.toISOString();
-  await tx.outbox.add(
-    newOutboxItem(
-      { conversationId: conversation.id, channel: conversation.channel, at: when },
-      {
-        conversationId: conversation.id,
-        channel: conversation.channel,
-        address: conversation.address,
-        authorKind: 'system',
-        authorName: null,
-        text: `${intro}\n\n${renderTranscriptText(transcript)}`,
-        attachments: [],
-        articles: [],
-        actions: [],
-        messageId: null,
-        transcript: member,
-      },
-    ),
+  // Kept in the conversation as a short system message (with its delivery status, and a Resend if refused).
+  await postMessage(
+    tx,
+    emit,
+    conversation,
+    {
+      authorKind: 'system',
+      text: intro,
+      transcript: { text: `${intro}\n\n${renderTranscriptText(transcript)}`, file: member },
+    },
+    at.toISOString(),
   );
-  emit({ type: 'outbox.enqueued', conversationId: conversation.id });
   return true;
 }
