@@ -70,4 +70,16 @@ describe('the transcript sent to the member at close', () => {
     expect(texts.at(-2)).toBe(sent!.text);
     expect(texts.at(-1)).toMatch(/How would you rate/);
   });
+
+  it('is sent when a silent conversation is closed for idleness too', async () => {
+    const { conversation } = await handled('idle');
+    await t.center.queues.update(conversation.queueId!, { sendTranscript: true });
+    await t.center.idle.saveSettings({ enabled: true, reminderMinutes: 10, closeMinutes: 5 });
+    t.clock.advance(10 * 60_000);
+    await t.center.idle.sweep();
+    t.clock.advance(5 * 60_000);
+    expect(await t.center.idle.sweep()).toEqual({ reminded: 0, closed: 1 });
+    await t.center.dispatcher.tick();
+    expect(transcripts().map((m) => m.conversationId)).toEqual([conversation.id]);
+  });
 });
