@@ -83,6 +83,17 @@ export interface Conversation {
    * for the contact's usual conversation. Each thread is a conversation of its own.
    */
   thread?: string | null;
+  /** The server (community) the contact came through, e.g. a Discord guild; absent when none is known. */
+  server?: ServerRef | null;
+}
+
+/**
+ * A server of a channel that has several (the brand's Discord servers): its id there, and its name as it
+ * was when the conversation or case came through it. Queues and case numbers are shared across servers.
+ */
+export interface ServerRef {
+  id: string;
+  name: string;
 }
 
 /**
@@ -235,6 +246,8 @@ export interface Case {
   postUrl: string | null;
   createdAt: string;
   updatedAt: string;
+  /** The server the case came through (its conversation's, or where `/bug` was run); absent when none. */
+  server?: ServerRef | null;
 }
 
 export const caseOpenerKinds = ['contact', 'agent', 'bot'] as const;

@@ -1,4 +1,4 @@
-import { editedTexts, registerTextCatalog } from './bot-texts/bot-text-registry.ts';
+import { editedTexts, registerTextCatalog, serverEditedTexts } from './bot-texts/bot-text-registry.ts';
 
 /**
  * What Switchboard itself says to contacts, per language. English is the fallback.
@@ -70,26 +70,34 @@ export const isTextKey = (key: string): key is TextKey => Object.hasOwn(catalog,
 /** A catalog of texts: per key, the text per language (`en` is the fallback). */
 export type TextCatalog = Record<string, Readonly<Record<string, string>>>;
 
-/** What a `say` function is: a key, a language (`ar`, `ar-SA`, …) and the values of its placeholders. */
+/**
+ * What a `say` function is: a key, a language (`ar`, `ar-SA`, …), the values of its placeholders, and the
+ * server the contact came through (`Conversation.server.id`), whose own edits come first.
+ */
 export type Say<K extends string> = (
   key: K,
   language: string | null | undefined,
   values?: Record<string, string | number>,
+  server?: string | null,
 ) => string;
 
 /**
  * The one helper for every catalog (the core's below, a connector's own): picks `language` or English
  * and fills `{placeholders}`. A named catalog is editable: an admin's edit of a key in a language
- * (see `src/core/bot-texts/`) replaces the default of that language.
+ * (see `src/core/bot-texts/`) replaces the default of that language, and a server's own edit replaces both
+ * in that server.
  */
 export function sayFrom<C extends TextCatalog>(texts: C, name?: string): Say<keyof C & string> {
   if (name === undefined)
     return (key, language, values = {}) => fill(pickLanguage(texts[key] ?? {}, language), values);
   registerTextCatalog(name, texts);
-  return (key, language, values = {}) => {
+  return (key, language, values = {}, server = null) => {
     const defaults = texts[key] ?? {};
     const edited = editedTexts(name, key);
-    return fill(pickLanguage(edited ? { ...defaults, ...edited } : defaults, language), values);
+    // A server's own edit, else the global edit, else the default, language by language.
+    const own = server ? serverEditedTexts(server, name, key) : undefined;
+    const chosen = edited || own ? { ...defaults, ...edited, ...own } : defaults;
+    return fill(pickLanguage(chosen, language), values);
   };
 }
 

@@ -50,6 +50,8 @@ const toRow = (c: Case): Omit<Selectable<CaseTable>, 'votes'> & { votes: number 
   opened_by_kind: c.openedBy?.kind ?? null,
   opened_by_id: c.openedBy?.id ?? null,
   post_url: c.postUrl,
+  server_id: c.server?.id ?? null,
+  server_name: c.server?.name ?? null,
 });
 
 const fromRow = (r: Selectable<CaseTable>): Case => ({
@@ -71,6 +73,8 @@ const fromRow = (r: Selectable<CaseTable>): Case => ({
   postUrl: r.post_url,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
+  // Only present when known, so cases read back equal what was written.
+  ...(r.server_id ? { server: { id: r.server_id, name: r.server_name ?? r.server_id } } : {}),
 });
 
 const timelineFromRow = (r: Selectable<CaseTimelineTable>): TimelineEntry => ({
@@ -137,6 +141,7 @@ export class KyselyCaseRepository implements CaseRepository {
     if (filter.priority !== undefined) query = query.where('priority', '=', filter.priority);
     if (filter.assigneeId !== undefined) query = query.where('assignee_id', '=', filter.assigneeId);
     if (filter.contactId !== undefined) query = query.where('contact_id', '=', filter.contactId);
+    if (filter.serverId !== undefined) query = query.where('server_id', '=', filter.serverId);
     const text = filter.text?.trim();
     if (text) {
       const pattern = `%${likeEscape(text.toLowerCase())}%`;

@@ -56,6 +56,8 @@ const toRow = (c: Conversation): Omit<Selectable<ConversationTable>, 'priority_r
   bridge_ref: c.bridge?.ref ?? null,
   bridge_since: c.bridge?.since ?? null,
   thread_ref: c.thread ?? null,
+  server_id: c.server?.id ?? null,
+  server_name: c.server?.name ?? null,
 });
 
 const fromRow = (r: Omit<Selectable<ConversationTable>, 'priority_rank'>): Conversation => ({
@@ -84,6 +86,7 @@ const fromRow = (r: Omit<Selectable<ConversationTable>, 'priority_rank'>): Conve
     ? { bridge: { target: r.bridge_target, ref: r.bridge_ref, since: r.bridge_since ?? r.updated_at } }
     : {}),
   ...(r.thread_ref ? { thread: r.thread_ref } : {}),
+  ...(r.server_id ? { server: { id: r.server_id, name: r.server_name ?? r.server_id } } : {}),
 });
 
 /**
@@ -147,6 +150,7 @@ export class KyselyConversationRepository implements ConversationRepository {
     if (filter.contactId !== undefined) query = query.where('c.contact_id', '=', filter.contactId);
     if (filter.caseId !== undefined) query = query.where('c.case_id', '=', filter.caseId);
     if (filter.channel !== undefined) query = query.where('c.channel', '=', filter.channel);
+    if (filter.serverId !== undefined) query = query.where('c.server_id', '=', filter.serverId);
     const since = filter.activeSince;
     if (since !== undefined)
       query = query.where((eb) =>

@@ -22,7 +22,7 @@ import type {
 } from './announcement-repository.ts';
 import type { ArticleVectorTable } from './article-vector-repository.ts';
 import type { BotOutcomeTable, BotTurnTable } from './bot-outcome-repository.ts';
-import type { BotTextOverrideTable } from './bot-text-repository.ts';
+import type { BotTextOverrideTable, BotTextServerOverrideTable } from './bot-text-repository.ts';
 import type { ChannelOptOutTable, ChannelReceiptTable } from './channel-receipt-repository.ts';
 import type { AgentViewingTable, ConversationNoteTable } from './monitor-repositories.ts';
 import type { SearchEntryTable } from './search-entries.ts';
@@ -83,6 +83,9 @@ export interface ConversationTable {
   bridge_since: string | null;
   /** The thread of its channel the conversation lives in (a Discord forum post), if any. */
   thread_ref: string | null;
+  /** The server the conversation came through (a Discord guild), if known (migration 0033). */
+  server_id: string | null;
+  server_name: string | null;
 }
 
 export interface MessageTable {
@@ -127,6 +130,8 @@ export interface CaseTable {
   opened_by_kind: string | null;
   opened_by_id: string | null;
   post_url: string | null;
+  server_id: string | null;
+  server_name: string | null;
 }
 
 export interface CaseTimelineTable {
@@ -341,6 +346,7 @@ export interface Database {
   webhook_deliveries: WebhookDeliveryTable;
   search_entries: SearchEntryTable;
   bot_text_overrides: BotTextOverrideTable;
+  bot_text_server_overrides: BotTextServerOverrideTable;
   conversation_notes: ConversationNoteTable;
   agent_viewing: AgentViewingTable;
   sla_business_hours: SlaBusinessHoursTable;

@@ -10,6 +10,8 @@ type Catalog = Readonly<Record<string, Readonly<Record<string, string>>>>;
 
 const catalogs = new Map<string, Catalog>();
 let edits = new Map<string, Readonly<Record<string, string>>>();
+/** Per server (a Discord guild id): that server's own edits, by the same slots. */
+let serverEdits = new Map<string, Map<string, Readonly<Record<string, string>>>>();
 
 const slot = (catalog: string, key: string) => `${catalog}\u0000${key}`;
 
@@ -27,14 +29,33 @@ export function editedTexts(catalog: string, key: string): Readonly<Record<strin
   return edits.get(slot(catalog, key));
 }
 
-/** Replaces every edit at once (what the database holds now). */
+/** One server's edited texts of one key, per language; undefined when it has none of its own. */
+export function serverEditedTexts(
+  server: string,
+  catalog: string,
+  key: string,
+): Readonly<Record<string, string>> | undefined {
+  return serverEdits.get(server)?.get(slot(catalog, key));
+}
+
+/**
+ * Replaces every edit at once (what the database holds now): the global ones, and those of each server
+ * (overrides with `serverId`).
+ */
 export function replaceTextEdits(overrides: readonly BotTextOverride[]): void {
   const next = new Map<string, Record<string, string>>();
+  const nextByServer = new Map<string, Map<string, Record<string, string>>>();
   for (const o of overrides) {
+    let slots = next;
+    if (o.serverId !== undefined) {
+      slots = nextByServer.get(o.serverId) ?? new Map();
+      nextByServer.set(o.serverId, slots);
+    }
     const id = slot(o.catalog, o.key);
-    const texts = next.get(id) ?? {};
+    const texts = slots.get(id) ?? {};
     texts[o.language] = o.text;
-    next.set(id, texts);
+    slots.set(id, texts);
   }
   edits = next;
+  serverEdits = nextByServer;
 }

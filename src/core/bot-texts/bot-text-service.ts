@@ -16,7 +16,15 @@ export interface BotTextEntry {
   /** The code's text per language. */
   defaults: Record<string, string>;
   /** The stored edits per language. */
-  overrides: Record<string, { text: string; updatedAt: string; updatedBy: string | null }>;
+  overrides: Record<string, BotTextEdit>;
+  /** The servers' own edits: per server id, per language (said there instead of `overrides`). */
+  serverOverrides: Record<string, Record<string, BotTextEdit>>;
+}
+
+export interface BotTextEdit {
+  text: string;
+  updatedAt: string;
+  updatedBy: string | null;
 }
 
 export interface BotTextOptions {
@@ -48,13 +56,22 @@ export class BotTextService {
 
   async list(): Promise<BotTextEntry[]> {
     const overrides = await this.store.botTexts.list();
+    const perServer = await this.store.botTexts.listForServers();
     const entries: BotTextEntry[] = [];
+    const editOf = (o: BotTextOverride): BotTextEdit => ({
+      text: o.text,
+      updatedAt: o.updatedAt,
+      updatedBy: o.updatedBy,
+    });
     for (const [catalog, texts] of textCatalogs())
       for (const [key, defaults] of Object.entries(texts)) {
         const edited: BotTextEntry['overrides'] = {};
         for (const o of overrides)
-          if (o.catalog === catalog && o.key === key)
-            edited[o.language] = { text: o.text, updatedAt: o.updatedAt, updatedBy: o.updatedBy };
+          if (o.catalog === catalog && o.key === key) edited[o.language] = editOf(o);
+        const servers: BotTextEntry['serverOverrides'] = {};
+        for (const o of perServer)
+          if (o.catalog === catalog && o.key === key && o.serverId !== undefined)
+            (servers[o.serverId] ??= {})[o.language] = editOf(o);
         entries.push({
           catalog,
           key,
@@ -62,18 +79,23 @@ export class BotTextService {
           limit: limitOf(catalog, key),
           defaults: { ...defaults },
           overrides: edited,
+          serverOverrides: servers,
         });
       }
     return entries;
   }
 
-  /** Stores an edit after checking it; the error names the unknown placeholder, the length or the marker. */
+  /**
+   * Stores an edit after checking it; the error names the unknown placeholder, the length or the marker.
+   * With `serverId`, the edit is that server's own (the other servers keep the global edit or the default).
+   */
   async set(
     catalog: string,
     key: string,
     language: string,
     text: string,
     by: string | null,
+    serverId?: string,
   ): Promise<BotTextEntry> {
     const defaults = this.defaultsOf(catalog, key, language);
     const variables = variablesOf(defaults);
@@ -89,16 +111,17 @@ export class BotTextService {
       text,
       updatedAt: this.clock.now().toISOString(),
       updatedBy: by,
+      ...(serverId !== undefined ? { serverId } : {}),
     };
     await this.store.botTexts.set(override);
     await this.changed();
     return this.entry(catalog, key);
   }
 
-  /** Removes an edit: the code's default applies again. */
-  async reset(catalog: string, key: string, language: string): Promise<BotTextEntry> {
+  /** Removes an edit: the code's default (in a server: the global edit, else the default) applies again. */
+  async reset(catalog: string, key: string, language: string, serverId?: string): Promise<BotTextEntry> {
     this.defaultsOf(catalog, key, language);
-    if (await this.store.botTexts.remove(catalog, key, language)) await this.changed();
+    if (await this.store.botTexts.remove(catalog, key, language, serverId)) await this.changed();
     return this.entry(catalog, key);
   }
 
@@ -112,7 +135,11 @@ export class BotTextService {
       try {
         do {
           this.reloadAgain = false;
-          replaceTextEdits(await this.store.botTexts.list());
+          const [global, perServer] = await Promise.all([
+            this.store.botTexts.list(),
+            this.store.botTexts.listForServers(),
+          ]);
+          replaceTextEdits([...global, ...perServer]);
         } while (this.reloadAgain);
       } finally {
         this.loading = null;

@@ -13,6 +13,7 @@ import type {
   Conversation,
   FeatureStage,
   ReleaseNote,
+  ServerRef,
   TimelineEntry,
   TimelineEntryType,
 } from '../model.ts';
@@ -36,6 +37,8 @@ export interface CreateCaseInput {
   tags?: string[];
   fields?: CaseFields;
   conversationId?: string | null;
+  /** The server it came through (`/bug` in a Discord server); default: the linked conversation's. */
+  server?: ServerRef | null;
 }
 
 export interface UpdateCaseInput {
@@ -103,6 +106,10 @@ export class CaseService {
     const subject = input.subject.trim();
     if (!subject) throw invalid('a case needs a subject', { field: 'subject' });
     const at = this.now();
+    const conversation = input.conversationId ? await tx.conversations.get(input.conversationId) : undefined;
+    if (input.conversationId && !conversation) throw notFound('conversation', input.conversationId);
+    // A hand-off's case carries the server of the conversation it was opened from.
+    const server = input.server ?? conversation?.server ?? null;
     const kase: Case = {
       id: newId(),
       number: await tx.cases.nextNumber(),
@@ -120,12 +127,11 @@ export class CaseService {
       postUrl: null,
       createdAt: at,
       updatedAt: at,
+      ...(server ? { server } : {}),
     };
     await tx.cases.create(kase);
     await this.record(tx, kase, 'created', actor, { kind: kase.kind, subject: kase.subject }, at);
-    if (input.conversationId) {
-      const conversation = await tx.conversations.get(input.conversationId);
-      if (!conversation) throw notFound('conversation', input.conversationId);
+    if (conversation) {
       await checkMayLink(tx, actor, conversation);
       const linked = { ...conversation, caseId: kase.id, updatedAt: at };
       await tx.conversations.update(linked);

@@ -196,7 +196,7 @@ export class BridgeService {
         conversation,
         {
           authorKind: 'system',
-          text: say('agentJoined', conversation.language, { agent: name }),
+          text: say('agentJoined', conversation.language, { agent: name }, conversation.server?.id),
           onceKey: `bridge:${target}:joined:${participantId}:${conversation.id}`,
         },
         this.now(),
@@ -217,7 +217,7 @@ export class BridgeService {
         conversation,
         {
           authorKind: 'system',
-          text: say('bridgeClosed', conversation.language),
+          text: say('bridgeClosed', conversation.language, {}, conversation.server?.id),
           onceKey: `bridge:${target}:closed:${conversation.id}`,
         },
         at,

@@ -153,6 +153,7 @@ export class ConversationService {
           state: 'bot',
           address: inbound.address,
           ...(inbound.thread ? { thread: inbound.thread } : {}),
+          ...(inbound.server ? { server: inbound.server } : {}),
           queueId: null,
           agentId: null,
           caseId: null,
@@ -172,8 +173,17 @@ export class ConversationService {
         conversation.language ?? (contact.locale ? baseLanguage(contact.locale) : null),
       );
       const moved = JSON.stringify(conversation.address) !== JSON.stringify(inbound.address);
-      if (isNew || moved || language !== conversation.language) {
-        conversation = { ...conversation, address: inbound.address, language, updatedAt: at };
+      // A conversation keeps the server it began in; one begun where none was known takes the first one seen.
+      const server = conversation.server ?? inbound.server;
+      const located = server !== conversation.server;
+      if (isNew || moved || located || language !== conversation.language) {
+        conversation = {
+          ...conversation,
+          address: inbound.address,
+          language,
+          ...(server ? { server } : {}),
+          updatedAt: at,
+        };
         await (isNew ? tx.conversations.create(conversation) : tx.conversations.update(conversation));
       }
       const message: Message = {
@@ -388,7 +398,7 @@ export class ConversationService {
             tx,
             emit,
             queued,
-            { authorKind: 'system', text: say('stillQueued', queued.language, { position }) },
+            { authorKind: 'system', text: say('stillQueued', queued.language, { position }, queued.server?.id) },
             this.now(),
           ),
         );
@@ -609,7 +619,7 @@ export class ConversationService {
         tx,
         emit,
         next,
-        { authorKind: 'system', text: say('closedRate', next.language), actions },
+        { authorKind: 'system', text: say('closedRate', next.language, {}, next.server?.id), actions },
         at,
       );
     }
@@ -650,7 +660,7 @@ export class ConversationService {
         tx,
         emit,
         conversation,
-        { authorKind: 'bot', text: say('gladItHelped', conversation.language) },
+        { authorKind: 'bot', text: say('gladItHelped', conversation.language, {}, conversation.server?.id) },
         this.now(),
       );
       await recordResolvedIn(tx, conversation, this.now());
@@ -718,7 +728,7 @@ export class ConversationService {
       tx,
       emit,
       conversation,
-      { authorKind: 'system', text: say('thanksForRating', conversation.language) },
+      { authorKind: 'system', text: say('thanksForRating', conversation.language, {}, conversation.server?.id) },
       at,
     );
     if (asksComment)
@@ -726,7 +736,7 @@ export class ConversationService {
         tx,
         emit,
         conversation,
-        { authorKind: 'system', text: say('askComment', conversation.language) },
+        { authorKind: 'system', text: say('askComment', conversation.language, {}, conversation.server?.id) },
         at,
       );
     return { contact, conversation, message, rated: true, claimed: false, behind: false };
@@ -775,7 +785,7 @@ export class ConversationService {
       tx,
       emit,
       done,
-      { authorKind: 'system', text: say('thanksForComment', conversation.language) },
+      { authorKind: 'system', text: say('thanksForComment', conversation.language, {}, conversation.server?.id) },
       at,
     );
     return { contact, conversation: done, message, rated: true, claimed: false, behind: false };

@@ -135,7 +135,7 @@ export class IdleConversations {
           tx,
           emit,
           next,
-          { authorKind: 'system', text: say('idleReminder', conversation.language) },
+          { authorKind: 'system', text: say('idleReminder', conversation.language, {}, conversation.server?.id) },
           at,
         );
         return 'reminded';
@@ -150,7 +150,7 @@ export class IdleConversations {
         tx,
         emit,
         closed,
-        { authorKind: 'system', text: say('idleClosed', conversation.language) },
+        { authorKind: 'system', text: say('idleClosed', conversation.language, {}, conversation.server?.id) },
         at,
       );
       if (conversation.agentId) {

@@ -223,10 +223,12 @@ export class FlowRunner {
         const language = ctx.conversation.language ?? ctx.contact.locale;
         const text =
           state.botText !== undefined && isTextKey(state.botText)
-            ? say(state.botText, language, {
-                case: ctx.case?.number ?? '',
-                position: ctx.queuePosition ?? '',
-              })
+            ? say(
+                state.botText,
+                language,
+                { case: ctx.case?.number ?? '', position: ctx.queuePosition ?? '' },
+                ctx.conversation.server?.id,
+              )
             : render(typeof state.text === 'string' ? state.text : pickLanguage(state.text, language), ctx);
         await inTransaction(store, bus, async (tx, emit) => {
           const current = (await tx.conversations.get(ctx.conversation.id)) ?? ctx.conversation;

@@ -9,14 +9,24 @@ export interface BotTextOverride {
   updatedAt: string;
   /** The admin who saved it; null when unknown (an API token of a removed agent). */
   updatedBy: string | null;
+  /**
+   * The server (a Discord guild id) the edit is for: said there instead of the global edit or the default.
+   * Absent: the global edit, said everywhere without one of its own.
+   */
+  serverId?: string;
 }
 
 /** The stored overrides of bot texts, one per catalog + key + language. */
 export interface BotTextRepository {
-  /** Every override, by catalog, key and language. */
+  /** Every global override (no `serverId`), by catalog, key and language. */
   list(): Promise<BotTextOverride[]>;
-  /** Inserts or replaces the override of its catalog + key + language. */
+  /** Every per-server override (with `serverId`), by server, catalog, key and language. */
+  listForServers(): Promise<BotTextOverride[]>;
+  /** Inserts or replaces the override of its (server +) catalog + key + language. */
   set(override: BotTextOverride): Promise<void>;
-  /** Removes the override (the default applies again); true when there was one. */
-  remove(catalog: string, key: string, language: string): Promise<boolean>;
+  /**
+   * Removes the override (the global edit, else the default, applies again); true when there was one. With
+   * `serverId`, that server's override only.
+   */
+  remove(catalog: string, key: string, language: string, serverId?: string): Promise<boolean>;
 }

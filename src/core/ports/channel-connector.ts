@@ -6,6 +6,7 @@ import type {
   Conversation,
   MemberContext,
   OutboundMessage,
+  ServerRef,
 } from '../model.ts';
 
 /** A message (or button press) that arrived on a channel, mapped by its connector. */
@@ -30,6 +31,11 @@ export interface InboundMessage {
    * of its own. Absent: the contact's usual conversation on the channel.
    */
   thread?: string;
+  /**
+   * The server the contact came through (a Discord guild: the one of the command, post or thread, or for a
+   * DM the one of the member's last command). Stored on a new conversation, and on an open one that has none.
+   */
+  server?: ServerRef;
   /** Where replies go (e.g. `{ channelId }` of a Discord DM). Stored on the conversation. */
   address: Record<string, unknown>;
   text: string;

@@ -70,6 +70,8 @@ export interface ConversationFilter {
   contactId?: string;
   caseId?: string;
   channel?: ChannelName;
+  /** Only those that came through this server (`Conversation.server.id`). */
+  serverId?: string;
   limit?: number;
 }
 
@@ -189,6 +191,8 @@ export interface CaseFilter {
   ratedSince?: string;
   /** `newest` (the default) or `votes`: most voted first (feature requests by demand), then newest. */
   sort?: CaseSort;
+  /** Only those that came through this server (`Case.server.id`). */
+  serverId?: string;
   limit?: number;
   offset?: number;
 }

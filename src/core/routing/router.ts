@@ -257,7 +257,7 @@ export class Router {
         tx,
         emit,
         assigned,
-        { authorKind: 'system', text: say('agentJoined', assigned.language, { agent: agent.name }) },
+        { authorKind: 'system', text: say('agentJoined', assigned.language, { agent: agent.name }, assigned.server?.id) },
         at,
       );
       return assigned;
@@ -313,7 +313,7 @@ export class Router {
           tx,
           emit,
           next,
-          { authorKind: 'system', text: say('transferredToQueue', next.language, { position }) },
+          { authorKind: 'system', text: say('transferredToQueue', next.language, { position }, next.server?.id) },
           at,
         );
         return next;
@@ -333,7 +333,7 @@ export class Router {
         tx,
         emit,
         next,
-        { authorKind: 'system', text: say('transferredToAgent', next.language, { agent: agent.name }) },
+        { authorKind: 'system', text: say('transferredToAgent', next.language, { agent: agent.name }, next.server?.id) },
         at,
       );
       return next;

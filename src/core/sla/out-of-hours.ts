@@ -33,5 +33,10 @@ export async function outOfHoursText(
   const back = nextOpening(hours, at);
   if (!back) return null;
   const language = conversation.language;
-  return say('outOfHours', language, { back: formatBack(back, hours.timeZone, language) });
+  return say(
+    'outOfHours',
+    language,
+    { back: formatBack(back, hours.timeZone, language) },
+    conversation.server?.id,
+  );
 }

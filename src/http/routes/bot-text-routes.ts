@@ -8,16 +8,17 @@ const tags = ['bot texts'];
 // Keeps every catalog loaded; the editor lists them all.
 void botTextHelpers;
 
+const botTextEdit = z.object({ text: z.string(), updatedAt: z.string(), updatedBy: z.string().nullable() });
 const botTextSchema = z.object({
   catalog: z.string(),
   key: z.string(),
   variables: z.array(z.object({ name: z.string(), maxLength: z.number().int() })),
   limit: z.number().int(),
   defaults: z.record(z.string(), z.string()),
-  overrides: z.record(
-    z.string(),
-    z.object({ text: z.string(), updatedAt: z.string(), updatedBy: z.string().nullable() }),
-  ),
+  overrides: z.record(z.string(), botTextEdit),
+  serverOverrides: z
+    .record(z.string(), z.record(z.string(), botTextEdit))
+    .describe("each server's own edits (by Discord server id, then language), said there instead"),
 });
 
 const name = z.string().regex(/^\w{1,64}$/, 'letters, digits and _ only');
@@ -27,6 +28,13 @@ const textParams = z.strictObject({
   language: z.string().regex(/^[a-z]{2}$/, 'a two-letter language such as en or ar'),
 });
 const textBody = z.strictObject({ text: z.string().max(10_000) });
+/** `?server=<id>`: the edit of one server (a Discord guild id) instead of the global one. */
+const serverQuery = z.strictObject({
+  server: z
+    .string()
+    .regex(/^\d{1,20}$/, 'a Discord server id')
+    .optional(),
+});
 
 /** The bot's texts per language: admins edit them; defaults stay in the code. */
 export function botTextRoutes(app: ApiInstance, { center }: RouteDeps): void {
@@ -49,8 +57,9 @@ export function botTextRoutes(app: ApiInstance, { center }: RouteDeps): void {
       schema: {
         tags,
         summary:
-          'Edit a text in one language (400 naming an unknown placeholder, a text too long for Discord with its longest values, or unbalanced markdown)',
+          'Edit a text in one language, or with `?server=<id>` for one Discord server only (400 naming an unknown placeholder, a text too long for Discord with its longest values, or unbalanced markdown)',
         params: textParams,
+        querystring: serverQuery,
         body: textBody,
         response: { 200: botTextSchema },
       },
@@ -58,7 +67,8 @@ export function botTextRoutes(app: ApiInstance, { center }: RouteDeps): void {
     },
     async (request) => {
       const { catalog, key, language } = request.params;
-      return center.botTexts.set(catalog, key, language, request.body.text, principalOf(request).agent.id);
+      const by = principalOf(request).agent.id;
+      return center.botTexts.set(catalog, key, language, request.body.text, by, request.query.server);
     },
   );
 
@@ -67,15 +77,16 @@ export function botTextRoutes(app: ApiInstance, { center }: RouteDeps): void {
     {
       schema: {
         tags,
-        summary: 'Restore the default text of one language',
+        summary: 'Restore the default text of one language (with `?server=`: that server follows the global text again)',
         params: textParams,
+        querystring: serverQuery,
         response: { 200: botTextSchema },
       },
       config: { role: 'admin' },
     },
     async (request) => {
       const { catalog, key, language } = request.params;
-      return center.botTexts.reset(catalog, key, language);
+      return center.botTexts.reset(catalog, key, language, request.query.server);
     },
   );
 }

@@ -27,6 +27,7 @@ import * as monitorMacros from './0028-monitor-macros.ts';
 import * as sla from './0029-sla.ts';
 import * as forumThreads from './0030-forum-threads.ts';
 import * as queueTranscripts from './0031-queue-transcripts.ts';
+import * as servers from './0033-servers.ts';
 import * as releaseNotes from './0034-release-notes.ts';
 
 /** Every migration, in order. Imported explicitly so bundling and `tsx` need no directory scan. */
@@ -60,6 +61,8 @@ export const migrations: Record<string, Migration> = {
   '0029-sla': sla,
   '0030-forum-threads': forumThreads,
   '0031-queue-transcripts': queueTranscripts,
+  // 0032 was never used.
+  '0033-servers': servers,
   '0034-release-notes': releaseNotes,
 };
 
