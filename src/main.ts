@@ -10,6 +10,7 @@ import {
 } from './announcements/announcement-service.ts';
 import { DiscordAnnouncementPoster } from './announcements/discord-announcement-poster.ts';
 import type { DiscordConnector } from './channels/discord/discord-connector.ts';
+import { discordServerRoutes } from './channels/discord/discord-server-routes.ts';
 import type { SharedRestLimiter } from './channels/discord/shared-rest-limiter.ts';
 import type { FlexConnector } from './channels/flex/flex-connector.ts';
 import type { MessengerConnector } from './channels/messenger/messenger-connector.ts';
@@ -323,6 +324,7 @@ export async function createSwitchboard(
       flexConnector?.routes(scope);
       messaging?.routes(scope);
       announcementRoutes(scope, announcements);
+      discordServerRoutes(scope, discordConnector);
       await scope.register(async (web) => desktopStaticRoutes(web, { articles: store.articles }));
     },
   });

@@ -140,6 +140,10 @@ export const contactListQuery = z.strictObject({
 });
 
 // --- conversations and messages ---
+/** A server of a channel with several (a Discord server): its id, and its name when it came through. */
+export const serverRefSchema = z.object({ id: z.string(), name: z.string() }).meta({ title: 'Server' });
+/** `?server=`: a server's id (a Discord server id). */
+const serverFilter = z.string().regex(/^\d{1,20}$/, 'a server id (a Discord server id)');
 export const conversationSchema = z
   .object({
     id: z.string(),
@@ -163,6 +167,10 @@ export const conversationSchema = z
       .nullable()
       .optional()
       .describe('Set when the conversation was handed to an outside contact center (`flex`): read-only here'),
+    server: serverRefSchema
+      .nullable()
+      .optional()
+      .describe('the server the contact came through (a Discord server); absent when none is known'),
   })
   .meta({ title: 'Conversation' });
 
@@ -221,6 +229,7 @@ export const conversationListQuery = z.strictObject({
   contactId: idSchema.optional(),
   caseId: idSchema.optional(),
   channel: shortText(50).optional(),
+  server: serverFilter.optional(),
   limit: limitSchema,
 });
 /** The path `POST /uploads` answers with (see src/storage/upload-store.ts for the id and name patterns). */
@@ -304,6 +313,10 @@ export const caseSchema = z
     postUrl: z.string().nullable().describe('the public post of the case, e.g. in #bug-report on Discord'),
     createdAt: timestamp,
     updatedAt: timestamp,
+    server: serverRefSchema
+      .nullable()
+      .optional()
+      .describe('the server the case came through (its conversation’s, or where /bug was run)'),
   })
   .meta({ title: 'Case' });
 export const timelineEntrySchema = z
@@ -330,6 +343,7 @@ export const caseListQuery = z.strictObject({
   text: z.string().trim().min(1).max(200).optional(),
   /** `votes`: most voted first (feature requests by demand); newest first otherwise. */
   sort: z.enum(caseSorts).optional(),
+  server: serverFilter.optional(),
   limit: limitSchema,
   offset: offsetSchema,
 });
@@ -584,6 +598,7 @@ export const statsQuery = z.strictObject({
   since: z.iso
     .datetime({ offset: true, message: 'must be an ISO-8601 instant such as 2026-03-01T00:00:00Z' })
     .optional(),
+  server: serverFilter.optional(),
 });
 const csatGroup = z.object({
   id: z.string().describe("the agent's or queue's id, or the channel"),
@@ -623,6 +638,18 @@ export const statsSchema = z
         .describe('the latest comments written with a rating, newest first'),
     }),
     hours: z.array(z.object({ start: timestamp, conversations: z.number().int() })),
+    servers: z
+      .array(
+        z.object({
+          id: z.string(),
+          name: z.string(),
+          total: z.number().int(),
+          handedOff: z.number().int(),
+          closed: z.number().int(),
+        }),
+      )
+      .describe('volume by the server the conversations came through (Discord servers), most first'),
+    server: z.string().nullable().describe('the server the figures are limited to (`?server=`), if any'),
     queues: z.array(queueStatsSchema),
     agents: z.array(
       z.object({

@@ -50,6 +50,28 @@ export function describeBotTextRepositoryContract(name: string, makeStore: () =>
       ]);
     });
 
+    it("keeps a server's own edits apart from the global ones, one per server, catalog, key and language", async () => {
+      const before = await store.botTexts.list();
+      await store.botTexts.set({ ...edit('caseOpened', 'en', 'Case #{case} (ES)'), serverId: '222' });
+      await store.botTexts.set({ ...edit('caseOpened', 'en', 'Case #{case} (BR)'), serverId: '111' });
+      await store.botTexts.set({
+        ...edit('caseOpened', 'en', 'Case #{case}, España', '2026-01-02T00:00:00.000Z'),
+        serverId: '222',
+      });
+      // The global edits are untouched by the servers' ones.
+      expect(await store.botTexts.list()).toEqual(before);
+      expect(await store.botTexts.listForServers()).toEqual([
+        { ...edit('caseOpened', 'en', 'Case #{case} (BR)'), serverId: '111' },
+        { ...edit('caseOpened', 'en', 'Case #{case}, España', '2026-01-02T00:00:00.000Z'), serverId: '222' },
+      ]);
+      // Removing without a server removes no server's edit; with one, only that server's.
+      expect(await store.botTexts.remove('core', 'caseOpened', 'en')).toBe(false);
+      expect(await store.botTexts.remove('core', 'caseOpened', 'en', '111')).toBe(true);
+      expect(await store.botTexts.remove('core', 'caseOpened', 'en', '111')).toBe(false);
+      expect((await store.botTexts.listForServers()).map((o) => o.serverId)).toEqual(['222']);
+      await store.botTexts.remove('core', 'caseOpened', 'en', '222');
+    });
+
     it('rolls an edit back with its transaction', async () => {
       await expect(
         store.transaction(async (tx) => {

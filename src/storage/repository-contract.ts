@@ -367,6 +367,29 @@ export function describeRepositoryContract(name: string, makeStore: () => Promis
         expect(await store.conversations.list({ contactId: contact.id, channel: 'flex' })).toEqual([]);
       });
 
+      it('keeps the server a conversation came through, and lists by server', async () => {
+        const contact = makeContact();
+        await store.contacts.create(contact);
+        const main = { id: id('guild'), name: 'Acme' };
+        const regional = { id: id('guild'), name: 'Acme España' };
+        const a = makeConversation(contact.id, { server: main, updatedAt: at(10) });
+        const b = makeConversation(contact.id, { server: regional, channel: 'sms', updatedAt: at(20) });
+        const c = makeConversation(contact.id, { updatedAt: at(30) });
+        for (const conversation of [a, b, c]) await store.conversations.create(conversation);
+
+        expect(await store.conversations.get(a.id)).toEqual(a);
+        expect((await store.conversations.get(c.id))?.server).toBeUndefined();
+        const ids = (list: Conversation[]) => list.map((x) => x.id);
+        expect(ids(await store.conversations.list({ serverId: main.id }))).toEqual([a.id]);
+        expect(ids(await store.conversations.list({ serverId: regional.id, contactId: contact.id }))).toEqual(
+          [b.id],
+        );
+        // A conversation begun without a server takes one later; its name is kept as it was then.
+        await store.conversations.update({ ...c, server: main, updatedAt: at(40) });
+        expect(ids(await store.conversations.list({ serverId: main.id }))).toEqual([c.id, a.id]);
+        expect((await store.conversations.get(c.id))?.server).toEqual(main);
+      });
+
       it('activeSince selects conversations created, first answered or closed at or after the instant', async () => {
         const contact = makeContact();
         await store.contacts.create(contact);
@@ -629,6 +652,25 @@ export function describeRepositoryContract(name: string, makeStore: () => Promis
         expect(ids(await store.cases.list({ ...mine, limit: 2 }))).toEqual([recent.id, mid.id]);
         expect(ids(await store.cases.list({ ...mine, limit: 1, offset: 1 }))).toEqual([mid.id]);
         expect(ids(await store.cases.list({ ...mine, offset: 2 }))).toEqual([old.id]);
+      });
+
+      it('keeps the server a case came through, and lists by server with the other filters', async () => {
+        const main = { id: id('guild'), name: 'Acme' };
+        const regional = { id: id('guild'), name: 'Acme Brasil' };
+        const a = await seedCase({ server: main, kind: 'bug', createdAt: at(1) });
+        const b = await seedCase({ server: regional, createdAt: at(2) });
+        const c = await seedCase({ server: main, createdAt: at(3) });
+        const none = await seedCase({ createdAt: at(4) });
+
+        expect(await store.cases.get(a.id)).toEqual(a);
+        expect((await store.cases.get(none.id))?.server).toBeUndefined();
+        const ids = (list: Case[]) => list.map((k) => k.id);
+        expect(ids(await store.cases.list({ serverId: main.id }))).toEqual([c.id, a.id]);
+        expect(ids(await store.cases.list({ serverId: main.id, kind: 'bug' }))).toEqual([a.id]);
+        expect(ids(await store.cases.list({ serverId: regional.id }))).toEqual([b.id]);
+        await store.cases.update({ ...b, server: main });
+        expect(ids(await store.cases.list({ serverId: regional.id }))).toEqual([]);
+        expect((await store.cases.getByNumber(b.number))?.server).toEqual(main);
       });
 
       it('text search is case-insensitive over subject and fields, and matches #number', async () => {

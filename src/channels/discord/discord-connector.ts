@@ -27,7 +27,7 @@ import { switchboardCommands } from './discord-commands.ts';
 import { ANNOUNCEMENT_CHANNEL, CHANNEL, type DiscordContext } from './discord-context.ts';
 import { DiscordDelivery } from './discord-delivery.ts';
 import { toConnectorError } from './discord-errors.ts';
-import { DiscordSetup, type SetupReport } from './discord-setup.ts';
+import { DiscordSetup, loadGuildSetup, type SetupReport } from './discord-setup.ts';
 import { t } from './discord-texts.ts';
 import {
   type GatewayLeaseOptions,
@@ -110,6 +110,15 @@ export const defaultDiscordConnectorOptions: DiscordConnectorOptions = {
 };
 
 /** The connector's health, with each gateway shard's state (`standby`: another instance holds it). */
+/** A server the bot is in, as the desktop's server list shows it. */
+export interface DiscordServer {
+  id: string;
+  name: string;
+  memberCount: number | null;
+  /** Whether `/setup` has been run in this server (its official channels are stored). */
+  setUp: boolean;
+}
+
 export interface DiscordHealth extends ConnectorHealth {
   shards?: ShardHealth[];
 }
@@ -597,17 +606,36 @@ export class DiscordConnector implements ChannelConnector {
 
   /** The servers the bot is in (those configured, when `guildIds` names some), by name. */
   async servers(): Promise<{ id: string; name: string }[]> {
-    let guilds: { id: string; name: string }[] = [...(this.client?.guilds.cache.values() ?? [])];
+    return (await this.serverDetails()).map(({ id, name }) => ({ id, name }));
+  }
+
+  /**
+   * The servers the bot is in, by name, with their member count (Discord's, null when it gave none) and
+   * whether `/setup` was run there (its channels are stored for that server).
+   */
+  async serverDetails(): Promise<DiscordServer[]> {
+    let guilds: { id: string; name: string; memberCount: number | null }[] = [
+      ...(this.client?.guilds.cache.values() ?? []),
+    ].map((g) => ({ id: g.id, name: g.name, memberCount: g.memberCount ?? null }));
     // An instance without the gateway session has no cache: Discord lists the bot's servers over REST.
     if (!this.gateway && this.restClient)
       guilds = z
-        .array(z.object({ id: z.string(), name: z.string() }))
-        .parse(await this.rest().get(Routes.userGuilds()));
+        .array(
+          z.object({
+            id: z.string(),
+            name: z.string(),
+            approximate_member_count: z.number().int().optional(),
+          }),
+        )
+        .parse(
+          await this.rest().get(Routes.userGuilds(), { query: new URLSearchParams({ with_counts: 'true' }) }),
+        )
+        .map((g) => ({ id: g.id, name: g.name, memberCount: g.approximate_member_count ?? null }));
     const wanted = new Set(this.options.guildIds);
-    return guilds
-      .filter((g) => wanted.size === 0 || wanted.has(g.id))
-      .map((g) => ({ id: g.id, name: g.name }))
-      .sort((a, b) => a.name.localeCompare(b.name));
+    const servers: DiscordServer[] = [];
+    for (const g of guilds.filter((g) => wanted.size === 0 || wanted.has(g.id)))
+      servers.push({ ...g, setUp: (await loadGuildSetup(this.core.store.settings, g.id)) !== null });
+    return servers.sort((a, b) => a.name.localeCompare(b.name));
   }
 
   /**

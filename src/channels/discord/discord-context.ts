@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { APIActionRowComponent, APIButtonComponentWithCustomId, Client, REST, User } from 'discord.js';
 import { z } from 'zod';
 import type { ContactService } from '../../core/contacts/contact-service.ts';
+import type { ServerRef } from '../../core/model.ts';
 import type { InboundHandler, InboundMessage } from '../../core/ports/channel-connector.ts';
 import type { DiscordConnectorOptions, DiscordCore } from './discord-connector.ts';
 import type { SetupReport } from './discord-setup.ts';
@@ -88,6 +89,26 @@ export function profileOf(user: User, locale: string | null): InboundMessage['co
     avatarUrl: user.displayAvatarURL(),
     ...(locale ? { locale } : {}),
   };
+}
+
+/** A server (guild) as conversations and cases keep it: its id and its name now (the id while unknown). */
+export function serverOf(ctx: DiscordContext, guildId: string | null | undefined): ServerRef | null {
+  if (!guildId) return null;
+  const name = ctx.client()?.guilds.cache.get(guildId)?.name;
+  return { id: guildId, name: name ?? guildId };
+}
+
+/**
+ * The server a member's message came through: the guild of its channel (a thread, a forum post), else, for
+ * a DM, the server of the member's last command there (`/helpme`, `/bug`…); null when none is known.
+ */
+export async function serverOfMember(
+  ctx: DiscordContext,
+  userId: string,
+  guildId: string | null | undefined,
+): Promise<ServerRef | null> {
+  const known = guildId ?? (await ctx.core.store.settings.get<string>(settingKeys.guild(userId)));
+  return serverOf(ctx, known);
 }
 
 export function clip(text: string, max: number): string {

@@ -66,8 +66,7 @@ export class BotTextService {
     for (const [catalog, texts] of textCatalogs())
       for (const [key, defaults] of Object.entries(texts)) {
         const edited: BotTextEntry['overrides'] = {};
-        for (const o of overrides)
-          if (o.catalog === catalog && o.key === key) edited[o.language] = editOf(o);
+        for (const o of overrides) if (o.catalog === catalog && o.key === key) edited[o.language] = editOf(o);
         const servers: BotTextEntry['serverOverrides'] = {};
         for (const o of perServer)
           if (o.catalog === catalog && o.key === key && o.serverId !== undefined)

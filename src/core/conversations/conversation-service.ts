@@ -398,7 +398,10 @@ export class ConversationService {
             tx,
             emit,
             queued,
-            { authorKind: 'system', text: say('stillQueued', queued.language, { position }, queued.server?.id) },
+            {
+              authorKind: 'system',
+              text: say('stillQueued', queued.language, { position }, queued.server?.id),
+            },
             this.now(),
           ),
         );
@@ -728,7 +731,10 @@ export class ConversationService {
       tx,
       emit,
       conversation,
-      { authorKind: 'system', text: say('thanksForRating', conversation.language, {}, conversation.server?.id) },
+      {
+        authorKind: 'system',
+        text: say('thanksForRating', conversation.language, {}, conversation.server?.id),
+      },
       at,
     );
     if (asksComment)
@@ -785,7 +791,10 @@ export class ConversationService {
       tx,
       emit,
       done,
-      { authorKind: 'system', text: say('thanksForComment', conversation.language, {}, conversation.server?.id) },
+      {
+        authorKind: 'system',
+        text: say('thanksForComment', conversation.language, {}, conversation.server?.id),
+      },
       at,
     );
     return { contact, conversation: done, message, rated: true, claimed: false, behind: false };

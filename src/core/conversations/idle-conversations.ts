@@ -135,7 +135,10 @@ export class IdleConversations {
           tx,
           emit,
           next,
-          { authorKind: 'system', text: say('idleReminder', conversation.language, {}, conversation.server?.id) },
+          {
+            authorKind: 'system',
+            text: say('idleReminder', conversation.language, {}, conversation.server?.id),
+          },
           at,
         );
         return 'reminded';

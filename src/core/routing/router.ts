@@ -257,7 +257,10 @@ export class Router {
         tx,
         emit,
         assigned,
-        { authorKind: 'system', text: say('agentJoined', assigned.language, { agent: agent.name }, assigned.server?.id) },
+        {
+          authorKind: 'system',
+          text: say('agentJoined', assigned.language, { agent: agent.name }, assigned.server?.id),
+        },
         at,
       );
       return assigned;
@@ -313,7 +316,10 @@ export class Router {
           tx,
           emit,
           next,
-          { authorKind: 'system', text: say('transferredToQueue', next.language, { position }, next.server?.id) },
+          {
+            authorKind: 'system',
+            text: say('transferredToQueue', next.language, { position }, next.server?.id),
+          },
           at,
         );
         return next;
@@ -333,7 +339,10 @@ export class Router {
         tx,
         emit,
         next,
-        { authorKind: 'system', text: say('transferredToAgent', next.language, { agent: agent.name }, next.server?.id) },
+        {
+          authorKind: 'system',
+          text: say('transferredToAgent', next.language, { agent: agent.name }, next.server?.id),
+        },
         at,
       );
       return next;

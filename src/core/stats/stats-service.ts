@@ -56,6 +56,22 @@ export interface ContactCenterStats {
   hours: HourFigure[];
   queues: QueueStats[];
   agents: AgentFigures[];
+  /**
+   * The same volume by the server the conversations came through (a Discord server), most first;
+   * conversations from no server (web chat, SMS) are left out. With `server`, that server's only.
+   */
+  servers: ServerFigures[];
+  /** The server the figures are limited to, if one was asked for. */
+  server: string | null;
+}
+
+export interface ServerFigures {
+  id: string;
+  name: string;
+  /** Conversations created since `since`; of those, handed to a person; conversations closed since `since`. */
+  total: number;
+  handedOff: number;
+  closed: number;
 }
 
 export interface CsatGroup {
@@ -112,15 +128,20 @@ export class StatsService {
     this.options = { ...defaultStatsOptions, ...options };
   }
 
-  /** The figures since `since` (ISO-8601; default: the start of the current UTC day) until now. */
-  async figures(since?: string): Promise<ContactCenterStats> {
+  /**
+   * The figures since `since` (ISO-8601; default: the start of the current UTC day) until now. With
+   * `serverId`, the conversations and ratings of that server only (queues and agents are shared by all
+   * servers, so their figures stay whole).
+   */
+  async figures(since?: string, serverId?: string): Promise<ContactCenterStats> {
     const now = this.clock.now();
     const from = this.window(now, since);
     const sinceIso = from.toISOString();
+    const server = serverId === undefined ? {} : { serverId };
     const [active, open, rated, agents, queues] = await Promise.all([
-      this.store.conversations.list({ activeSince: sinceIso }),
+      this.store.conversations.list({ activeSince: sinceIso, ...server }),
       this.store.conversations.list({ state: ['assigned', 'wrapping'] }),
-      this.store.cases.list({ ratedSince: sinceIso }),
+      this.store.cases.list({ ratedSince: sinceIso, ...server }),
       this.store.agents.list(),
       this.queueStats(),
     ]);
@@ -148,6 +169,8 @@ export class StatsService {
       hours: hourly(created, from, now),
       queues,
       agents: agents.map((agent) => agentFigures(agent, open, closed)),
+      servers: serverFigures(created, closed),
+      server: serverId ?? null,
     };
   }
 
@@ -263,6 +286,30 @@ function hourly(created: Conversation[], from: Date, now: Date): HourFigure[] {
     if (bucket) bucket.conversations += 1;
   }
   return hours;
+}
+
+function serverFigures(created: Conversation[], closed: Conversation[]): ServerFigures[] {
+  const byId = new Map<string, ServerFigures>();
+  const of = (c: Conversation) => {
+    if (!c.server) return null;
+    let figures = byId.get(c.server.id);
+    if (!figures) {
+      figures = { id: c.server.id, name: c.server.name, total: 0, handedOff: 0, closed: 0 };
+      byId.set(c.server.id, figures);
+    }
+    return figures;
+  };
+  for (const c of created) {
+    const figures = of(c);
+    if (!figures) continue;
+    figures.total += 1;
+    if (c.queuedAt !== null || c.agentId !== null) figures.handedOff += 1;
+  }
+  for (const c of closed) {
+    const figures = of(c);
+    if (figures) figures.closed += 1;
+  }
+  return [...byId.values()].sort((a, b) => b.total - a.total || a.name.localeCompare(b.name));
 }
 
 function agentFigures(agent: Agent, open: Conversation[], closed: Conversation[]): AgentFigures {

@@ -77,7 +77,8 @@ export function botTextRoutes(app: ApiInstance, { center }: RouteDeps): void {
     {
       schema: {
         tags,
-        summary: 'Restore the default text of one language (with `?server=`: that server follows the global text again)',
+        summary:
+          'Restore the default text of one language (with `?server=`: that server follows the global text again)',
         params: textParams,
         querystring: serverQuery,
         response: { 200: botTextSchema },

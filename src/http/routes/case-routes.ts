@@ -41,9 +41,10 @@ export function caseRoutes(app: ApiInstance, { center }: RouteDeps): void {
       config: { role: 'agent' },
     },
     async (request) => {
-      const { assignee, ...rest } = request.query;
+      const { assignee, server, ...rest } = request.query;
       const filter: CaseFilter = stripUndefined({
         ...rest,
+        serverId: server,
         assigneeId: assignee === 'me' ? principalOf(request).agent.id : assignee,
       });
       return { cases: await center.cases.list(filter) };

@@ -58,8 +58,8 @@ export function conversationRoutes(app: ApiInstance, { center, config }: RouteDe
     },
     async (request) => {
       const principal = principalOf(request);
-      const { state, ...rest } = request.query;
-      const filter: ConversationFilter = stripUndefined({ ...rest, state });
+      const { state, server, ...rest } = request.query;
+      const filter: ConversationFilter = stripUndefined({ ...rest, state, serverId: server });
       if (!isSupervisor(principal)) {
         const onlyQueued = state?.every((s) => s === 'queued');
         if (filter.agentId !== undefined && filter.agentId !== principal.agent.id) {

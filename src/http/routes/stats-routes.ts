@@ -22,6 +22,6 @@ export function statsRoutes(app: ApiInstance, { center }: RouteDeps): void {
       },
       config: { role: 'supervisor' },
     },
-    async (request) => center.stats.figures(request.query.since),
+    async (request) => center.stats.figures(request.query.since, request.query.server),
   );
 }

@@ -5,7 +5,7 @@ import { baseLanguage } from '../../../core/knowledge/language-detector.ts';
 import type { MessageAction } from '../../../core/model.ts';
 import { postMessageOnce } from '../../../core/outbox/post-message.ts';
 import { inTransaction } from '../../../core/unit-of-work.ts';
-import { CHANNEL, type DiscordContext, profileOf } from '../discord-context.ts';
+import { CHANNEL, type DiscordContext, profileOf, serverOfMember } from '../discord-context.ts';
 import { t } from '../discord-texts.ts';
 
 /** Hands a member's message (from a DM or their support thread) to the core with where replies go. */
@@ -19,6 +19,7 @@ export async function receiveMessage(
   const onInbound = ctx.inbound();
   if (!onInbound) return;
   const text = post?.text ?? message.content;
+  const server = await serverOfMember(ctx, message.author.id, message.guildId);
   const attachments = [...message.attachments.values()].map((a) => ({
     url: a.url,
     name: a.name,
@@ -36,6 +37,7 @@ export async function receiveMessage(
     address,
     ...(post ? { thread: post.thread } : {}),
     ...(member ? { member } : {}),
+    ...(server ? { server } : {}),
     text,
     ...(attachments.length > 0 ? { attachments } : {}),
     receivedAt: message.createdAt.toISOString(),

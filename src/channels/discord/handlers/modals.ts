@@ -16,6 +16,7 @@ import {
   clip,
   type DiscordContext,
   profileOf,
+  serverOf,
   settingKeys,
 } from '../discord-context.ts';
 import { customIds } from '../discord-message-renderer.ts';
@@ -52,13 +53,14 @@ export async function onModalSubmit(ctx: DiscordContext, interaction: ModalSubmi
   const contact = await ctx.contacts.resolve(CHANNEL, profileOf(interaction.user, interaction.locale));
   const actor = { kind: 'contact' as const, id: contact.id };
   const guild = interaction.guild;
+  const server = serverOf(ctx, interaction.guildId);
   if (parsed.value.kind === 'bug') {
     const report = parsed.value;
     const kase = await ctx.core.cases.create(
-      { kind: 'bug', subject: report.title, fields: report.fields, contactId: contact.id },
+      { kind: 'bug', subject: report.title, fields: report.fields, contactId: contact.id, server },
       actor,
     );
-    await interaction.editReply({ content: t('bugFiled', language, { case: kase.number }) });
+    await interaction.editReply({ content: t('bugFiled', language, { case: kase.number }, server?.id) });
     if (guild) await postCase(ctx, guild, 'bug-report', kase, interaction.user, []);
     return;
   }
@@ -71,13 +73,14 @@ export async function onModalSubmit(ctx: DiscordContext, interaction: ModalSubmi
       subject: request.title,
       fields: { description: request.description },
       contactId: contact.id,
+      server,
     },
     actor,
   );
   const links = await similarLines(ctx, similar);
   await interaction.editReply({
     content: [
-      t('featureFiled', language, { case: kase.number }),
+      t('featureFiled', language, { case: kase.number }, server?.id),
       ...(links.length > 0 ? ['', t('similarIntro', language), ...links] : []),
     ].join('\n'),
     allowedMentions: { parse: [] },

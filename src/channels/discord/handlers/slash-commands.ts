@@ -5,7 +5,7 @@ import {
 } from 'discord.js';
 import { DomainError } from '../../../core/errors.ts';
 import { commandNames, MANAGE_GUILD, QUESTION_MAX, setupOptions } from '../discord-commands.ts';
-import { CHANNEL, clip, type DiscordContext, profileOf } from '../discord-context.ts';
+import { CHANNEL, clip, type DiscordContext, profileOf, serverOf } from '../discord-context.ts';
 import { bugModal, featureModal } from '../discord-modals.ts';
 import { formatSetupReport } from '../discord-setup.ts';
 import { t } from '../discord-texts.ts';
@@ -150,11 +150,13 @@ async function startInDm(
     userId,
     interaction.inCachedGuild() ? { member: interaction.member, channel: interaction.channel } : null,
   );
+  const server = serverOf(ctx, interaction.guildId);
   await onInbound({
     channel: CHANNEL,
     externalId: interaction.id,
     contact: profileOf(interaction.user, interaction.locale),
     address: { channelId: dm.id, userId },
+    ...(server ? { server } : {}),
     text,
     action,
     ...(member ? { member } : {}),
@@ -163,6 +165,8 @@ async function startInDm(
   if (!ctx.pendingReplies.isPending(userId, interaction)) return;
   const inThread = thread?.reason === 'private-mode' ? 'continueInPrivateThread' : 'continueInThread';
   await interaction.editReply({
-    content: thread ? t(inThread, language, { thread: `<#${thread.threadId}>` }) : t('sentDm', language),
+    content: thread
+      ? t(inThread, language, { thread: `<#${thread.threadId}>` }, interaction.guildId)
+      : t('sentDm', language, {}, interaction.guildId),
   });
 }
