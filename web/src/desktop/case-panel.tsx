@@ -8,6 +8,7 @@ import { safeLinkUrl } from '../shared/safe-url.ts';
 import type { Case, SlaMetric, TimelineEntry } from '../shared/types.ts';
 import { contactName, type DesktopState, desktop, useDesktop } from './desktop-store.ts';
 import { Link } from './router.tsx';
+import { ServerBadge } from './servers.tsx';
 import { CaseSlaBadge } from './sla/sla-timer-badge.tsx';
 import { metricLabel } from './sla/time-left.ts';
 
@@ -110,6 +111,7 @@ export function CasePanel({ id, wide = false }: { id: string; wide?: boolean }) 
         <span className={`kind kind-${kase.kind}`}>{kase.kind}</span>
         {kase.votes > 0 && <span className="votes">▲ {kase.votes}</span>}
         {kase.rating !== null && <span className="rating">CSAT {kase.rating}/5</span>}
+        <ServerBadge server={kase.server} />
       </div>
       <div className="case-sla">
         <CaseSlaBadge caseId={kase.id} />

@@ -7,6 +7,7 @@ import { CasePanel } from './case-panel.tsx';
 import { ChannelIcon } from './channel-icon.tsx';
 import { desktop, useDesktop } from './desktop-store.ts';
 import { Link, navigate } from './router.tsx';
+import { ServerBadge, ServerSelect, useServers } from './servers.tsx';
 import { CaseSlaBadge } from './sla/sla-timer-badge.tsx';
 
 interface Filters {
@@ -17,6 +18,7 @@ interface Filters {
   text: string;
   /** `''` newest first, `votes` most voted first. */
   sort: string;
+  server: string;
 }
 
 /** Every case (support, bug reports, feature requests), filtered. */
@@ -29,7 +31,9 @@ export function CasesPage() {
     assignee: '',
     text: '',
     sort: '',
+    server: '',
   });
+  const servers = useServers();
   const [cases, setCases] = useState<Case[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [refresh, setRefresh] = useState(0);
@@ -106,6 +110,11 @@ export function CasesPage() {
           <option value="">Newest first</option>
           <option value="votes">Most votes first</option>
         </select>
+        <ServerSelect
+          servers={servers}
+          value={filters.server}
+          onChange={(server) => setFilters((f) => ({ ...f, server }))}
+        />
       </form>
       <ErrorNote message={error} />
       <div className="table-wrap">
@@ -130,7 +139,7 @@ export function CasesPage() {
                   <Link to={`/cases/${c.number}`}>#{c.number}</Link>
                 </td>
                 <td dir="auto" className="subject-cell">
-                  {c.subject}
+                  {c.subject} <ServerBadge server={c.server} />
                 </td>
                 <td>
                   <span className={`kind kind-${c.kind}`}>{c.kind}</span>

@@ -20,6 +20,7 @@ import { InternalNoteForm } from './internal-note-form.tsx';
 import { MacroMenu } from './macro-menu.tsx';
 import { MemberCard } from './member-card.tsx';
 import { Link, navigate } from './router.tsx';
+import { ServerBadge } from './servers.tsx';
 import { ConversationSlaBadge } from './sla/sla-timer-badge.tsx';
 
 const authorLabels: Record<Message['authorKind'], string> = {
@@ -133,6 +134,7 @@ export function ConversationView({ id, onCase }: { id: string; onCase: (caseId: 
           </Link>
           <span className={`state state-${conversation.state}`}>{conversation.state}</span>
           <ConversationSlaBadge conversation={conversation} />
+          <ServerBadge server={conversation.server} />
           <Link
             to={`/conversations/${encodeURIComponent(conversation.id)}/transcript`}
             className="transcript-link"

@@ -8,6 +8,7 @@ import { ChannelIcon } from './channel-icon.tsx';
 import { ConversationView } from './conversation-view.tsx';
 import { contactName, type DesktopState, desktop, useDesktop } from './desktop-store.ts';
 import { navigate } from './router.tsx';
+import { ServerBadge, ServerSelect, useServers } from './servers.tsx';
 import { ConversationSlaBadge } from './sla/sla-timer-badge.tsx';
 import { useNow } from './use-now.ts';
 
@@ -49,7 +50,10 @@ export function InboxPage({ conversationId }: { conversationId: string | null })
 function InboxList({ state, selected }: { state: DesktopState; selected: string | null }) {
   const now = useNow();
   const me = state.me;
-  const all = [...state.conversations.values()];
+  const servers = useServers();
+  const [server, setServer] = useState('');
+  // Offers are never filtered away: an offer left unseen would time out.
+  const all = [...state.conversations.values()].filter((c) => !server || c.server?.id === server);
   const mine = all
     .filter((c) => c.agentId === me?.id && (c.state === 'assigned' || c.state === 'wrapping'))
     .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
@@ -61,6 +65,7 @@ function InboxList({ state, selected }: { state: DesktopState; selected: string 
 
   return (
     <section className="inbox-list" aria-label="Inbox">
+      <ServerSelect servers={servers} value={server} onChange={setServer} />
       <h2>
         Offers <span className="count">{state.reservations.length}</span>
       </h2>
@@ -129,6 +134,7 @@ function ConversationRow(props: {
             {last ? last.text : ''}
           </span>
           <ConversationSlaBadge conversation={c} />
+          <ServerBadge server={c.server} />
           {(props.note || c.state === 'wrapping') && (
             <span className="row-note">{c.state === 'wrapping' ? 'wrapping up' : props.note}</span>
           )}

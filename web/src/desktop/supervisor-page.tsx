@@ -178,6 +178,31 @@ export function SupervisorPage() {
       <BreachList />
       <SlaAttainmentCard since={today} />
       <CsatCard csat={stats.csat} />
+      {stats.servers.length > 0 && (
+        <section className="card">
+          <h2>By server</h2>
+          <table className="table" aria-label="By server">
+            <thead>
+              <tr>
+                <th>Server</th>
+                <th>Conversations</th>
+                <th>To agents</th>
+                <th>Closed</th>
+              </tr>
+            </thead>
+            <tbody>
+              {stats.servers.map((s) => (
+                <tr key={s.id} data-server={s.id}>
+                  <td dir="auto">{s.name}</td>
+                  <td>{s.total}</td>
+                  <td>{s.handedOff}</td>
+                  <td>{s.closed}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
       <section className="card">
         <h2>Today by hour</h2>
         <div className="hours" role="img" aria-label="Conversations per hour today">

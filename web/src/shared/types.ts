@@ -1,4 +1,6 @@
 // The API speaks the core vocabulary; the desktop reuses its types (erased at build time).
+
+export type { DiscordServer } from '../../../src/channels/discord/discord-connector.ts';
 export type {
   Article,
   CannedResponse,
@@ -11,6 +13,7 @@ export type {
   MessageAction,
   Queue,
   Reservation,
+  ServerRef,
   SuggestedArticle,
   TimelineEntry,
 } from '../../../src/core/model.ts';

@@ -11,6 +11,7 @@ import { IdleConversationsAdmin } from './idle-conversations-page.tsx';
 import { QueuesAdmin } from './queues-page.tsx';
 import { RetentionAdmin } from './retention-page.tsx';
 import { RoleRoutingAdmin } from './role-routing-page.tsx';
+import { ServersAdmin } from './servers-page.tsx';
 import { SlaPoliciesAdmin } from './sla-policies-page.tsx';
 import { WebhooksAdmin } from './webhooks-page.tsx';
 
@@ -24,6 +25,7 @@ const sections = [
   ['canned', 'Canned responses'],
   ['flow', 'Flow'],
   ['channels', 'Channels'],
+  ['servers', 'Servers'],
   ['announcements', 'Announcements'],
   ['webhooks', 'Webhooks'],
   ['retention', 'Retention'],
@@ -52,6 +54,7 @@ export function AdminPage({ section }: { section: string }) {
       {section === 'canned' && <CannedAdmin />}
       {section === 'flow' && <FlowAdmin />}
       {section === 'channels' && <ChannelsAdmin />}
+      {section === 'servers' && <ServersAdmin />}
       {section === 'announcements' && <AnnouncementsAdmin />}
       {section === 'webhooks' && <WebhooksAdmin />}
       {section === 'retention' && <RetentionAdmin />}
