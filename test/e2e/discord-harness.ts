@@ -18,15 +18,18 @@ export const ADMIN_PASSWORD = 'admin-password-42';
 export interface DiscordWorld {
   discord: DiscordEmulator;
   guild: EmulatedGuild;
+  /** Every server the bot is in: `guild` first, then those asked for with `servers`. */
+  guilds: EmulatedGuild[];
   switchboard: Switchboard;
   connector: DiscordConnector;
   /** The HTTP base URL of the running Switchboard. */
   base: string;
-  /** A Discord user who is a member of the guild. */
+  /** A Discord user who is a member of the guild (or of `input.guild`). */
   member(input?: {
     username?: string;
     dmsClosed?: boolean;
     locale?: string;
+    guild?: EmulatedGuild;
     /** Role ids in the guild, when and whether they boost, when they joined. */
     roles?: string[];
     joinedAt?: string;
@@ -51,13 +54,20 @@ export interface DiscordWorld {
  * discord.js. The guild has the `bug-report`, `feature-request` and `customer-service` channels.
  */
 export async function startDiscordWorld(
-  options: { emulator?: Partial<DiscordEmulatorOptions>; env?: Record<string, string> } = {},
+  options: {
+    emulator?: Partial<DiscordEmulatorOptions>;
+    env?: Record<string, string>;
+    /** More servers the bot is in besides Acme, by name, each with the same channels. */
+    servers?: string[];
+  } = {},
 ): Promise<DiscordWorld> {
   const discord = await DiscordEmulator.start(options.emulator);
-  const guild = discord.createGuild({
-    name: 'Acme',
-    textChannels: ['general', 'bug-report', 'feature-request', 'customer-service'],
-  });
+  const textChannels = ['general', 'bug-report', 'feature-request', 'customer-service'];
+  const guild = discord.createGuild({ name: 'Acme', textChannels });
+  const guilds = [
+    guild,
+    ...(options.servers ?? []).map((name) => discord.createGuild({ name, textChannels })),
+  ];
   const dataDir = await mkdtemp(path.join(tmpdir(), 'switchboard-discord-'));
   const config = loadConfig({
     PORT: '0',
@@ -70,7 +80,7 @@ export async function startDiscordWorld(
     SWITCHBOARD_VA_CONFIDENCE_THRESHOLD: '0.1',
     DISCORD_TOKEN: discord.token,
     DISCORD_API_URL: `${discord.url}/api`,
-    DISCORD_GUILD_IDS: guild.id,
+    DISCORD_GUILD_IDS: guilds.map((g) => g.id).join(','),
     ...options.env,
   });
   const switchboard = await createSwitchboard(config, { announce: () => {} });
@@ -82,13 +92,14 @@ export async function startDiscordWorld(
   return {
     discord,
     guild,
+    guilds,
     switchboard,
     connector,
     base,
     member(input = {}) {
-      const { roles, joinedAt, premiumSince, ...profile } = input;
+      const { guild: memberOf = guild, roles, joinedAt, premiumSince, ...profile } = input;
       const user = discord.createUser(profile);
-      discord.addMember(guild, user, {
+      discord.addMember(memberOf, user, {
         ...(roles ? { roles } : {}),
         ...(joinedAt ? { joinedAt } : {}),
         ...(premiumSince !== undefined ? { premiumSince } : {}),

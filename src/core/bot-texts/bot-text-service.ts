@@ -70,7 +70,7 @@ export class BotTextService {
         const servers: BotTextEntry['serverOverrides'] = {};
         for (const o of perServer)
           if (o.catalog === catalog && o.key === key && o.serverId !== undefined)
-            (servers[o.serverId] ??= {})[o.language] = editOf(o);
+            servers[o.serverId] = { ...servers[o.serverId], [o.language]: editOf(o) };
         entries.push({
           catalog,
           key,
