@@ -189,4 +189,44 @@ describe('Discord: two servers, one set of queues', () => {
     });
     expect(watch.errors).toEqual([]);
   });
+
+  it('/setup in one server: its forum posts carry that server, and the servers list shows it set up', async () => {
+    const forumId = w.discord.createChannel(brasil, { name: 'ajuda', type: 15 }).id;
+    const setup = w.discord.invokeSlashCommand(brasil.ownerId, brasil, brasil.channels.general!, 'setup', {
+      forum: forumId,
+    });
+    await w.discord.waitFor(
+      () =>
+        w.discord
+          .interactionResponses(setup)
+          .some((r) => r.kind === 'original-edit' && r.content?.includes(`Forum <#${forumId}>: linked`)),
+      15_000,
+      '/setup saying the forum is linked',
+    );
+    const member = w.member({ username: 'dora', guild: brasil });
+    const { thread } = w.discord.createForumPost(member, forumId, {
+      title: 'How do I reset my password?',
+      content: 'I forgot it.',
+    });
+    const conversation = await eventually('the post’s conversation', async () => {
+      const found = await conversationOf(member).catch(() => null);
+      return found?.thread === thread.id ? found : null;
+    });
+    expect(conversation.server).toEqual({ id: brasil.id, name: 'Acme Brasil' });
+
+    const servers = (await admin.call('GET', '/api/v1/discord/servers')).body.servers as {
+      name: string;
+      setUp: boolean;
+    }[];
+    expect(servers.map((s) => [s.name, s.setUp])).toEqual([
+      ['Acme', false],
+      ['Acme Brasil', true],
+    ]);
+    const { page } = await newPage(browser!);
+    await signInPage(page, w.base, 'admin@localhost', ADMIN_PASSWORD);
+    await page.goto(`${w.base}/admin/servers`);
+    const row = page.getByRole('table', { name: 'Servers' }).locator(`tr[data-server="${brasil.id}"]`);
+    await row.getByText('done').waitFor();
+    expect(await row.locator('td').first().textContent()).toBe('Acme Brasil');
+  });
 });
