@@ -200,7 +200,7 @@ describe('Discord: two servers, one set of queues', () => {
         w.discord
           .interactionResponses(setup)
           .some((r) => r.kind === 'original-edit' && r.content?.includes(`Forum <#${forumId}>: linked`)),
-      15_000,
+      30_000,
       '/setup saying the forum is linked',
     );
     const member = w.member({ username: 'dora', guild: brasil });
@@ -228,5 +228,30 @@ describe('Discord: two servers, one set of queues', () => {
     const row = page.getByRole('table', { name: 'Servers' }).locator(`tr[data-server="${brasil.id}"]`);
     await row.getByText('done').waitFor();
     expect(await row.locator('td').first().textContent()).toBe('Acme Brasil');
+
+    // Admin → Bot texts edits a server's own text: Acme Brasil's note after /helpme, said there only.
+    await page.goto(`${w.base}/admin/texts`);
+    const field = page.getByLabel('sentDm (English)', { exact: true });
+    await expect.poll(() => field.inputValue()).toBe("I've sent you a direct message.");
+    await page.getByLabel('Server').selectOption({ label: 'Acme Brasil' });
+    await expect.poll(() => field.inputValue()).toBe('Te enviei uma mensagem direta — Acme Brasil.');
+    await field.fill('Mensagem enviada — Acme Brasil.');
+    await page.getByRole('button', { name: 'Save sentDm (English)' }).click();
+    await page.getByRole('status').getByText('Saved.').waitFor();
+    const asker = w.member({ username: 'edu', guild: brasil });
+    const helpme = w.discord.invokeSlashCommand(asker, brasil, brasil.channels.general!, 'helpme', {
+      question: 'Hello',
+    });
+    await w.discord.waitFor(
+      () =>
+        w.discord.interactionResponses(helpme).find((r) => r.content === 'Mensagem enviada — Acme Brasil.'),
+      10_000,
+      "Acme Brasil's edited note",
+    );
+    const global = await admin.call('GET', '/api/v1/bot-texts');
+    const sentDm = (global.body.texts as { key: string; overrides: object }[]).find(
+      (t) => t.key === 'sentDm',
+    );
+    expect(sentDm?.overrides).toEqual({});
   });
 });

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { api, get, put } from '../../shared/api.ts';
 import { ErrorNote } from '../../shared/error-note.tsx';
+import { ServerSelect, useServers } from '../servers.tsx';
 import { message } from './admin-form.ts';
 
 /** One key of a catalog, as `GET /bot-texts` gives it. */
@@ -10,7 +11,15 @@ export interface BotText {
   variables: { name: string; maxLength: number }[];
   limit: number;
   defaults: Record<string, string>;
-  overrides: Record<string, { text: string; updatedAt: string; updatedBy: string | null }>;
+  overrides: Record<string, BotTextEdit>;
+  /** Each server's own edits, by server id then language. */
+  serverOverrides: Record<string, Record<string, BotTextEdit>>;
+}
+
+interface BotTextEdit {
+  text: string;
+  updatedAt: string;
+  updatedBy: string | null;
 }
 
 const catalogLabels: Record<string, string> = {
@@ -28,6 +37,9 @@ export function BotTextsAdmin() {
   const [texts, setTexts] = useState<BotText[]>([]);
   const [search, setSearch] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const servers = useServers();
+  // '': the texts said everywhere; a server id: that server's own texts, edited apart.
+  const [server, setServer] = useState('');
   useEffect(() => {
     get<{ texts: BotText[] }>('/bot-texts')
       .then((found) => setTexts(found.texts))
@@ -51,6 +63,7 @@ export function BotTextsAdmin() {
         What the bot says to members. Edit a text in a language and save it: it is said from then on, on every
         instance. A text may use only the variables listed beside it, in braces.
       </p>
+      <ServerSelect servers={servers} value={server} onChange={setServer} />
       <input
         type="search"
         aria-label="Search bot texts"
@@ -65,7 +78,7 @@ export function BotTextsAdmin() {
           {shown
             .filter((t) => t.catalog === catalog)
             .map((t) => (
-              <BotTextEditor key={t.key} entry={t} onSaved={replace} />
+              <BotTextEditor key={`${server}:${t.key}`} entry={t} server={server} onSaved={replace} />
             ))}
         </section>
       ))}
@@ -74,7 +87,15 @@ export function BotTextsAdmin() {
   );
 }
 
-function BotTextEditor({ entry, onSaved }: { entry: BotText; onSaved: (entry: BotText) => void }) {
+function BotTextEditor({
+  entry,
+  server,
+  onSaved,
+}: {
+  entry: BotText;
+  server: string;
+  onSaved: (entry: BotText) => void;
+}) {
   const id = `${entry.catalog}.${entry.key}`;
   return (
     <article className="bot-text" aria-label={id} data-key={id}>
@@ -88,7 +109,7 @@ function BotTextEditor({ entry, onSaved }: { entry: BotText; onSaved: (entry: Bo
         At most {entry.limit.toLocaleString('en')} characters.
       </p>
       {Object.keys(entry.defaults).map((language) => (
-        <LanguageEditor key={language} entry={entry} language={language} onSaved={onSaved} />
+        <LanguageEditor key={language} entry={entry} language={language} server={server} onSaved={onSaved} />
       ))}
     </article>
   );
@@ -97,19 +118,23 @@ function BotTextEditor({ entry, onSaved }: { entry: BotText; onSaved: (entry: Bo
 function LanguageEditor({
   entry,
   language,
+  server,
   onSaved,
 }: {
   entry: BotText;
   language: string;
+  server: string;
   onSaved: (entry: BotText) => void;
 }) {
-  const stored = entry.overrides[language]?.text ?? entry.defaults[language] ?? '';
+  // In a server: its own edit, else what it says now (the global edit, else the default).
+  const own = server ? entry.serverOverrides[server]?.[language] : entry.overrides[language];
+  const stored = own?.text ?? entry.overrides[language]?.text ?? entry.defaults[language] ?? '';
   const [text, setText] = useState(stored);
   const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
   useEffect(() => setText(stored), [stored]);
-  const path = `/bot-texts/${entry.catalog}/${entry.key}/${language}`;
-  const edited = entry.overrides[language] !== undefined;
+  const path = `/bot-texts/${entry.catalog}/${entry.key}/${language}${server ? `?server=${server}` : ''}`;
+  const edited = own !== undefined;
   const run = async (work: () => Promise<BotText>, done: string) => {
     setError(null);
     setSaved(null);
@@ -126,7 +151,7 @@ function LanguageEditor({
       <label className="bot-text-field">
         <span>
           {languageLabels[language] ?? language}
-          {edited && <span className="tag">edited</span>}
+          {edited && <span className="tag">{server ? 'edited for this server' : 'edited'}</span>}
         </span>
         <textarea
           className="bot-text-input"
@@ -154,7 +179,7 @@ function LanguageEditor({
             aria-label={`Restore the default of ${label}`}
             onClick={() => void run(() => api<BotText>('DELETE', path), 'Default restored.')}
           >
-            Restore default
+            {server ? 'Use the text of every server' : 'Restore default'}
           </button>
         )}
         {saved && (
