@@ -222,13 +222,17 @@ export class KyselyContactRepository implements ContactRepository {
   }
 
   #fromRow(row: Selectable<ContactTable>, identities: Contact['identities']): Contact {
-    return {
-      id: row.id,
-      name: row.name,
-      avatarUrl: row.avatar_url,
-      locale: row.locale,
-      identities,
-      createdAt: row.created_at,
-    };
+    return contactFromRow(row, identities);
   }
+}
+
+export function contactFromRow(row: Selectable<ContactTable>, identities: Contact['identities']): Contact {
+  return {
+    id: row.id,
+    name: row.name,
+    avatarUrl: row.avatar_url,
+    locale: row.locale,
+    identities,
+    createdAt: row.created_at,
+  };
 }

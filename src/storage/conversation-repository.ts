@@ -1,11 +1,12 @@
 import { type Kysely, type Selectable, type SelectQueryBuilder, sql } from 'kysely';
-import type { CasePriority, ChannelName, Conversation, ConversationState } from '../core/model.ts';
+import type { CasePriority, ChannelName, Contact, Conversation, ConversationState } from '../core/model.ts';
 import type {
   ConversationFilter,
   ConversationRepository,
   QueueWaiting,
   WaitingClaim,
 } from '../core/ports/repositories.ts';
+import { contactFromRow } from './contact-repository.ts';
 import { type ConversationTable, type Database, engineOf } from './database.ts';
 import { assertUpdated, compiledOnce, type DbScope, fromJson, toJson } from './db-scope.ts';
 
@@ -102,6 +103,53 @@ const openOf = compiledOnce((db: Kysely<Database>, contactId: string, channel: C
     .where('state', '<>', 'closed' satisfies ConversationState),
 );
 
+/**
+ * The contact holding a channel identity, a row per identity of theirs and per open conversation on that
+ * channel: `receive` asks for both with every message, so they are one statement. Not sorted by the database
+ * (whole rows in a temporary b-tree): the few identities are put in order here.
+ */
+const identityWithOpen = compiledOnce((db: Kysely<Database>, channel: ChannelName, externalId: string) =>
+  db
+    .selectFrom('contact_identities as i')
+    .innerJoin('contacts as c', 'c.id', 'i.contact_id')
+    .innerJoin('contact_identities as all', 'all.contact_id', 'c.id')
+    .leftJoin('conversations as v', (join) =>
+      join
+        .onRef('v.contact_id', '=', 'c.id')
+        .onRef('v.channel', '=', 'i.channel')
+        .on('v.state', '<>', 'closed' satisfies ConversationState),
+    )
+    .selectAll('v')
+    .select([
+      'c.id as c_id',
+      'c.name as c_name',
+      'c.avatar_url as c_avatar_url',
+      'c.locale as c_locale',
+      'c.created_at as c_created_at',
+      'all.channel as identity_channel',
+      'all.external_id as identity_external_id',
+      'all.position as identity_position',
+    ])
+    .where('i.channel', '=', channel)
+    .where('i.external_id', '=', externalId),
+);
+
+/**
+ * Of a contact's open conversations on a channel, the one in `thread` (a forum post's), or in no thread: the
+ * most recently updated one if several are open. There are few, so they are told apart here.
+ */
+function latestOpen(
+  rows: readonly Omit<Selectable<ConversationTable>, 'priority_rank'>[],
+  thread: string | null,
+): Conversation | undefined {
+  let latest: (typeof rows)[number] | undefined;
+  for (const row of rows) {
+    if ((row.thread_ref ?? null) !== thread) continue;
+    if (!latest || row.updated_at > latest.updated_at) latest = row;
+  }
+  return latest && fromRow(latest);
+}
+
 export class KyselyConversationRepository implements ConversationRepository {
   constructor(private readonly scope: DbScope) {}
 
@@ -172,14 +220,43 @@ export class KyselyConversationRepository implements ConversationRepository {
     channel: ChannelName,
     thread: string | null = null,
   ): Promise<Conversation | undefined> {
-    // A thread's conversation (a forum post) and the contact's other one are told apart here: there are few.
-    const rows = (await openOf(this.scope.db, contactId, channel)).filter(
-      (row) => (row.thread_ref ?? null) === thread,
+    return latestOpen(await openOf(this.scope.db, contactId, channel), thread);
+  }
+
+  async findOpenByIdentity(
+    channel: ChannelName,
+    externalId: string,
+    thread: string | null = null,
+  ): Promise<{ contact: Contact; conversation: Conversation | undefined } | undefined> {
+    const rows = await identityWithOpen(this.scope.db, channel, externalId);
+    const [first] = rows;
+    if (!first) return undefined;
+    // One row per identity and open conversation (a conversation's columns are null when none is open).
+    const identities = new Map<string, Contact['identities'][number] & { position: number }>();
+    type OpenRow = Omit<Selectable<ConversationTable>, 'priority_rank'>;
+    const open = new Map<string, OpenRow>();
+    for (const row of rows) {
+      identities.set(`${row.identity_channel}\u0000${row.identity_external_id}`, {
+        channel: row.identity_channel,
+        externalId: row.identity_external_id,
+        position: row.identity_position,
+      });
+      // A row with a conversation id has every conversation column as stored.
+      if (row.id !== null) open.set(row.id, row as unknown as OpenRow);
+    }
+    const contact = contactFromRow(
+      {
+        id: first.c_id,
+        name: first.c_name,
+        avatar_url: first.c_avatar_url,
+        locale: first.c_locale,
+        created_at: first.c_created_at,
+      },
+      [...identities.values()]
+        .sort((a, b) => a.position - b.position)
+        .map(({ channel, externalId }) => ({ channel, externalId })),
     );
-    // The most recently updated one, if several are open.
-    let latest = rows[0];
-    for (const row of rows) if (latest && row.updated_at > latest.updated_at) latest = row;
-    return latest && fromRow(latest);
+    return { contact, conversation: latestOpen([...open.values()], thread) };
   }
 
   async setPriority(id: string, priority: CasePriority): Promise<void> {

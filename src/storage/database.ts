@@ -386,6 +386,11 @@ export interface DatabaseOptions {
   dataDir?: string | undefined;
   /** Where lost PostgreSQL connections are reported. */
   log?: DatabaseLog | undefined;
+  /**
+   * Called with the SQL of every statement the database runs (transaction control included): the count of
+   * statements per operation is a figure that does not move with the machine's load, unlike its time.
+   */
+  onStatement?: ((sql: string) => void) | undefined;
 }
 
 export const defaultDatabaseOptions = {
@@ -534,11 +539,19 @@ export function createDatabase(options: DatabaseOptions = {}): Kysely<Database> 
       max: defaultDatabaseOptions.poolSize,
     });
     watchPool(pool, options.log);
-    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const onStatement = options.onStatement;
+    return new Kysely<Database>({
+      dialect: new PostgresDialect({ pool }),
+      ...(onStatement ? { log: (event) => onStatement(event.query.sql) } : {}),
+    });
   }
   if (target.filename !== ':memory:')
     mkdirSync(path.dirname(path.resolve(target.filename)), { recursive: true });
-  const sqlite = new SqliteDatabase(target.filename, { timeout: defaultDatabaseOptions.busyTimeoutMs });
+  const onStatement = options.onStatement;
+  const sqlite = new SqliteDatabase(target.filename, {
+    timeout: defaultDatabaseOptions.busyTimeoutMs,
+    ...(onStatement ? { verbose: (sql: unknown) => onStatement(String(sql)) } : {}),
+  });
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma(`busy_timeout = ${defaultDatabaseOptions.busyTimeoutMs}`);

@@ -466,6 +466,46 @@ export function describeRepositoryContract(name: string, makeStore: () => Promis
         expect(await store.conversations.findOpen(contact.id, 'discord')).toEqual(open);
         expect(await store.conversations.findOpen(contact.id, 'webchat')).toBeUndefined();
       });
+
+      it('findOpenByIdentity reads the contact with every identity and their open conversation on that channel', async () => {
+        const discordId = id('discord');
+        const contact = makeContact({
+          identities: [
+            { channel: 'sms', externalId: id('+1555') },
+            { channel: 'discord', externalId: discordId },
+          ],
+        });
+        await store.contacts.create(contact);
+        expect(await store.conversations.findOpenByIdentity('discord', id('nobody'))).toBeUndefined();
+        await store.conversations.create(makeConversation(contact.id, { state: 'closed', closedAt: at(1) }));
+        expect(await store.conversations.findOpenByIdentity('discord', discordId)).toEqual({
+          contact,
+          conversation: undefined,
+        });
+        const older = makeConversation(contact.id, { state: 'bot', updatedAt: at(2) });
+        const newer = makeConversation(contact.id, {
+          state: 'assigned',
+          assignedAt: at(3),
+          updatedAt: at(4),
+        });
+        const inThread = makeConversation(contact.id, { state: 'bot', thread: id('post'), updatedAt: at(9) });
+        const elsewhere = makeConversation(contact.id, { channel: 'sms', state: 'bot', updatedAt: at(9) });
+        for (const c of [older, newer, inThread, elsewhere]) await store.conversations.create(c);
+        // As findOpen: the most recently updated one outside threads, or the thread's own.
+        expect(await store.conversations.findOpenByIdentity('discord', discordId)).toEqual({
+          contact,
+          conversation: newer,
+        });
+        expect(await store.conversations.findOpenByIdentity('discord', discordId, inThread.thread)).toEqual({
+          contact,
+          conversation: inThread,
+        });
+        expect(await store.conversations.findOpenByIdentity('discord', discordId, id('other-post'))).toEqual({
+          contact,
+          conversation: undefined,
+        });
+        expect(await store.conversations.findOpenByIdentity('webchat', discordId)).toBeUndefined();
+      });
     });
 
     describe('messages', () => {

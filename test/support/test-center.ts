@@ -43,9 +43,14 @@ export async function createTestCenter(
     virtualAgent?: (knowledge: VirtualAgent) => VirtualAgent;
     /** Hand-off summaries (default: the extractive ones). */
     summarizer?: HandoffSummarizer;
+    /** Told of every SQL statement the store runs (counting them). */
+    onStatement?: (sql: string) => void;
   } = {},
 ): Promise<TestCenter> {
-  const store = await openStore({ url: options.url ?? ':memory:' });
+  const store = await openStore({
+    url: options.url ?? ':memory:',
+    ...(options.onStatement ? { onStatement: options.onStatement } : {}),
+  });
   const bus = new InProcessEventBus();
   const clock = options.clock ?? new ManualClock('2026-03-01T09:00:00.000Z');
   const searchIndex = new Bm25SearchIndex();

@@ -30,18 +30,7 @@ export async function resolveContactIn(
   const existing =
     (await tx.contacts.findByIdentity(channel, profile.externalId)) ??
     (await sameContact(tx, channel, profile));
-  if (existing) {
-    const next: Contact = {
-      ...existing,
-      name: profile.name || existing.name,
-      avatarUrl: profile.avatarUrl !== undefined ? profile.avatarUrl : existing.avatarUrl,
-      locale: profile.locale ?? existing.locale,
-    };
-    const changed =
-      next.name !== existing.name || next.avatarUrl !== existing.avatarUrl || next.locale !== existing.locale;
-    if (changed) await tx.contacts.update(next);
-    return next;
-  }
+  if (existing) return refreshContactIn(tx, existing, profile);
   const contact: Contact = {
     id: newId(),
     name: profile.name || profile.externalId,
@@ -54,6 +43,24 @@ export async function resolveContactIn(
   // Then it is theirs, refreshed from this profile like any existing contact.
   const stored = await tx.contacts.createIfAbsent(contact);
   return stored.id === contact.id ? stored : resolveContactIn(tx, channel, profile, at);
+}
+
+/** A known contact with what the channel says of them now (name, avatar, locale), stored when it changed. */
+export async function refreshContactIn(
+  tx: Repositories,
+  existing: Contact,
+  profile: ContactProfile,
+): Promise<Contact> {
+  const next: Contact = {
+    ...existing,
+    name: profile.name || existing.name,
+    avatarUrl: profile.avatarUrl !== undefined ? profile.avatarUrl : existing.avatarUrl,
+    locale: profile.locale ?? existing.locale,
+  };
+  const changed =
+    next.name !== existing.name || next.avatarUrl !== existing.avatarUrl || next.locale !== existing.locale;
+  if (changed) await tx.contacts.update(next);
+  return next;
 }
 
 /**

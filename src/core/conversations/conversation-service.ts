@@ -1,5 +1,5 @@
 import type { CaseService } from '../cases/case-service.ts';
-import { resolveContactIn } from '../contacts/contact-service.ts';
+import { refreshContactIn, resolveContactIn } from '../contacts/contact-service.ts';
 import { latestMemberContext, rememberMemberContextIn } from '../contacts/member-context.ts';
 import { conflict, DomainError, forbidden, invalid, notFound } from '../errors.ts';
 import { defaultFlowDefinition } from '../flows/default-flow.ts';
@@ -115,7 +115,14 @@ export class ConversationService {
     const { owner, maxAttempts } = this.processing;
     // Grouped: the receives that arrive together share one commit, each stored (or not) on its own.
     const stored = await inGroupedTransaction(this.store, this.bus, async (tx, emit) => {
-      const contact = await this.resolveContact(tx, inbound);
+      const thread = inbound.thread ?? null;
+      // A known contact and their open conversation are read together; a new one is made, then looked up.
+      const known = inbound.contact.externalId
+        ? await tx.conversations.findOpenByIdentity(inbound.channel, inbound.contact.externalId, thread)
+        : undefined;
+      const contact = known
+        ? await refreshContactIn(tx, known.contact, inbound.contact)
+        : await this.resolveContact(tx, inbound);
       // Committed with the message: what the flow and the agents read is what the member was when they wrote.
       if (inbound.member)
         await rememberMemberContextIn(
@@ -130,7 +137,9 @@ export class ConversationService {
         const rated = await this.conversationToRate(tx, contact.id, inbound.channel, 'button');
         return this.storeRating(tx, emit, contact, inbound, Number(rating[1]), rated);
       }
-      let conversation = await tx.conversations.findOpen(contact.id, inbound.channel, inbound.thread ?? null);
+      let conversation = known
+        ? known.conversation
+        : await tx.conversations.findOpen(contact.id, inbound.channel, thread);
       // A bare "5" typed while a rating is awaited is the rating, not the start of a new conversation.
       const typed = !conversation && !action && !inbound.keyword ? parseTypedRating(inbound.text) : null;
       if (typed !== null) {

@@ -95,6 +95,15 @@ export interface ConversationRepository {
     channel: ChannelName,
     thread?: string | null,
   ): Promise<Conversation | undefined>;
+  /**
+   * The contact holding this channel identity (as `contacts.findByIdentity`) with their open conversation on
+   * that channel (as `findOpen`), read together: every inbound message needs both.
+   */
+  findOpenByIdentity(
+    channel: ChannelName,
+    externalId: string,
+    thread?: string | null,
+  ): Promise<{ contact: Contact; conversation: Conversation | undefined } | undefined>;
   /** Sets where a queued conversation stands in the waiting order (default `normal`). */
   setPriority(id: string, priority: CasePriority): Promise<void>;
   /**

@@ -1,0 +1,60 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { createTestCenter } from '../../test/support/test-center.ts';
+import { sharedDatabases } from './test-support/shared-databases.ts';
+
+/**
+ * What one contact's message costs the database while an agent has the conversation (live chat): the
+ * statements of one receive, a figure that does not move with the machine's load. A regression (a lookup
+ * more per message) fails here before a benchmark would show it.
+ */
+
+const pgUrl = process.env.TEST_DATABASE_URL;
+if (!pgUrl) console.log('Skipping the PostgreSQL inbound statement count: TEST_DATABASE_URL is not set');
+const databases = sharedDatabases(pgUrl, 'switchboard-inbound-statements-');
+afterAll(() => databases.drop());
+
+/** A statement as "verb table" (`select contact_identities`), transaction control left out. */
+function describeStatement(sql: string): string | null {
+  const text = sql.trim().toLowerCase();
+  if (/^(begin|commit|rollback|savepoint|release)\b/.test(text)) return null;
+  const verb = text.split(/\s/)[0];
+  const table = /\b(?:from|into|update)\s+"([a-z_]+)"/.exec(text)?.[1] ?? '?';
+  return `${verb} ${table}`;
+}
+
+describe.each([
+  ['SQLite', 'sqlite'],
+  ['PostgreSQL', 'postgres'],
+] as const)('one live-chat message on %s', (_name, engine) => {
+  it.skipIf(engine === 'postgres' && !pgUrl)(
+    'reads the contact with their open conversation in one statement and writes the message',
+    async () => {
+      let log: string[] | null = null;
+      const t = await createTestCenter({
+        url: await databases.url(engine),
+        onStatement: (sql) => log?.push(sql),
+      });
+      try {
+        const agent = await t.agent('agent@example.com', { presence: 'available' });
+        await t.connector.receive({ from: 'member', text: 'I need a human please', action: 'handoff' });
+        const [offer] = await t.store.reservations.list({ agentId: agent.id, status: 'pending' });
+        const assigned = await t.center.router.accept(offer!.id, agent.id);
+        await t.connector.receive({ from: 'member', text: 'hello?' });
+        log = [];
+        await t.connector.receive({ from: 'member', text: 'are you still there?' });
+        const statements = log.map(describeStatement).filter((s) => s !== null);
+        log = null;
+        expect(statements).toEqual([
+          'select contact_identities',
+          'insert messages',
+          'insert search_entries',
+          'select webhook_subscriptions',
+        ]);
+        const messages = await t.store.messages.listRecent(assigned.id, 5);
+        expect(messages.map((m) => m.text)).toContain('are you still there?');
+      } finally {
+        await t.close();
+      }
+    },
+  );
+});
