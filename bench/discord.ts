@@ -15,6 +15,7 @@
  *   npm run bench:discord -- --quick     1 and 100 members only
  *   npm run bench:discord -- --only=inbound,reply --members=100 --trials=20
  *                                        some sections (inbound, reply, bot, outbound, process), levels, trials
+ *   npm run bench:discord -- --only=idle   the process section's start-up and idle RSS rows alone
  */
 import { once } from 'node:events';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -403,7 +404,9 @@ async function main(): Promise<void> {
     );
   if (section('bot')) await benchBotPath({ quick: QUICK });
   if (section('outbound')) await benchOutbound({ quick: QUICK });
-  if (section('process')) await benchProcess({ quick: QUICK });
+  // `idle`: the process section's start-up and idle rows alone, without the open-conversations row.
+  if (section('process') || section('idle'))
+    await benchProcess({ quick: QUICK, openConversations: section('process') });
   console.log(
     `\nratio = Switchboard msg/s ÷ bare discord.js msg/s. Total time ${fmt((performance.now() - began) / 1000)} s.`,
   );

@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig } from '../config.ts';
 import { agentRoles } from '../core/model.ts';
 import type { Switchboard } from '../main.ts';
+import { holdYoungGeneration, releaseYoungGeneration } from './young-generation.ts';
 
 // Each command imports what it runs when it runs: `--help` or `migrate` does not load the server, and
 // `start` does not load the Discord setup or the Markdown importer.
@@ -17,12 +18,17 @@ export function buildCli(): Command {
     .command('start')
     .description('migrate the database and run the server')
     .action(async () => {
-      // Only `start` sets an installation up (first admin, sample knowledge base) and says how to sign in.
-      const { createSwitchboard } = await composition();
-      const switchboard = await createSwitchboard(loadConfig());
-      stopOnSignals(switchboard);
-      const url = await switchboard.start();
-      switchboard.logger.info({ url }, `Switchboard is running at ${url}`);
+      holdYoungGeneration();
+      try {
+        // Only `start` sets an installation up (first admin, sample knowledge base) and says how to sign in.
+        const { createSwitchboard } = await composition();
+        const switchboard = await createSwitchboard(loadConfig());
+        stopOnSignals(switchboard);
+        const url = await switchboard.start();
+        switchboard.logger.info({ url }, `Switchboard is running at ${url}`);
+      } finally {
+        releaseYoungGeneration();
+      }
     });
 
   program
