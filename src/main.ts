@@ -51,6 +51,8 @@ export interface Switchboard {
   retention: RetentionService;
   /** Starts the connectors, the background work and the HTTP server; resolves with the listening URL. */
   start(): Promise<string>;
+  /** Resolves once the work start-up leaves running has finished (the knowledge base's learned view trained). */
+  settled(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -358,6 +360,9 @@ export async function createSwitchboard(
       retention.start();
       warnIfLocalPublicUrl(config.publicUrl, [...center.connectors.keys()], logger);
       return app.listen({ port: config.port, host: config.host });
+    },
+    settled() {
+      return keywordIndex.settled();
     },
     async stop() {
       keywordIndex.close();

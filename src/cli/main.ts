@@ -26,6 +26,7 @@ export function buildCli(): Command {
         stopOnSignals(switchboard);
         const url = await switchboard.start();
         switchboard.logger.info({ url }, `Switchboard is running at ${url}`);
+        await switchboard.settled();
       } finally {
         releaseYoungGeneration();
       }

@@ -123,6 +123,11 @@ export class FusedSearchIndex implements SearchIndex {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    // A training that was only scheduled never runs: whoever waits for it is done waiting.
+    if (!this.training) {
+      this.idle?.resolve();
+      this.idle = null;
+    }
   }
 
   async search(query: string, options: SearchOptions = {}): Promise<SearchHit[]> {
