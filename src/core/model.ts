@@ -85,6 +85,8 @@ export interface Conversation {
   thread?: string | null;
   /** The server (community) the contact came through, e.g. a Discord guild; absent when none is known. */
   server?: ServerRef | null;
+  /** A skill its agent needs beyond the queue's (a member's role route: `Partner` → `partner`); absent when none. */
+  requiredSkill?: string | null;
 }
 
 /**

@@ -383,6 +383,7 @@ export const roleRouteSchema = z
     role: z.string().describe('the role id or name (names match in any case)'),
     queueId: z.string().nullable(),
     priority: z.enum(casePriorities).nullable(),
+    skill: z.string().nullable().describe("a skill the agent must have besides the queue's (lower case)"),
   })
   .meta({ title: 'RoleRoute' });
 export const roleRoutesBody = z.strictObject({
@@ -392,6 +393,7 @@ export const roleRoutesBody = z.strictObject({
         role: z.string().trim().min(1).max(100),
         queueId: idSchema.nullable().default(null),
         priority: z.enum(casePriorities).nullable().default(null),
+        skill: z.string().trim().min(1).max(50).nullable().default(null),
       }),
     )
     .max(100),

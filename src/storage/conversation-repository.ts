@@ -59,6 +59,7 @@ const toRow = (c: Conversation): Omit<Selectable<ConversationTable>, 'priority_r
   thread_ref: c.thread ?? null,
   server_id: c.server?.id ?? null,
   server_name: c.server?.name ?? null,
+  required_skill: c.requiredSkill ?? null,
 });
 
 const fromRow = (r: Omit<Selectable<ConversationTable>, 'priority_rank'>): Conversation => ({
@@ -88,6 +89,7 @@ const fromRow = (r: Omit<Selectable<ConversationTable>, 'priority_rank'>): Conve
     : {}),
   ...(r.thread_ref ? { thread: r.thread_ref } : {}),
   ...(r.server_id ? { server: { id: r.server_id, name: r.server_name ?? r.server_id } } : {}),
+  ...(r.required_skill ? { requiredSkill: r.required_skill } : {}),
 });
 
 /**
@@ -292,6 +294,13 @@ export class KyselyConversationRepository implements ConversationRepository {
         ),
       );
     if (claim.exclude && claim.exclude.length > 0) query = query.where('c.id', 'not in', claim.exclude);
+    const skills = claim.skills;
+    if (skills)
+      query = query.where((eb) =>
+        skills.length > 0
+          ? eb.or([eb('c.required_skill', 'is', null), eb('c.required_skill', 'in', skills)])
+          : eb('c.required_skill', 'is', null),
+      );
     query = inWaitingOrder(query).limit(claim.limit);
     // SQLite has one writer at a time: its transaction is the claim.
     if (engineOf(db) === 'postgres' && db.isTransaction) query = query.forUpdate().skipLocked();

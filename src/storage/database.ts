@@ -86,6 +86,8 @@ export interface ConversationTable {
   /** The server the conversation came through (a Discord guild), if known (migration 0033). */
   server_id: string | null;
   server_name: string | null;
+  /** A skill the hand-off needs beyond its queue's (a role route's), if any (migration 0035). */
+  required_skill: string | null;
 }
 
 export interface MessageTable {

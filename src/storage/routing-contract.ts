@@ -183,6 +183,30 @@ export function describeRoutingContract(
         expect(await first.conversations.claimWaiting({ queueIds: [], limit: 10 })).toEqual([]);
       });
 
+      it('keeps the skill a conversation needs, and claims it only for agents who have it', async () => {
+        const queue = await seedQueue();
+        const partner = await seedConversation({
+          queueId: queue.id,
+          queuedAt: at(1),
+          requiredSkill: 'partner',
+        });
+        const anyone = await seedConversation({ queueId: queue.id, queuedAt: at(2) });
+        expect((await first.conversations.get(partner.id))?.requiredSkill).toBe('partner');
+        expect(await first.conversations.get(anyone.id)).toEqual(anyone);
+        const ids = async (skills?: string[]) =>
+          (
+            await first.conversations.claimWaiting({
+              queueIds: [queue.id],
+              limit: 10,
+              ...(skills ? { skills } : {}),
+            })
+          ).map((c) => c.id);
+        expect(await ids()).toEqual([partner.id, anyone.id]);
+        expect(await ids([])).toEqual([anyone.id]);
+        expect(await ids(['billing'])).toEqual([anyone.id]);
+        expect(await ids(['billing', 'partner'])).toEqual([partner.id, anyone.id]);
+      });
+
       it('queue position is null when not queued; waiting counts per queue with the oldest', async () => {
         const queue = await seedQueue();
         const empty = await seedQueue();

@@ -36,7 +36,7 @@ export interface DiscordWorld {
     premiumSince?: string | null;
   }): ApiUser;
   /** An available agent the router can offer conversations to. */
-  agent(name: string, capacity?: number): Promise<Agent>;
+  agent(name: string, capacity?: number, skills?: string[]): Promise<Agent>;
   /** Messages the bot sent in the member's DM, oldest first. */
   botDms(user: ApiUser): ApiMessage[];
   /** Waits until the bot's DMs to the member satisfy `probe`. */
@@ -106,14 +106,14 @@ export async function startDiscordWorld(
       });
       return user;
     },
-    async agent(name, capacity = 3) {
+    async agent(name, capacity = 3, skills = []) {
       agents += 1;
       const agent = await switchboard.center.agents.create({
         email: `agent${agents}@example.com`,
         name,
         role: 'agent',
         capacity,
-        skills: [],
+        skills,
         password: 'agent-password-42',
       });
       return switchboard.center.agents.setPresence(agent.id, 'available');

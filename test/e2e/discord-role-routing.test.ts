@@ -7,7 +7,7 @@ import { ADMIN_PASSWORD, type DiscordWorld, eventually, startDiscordWorld } from
  * Issue 15, routing by Discord context: an admin maps the `VIP` role to the priority queue with high
  * priority; a VIP member's hand-off (by `/agent` in a channel, or in a DM) waits there and is offered
  * first, a member without the role waits in the hand-off queue; the member's roles, server and join date
- * reach the contact.
+ * reach the contact. A `Partner` role mapped to the `partner` skill is offered only to the partner agent.
  */
 describe('Discord: a role-based route', () => {
   let w: DiscordWorld;
@@ -79,5 +79,36 @@ describe('Discord: a role-based route', () => {
         requestChannel: { id: w.guild.channels.general!.id, name: 'general' },
       }),
     ]);
+  });
+
+  it('a Partner member is offered only to the agent with the partner skill', async () => {
+    const admin = await signIn(w.base, 'admin@localhost', ADMIN_PASSWORD);
+    const routes = [{ role: 'Partner', queueId: null, priority: 'urgent', skill: 'partner' }];
+    // Nobody has the skill yet: nobody could ever take such a hand-off.
+    expect((await admin.call('PUT', '/api/v1/routing/role-routes', { routes })).status).toBe(400);
+    const empty = [{ ...routes[0], skill: ' ' }];
+    expect((await admin.call('PUT', '/api/v1/routing/role-routes', { routes: empty })).status).toBe(400);
+    const center = w.switchboard.center;
+    // Idle longest and with room to spare, but without the skill.
+    const generalist = await w.agent('Lee', 10);
+    const partnerAgent = await w.agent('Pat', 1, ['partner']);
+    const saved = await admin.call('PUT', '/api/v1/routing/role-routes', { routes });
+    expect(saved.body.routes).toEqual([
+      { role: 'Partner', queueId: null, priority: 'urgent', skill: 'partner' },
+    ]);
+
+    const partnerRole = w.discord.createRole(w.guild, { name: 'Partner' });
+    const partner = w.member({ username: 'partner', roles: [partnerRole.id] });
+    w.discord.sendDm(partner, 'I want to talk to a real person');
+    await caseOpened(partner);
+    const { conversation } = await conversationOf(partner);
+    const offers = (agentId: string) =>
+      center.store.reservations
+        .list({ agentId, status: 'pending' })
+        .then((l) => l.map((r) => r.conversationId));
+    await eventually('the partner agent offered it', async () =>
+      (await offers(partnerAgent.id)).includes(conversation.id) ? true : null,
+    );
+    expect(await offers(generalist.id)).not.toContain(conversation.id);
   });
 });

@@ -210,7 +210,7 @@ export class FlowRunner {
           }
           if (!queue) return;
           await recordHandoffIn(tx, current, ctx.message, ctx.virtualAgent, now());
-          ctx.conversation = await this.deps.router.enqueueIn(tx, emit, current, queue, route?.priority);
+          ctx.conversation = await this.deps.router.enqueueIn(tx, emit, current, queue, route);
           ctx.queuePosition = (await this.deps.router.queuePosition(ctx.conversation.id, tx)) ?? 1;
           ctx.handoffTarget = 'switchboard';
           // Queued all the same outside business hours: the member is told when a person is back.

@@ -123,6 +123,8 @@ export interface WaitingClaim {
   queueIds: string[];
   limit: number;
   exclude?: string[];
+  /** Only conversations that need no skill of their own or one of these (the skills of the agents with room). */
+  skills?: string[];
 }
 
 export interface QueueWaiting {

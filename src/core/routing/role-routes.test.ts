@@ -81,6 +81,43 @@ describe('role routes (a community role → a queue and a priority)', () => {
       [{ role: '  ', queueId: priority.id, priority: null }],
     ])
       await expect(t.center.roleRoutes.replace(routes)).rejects.toMatchObject({ kind: 'invalid' });
-    expect(await t.center.roleRoutes.list()).toEqual([{ role: 'VIP', queueId: priority.id, priority: null }]);
+    expect(await t.center.roleRoutes.list()).toEqual([
+      { role: 'VIP', queueId: priority.id, priority: null, skill: null },
+    ]);
+  });
+
+  it('a skill route offers the member only to agents with the skill, and others are not held up behind them', async () => {
+    const generalist = await t.agent('general@example.com', { presence: 'available', capacity: 2 });
+    // Away for now: the partner waits for them.
+    const partnerAgent = await t.agent('partners@example.com', { capacity: 2, skills: ['partner'] });
+    await t.center.roleRoutes.replace([
+      { role: 'Partner', queueId: null, priority: 'urgent', skill: ' Partner ' },
+    ]);
+    expect((await t.center.roleRoutes.list())[0]?.skill).toBe('partner');
+    const partner = await handOff('partner', withRoles('Partner'));
+    const regular = await handOff('regular', withRoles('Member'));
+    // The partner is first in line, but the only agent lacks the skill: the regular member is offered.
+    expect(partner.conversation.requiredSkill).toBe('partner');
+    const offered = async (agentId: string) =>
+      (await t.store.reservations.list({ agentId, status: 'pending' })).map((r) => r.conversationId);
+    expect(await offered(generalist.id)).toEqual([regular.conversation.id]);
+    expect(await offered(partnerAgent.id)).toEqual([]);
+    t.clock.advance(1_000);
+    await t.center.agents.setPresence(partnerAgent.id, 'available');
+    expect(await offered(partnerAgent.id)).toEqual([partner.conversation.id]);
+    // The generalist still has room, and was idle longer, but is not offered the partner.
+    expect(await offered(generalist.id)).toEqual([regular.conversation.id]);
+  });
+
+  it('refuses a skill that no agent or queue has, or an empty one, keeping the stored list', async () => {
+    await t.agent('p@example.com', { skills: ['partner'] });
+    await t.center.roleRoutes.replace([{ role: 'Partner', queueId: null, priority: null, skill: 'partner' }]);
+    for (const skill of ['reseller', '   '])
+      await expect(
+        t.center.roleRoutes.replace([{ role: 'Partner', queueId: null, priority: null, skill }]),
+      ).rejects.toMatchObject({ kind: 'invalid' });
+    expect(await t.center.roleRoutes.list()).toEqual([
+      { role: 'Partner', queueId: null, priority: null, skill: 'partner' },
+    ]);
   });
 });

@@ -5,13 +5,15 @@ import type { SettingRepository, Store } from '../ports/repositories.ts';
 /**
  * A community role mapped to routing (a Discord `VIP` role → the priority queue, `Partner` → the partner
  * team's queue): a hand-off of a member with the role goes to `queueId` (when the flow's `send-to-queue`
- * names no queue) and its case gets at least `priority`.
+ * names no queue), its case gets at least `priority`, and it is offered only to agents with `skill`.
  */
 export interface RoleRoute {
   /** The role's id or name (names match in any case). */
   role: string;
   queueId: string | null;
   priority: CasePriority | null;
+  /** A skill (lower case) the agent must have, beyond the queue's: `Partner` → `partner`. */
+  skill: string | null;
 }
 
 export const roleRoutesSetting = 'routing.role-routes';
@@ -19,7 +21,14 @@ export const roleRoutesSetting = 'routing.role-routes';
 const MAX_ROUTES = 100;
 
 export async function loadRoleRoutes(settings: SettingRepository): Promise<RoleRoute[]> {
-  return (await settings.get<RoleRoute[]>(roleRoutesSetting)) ?? [];
+  const stored = (await settings.get<Partial<RoleRoute>[]>(roleRoutesSetting)) ?? [];
+  // Routes saved before they could name a skill read as naming none.
+  return stored.map((r) => ({
+    role: r.role ?? '',
+    queueId: r.queueId ?? null,
+    priority: r.priority ?? null,
+    skill: r.skill ?? null,
+  }));
 }
 
 /** The first route (in the admin's order) whose role the member has, by id or by name. */
@@ -34,7 +43,7 @@ export function higherPriority(a: CasePriority, b: CasePriority | null | undefin
   return b && casePriorities.indexOf(b) > casePriorities.indexOf(a) ? b : a;
 }
 
-/** Admins' mapping of community roles to queues and priorities, kept as one ordered list. */
+/** Admins' mapping of community roles to queues, priorities and skills, kept as one ordered list. */
 export class RoleRouteService {
   constructor(private readonly store: Store) {}
 
@@ -42,8 +51,11 @@ export class RoleRouteService {
     return loadRoleRoutes(this.store.settings);
   }
 
-  /** Replaces the whole list; every queue must exist and every route must route somewhere. */
-  async replace(routes: RoleRoute[]): Promise<RoleRoute[]> {
+  /**
+   * Replaces the whole list; every queue must exist, every skill must be one an agent or a queue has (else
+   * nobody could ever be offered the hand-off), and every route must route somewhere.
+   */
+  async replace(routes: (Omit<RoleRoute, 'skill'> & { skill?: string | null })[]): Promise<RoleRoute[]> {
     if (routes.length > MAX_ROUTES) throw invalid(`at most ${MAX_ROUTES} role routes`, { field: 'routes' });
     const seen = new Set<string>();
     const clean: RoleRoute[] = [];
@@ -53,13 +65,22 @@ export class RoleRouteService {
       if (seen.has(role.toLowerCase()))
         throw invalid(`the role "${role}" is mapped twice`, { field: `routes[${i}].role` });
       seen.add(role.toLowerCase());
-      if (!route.queueId && !route.priority)
-        throw invalid('a route needs a queue, a priority or both', { field: `routes[${i}]` });
+      const skill = route.skill == null ? null : route.skill.trim().toLowerCase();
+      if (skill === '') throw invalid('a skill cannot be empty', { field: `routes[${i}].skill` });
+      if (!route.queueId && !route.priority && !skill)
+        throw invalid('a route needs a queue, a priority or a skill', { field: `routes[${i}]` });
       if (route.queueId && !(await this.store.queues.get(route.queueId)))
         throw invalid(`there is no queue ${route.queueId}`, { field: `routes[${i}].queueId` });
-      clean.push({ role, queueId: route.queueId ?? null, priority: route.priority ?? null });
+      if (skill && !(await this.knownSkills()).has(skill))
+        throw invalid(`no agent or queue has the skill "${skill}"`, { field: `routes[${i}].skill` });
+      clean.push({ role, queueId: route.queueId ?? null, priority: route.priority ?? null, skill });
     }
     await this.store.settings.set(roleRoutesSetting, clean);
     return clean;
+  }
+
+  private async knownSkills(): Promise<Set<string>> {
+    const [agents, queues] = await Promise.all([this.store.agents.list(), this.store.queues.list()]);
+    return new Set([...agents.flatMap((a) => a.skills), ...queues.flatMap((q) => q.skills)]);
   }
 }

@@ -37,6 +37,12 @@ export interface QueueStats {
   agentsAvailable: number;
 }
 
+/** What a member's role route asks of a hand-off beyond its queue. */
+export interface HandoffNeeds {
+  priority?: CasePriority | null;
+  skill?: string | null;
+}
+
 export type TransferTarget = { agentId: string } | { queueId: string };
 
 /**
@@ -90,29 +96,34 @@ export class Router {
     emit: Emit,
     conversation: Conversation,
     queue: Queue,
-    /** The least it waits with (a member's role route), whatever its case says. */
-    priority?: CasePriority | null,
+    /** A member's role route: the least priority it waits with, whatever its case says, and a skill its agent needs. */
+    route?: HandoffNeeds,
   ): Promise<Conversation> {
-    const next = await this.queueIn(tx, conversation, queue, this.now(), priority);
+    const next = await this.queueIn(tx, conversation, queue, this.now(), route);
     emit({ type: 'conversation.updated', conversation: next });
     return next;
   }
 
   /**
    * Queues the conversation. It waits in the order of its case's priority (urgent first; `normal` without
-   * a case) as it is now, then first come, first served.
+   * a case) as it is now, then first come, first served. It needs the skill given, or none beyond the queue's.
    */
   private async queueIn(
     tx: Repositories,
     conversation: Conversation,
     queue: Queue,
     at: string,
-    priority?: CasePriority | null,
+    needs?: HandoffNeeds,
   ): Promise<Conversation> {
-    const next = { ...transition(conversation, 'queued', at), queueId: queue.id };
+    const { requiredSkill: _previous, ...rest } = transition(conversation, 'queued', at);
+    const next: Conversation = {
+      ...rest,
+      queueId: queue.id,
+      ...(needs?.skill ? { requiredSkill: needs.skill } : {}),
+    };
     await tx.conversations.update(next);
     const kase = next.caseId ? await tx.cases.get(next.caseId) : undefined;
-    await tx.conversations.setPriority(next.id, higherPriority(kase?.priority ?? 'normal', priority));
+    await tx.conversations.setPriority(next.id, higherPriority(kase?.priority ?? 'normal', needs?.priority));
     return next;
   }
 
@@ -161,6 +172,9 @@ export class Router {
       const queues = new Map((await tx.queues.list()).map((q) => [q.id, q]));
       const fits = (agent: Agent, queue: Queue) =>
         queue.skills.every((skill) => agent.skills.includes(skill));
+      const serves = (agent: Agent, queue: Queue, conversation: Conversation) =>
+        fits(agent, queue) &&
+        (!conversation.requiredSkill || agent.skills.includes(conversation.requiredSkill));
       // Conversations claimed but not offered (their agents' room went to older ones): not claimed again.
       const passed: string[] = [];
       for (;;) {
@@ -172,6 +186,8 @@ export class Router {
           queueIds: servable.map((q) => q.id),
           limit,
           exclude: passed,
+          // A conversation needing a skill nobody with room has waits without taking others' turn.
+          skills: [...new Set(free.flatMap((a) => a.skills))],
         });
         if (waiting.length === 0) return;
         const declinedBy = new Map<string, Set<string>>();
@@ -185,7 +201,7 @@ export class Router {
           const queue = conversation.queueId ? queues.get(conversation.queueId) : undefined;
           // Longest idle first (the order of `listWithRoom`); agents who declined this conversation since
           // it was (re)queued are skipped until everyone has declined.
-          const pool = queue ? withRoom().filter((a) => fits(a, queue)) : [];
+          const pool = queue ? withRoom().filter((a) => serves(a, queue, conversation)) : [];
           const declined = declinedBy.get(conversation.id);
           const agent = pool.find((a) => !declined?.has(a.id)) ?? pool[0];
           if (!queue || !agent) {

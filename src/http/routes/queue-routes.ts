@@ -96,7 +96,7 @@ export function queueRoutes(app: ApiInstance, { center }: RouteDeps): void {
     {
       schema: {
         tags,
-        summary: 'Community roles (Discord) mapped to a queue and a priority, first match first',
+        summary: 'Community roles (Discord) mapped to a queue, a priority and a skill, first match first',
         response: { 200: z.object({ routes: z.array(roleRouteSchema) }) },
       },
       config: { role: 'supervisor' },
@@ -110,7 +110,7 @@ export function queueRoutes(app: ApiInstance, { center }: RouteDeps): void {
       schema: {
         tags,
         summary:
-          'Replace the role routes: a hand-off of a member with the role goes to the queue (when the flow names none) with at least the priority',
+          'Replace the role routes: a hand-off of a member with the role goes to the queue (when the flow names none) with at least the priority, offered only to agents with the skill',
         body: roleRoutesBody,
         response: { 200: z.object({ routes: z.array(roleRouteSchema) }) },
       },

@@ -7,9 +7,9 @@ import { message } from './admin-form.ts';
 const priorities = ['low', 'normal', 'high', 'urgent'] as const;
 
 /**
- * Role routing: a Discord role (by name or id) mapped to a queue and a priority. A hand-off of a member with
- * the role goes to that queue (when the flow names none) and its case gets at least that priority; the first
- * route whose role the member has applies.
+ * Role routing: a Discord role (by name or id) mapped to a queue, a priority and a skill. A hand-off of a
+ * member with the role goes to that queue (when the flow names none), its case gets at least that priority
+ * and only agents with the skill are offered it; the first route whose role the member has applies.
  */
 export function RoleRoutingAdmin() {
   const [routes, setRoutes] = useState<RoleRoute[]>([]);
@@ -17,6 +17,7 @@ export function RoleRoutingAdmin() {
   const [role, setRole] = useState('');
   const [queueId, setQueueId] = useState('');
   const [priority, setPriority] = useState('');
+  const [skill, setSkill] = useState('');
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     get<{ routes: RoleRoute[] }>('/routing/role-routes')
@@ -44,11 +45,13 @@ export function RoleRoutingAdmin() {
       priority: (priorities as readonly string[]).includes(priority)
         ? (priority as RoleRoute['priority'])
         : null,
+      skill: skill.trim() || null,
     };
     if (await save([...routes, route])) {
       setRole('');
       setQueueId('');
       setPriority('');
+      setSkill('');
     }
   };
   const queueName = (id: string | null) =>
@@ -57,7 +60,8 @@ export function RoleRoutingAdmin() {
     <section className="card">
       <p className="muted">
         A member’s Discord role routes their hand-off: to a queue (when the flow names none) and with at least
-        a priority. The first route whose role the member has applies.
+        a priority, offered only to agents with a skill (a <code>Partner</code> role → the{' '}
+        <code>partner</code> skill). The first route whose role the member has applies.
       </p>
       <table className="table" aria-label="Role routes">
         <thead>
@@ -65,6 +69,7 @@ export function RoleRoutingAdmin() {
             <th>Role</th>
             <th>Queue</th>
             <th>Priority</th>
+            <th>Skill</th>
             <th />
           </tr>
         </thead>
@@ -74,6 +79,7 @@ export function RoleRoutingAdmin() {
               <td>{r.role}</td>
               <td>{queueName(r.queueId)}</td>
               <td>{r.priority ?? 'as the flow says'}</td>
+              <td>{r.skill ?? 'the queue’s'}</td>
               <td>
                 <button
                   type="button"
@@ -115,6 +121,12 @@ export function RoleRoutingAdmin() {
             </option>
           ))}
         </select>
+        <input
+          aria-label="Skill of the role"
+          placeholder="skill (optional)"
+          value={skill}
+          onChange={(e) => setSkill(e.target.value)}
+        />
         <button type="submit" className="primary">
           Add route
         </button>
