@@ -43,8 +43,9 @@ describe('cases in the desktop: opener, post link, subject and offer preview', (
     return Number(/#(\d+)/.exec(reply.content ?? '')?.[1]);
   }
 
-  it('a bug report shows its reporter and links to its post in #bug-report', async () => {
-    const reporter = w.member({ username: 'noor' });
+  it('a bug report shows its reporter, who they are in the server, and links to its post in #bug-report', async () => {
+    const tester = w.discord.createRole(w.guild, { name: 'Beta tester' });
+    const reporter = w.member({ username: 'noor', roles: [tester.id] });
     const number = await fileBug(reporter);
     const channel = w.guild.channels['bug-report']!;
     const post = await w.discord.waitFor(
@@ -67,6 +68,10 @@ describe('cases in the desktop: opener, post link, subject and offer preview', (
     const anchor = origin.getByRole('link', { name: 'View the post on Discord' });
     expect(await anchor.getAttribute('href')).toBe(link);
     expect(await anchor.getAttribute('target')).toBe('_blank');
+    // Filed by a command, not a message: the case still shows the member's server and roles.
+    const card = page.locator(`.case-panel[data-case="${number}"]`).getByLabel('Member', { exact: true });
+    await expect.poll(() => card.locator('.member-server').textContent()).toBe('Acme');
+    expect(await card.locator('.member-roles .tag').allTextContents()).toEqual(['Beta tester']);
     expect(watch.errors).toEqual([]);
     await context.close();
   });

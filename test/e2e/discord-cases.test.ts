@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { memberContextsOf } from '../../src/core/contacts/member-context.ts';
 import type { ApiUser } from '../support/discord-emulator/api-objects.ts';
 import type { InteractionHandle } from '../support/discord-emulator/discord-emulator.ts';
 import { buttonsOf, type DiscordWorld, eventually, startDiscordWorld } from './discord-harness.ts';
@@ -29,7 +30,12 @@ describe('Discord: bug reports and feature requests', () => {
   }
 
   it('/bug: modal → bug case → ephemeral number → embed in #bug-report → DM when its status changes', async () => {
-    const reporter = w.member({ username: 'reporter' });
+    const beta = w.discord.createRole(w.guild, { name: 'Beta tester' });
+    const reporter = w.member({
+      username: 'reporter',
+      roles: [beta.id],
+      joinedAt: '2024-01-02T03:04:05.000Z',
+    });
     await openModal(reporter, 'bug', 'sb:bug');
     const modal = w.discord.shownModal(reporter, 'sb:bug')!;
     expect(JSON.stringify(modal.components)).toContain('Steps to reproduce');
@@ -59,6 +65,16 @@ describe('Discord: bug reports and feature requests', () => {
     });
     const contact = await w.switchboard.center.store.contacts.get(kase.contactId!);
     expect(contact?.identities).toEqual([{ channel: 'discord', externalId: reporter.id }]);
+    // Who filed it in the server (the member card and flows read this), as a message would have told.
+    expect(await memberContextsOf(w.switchboard.center.store.settings, contact!.id)).toEqual([
+      expect.objectContaining({
+        channel: 'discord',
+        server: { id: w.guild.id, name: 'Acme' },
+        roles: [{ id: beta.id, name: 'Beta tester' }],
+        joinedAt: '2024-01-02T03:04:05.000Z',
+        requestChannel: { id: w.guild.channels.general!.id, name: 'general' },
+      }),
+    ]);
 
     const post = await w.discord.waitFor(
       () => w.discord.messagesIn(w.guild.channels['bug-report']!).find((m) => m.embeds.length > 0),
@@ -107,6 +123,9 @@ describe('Discord: bug reports and feature requests', () => {
       description: 'The app is too bright at night.',
     });
     await ephemeralOf(one, /#\d+/);
+    const requester = await w.switchboard.center.store.contacts.findByIdentity('discord', first.id);
+    const [context] = await memberContextsOf(w.switchboard.center.store.settings, requester!.id);
+    expect(context).toMatchObject({ server: { id: w.guild.id }, roles: [] });
     const other = w.member({ username: 'other' });
     await openModal(other, 'new_feature', 'sb:feature');
     await ephemeralOf(

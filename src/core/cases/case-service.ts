@@ -1,4 +1,5 @@
 import type { Announcement } from '../announcements/announcement.ts';
+import { type MemberContextInput, rememberMemberContextIn } from '../contacts/member-context.ts';
 import { conflict, forbidden, invalid, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type {
@@ -39,6 +40,11 @@ export interface CreateCaseInput {
   conversationId?: string | null;
   /** The server it came through (`/bug` in a Discord server); default: the linked conversation's. */
   server?: ServerRef | null;
+  /**
+   * Who the contact is in that community, as the connector told with the filing (a `/bug`'s roles and
+   * server): kept as the contact's member context, as a message's is, in the case's transaction.
+   */
+  member?: { channel: ChannelName; context: MemberContextInput };
 }
 
 export interface UpdateCaseInput {
@@ -130,6 +136,14 @@ export class CaseService {
       ...(server ? { server } : {}),
     };
     await tx.cases.create(kase);
+    if (input.member && kase.contactId)
+      await rememberMemberContextIn(
+        tx.settings,
+        kase.contactId,
+        input.member.channel,
+        input.member.context,
+        at,
+      );
     await this.record(tx, kase, 'created', actor, { kind: kase.kind, subject: kase.subject }, at);
     if (conversation) {
       await checkMayLink(tx, actor, conversation);

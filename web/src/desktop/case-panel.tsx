@@ -7,6 +7,7 @@ import { OutsideLink } from '../shared/outside-link.tsx';
 import { safeLinkUrl } from '../shared/safe-url.ts';
 import type { Case, SlaMetric, TimelineEntry } from '../shared/types.ts';
 import { contactName, type DesktopState, desktop, useDesktop } from './desktop-store.ts';
+import { MemberCard } from './member-card.tsx';
 import { Link } from './router.tsx';
 import { ServerBadge } from './servers.tsx';
 import { CaseSlaBadge } from './sla/sla-timer-badge.tsx';
@@ -119,6 +120,8 @@ export function CasePanel({ id, wide = false }: { id: string; wide?: boolean }) 
       <p className="subject" dir="auto">
         {kase.subject}
       </p>
+      {/* Beside a conversation (the inbox) its own card shows the member; on the cases page this one does. */}
+      {wide && kase.contactId && <MemberCard contactId={kase.contactId} serverId={kase.server?.id ?? null} />}
       {kase.ratingComment && (
         <blockquote className="rating-comment" aria-label="Rating comment" dir="auto">
           {kase.ratingComment}

@@ -8,20 +8,32 @@ const day = (iso: string | null) => (iso ? iso.slice(0, 10) : null);
 
 /**
  * Who the contact is in the community they wrote from (a Discord server): the server, when they joined,
- * their roles and boost. Read again whenever they write, so that a role given meanwhile shows.
+ * their roles and boost. Read again whenever they write in the conversation, so that a role given meanwhile
+ * shows. A case's card shows the member in the case's server (where they filed it), else the latest.
  */
-export function MemberCard({ contactId, conversationId }: { contactId: string; conversationId: string }) {
+export function MemberCard({
+  contactId,
+  conversationId = null,
+  serverId = null,
+}: {
+  contactId: string;
+  conversationId?: string | null;
+  serverId?: string | null;
+}) {
   const [member, setMember] = useState<MemberContext | null>(null);
   useEffect(() => {
     let live = true;
     const load = () =>
       get<{ servers: MemberContext[] }>(`/contacts/${contactId}/member-context`)
-        .then((r) => live && setMember(r.servers[0] ?? null))
+        .then(
+          (r) => live && setMember(r.servers.find((m) => m.server.id === serverId) ?? r.servers[0] ?? null),
+        )
         .catch(() => {});
     void load();
     const off = desktop.onEvent((event) => {
       if (
         event.type === 'message.created' &&
+        conversationId !== null &&
         event.message.conversationId === conversationId &&
         event.message.authorKind === 'contact'
       )
@@ -31,7 +43,7 @@ export function MemberCard({ contactId, conversationId }: { contactId: string; c
       live = false;
       off();
     };
-  }, [contactId, conversationId]);
+  }, [contactId, conversationId, serverId]);
   if (!member) return null;
   const joined = day(member.joinedAt);
   const boosting = day(member.boostingSince);

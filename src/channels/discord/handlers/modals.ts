@@ -25,6 +25,7 @@ import type { SetupChannelKey } from '../discord-setup.ts';
 import { t } from '../discord-texts.ts';
 import { replyEphemeral } from '../interaction-replies.ts';
 import { guildLanguage } from '../member-language.ts';
+import { memberContextOf } from './inbound-message.ts';
 
 /** Modal submits: a bug report or a feature request becomes a case, posted in its channel. */
 export async function onModalSubmit(ctx: DiscordContext, interaction: ModalSubmitInteraction): Promise<void> {
@@ -54,10 +55,17 @@ export async function onModalSubmit(ctx: DiscordContext, interaction: ModalSubmi
   const actor = { kind: 'contact' as const, id: contact.id };
   const guild = interaction.guild;
   const server = serverOf(ctx, interaction.guildId);
+  // The member card of the case (roles, server, where they filed it) and flows read it, as with a message.
+  const context = await memberContextOf(
+    ctx,
+    interaction.user.id,
+    interaction.inCachedGuild() ? { member: interaction.member, channel: interaction.channel } : null,
+  );
+  const member = context ? { member: { channel: CHANNEL, context } } : {};
   if (parsed.value.kind === 'bug') {
     const report = parsed.value;
     const kase = await ctx.core.cases.create(
-      { kind: 'bug', subject: report.title, fields: report.fields, contactId: contact.id, server },
+      { kind: 'bug', subject: report.title, fields: report.fields, contactId: contact.id, server, ...member },
       actor,
     );
     await interaction.editReply({ content: t('bugFiled', language, { case: kase.number }, server?.id) });
@@ -74,6 +82,7 @@ export async function onModalSubmit(ctx: DiscordContext, interaction: ModalSubmi
       fields: { description: request.description },
       contactId: contact.id,
       server,
+      ...member,
     },
     actor,
   );
