@@ -72,11 +72,37 @@ describe('X posts as announcements', () => {
       content: {
         title: 'Title line',
         url: 'https://x.com/acme/status/1800000000000000001',
-        summary: 'Title line\nBody',
+        summary: 'Title line\nBody\n\n▶ Watch the video on X: https://x.com/acme/status/1800000000000000001',
         imageUrl: 'https://pbs.twimg.com/v.jpg',
         publishedAt: '2026-01-01T00:00:00.000Z',
       },
     });
     expect(postItem(post({ text: '' }), new Map(), 'acme').content.title).toBe('New post from @acme');
+  });
+
+  it('keeps every photo, in order, the first as the picture and the others for the gallery', () => {
+    const photos = ['a', 'b', 'c', 'd'].map(
+      (k): XMedia => ({ media_key: k, type: 'photo', url: `https://pbs.twimg.com/${k}.jpg` }),
+    );
+    const media = new Map(photos.map((m) => [m.media_key, m]));
+    const item = postItem(post({ attachments: { media_keys: ['b', 'a', 'd', 'c'] } }), media, 'acme');
+    expect(item.content).toMatchObject({
+      summary: 'Hello',
+      imageUrl: 'https://pbs.twimg.com/b.jpg',
+      moreImageUrls: [
+        'https://pbs.twimg.com/a.jpg',
+        'https://pbs.twimg.com/d.jpg',
+        'https://pbs.twimg.com/c.jpg',
+      ],
+    });
+    const gif = new Map<string, XMedia>([
+      ['g', { media_key: 'g', type: 'animated_gif', preview_image_url: 'https://pbs.twimg.com/g.jpg' }],
+    ]);
+    const gifItem = postItem(post({ attachments: { media_keys: ['g'] } }), gif, 'acme');
+    expect(gifItem.content.imageUrl).toBe('https://pbs.twimg.com/g.jpg');
+    expect(gifItem.content.summary).toBe(
+      'Hello\n\n▶ See the GIF on X: https://x.com/acme/status/1800000000000000001',
+    );
+    expect(gifItem.content).not.toHaveProperty('moreImageUrls');
   });
 });

@@ -66,16 +66,28 @@ export function postText(post: XPost): string {
 const httpsUrl = (value: string | undefined): string | null =>
   value && /^https:\/\//i.test(value) ? value : null;
 
-/** The post's first picture: a photo's own URL, a video's or GIF's preview image. */
-export function postImage(post: XPost, media: Map<string, XMedia>): string | null {
+/** Discord shows at most 10 embeds, so a gallery of 10 pictures (X allows 4 photos, or one video or GIF). */
+const MAX_PICTURES = 10;
+
+/** The post's pictures, in order: each photo's own URL, a video's or GIF's preview image. */
+export function postImages(post: XPost, media: Map<string, XMedia>): string[] {
+  const urls: string[] = [];
   for (const key of post.attachments?.media_keys ?? []) {
     const m = media.get(key);
     if (!m) continue;
     const url = httpsUrl(
       m.type === 'photo' ? (m.url ?? m.preview_image_url) : (m.preview_image_url ?? m.url),
     );
-    if (url) return url;
+    if (url && !urls.includes(url)) urls.push(url);
   }
+  return urls.slice(0, MAX_PICTURES);
+}
+
+/** A video or GIF cannot play in an embed: its preview image is shown and this line says where it plays. */
+function playLine(post: XPost, media: Map<string, XMedia>, url: string): string | null {
+  const kinds = (post.attachments?.media_keys ?? []).map((key) => media.get(key)?.type);
+  if (kinds.includes('video')) return `▶ Watch the video on X: ${url}`;
+  if (kinds.includes('animated_gif')) return `▶ See the GIF on X: ${url}`;
   return null;
 }
 
@@ -90,17 +102,25 @@ function titleOf(text: string, handle: string): string {
   return first.length > 120 ? `${first.slice(0, 119)}…` : first;
 }
 
-/** The announcement of one post: its text, its picture, its link on x.com and when it was posted. */
+/**
+ * The announcement of one post: its text, every picture (a video's or GIF's preview with a line linking to
+ * the post, where it plays), its link on x.com and when it was posted.
+ */
 export function postItem(post: XPost, media: Map<string, XMedia>, handle: string): XPostItem {
   const text = postText(post);
   const created = post.created_at ? Date.parse(post.created_at) : Number.NaN;
+  const url = `https://x.com/${encodeURIComponent(handle)}/status/${post.id}`;
+  const [first = null, ...more] = postImages(post, media);
+  const play = playLine(post, media, url);
+  const summary = [text, play].filter(Boolean).join('\n\n');
   return {
     id: post.id,
     content: {
       title: titleOf(text, handle),
-      url: `https://x.com/${encodeURIComponent(handle)}/status/${post.id}`,
-      summary: text || null,
-      imageUrl: postImage(post, media),
+      url,
+      summary: summary || null,
+      imageUrl: first,
+      ...(more.length > 0 ? { moreImageUrls: more } : {}),
       publishedAt: Number.isNaN(created) ? null : new Date(created).toISOString(),
     },
   };

@@ -97,6 +97,17 @@ export function describeAnnouncementRepositoryContract(name: string, makeStore: 
       await store.announcements.deleteSource(s.id);
     });
 
+    it("keeps an announcement's further pictures, in order, and none when there are none", async () => {
+      const gallery = announcement({
+        imageUrl: 'https://pbs.twimg.com/1.jpg',
+        moreImageUrls: ['https://pbs.twimg.com/2.jpg', 'https://pbs.twimg.com/3.jpg'],
+      });
+      const single = announcement({ imageUrl: 'https://pbs.twimg.com/1.jpg' });
+      for (const a of [gallery, single]) expect(await store.announcements.insertIfNew(a)).toBe(true);
+      expect(await store.announcements.get(gallery.id)).toEqual(gallery);
+      expect(await store.announcements.get(single.id)).toEqual(single);
+    });
+
     it('claims a due feed once until its lease ends', async () => {
       const s = source({ nextPollAt: '2000-01-01T00:00:00.000Z' });
       await store.announcements.createSource(s);

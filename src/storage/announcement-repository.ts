@@ -6,7 +6,7 @@ import type {
 } from '../core/announcements/announcement.ts';
 import type { AnnouncementRepository } from '../core/ports/repositories.ts';
 import { engineOf } from './database.ts';
-import { assertUpdated, atomically, type DbScope, fromFlag, toFlag } from './db-scope.ts';
+import { assertUpdated, atomically, type DbScope, fromFlag, fromJson, toFlag, toJson } from './db-scope.ts';
 
 /** The PostgreSQL advisory lock that makes announcement claims one at a time ("ann" + "clm" in ASCII). */
 const claimLockKey = 0x616e6e636c6dn;
@@ -50,6 +50,8 @@ export interface AnnouncementTable {
   url: string | null;
   summary: string | null;
   image_url: string | null;
+  /** The pictures after the first, a JSON list (migration 0035); null when there is one or none. */
+  more_image_urls: string | null;
   source_name: string | null;
   published_at: string | null;
   status: string;
@@ -141,6 +143,7 @@ const toRow = (a: Announcement): Selectable<AnnouncementTable> => ({
   url: a.url,
   summary: a.summary,
   image_url: a.imageUrl,
+  more_image_urls: a.moreImageUrls?.length ? toJson(a.moreImageUrls) : null,
   source_name: a.sourceName,
   published_at: a.publishedAt,
   status: a.status,
@@ -168,6 +171,8 @@ const fromRow = (r: Selectable<AnnouncementTable>): Announcement => ({
   url: r.url,
   summary: r.summary,
   imageUrl: r.image_url,
+  // Only present with a gallery, so announcements read back equal what was written.
+  ...(r.more_image_urls ? { moreImageUrls: fromJson<string[]>(r.more_image_urls) } : {}),
   sourceName: r.source_name,
   publishedAt: r.published_at,
   status: statusOf(r.status),

@@ -149,7 +149,10 @@ describe('announcements: X source', () => {
     const launch = x.post(acme, {
       text: 'Season 2 is live!\nNew maps &amp; modes, patch notes:',
       links: ['https://acme.test/patch-notes'],
-      media: [{ type: 'photo', url: 'https://pbs.twimg.com/media/season2.jpg' }],
+      media: ['season2', 'maps', 'modes'].map((name) => ({
+        type: 'photo' as const,
+        url: `https://pbs.twimg.com/media/${name}.jpg`,
+      })),
       createdAt: '2026-01-01T10:00:00.000Z',
     });
     const reply = x.post(acme, { text: '@someone thanks, fixed!', replyTo: '1234' });
@@ -178,7 +181,19 @@ describe('announcements: X source', () => {
       footer: { text: 'Acme on X' },
     });
     expect(three[0]?.embeds?.[0]?.timestamp).toBe('2026-01-01T10:00:00.000Z');
-    expect(embedOf(three[2]).image).toEqual({ url: 'https://pbs.twimg.com/ext_tw_video_thumb/trailer.jpg' });
+    // Every photo: the others as embeds sharing the post's link, which Discord shows as one gallery.
+    expect(three[0]?.embeds?.slice(1)).toEqual(
+      ['maps', 'modes'].map((name) => ({
+        url: linkOf(acme, launch),
+        image: { url: `https://pbs.twimg.com/media/${name}.jpg` },
+      })),
+    );
+    // A video cannot play in an embed: its preview, and a line saying where it plays.
+    expect(three[2]?.embeds).toHaveLength(1);
+    expect(embedOf(three[2])).toMatchObject({
+      image: { url: 'https://pbs.twimg.com/ext_tw_video_thumb/trailer.jpg' },
+      description: `The trailer\n\n▶ Watch the video on X: ${linkOf(acme, trailer)}`,
+    });
     // The handle and user id were looked up once.
     expect((await source(s.id))?.x).toMatchObject({ userId: acme.id, handle: 'acme' });
 

@@ -55,6 +55,8 @@ export interface AnnouncementContent {
   url: string | null;
   summary: string | null;
   imageUrl: string | null;
+  /** The pictures after `imageUrl` (an X post's other photos), posted with it as one gallery; absent when none. */
+  moreImageUrls?: string[];
   /** The source's name, shown in the embed's footer. */
   sourceName: string | null;
   publishedAt: string | null;

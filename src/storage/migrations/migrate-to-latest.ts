@@ -29,7 +29,7 @@ import * as forumThreads from './0030-forum-threads.ts';
 import * as queueTranscripts from './0031-queue-transcripts.ts';
 import * as servers from './0033-servers.ts';
 import * as releaseNotes from './0034-release-notes.ts';
-import * as requiredSkill from './0035-required-skill.ts';
+import * as skillsAndGalleries from './0035-skills-and-galleries.ts';
 
 /** Every migration, in order. Imported explicitly so bundling and `tsx` need no directory scan. */
 export const migrations: Record<string, Migration> = {
@@ -65,7 +65,7 @@ export const migrations: Record<string, Migration> = {
   // 0032 was never used.
   '0033-servers': servers,
   '0034-release-notes': releaseNotes,
-  '0035-required-skill': requiredSkill,
+  '0035-skills-and-galleries': skillsAndGalleries,
 };
 
 export const migrationTableName = 'switchboard_migration';
