@@ -428,6 +428,12 @@ export interface OutboundMessage {
   casePost?: { caseId: string };
   /** Set on the transcript sent to the member at close: a channel that carries files sends it as one. */
   transcript?: MemberTranscript;
+  /**
+   * Set on a refresh of the thread a conversation lives in (a forum post) after a change that said nothing
+   * there (closed from the desktop before an agent had it): the connector shows the conversation's state (tag,
+   * archive). Nothing is posted.
+   */
+  threadRefresh?: true;
 }
 
 export const outboxStatuses = ['pending', 'sent', 'failed'] as const;

@@ -121,4 +121,98 @@ describe('Discord: forum posts as support conversations', () => {
     const solved = await center.cases.get(closed!.caseId!);
     expect(solved.status).toBe('solved');
   });
+
+  /** A member's post, once the virtual agent answered it in the post with articles. */
+  async function answeredPost(username: string) {
+    const member = w.member({ username });
+    const { thread } = w.discord.createForumPost(member, forumId, {
+      title: 'Cannot get into my account',
+      content: 'How do I reset my password?',
+    });
+    const answer = await w.discord.waitFor(
+      () =>
+        w.discord
+          .messagesIn(thread.id)
+          .find((m) => m.author.id === w.discord.botUser.id && m.embeds.length > 0),
+      10_000,
+      'the virtual agent answering in the post',
+    );
+    const contact = await w.switchboard.center.store.contacts.findByIdentity('discord', member.id);
+    const [conversation] = await w.switchboard.center.conversations.list({ contactId: contact!.id });
+    const button = (id: string) =>
+      (answer.components as Array<{ components: Array<{ custom_id: string }> }>)
+        .flatMap((row) => row.components)
+        .find((b) => b.custom_id.includes(id))!.custom_id;
+    return { member, thread, answer, conversation: conversation!, button };
+  }
+
+  const archived = (threadId: string) =>
+    w.discord.waitFor(
+      () => w.discord.channel(threadId)?.thread_metadata?.archived === true,
+      10_000,
+      'the post archived',
+    );
+
+  it('solved by the bot: the question is proposed to the knowledge base, the post tagged Solved and archived', async () => {
+    const center = w.switchboard.center;
+    const { member, thread, answer, conversation, button } = await answeredPost('solved-by-bot');
+    const article = answer.embeds[0] as { url?: string };
+    w.discord.clickButton(member, answer, button('resolved'));
+    await archived(thread.id);
+    expect(w.discord.postTags(thread.id)).toEqual(['Solved']);
+    expect((await center.store.conversations.get(conversation.id))?.state).toBe('closed');
+    // As from a DM: the member's own words are proposed as an example of the article that solved it.
+    const proposals = await center.learning.pending();
+    const proposal = proposals.find((p) => p.conversationId === conversation.id);
+    expect(proposal).toMatchObject({
+      source: 'resolved',
+      question: expect.stringContaining('reset my password'),
+    });
+    expect(article.url).toContain(`/kb/${proposal!.articleId}`);
+  });
+
+  it('an agent linking an article in a post teaches it too; a post closed from the desktop unanswered is archived', async () => {
+    const center = w.switchboard.center;
+    const linked = await answeredPost('linked-by-agent');
+    const waiting = await answeredPost('closed-unanswered');
+    w.discord.clickButton(linked.member, linked.answer, linked.button('handoff'));
+    const [offer] = await eventually('an offer', () =>
+      center.store.reservations
+        .list({ status: 'pending', conversationId: linked.conversation.id })
+        .then((r) => (r.length ? r : null)),
+    );
+    const agentId = offer!.agentId;
+    await center.router.accept(offer!.id, agentId);
+    // Another article than the bot's (the same question may already be proposed for that one).
+    const suggested = (linked.answer.embeds[0] as { url?: string }).url ?? '';
+    const article = (await center.store.articles.list({})).find((a) => !suggested.includes(`/kb/${a.id}`));
+    await center.conversations.reply(agentId, linked.conversation.id, {
+      text: `This explains it: ${w.base}/kb/${article!.id}`,
+    });
+    await eventually(
+      "a proposal from the agent's link",
+      async () =>
+        (await center.learning.pending(article!.id)).find(
+          (p) => p.conversationId === linked.conversation.id && p.source === 'agent_link',
+        ) ?? null,
+    );
+
+    // The other post waits for a person; a supervisor closes it from the desktop before anyone answers.
+    w.discord.clickButton(waiting.member, waiting.answer, waiting.button('handoff'));
+    await eventually(
+      'the post queued',
+      async () => (await center.store.conversations.get(waiting.conversation.id))?.state === 'queued' || null,
+    );
+    const supervisor = await center.agents.create({
+      email: 'lead@example.com',
+      name: 'Lead',
+      role: 'supervisor',
+      capacity: 1,
+      skills: [],
+      password: 'agent-password-42',
+    });
+    await center.conversations.close(supervisor.id, waiting.conversation.id);
+    await archived(waiting.thread.id);
+    expect(w.discord.postTags(waiting.thread.id)).toEqual(['Solved']);
+  });
 });

@@ -52,6 +52,10 @@ export class DiscordDelivery {
     const address = { channelId: parsed.data.channelId, userId: parsed.data.userId ?? null };
     // A forum post's conversation is answered in the post, in public, whatever the member's DMs.
     const inPost = postAddressSchema.safeParse(message.address).success;
+    if (message.threadRefresh) {
+      if (inPost) await this.afterPostDelivery(message, address.channelId);
+      return { externalId: null };
+    }
     const bodies = renderOutbound(message, { publicUrl: this.ctx.options.publicUrl });
     if (bodies.length === 0) return { externalId: null };
     const key = message.messageId ?? `${message.conversationId}:${message.text}`;

@@ -11,7 +11,7 @@ import { baseLanguage, detectLanguage } from '../knowledge/language-detector.ts'
 import type { Agent, Attachment, Contact, Conversation, Message, MessageAction } from '../model.ts';
 import { withDelivery } from '../outbox/message-delivery.ts';
 import type { DispatcherLog } from '../outbox/outbox-dispatcher.ts';
-import { postMessage } from '../outbox/post-message.ts';
+import { postMessage, refreshThreadIn } from '../outbox/post-message.ts';
 import { recordResolvedIn } from '../outcomes/outcome-recording.ts';
 import type { InboundMessage, ReplyCheck } from '../ports/channel-connector.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -634,6 +634,9 @@ export class ConversationService {
         { authorKind: 'system', text: say('closedRate', next.language, {}, next.server?.id), actions },
         at,
       );
+    } else {
+      // Nothing said to the member (never with an agent): a forum post still shows it solved.
+      await refreshThreadIn(tx, emit, next, at);
     }
     if (next.caseId) {
       const status = input.caseStatus ?? 'solved';
@@ -668,6 +671,12 @@ export class ConversationService {
           .pop()
       : undefined;
     await inTransaction(store, this.bus, async (tx, emit) => {
+      // A thread (a forum post) is one question: solved, it is closed, and so shown solved once told.
+      if (conversation.thread) {
+        const closed = transition(conversation, 'closed', this.now());
+        await tx.conversations.update(closed);
+        emit({ type: 'conversation.updated', conversation: closed });
+      }
       await postMessage(
         tx,
         emit,

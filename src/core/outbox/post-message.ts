@@ -117,3 +117,36 @@ export function newOutboxItem(place: OutboxItemPlace, message: OutboundMessage):
     sentAt: null,
   };
 }
+
+/**
+ * A conversation of a thread (a forum post) changed without a message there (closed from the desktop
+ * before an agent had it): the connector is asked, in order after the conversation's messages, to show its state in the
+ * thread. Nothing when the conversation lives in no thread.
+ */
+export async function refreshThreadIn(
+  tx: Repositories,
+  emit: Emit,
+  conversation: Conversation,
+  at: string,
+): Promise<void> {
+  if (!conversation.thread) return;
+  await tx.outbox.add(
+    newOutboxItem(
+      { conversationId: conversation.id, channel: conversation.channel, at },
+      {
+        conversationId: conversation.id,
+        channel: conversation.channel,
+        address: conversation.address,
+        authorKind: 'system',
+        authorName: null,
+        text: '',
+        attachments: [],
+        articles: [],
+        actions: [],
+        messageId: null,
+        threadRefresh: true,
+      },
+    ),
+  );
+  emit({ type: 'outbox.enqueued', conversationId: conversation.id });
+}
