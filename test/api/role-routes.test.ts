@@ -16,15 +16,18 @@ describe('role routes and member context over the API', () => {
     const priority = (await (await admin.call('POST', '/api/v1/queues', { name: 'priority' })).json()) as {
       id: string;
     };
+    await admin.call('POST', '/api/v1/queues', { name: 'partners', skills: ['partner'] });
     const routes = [
       { role: 'VIP', queueId: priority.id, priority: 'high' },
       { role: 'Booster', priority: 'urgent' },
+      { role: 'Partner', skill: 'partner' },
     ];
     const saved = await admin.call('PUT', '/api/v1/routing/role-routes', { routes });
     expect(saved.status).toBe(200);
     const expected = [
-      { role: 'VIP', queueId: priority.id, priority: 'high' },
-      { role: 'Booster', queueId: null, priority: 'urgent' },
+      { role: 'VIP', queueId: priority.id, priority: 'high', skill: null },
+      { role: 'Booster', queueId: null, priority: 'urgent', skill: null },
+      { role: 'Partner', queueId: null, priority: null, skill: 'partner' },
     ];
     expect(await saved.json()).toEqual({ routes: expected });
     const read = await supervisor.call('GET', '/api/v1/routing/role-routes');
@@ -41,6 +44,9 @@ describe('role routes and member context over the API', () => {
       { routes: [{ role: 'VIP', priority: 'whenever' }] },
       { routes: [{ role: '', priority: 'high' }] },
       { routes: [{ role: 'VIP', priority: 'high', skills: ['x'] }] },
+      { routes: [{ role: 'VIP', skill: 'reseller' }] },
+      { routes: [{ role: 'VIP', skill: '  ' }] },
+      { routes: [{ role: 'VIP', skill: 42 }] },
       {
         routes: [
           { role: 'VIP', priority: 'high' },

@@ -74,8 +74,8 @@ describe('Admin → Queues: where hand-offs go', () => {
     await context.close();
   }, 60_000);
 
-  it('Admin → Role routing maps a Discord role to a queue and a priority, and says why a route is refused', async () => {
-    const partners = await server.sb.center.queues.create({ name: 'partners' });
+  it('Admin → Role routing maps a Discord role to a queue, a priority and a skill, and says why a route is refused', async () => {
+    const partners = await server.sb.center.queues.create({ name: 'partners', skills: ['partner'] });
     const { context, page, watch } = await newPage(browser);
     await signIn(page, server.url, 'admin@localhost', ADMIN_PASSWORD);
     await page.goto(`${server.url}/admin/roles`);
@@ -83,17 +83,22 @@ describe('Admin → Queues: where hand-offs go', () => {
     await page.getByLabel('Role', { exact: true }).fill('Partner');
     await page.getByLabel('Queue of the role').selectOption({ label: 'partners' });
     await page.getByLabel('Priority of the role').selectOption('high');
+    await page.getByLabel('Skill of the role').fill('Partner');
     await page.getByRole('button', { name: 'Add route' }).click();
     await expect
       .poll(() => rows.allInnerTexts())
-      .toEqual([expect.stringMatching(/Partner\s+partners\s+high/)]);
+      .toEqual([expect.stringMatching(/Partner\s+partners\s+high\s+partner/)]);
 
     // A route to nowhere is refused with the server's reason; the stored routes stay.
     await page.getByLabel('Role', { exact: true }).fill('Guest');
     await page.getByRole('button', { name: 'Add route' }).click();
-    await page.getByText('a route needs a queue, a priority or both').waitFor();
+    await page.getByText('a route needs a queue, a priority or a skill').waitFor();
+    // So is a skill nobody has.
+    await page.getByLabel('Skill of the role').fill('reseller');
+    await page.getByRole('button', { name: 'Add route' }).click();
+    await page.getByText('no agent or queue has the skill "reseller"').waitFor();
     expect(await server.sb.center.roleRoutes.list()).toEqual([
-      { role: 'Partner', queueId: partners.id, priority: 'high' },
+      { role: 'Partner', queueId: partners.id, priority: 'high', skill: 'partner' },
     ]);
     await page.reload();
     await expect.poll(() => rows.count()).toBe(1);
