@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { assignedConversation } from '../../../test/support/assigned-conversation.ts';
 import { createTestCenter, type TestCenter } from '../../../test/support/test-center.ts';
 import { IdleConversations } from './idle-conversations.ts';
 
@@ -13,19 +14,9 @@ describe('idle conversations under the test clock', () => {
   afterEach(() => t.close());
 
   async function assigned(from: string) {
-    const agent = await t.agent(`${from}-agent@example.com`, { presence: 'available' });
-    await t.connector.receive({
-      from,
-      text: 'a person please',
-      action: 'handoff',
-      address: { thread: from },
-    });
-    const contact = await t.store.contacts.findByIdentity('test', from);
-    const [conversation] = await t.store.conversations.list({ contactId: contact!.id });
-    const [offer] = await t.store.reservations.list({ conversationId: conversation!.id, status: 'pending' });
-    await t.center.router.accept(offer!.id, agent.id);
-    await t.center.conversations.reply(agent.id, conversation!.id, { text: 'Which order is it?' });
-    return { agent, conversation: conversation! };
+    const { agent, conversation } = await assignedConversation(t, from);
+    await t.center.conversations.reply(agent.id, conversation.id, { text: 'Which order is it?' });
+    return { agent, conversation };
   }
 
   it('does nothing until an admin turns it on', async () => {

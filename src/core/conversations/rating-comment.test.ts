@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { assignedConversation } from '../../../test/support/assigned-conversation.ts';
 import { createTestCenter, type TestCenter } from '../../../test/support/test-center.ts';
 import { commentWindowMs } from './conversation-service.ts';
 
@@ -11,22 +12,12 @@ describe('a comment with the rating', () => {
   afterEach(() => t.close());
 
   async function rated(from: string, rating: string) {
-    const agent = await t.agent(`${from}-agent@example.com`, { presence: 'available' });
-    await t.connector.receive({
-      from,
-      text: 'a person please',
-      action: 'handoff',
-      address: { thread: from },
-    });
-    const contact = await t.store.contacts.findByIdentity('test', from);
-    const [conversation] = await t.store.conversations.list({ contactId: contact!.id });
-    const [offer] = await t.store.reservations.list({ conversationId: conversation!.id, status: 'pending' });
-    await t.center.router.accept(offer!.id, agent.id);
-    await t.center.conversations.close(agent.id, conversation!.id);
+    const { agent, contact, conversation } = await assignedConversation(t, from);
+    await t.center.conversations.close(agent.id, conversation.id);
     await t.connector.receive({ from, text: rating, address: { thread: from } });
     await t.center.dispatcher.tick();
     expect(t.connector.textsTo(from).at(-1)).toMatch(/Write a comment in your next message/);
-    return { contactId: contact!.id, caseId: conversation!.caseId!, agent };
+    return { contactId: contact.id, caseId: conversation.caseId!, agent };
   }
 
   it('is kept with the rating, on the timeline and in the stats by agent, queue and channel', async () => {

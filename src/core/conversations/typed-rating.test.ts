@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { assignedConversation } from '../../../test/support/assigned-conversation.ts';
 import { createTestCenter, type TestCenter } from '../../../test/support/test-center.ts';
 import { parseTypedRating } from './typed-rating.ts';
 
@@ -36,21 +37,13 @@ describe('a rating typed after close', () => {
 
   /** Hands `from` off, has an agent accept and close; returns the closed conversation and its case id. */
   async function closedByAgent(from: string) {
-    const agent = await t.agent(`${from}-agent@example.com`, { presence: 'available' });
-    await t.connector.receive({
-      from,
+    const { agent, contact, conversation } = await assignedConversation(t, from, {
       text: 'I need a human please',
-      action: 'handoff',
-      address: { thread: from },
     });
-    const contact = await t.store.contacts.findByIdentity('test', from);
-    const [conversation] = await t.store.conversations.list({ contactId: contact!.id });
-    const [offer] = await t.store.reservations.list({ conversationId: conversation!.id, status: 'pending' });
-    await t.center.router.accept(offer!.id, agent.id);
-    await t.center.conversations.close(agent.id, conversation!.id);
+    await t.center.conversations.close(agent.id, conversation.id);
     await t.center.dispatcher.tick();
     expect(t.connector.textsTo(from).at(-1)).toMatch(/How would you rate/);
-    return { contactId: contact!.id, conversationId: conversation!.id, caseId: conversation!.caseId! };
+    return { contactId: contact.id, conversationId: conversation.id, caseId: conversation.caseId! };
   }
 
   it.each([

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { assignedConversation } from '../../../test/support/assigned-conversation.ts';
 import { createTestCenter, type TestCenter } from '../../../test/support/test-center.ts';
 
 /** Issue 14: a queue may send members the transcript of their conversation when it closes. */
@@ -11,20 +12,13 @@ describe('the transcript sent to the member at close', () => {
 
   /** A member handed off, taken by an agent who answered, an internal note and a wrap-up note left. */
   async function handled(from: string) {
-    const agent = await t.agent(`${from}-agent@example.com`, { presence: 'available', name: 'Dana' });
-    await t.connector.receive({
-      from,
+    const { agent, conversation } = await assignedConversation(t, from, {
       text: 'my order <b>1234</b> is late',
-      action: 'handoff',
-      address: { thread: from },
+      agentName: 'Dana',
     });
-    const contact = await t.store.contacts.findByIdentity('test', from);
-    const [conversation] = await t.store.conversations.list({ contactId: contact!.id });
-    const [offer] = await t.store.reservations.list({ conversationId: conversation!.id, status: 'pending' });
-    await t.center.router.accept(offer!.id, agent.id);
-    await t.center.conversations.reply(agent.id, conversation!.id, { text: 'It ships tomorrow.' });
-    await t.center.monitor.addNote(agent.id, conversation!.id, 'INTERNAL: refund if it slips again');
-    return { agent, conversation: conversation! };
+    await t.center.conversations.reply(agent.id, conversation.id, { text: 'It ships tomorrow.' });
+    await t.center.monitor.addNote(agent.id, conversation.id, 'INTERNAL: refund if it slips again');
+    return { agent, conversation };
   }
 
   const transcripts = () => t.connector.sent.filter((m) => m.transcript);
