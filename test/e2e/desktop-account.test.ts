@@ -1,32 +1,15 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { hashToken } from '../../src/core/agents/credential-tokens.ts';
 import { sessionCookieName } from '../../src/http/http-config.ts';
-import {
-  AGENT_PASSWORD,
-  launchBrowser,
-  newPage,
-  type RunningSwitchboard,
-  signIn,
-  startSwitchboard,
-} from '../support/browser.ts';
+import { AGENT_PASSWORD, newPage, signIn, useDesktop } from '../support/browser.ts';
 
 /** Issue 9, items 11 and 21: an agent's own password and API tokens, from the desktop. */
 describe('desktop account page', () => {
-  let server: RunningSwitchboard;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startSwitchboard(), launchBrowser()]);
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const desktop = useDesktop();
 
   const login = (email: string, password: string) =>
-    fetch(`${server.url}/api/v1/auth/login`, {
+    fetch(`${desktop.server.url}/api/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ email, password }),
@@ -38,11 +21,11 @@ describe('desktop account page', () => {
   const signInPage = (page: Page) => page.getByRole('button', { name: 'Sign in' });
 
   it('changes the password: this desktop stays signed in, the other one is signed out, only the new password works', async () => {
-    await server.agent('pia@example.com', { name: 'Pia' });
-    const first = await newPage(browser);
-    const second = await newPage(browser);
-    await signIn(first.page, server.url, 'pia@example.com');
-    await signIn(second.page, server.url, 'pia@example.com');
+    await desktop.server.agent('pia@example.com', { name: 'Pia' });
+    const first = await newPage(desktop.browser);
+    const second = await newPage(desktop.browser);
+    await signIn(first.page, desktop.server.url, 'pia@example.com');
+    await signIn(second.page, desktop.server.url, 'pia@example.com');
     const { page } = first;
     await openAccount(page);
 
@@ -94,9 +77,9 @@ describe('desktop account page', () => {
 
   /** Makes the browser's session look signed in `minutes` ago, as if the desktop had stayed open that long. */
   const ageSession = async (context: BrowserContext, minutes: number) => {
-    const cookie = (await context.cookies(server.url)).find((c) => c.name === sessionCookieName);
+    const cookie = (await context.cookies(desktop.server.url)).find((c) => c.name === sessionCookieName);
     if (!cookie) throw new Error('no session cookie');
-    const { store } = server.sb.center;
+    const { store } = desktop.server.sb.center;
     const session = await store.sessions.findByTokenHash(await hashToken(cookie.value));
     if (!session) throw new Error('no session for the cookie');
     await store.sessions.delete(session.id);
@@ -107,9 +90,8 @@ describe('desktop account page', () => {
   };
 
   it('creates a token shown once that works as a bearer, asks for the password again when the sign-in is old, and revokes it', async () => {
-    await server.agent('theo@example.com', { name: 'Theo' });
-    const { context, page, watch } = await newPage(browser);
-    await signIn(page, server.url, 'theo@example.com');
+    await desktop.server.agent('theo@example.com', { name: 'Theo' });
+    const { context, page, watch } = await desktop.signedIn('theo@example.com');
     await openAccount(page);
     const tokens = page.getByRole('table', { name: 'API tokens' });
     await tokens.getByText('No API tokens.').waitFor();
@@ -124,7 +106,8 @@ describe('desktop account page', () => {
     await row.waitFor();
     expect(await row.textContent()).not.toContain('Never');
 
-    const me = () => fetch(`${server.url}/api/v1/auth/me`, { headers: { authorization: `Bearer ${token}` } });
+    const me = () =>
+      fetch(`${desktop.server.url}/api/v1/auth/me`, { headers: { authorization: `Bearer ${token}` } });
     const answer = await me();
     expect(answer.status).toBe(200);
     expect(((await answer.json()) as { agent: { email: string } }).agent.email).toBe('theo@example.com');

@@ -1,38 +1,16 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  eventually,
-  launchBrowser,
-  newPage,
-  type RunningSwitchboard,
-  screenshot,
-  signIn,
-  startSwitchboard,
-} from '../support/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { eventually, newPage, screenshot, signIn, useDesktop } from '../support/browser.ts';
 
 /** Issue 4, acceptance 1: an agent's whole journey through the desktop, in Chromium. */
 describe('agent desktop: from a reservation to a closed conversation', () => {
-  let server: RunningSwitchboard;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    // The desktop must show the articles the virtual agent suggested; its confidence calibration is not under test.
-    [server, browser] = await Promise.all([
-      startSwitchboard({ SWITCHBOARD_VA_CONFIDENCE_THRESHOLD: '0' }),
-      launchBrowser(),
-    ]);
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  // The desktop must show the articles the virtual agent suggested; its confidence calibration is not under test.
+  const desktop = useDesktop({ SWITCHBOARD_VA_CONFIDENCE_THRESHOLD: '0' });
 
   it('signs in, goes available, accepts an offer, replies, closes with a wrap-up note; the case has the timeline', async () => {
-    await server.agent('ana@example.com', { name: 'Ana Agent' });
-    const { context, page, watch } = await newPage(browser);
+    await desktop.server.agent('ana@example.com', { name: 'Ana Agent' });
+    const { context, page, watch } = await newPage(desktop.browser);
 
-    await signIn(page, server.url, 'ana@example.com');
+    await signIn(page, desktop.server.url, 'ana@example.com');
     // The session survives a reload.
     await page.reload();
     await page.getByRole('navigation', { name: 'Main' }).waitFor();
@@ -41,16 +19,16 @@ describe('agent desktop: from a reservation to a closed conversation', () => {
       'presence saved',
       async () =>
         (
-          await server.sb.center.agents.get(
-            (await server.sb.center.store.agents.getByEmail('ana@example.com'))!.id,
+          await desktop.server.sb.center.agents.get(
+            (await desktop.server.sb.center.store.agents.getByEmail('ana@example.com'))!.id,
           )
         ).presence === 'available',
     );
     await page.locator('.live.on').waitFor();
 
     // A member writes through a connector: the virtual agent answers with articles, then they ask for a person.
-    await server.channel.receive({ text: 'How do I reset my password?', from: 'member-7' });
-    await server.channel.receive({ text: 'I want to talk to a human please', from: 'member-7' });
+    await desktop.server.channel.receive({ text: 'How do I reset my password?', from: 'member-7' });
+    await desktop.server.channel.receive({ text: 'I want to talk to a human please', from: 'member-7' });
 
     const offer = page.locator('.offer');
     await offer.waitFor();
@@ -83,7 +61,7 @@ describe('agent desktop: from a reservation to a closed conversation', () => {
     await transcript.locator('[data-author="agent"]').getByText('Open Settings, then Security.').waitFor();
     await expect(reply).toHaveValue('');
     const delivered = await eventually('the reply reaches the contact channel', () =>
-      server.channel.textsTo('member-7').find((t) => t.includes('Open Settings')),
+      desktop.server.channel.textsTo('member-7').find((t) => t.includes('Open Settings')),
     );
     expect(delivered).toBe('Hi, I can help with that.\nOpen Settings, then Security.');
     await screenshot(page, 'conversation-with-case-1366');
@@ -94,7 +72,7 @@ describe('agent desktop: from a reservation to a closed conversation', () => {
     await page.waitForURL(/\/inbox$/);
 
     // The case shows the whole timeline: opened, conversation linked, solved, the wrap-up note.
-    await page.goto(`${server.url}/cases/${caseNumber}`);
+    await page.goto(`${desktop.server.url}/cases/${caseNumber}`);
     const timeline = page.getByRole('list', { name: 'Timeline' });
     await timeline.getByText('Explained the password reset steps.').waitFor();
     await expect(page.getByLabel('Case status')).toHaveValue('solved');
@@ -105,7 +83,7 @@ describe('agent desktop: from a reservation to a closed conversation', () => {
     expect(entries.some((e) => e.includes('set status solved'))).toBe(true);
     // The contact was asked to rate the conversation on their channel.
     await eventually('rating asked', () =>
-      server.channel.sent.some((m) => m.actions.some((a) => a.id === 'rate:5')),
+      desktop.server.channel.sent.some((m) => m.actions.some((a) => a.id === 'rate:5')),
     );
 
     // Sign out ends the session: a reload shows the sign-in page.

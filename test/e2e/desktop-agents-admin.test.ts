@@ -1,50 +1,35 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ADMIN_PASSWORD,
-  launchBrowser,
-  newPage,
-  type RunningSwitchboard,
-  signIn,
-  startSwitchboard,
-} from '../support/browser.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { ADMIN_PASSWORD, newPage, signIn, useDesktop } from '../support/browser.ts';
 
 /** Issue 9, items 11 and 21: an admin deactivates, reactivates and removes agents in the desktop. */
 describe('desktop admin: agents status', () => {
-  let server: RunningSwitchboard;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startSwitchboard(), launchBrowser()]);
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const desktop = useDesktop();
 
   const agentRow = (page: Page, name: string) =>
     page.getByRole('table', { name: 'Agents' }).getByRole('row').filter({ hasText: name });
   const pendingFor = (agentId: string) =>
-    server.sb.center.store.reservations.list({ agentId, status: 'pending' });
+    desktop.server.sb.center.store.reservations.list({ agentId, status: 'pending' });
 
   it('a deactivated agent is signed out at once, cannot sign in, gets no offers; reactivated, signs in again', async () => {
-    const bea = await server.agent('bea@example.com', { name: 'Bea' });
-    const carl = await server.agent('carl@example.com', { name: 'Carl' });
-    const admin = await newPage(browser);
-    const beaDesk = await newPage(browser);
-    const carlDesk = await newPage(browser);
-    await signIn(admin.page, server.url, 'admin@localhost', ADMIN_PASSWORD);
-    await signIn(beaDesk.page, server.url, 'bea@example.com');
-    await signIn(carlDesk.page, server.url, 'carl@example.com');
+    const bea = await desktop.server.agent('bea@example.com', { name: 'Bea' });
+    const carl = await desktop.server.agent('carl@example.com', { name: 'Carl' });
+    const admin = await newPage(desktop.browser);
+    const beaDesk = await newPage(desktop.browser);
+    const carlDesk = await newPage(desktop.browser);
+    await signIn(admin.page, desktop.server.url, 'admin@localhost', ADMIN_PASSWORD);
+    await signIn(beaDesk.page, desktop.server.url, 'bea@example.com');
+    await signIn(carlDesk.page, desktop.server.url, 'carl@example.com');
     await beaDesk.page.getByLabel('Presence').selectOption('available');
-    await expect.poll(async () => (await server.sb.center.agents.get(bea.id)).presence).toBe('available');
+    await expect
+      .poll(async () => (await desktop.server.sb.center.agents.get(bea.id)).presence)
+      .toBe('available');
 
     // A member asks for a person: Bea, the only one available, is offered the conversation.
-    await server.channel.receive({ from: 'member-1', text: 'I need a person', action: 'handoff' });
+    await desktop.server.channel.receive({ from: 'member-1', text: 'I need a person', action: 'handoff' });
     await beaDesk.page.locator('li.offer').waitFor();
 
-    await admin.page.goto(`${server.url}/admin/agents`);
+    await admin.page.goto(`${desktop.server.url}/admin/agents`);
     await expect.poll(() => agentRow(admin.page, 'Bea').textContent()).toContain('Active');
     await admin.page.getByRole('button', { name: 'Deactivate Bea' }).click();
     await expect.poll(() => agentRow(admin.page, 'Bea').textContent()).toContain('Deactivated');
@@ -78,10 +63,9 @@ describe('desktop admin: agents status', () => {
   }, 120_000);
 
   it('removes an agent after a confirmation; removed agents are listed only when asked for', async () => {
-    const dana = await server.agent('dana@example.com', { name: 'Dana' });
-    const { context, page, watch } = await newPage(browser);
-    await signIn(page, server.url, 'admin@localhost', ADMIN_PASSWORD);
-    await page.goto(`${server.url}/admin/agents`);
+    const dana = await desktop.server.agent('dana@example.com', { name: 'Dana' });
+    const { context, page, watch } = await desktop.signedIn('admin@localhost', ADMIN_PASSWORD);
+    await page.goto(`${desktop.server.url}/admin/agents`);
     await agentRow(page, 'Dana').waitFor();
 
     // Cancel keeps her; the confirmation says what removal means.
@@ -90,16 +74,16 @@ describe('desktop admin: agents status', () => {
     expect(await confirm.textContent()).toContain('can no longer sign in');
     await confirm.getByRole('button', { name: 'Cancel' }).click();
     await confirm.waitFor({ state: 'detached' });
-    expect((await server.sb.center.agents.get(dana.id)).status).toBe('active');
+    expect((await desktop.server.sb.center.agents.get(dana.id)).status).toBe('active');
 
     await page.getByRole('button', { name: 'Remove Dana' }).click();
     await confirm.getByRole('button', { name: 'Yes, remove' }).click();
     await agentRow(page, 'Dana').waitFor({ state: 'detached' });
-    expect((await server.sb.center.agents.get(dana.id)).status).toBe('removed');
+    expect((await desktop.server.sb.center.agents.get(dana.id)).status).toBe('removed');
 
     await page.getByLabel('Show removed agents').check();
     await expect.poll(() => agentRow(page, 'Dana').textContent()).toContain('Removed');
-    const signInAsDana = await fetch(`${server.url}/api/v1/auth/login`, {
+    const signInAsDana = await fetch(`${desktop.server.url}/api/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ email: 'dana@example.com', password: 'correct horse battery' }),

@@ -1,33 +1,13 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ADMIN_PASSWORD,
-  eventually,
-  launchBrowser,
-  newPage,
-  type RunningSwitchboard,
-  signIn,
-  startSwitchboard,
-} from '../support/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { ADMIN_PASSWORD, eventually, useDesktop } from '../support/browser.ts';
 
 /** Admin → Articles: an Arabic article with example questions, written in the desktop, answers members. */
 describe('desktop: the article editor', () => {
-  let server: RunningSwitchboard;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startSwitchboard(), launchBrowser()]);
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const desktop = useDesktop();
 
   it('creates an Arabic article with examples, edited right to left; a question like an example finds it', async () => {
-    const { page, watch } = await newPage(browser);
-    await signIn(page, server.url, 'admin@localhost', ADMIN_PASSWORD);
-    await page.goto(`${server.url}/admin/articles`);
+    const { page, watch } = await desktop.signedIn('admin@localhost', ADMIN_PASSWORD);
+    await page.goto(`${desktop.server.url}/admin/articles`);
     await page.getByRole('button', { name: 'New article' }).click();
 
     await page.getByLabel('Article language').selectOption('ar');
@@ -44,7 +24,7 @@ describe('desktop: the article editor', () => {
       .getByRole('row', { name: /استبدال بطاقة الهدايا/ });
     await row.waitFor();
     expect(await row.getByRole('cell', { name: 'ar', exact: true }).count()).toBe(1);
-    const [article] = (await server.sb.center.articles.list({ locale: 'ar' })).filter(
+    const [article] = (await desktop.server.sb.center.articles.list({ locale: 'ar' })).filter(
       (a) => a.title === 'استبدال بطاقة الهدايا',
     );
     expect(article?.examples).toEqual(['كيف أستبدل بطاقة الهدايا', 'بطاقة الهدية لا تعمل']);
@@ -57,9 +37,9 @@ describe('desktop: the article editor', () => {
     );
 
     // A member who asks the way an example does gets the article from the virtual agent.
-    await server.channel.receive({ from: 'salma', text: 'بطاقة الهدية ما تعمل' });
+    await desktop.server.channel.receive({ from: 'salma', text: 'بطاقة الهدية ما تعمل' });
     const answer = await eventually('the virtual agent’s answer', () =>
-      server.channel.sent.find((m) => m.address.thread === 'salma' && m.articles.length > 0),
+      desktop.server.channel.sent.find((m) => m.address.thread === 'salma' && m.articles.length > 0),
     );
     expect(answer.articles[0]?.id).toBe(article?.id);
     expect(watch.errors).toEqual([]);

@@ -1,42 +1,19 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  eventually,
-  launchBrowser,
-  newPage,
-  type RunningSwitchboard,
-  screenshot,
-  signIn,
-  startSwitchboard,
-} from '../support/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { eventually, newPage, screenshot, useDesktop } from '../support/browser.ts';
 
 const publicUrl = 'http://switchboard.test';
 
 /** Issue 4, the composer's attachments: chosen, shown, removable, uploaded, delivered, downloadable. */
 describe('agent desktop: attachments', () => {
-  let server: RunningSwitchboard;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    // A public URL unlike the listening address: the link a channel receives must use it.
-    [server, browser] = await Promise.all([
-      startSwitchboard({ SWITCHBOARD_PUBLIC_URL: publicUrl }),
-      launchBrowser(),
-    ]);
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  // A public URL unlike the listening address: the link a channel receives must use it.
+  const desktop = useDesktop({ SWITCHBOARD_PUBLIC_URL: publicUrl });
 
   it('an agent attaches files, removes one, sends; the contact gets a link to the same bytes', async () => {
-    const ana = await server.agent('ana@example.com', { name: 'Ana Agent' });
-    await server.sb.center.agents.setPresence(ana.id, 'available');
-    const { context, page, watch } = await newPage(browser);
-    await signIn(page, server.url, 'ana@example.com');
+    const ana = await desktop.server.agent('ana@example.com', { name: 'Ana Agent' });
+    await desktop.server.sb.center.agents.setPresence(ana.id, 'available');
+    const { context, page, watch } = await desktop.signedIn('ana@example.com');
 
-    await server.channel.receive({ text: 'I want to talk to a human please', from: 'member-3' });
+    await desktop.server.channel.receive({ text: 'I want to talk to a human please', from: 'member-3' });
     const offer = page.locator('.offer');
     await offer.getByRole('button', { name: 'Accept' }).click();
     await page.waitForURL(/\/conversations\//);
@@ -69,14 +46,14 @@ describe('agent desktop: attachments', () => {
     await chips.waitFor({ state: 'detached' });
 
     const sent = await eventually('the attachment reaches the contact channel', () =>
-      server.channel.sent.find((m) => m.address.thread === 'member-3' && m.attachments.length > 0),
+      desktop.server.channel.sent.find((m) => m.address.thread === 'member-3' && m.attachments.length > 0),
     );
     expect(sent.attachments).toHaveLength(1);
     const attachment = sent.attachments[0]!;
     expect(attachment.name).toBe('crash_report.txt');
     expect(attachment.url).toMatch(new RegExp(`^${publicUrl}/uploads/[A-Za-z0-9_-]{22}/crash_report\\.txt$`));
     // The public URL is this server: the link downloads what the agent attached, with no session.
-    const download = await fetch(server.url + new URL(attachment.url).pathname);
+    const download = await fetch(desktop.server.url + new URL(attachment.url).pathname);
     expect(download.status).toBe(200);
     expect(download.headers.get('content-disposition')).toMatch(/^attachment/);
     expect(Buffer.from(await download.arrayBuffer())).toEqual(report);
@@ -96,17 +73,16 @@ describe('agent desktop: attachments', () => {
 
   it('a web-chat visitor sees the attachment as a link, live and after a reload', async () => {
     // Ana, from the test above, would be offered this one too.
-    const ana = await server.sb.center.store.agents.getByEmail('ana@example.com');
-    if (ana) await server.sb.center.agents.setPresence(ana.id, 'offline');
-    await server.agent('bea@example.com', { name: 'Bea Agent' });
-    const agent = await newPage(browser);
-    await signIn(agent.page, server.url, 'bea@example.com');
+    const ana = await desktop.server.sb.center.store.agents.getByEmail('ana@example.com');
+    if (ana) await desktop.server.sb.center.agents.setPresence(ana.id, 'offline');
+    await desktop.server.agent('bea@example.com', { name: 'Bea Agent' });
+    const agent = await desktop.signedIn('bea@example.com');
     await agent.page.getByLabel('Presence').selectOption('available');
     await agent.page.locator('.live.on').waitFor();
 
-    const visitor = await newPage(browser, { width: 420, height: 720 });
+    const visitor = await newPage(desktop.browser, { width: 420, height: 720 });
     const chat = visitor.page;
-    await chat.goto(`${server.url}/chat`);
+    await chat.goto(`${desktop.server.url}/chat`);
     const messages = chat.getByRole('list', { name: 'Messages' });
     await chat.getByLabel('Your message').fill('Can I send you my invoice?');
     await chat.getByLabel('Your message').press('Enter');

@@ -1,14 +1,5 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  eventually,
-  launchBrowser,
-  newPage,
-  type RunningSwitchboard,
-  screenshot,
-  signIn,
-  startSwitchboard,
-} from '../support/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { eventually, screenshot, useDesktop } from '../support/browser.ts';
 
 const hour = 3_600_000;
 
@@ -18,23 +9,13 @@ const hour = 3_600_000;
  * desktop, and makes a draft article from that group in the article editor.
  */
 describe('supervisor view: what the bot solves', () => {
-  let server: RunningSwitchboard;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startSwitchboard(), launchBrowser()]);
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const desktop = useDesktop();
 
   it('shows containment, hand-off reasons and unanswered questions, and drafts an article from them', async () => {
-    const { center } = server.sb;
+    const { center } = desktop.server.sb;
     // The sample knowledge base answers password questions with its article `reset-password`.
-    await server.agent('sam@example.com', { name: 'Sam Supervisor', role: 'supervisor' });
-    const member = server.channel;
+    await desktop.server.agent('sam@example.com', { name: 'Sam Supervisor', role: 'supervisor' });
+    const member = desktop.server.channel;
 
     // Resolved: one presses "This solved it"; another leaves after the answer and never comes back.
     await member.receive({ from: 'm-1', text: 'I forgot my password' });
@@ -55,9 +36,8 @@ describe('supervisor view: what the bot solves', () => {
     // A day later (the sweep is asked as of then): the silent members' conversations get their outcome.
     expect(await center.outcomes.sweep(new Date(Date.now() + 25 * hour))).toBe(3);
 
-    const { context, page, watch } = await newPage(browser);
-    await signIn(page, server.url, 'sam@example.com');
-    await page.goto(`${server.url}/supervisor`);
+    const { context, page, watch } = await desktop.signedIn('sam@example.com');
+    await page.goto(`${desktop.server.url}/supervisor`);
     await page
       .getByRole('navigation', { name: 'Supervisor views' })
       .getByRole('link', { name: 'Bot' })
@@ -122,14 +102,13 @@ describe('supervisor view: what the bot solves', () => {
   }, 120_000);
 
   it('keeps the bot figures and the article page from agents', async () => {
-    await server.agent('bob@example.com', { name: 'Bob Agent' });
-    const { context, page } = await newPage(browser);
-    await signIn(page, server.url, 'bob@example.com');
-    await page.goto(`${server.url}/supervisor/bot`);
+    await desktop.server.agent('bob@example.com', { name: 'Bob Agent' });
+    const { context, page } = await desktop.signedIn('bob@example.com');
+    await page.goto(`${desktop.server.url}/supervisor/bot`);
     await page.getByRole('alert').getByText('Not allowed').waitFor();
     const status = await page.evaluate(async () => (await fetch('/api/v1/bot/outcomes')).status);
     expect(status).toBe(403);
-    await page.goto(`${server.url}/articles/reset-password`);
+    await page.goto(`${desktop.server.url}/articles/reset-password`);
     await page.getByRole('alert').getByText('Not allowed').waitFor();
     await context.close();
   }, 60_000);

@@ -1,14 +1,5 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ADMIN_PASSWORD,
-  eventually,
-  launchBrowser,
-  newPage,
-  type RunningSwitchboard,
-  signIn,
-  startSwitchboard,
-} from '../support/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { ADMIN_PASSWORD, eventually, useDesktop } from '../support/browser.ts';
 
 /**
  * Issue 4, the composer's helpers served by the API: an admin keeps the team's canned responses and sees
@@ -16,23 +7,12 @@ import {
  * the server's knowledge-base search.
  */
 describe('desktop: shared canned responses, knowledge-base search and channel health', () => {
-  let server: RunningSwitchboard;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startSwitchboard(), launchBrowser()]);
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const desktop = useDesktop();
 
   it('an admin adds a canned response; an agent in another browser uses it with /shortcut', async () => {
     const refundText = 'Refunds reach your card within 5 to 7 days.';
-    const admin = await newPage(browser);
-    await signIn(admin.page, server.url, 'admin@localhost', ADMIN_PASSWORD);
-    await admin.page.goto(`${server.url}/admin/canned`);
+    const admin = await desktop.signedIn('admin@localhost', ADMIN_PASSWORD);
+    await admin.page.goto(`${desktop.server.url}/admin/canned`);
     const form = admin.page.getByRole('form', { name: 'Canned response' });
     await form.getByLabel('Shortcut').fill('refund');
     await form.getByLabel('Title').fill('Refund policy');
@@ -46,29 +26,28 @@ describe('desktop: shared canned responses, knowledge-base search and channel he
     await form.getByLabel('Text').fill('Something else');
     await form.getByRole('button', { name: 'Add' }).click();
     await admin.page.getByRole('alert').getByText('the shortcut /refund is already taken').waitFor();
-    expect((await server.sb.center.cannedResponses.list()).map((r) => r.text)).toEqual([refundText]);
+    expect((await desktop.server.sb.center.cannedResponses.list()).map((r) => r.text)).toEqual([refundText]);
 
-    // The channels tab shows each connector's state from the server.
-    await admin.page.goto(`${server.url}/admin/channels`);
+    // The channels tab shows each connector's state from the desktop.server.
+    await admin.page.goto(`${desktop.server.url}/admin/channels`);
     const channels = admin.page.getByRole('table', { name: 'Channels' });
     await channels.locator('tr[data-channel="webchat"]').getByText('connected').waitFor();
     expect(admin.watch.errors).toEqual([]);
 
-    await server.sb.center.articles.create({
+    await desktop.server.sb.center.articles.create({
       title: 'Tracking a lost parcel',
       body: 'Open Orders, choose the parcel and press Track; a courier reference follows within a day.',
     });
-    await server.agent('ana@example.com', { name: 'Ana Agent' });
-    const { context, page, watch } = await newPage(browser);
-    await signIn(page, server.url, 'ana@example.com');
+    await desktop.server.agent('ana@example.com', { name: 'Ana Agent' });
+    const { context, page, watch } = await desktop.signedIn('ana@example.com');
     await page.getByLabel('Presence').selectOption('available');
     await page.locator('.live.on').waitFor();
     await eventually(
       'presence saved',
       async () =>
-        (await server.sb.center.store.agents.getByEmail('ana@example.com'))?.presence === 'available',
+        (await desktop.server.sb.center.store.agents.getByEmail('ana@example.com'))?.presence === 'available',
     );
-    await server.channel.receive({
+    await desktop.server.channel.receive({
       text: 'I want a refund, a human please',
       from: 'member-9',
       action: 'handoff',
@@ -85,7 +64,7 @@ describe('desktop: shared canned responses, knowledge-base search and channel he
     await expect.poll(() => reply.inputValue()).toBe(`Hello! ${refundText}`);
     await reply.press('Enter');
     const delivered = await eventually('the canned reply reaches the contact channel', () =>
-      server.channel.textsTo('member-9').find((t) => t.includes('5 to 7 days')),
+      desktop.server.channel.textsTo('member-9').find((t) => t.includes('5 to 7 days')),
     );
     expect(delivered).toBe(`Hello! ${refundText}`);
 

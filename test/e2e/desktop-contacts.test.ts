@@ -1,36 +1,18 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  launchBrowser,
-  newPage,
-  type RunningSwitchboard,
-  signIn,
-  startSwitchboard,
-} from '../support/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { useDesktop } from '../support/browser.ts';
 
 /** Issue 9, item 11: the desktop lists contacts and finds one by name. */
 describe('desktop contacts page', () => {
-  let server: RunningSwitchboard;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startSwitchboard(), launchBrowser()]);
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const desktop = useDesktop();
 
   it('lists web-chat contacts newest first and finds one by part of the name, in any case', async () => {
-    await server.agent('kim@example.com', { name: 'Kim' });
-    await server.channel.receive({ from: 'v1', text: 'hello', contact: { name: 'Amira Haddad' } });
-    await server.channel.receive({ from: 'v2', text: 'hi there', contact: { name: 'Jonas Berg' } });
+    await desktop.server.agent('kim@example.com', { name: 'Kim' });
+    await desktop.server.channel.receive({ from: 'v1', text: 'hello', contact: { name: 'Amira Haddad' } });
+    await desktop.server.channel.receive({ from: 'v2', text: 'hi there', contact: { name: 'Jonas Berg' } });
     // Outside text is shown as text.
-    await server.channel.receive({ from: 'v3', text: 'hey', contact: { name: '<b>Zoe</b>' } });
+    await desktop.server.channel.receive({ from: 'v3', text: 'hey', contact: { name: '<b>Zoe</b>' } });
 
-    const { context, page, watch } = await newPage(browser);
-    await signIn(page, server.url, 'kim@example.com');
+    const { context, page, watch } = await desktop.signedIn('kim@example.com');
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Contacts' }).click();
     const table = page.getByRole('table', { name: 'Contacts' });
     const names = () => table.getByRole('link').allTextContents();
@@ -50,8 +32,8 @@ describe('desktop contacts page', () => {
     expect(page.url()).toMatch(/\/contacts\/[^/]+$/);
 
     // The API refuses a query it cannot take, with a clear 400.
-    const cookie = (await context.cookies(server.url)).map((c) => `${c.name}=${c.value}`).join('; ');
-    const bad = await fetch(`${server.url}/api/v1/contacts?limit=0`, { headers: { cookie } });
+    const cookie = (await context.cookies(desktop.server.url)).map((c) => `${c.name}=${c.value}`).join('; ');
+    const bad = await fetch(`${desktop.server.url}/api/v1/contacts?limit=0`, { headers: { cookie } });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/limit/);
 

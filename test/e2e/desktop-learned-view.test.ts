@@ -1,17 +1,16 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultVirtualAgentTexts } from '../../src/core/knowledge/knowledge-virtual-agent.ts';
 import {
   ADMIN_PASSWORD,
   eventually,
-  launchBrowser,
   newPage,
-  type RunningSwitchboard,
   signIn,
   startSwitchboard,
+  useDesktop,
 } from '../support/browser.ts';
 import { type VisitorMessage, WebchatVisitor } from '../support/webchat-client.ts';
 
@@ -22,8 +21,6 @@ import { type VisitorMessage, WebchatVisitor } from '../support/webchat-client.t
  * learned view, retrained in the background on the new example question, can.
  */
 describe('desktop: an example question added in the article editor reaches the learned view', () => {
-  let server: RunningSwitchboard;
-  let browser: Browser;
   const visitors: WebchatVisitor[] = [];
 
   /**
@@ -94,28 +91,26 @@ describe('desktop: an example question added in the article editor reaches the l
   const egyptian = 'فين فلوسي';
   const unsure = defaultVirtualAgentTexts.ar?.unsure;
 
+  const desktop = useDesktop();
   beforeAll(async () => {
-    [server, browser] = await Promise.all([startSwitchboard(), launchBrowser()]);
-    await server.sb.center.articles.create(refunds);
+    await desktop.server.sb.center.articles.create(refunds);
   }, 120_000);
 
   afterAll(async () => {
     for (const visitor of visitors) visitor.close();
-    await browser?.close();
-    await server?.stop();
   });
 
   it('answers a dialect question with the article once the admin saved an MSA example like it', async () => {
-    const { page, watch } = await newPage(browser);
+    const { page, watch } = await newPage(desktop.browser);
 
-    const before = await ask(server.url, gulf);
+    const before = await ask(desktop.server.url, gulf);
     // Not sure, and offers a person (in Arabic): no article is a confident match yet.
     expect(before.text).toBe(unsure);
     expect(before.articles).toEqual([]);
 
-    await addExample(page, server.url, refunds.title, example);
-    const cookie = await adminCookie(server.url);
-    expect((await server.sb.center.articles.get(refunds.id)).examples).toEqual([
+    await addExample(page, desktop.server.url, refunds.title, example);
+    const cookie = await adminCookie(desktop.server.url);
+    expect((await desktop.server.sb.center.articles.get(refunds.id)).examples).toEqual([
       ...refunds.examples,
       example,
     ]);
@@ -124,13 +119,13 @@ describe('desktop: an example question added in the article editor reaches the l
     // (the agents' article search, signed in as the admin, ranks with the same index the bot answers from).
     await eventually(
       'the edited article first in the article search',
-      async () => (await searchFirst(server.url, cookie, gulf)) === refunds.id,
+      async () => (await searchFirst(desktop.server.url, cookie, gulf)) === refunds.id,
     );
-    const answer = await ask(server.url, gulf);
+    const answer = await ask(desktop.server.url, gulf);
     expect(answer.articles.map((a) => a.id)).toEqual([refunds.id]);
     expect(answer.articles[0]?.title).toBe(refunds.title);
     // Another dialect's spelling of the same question is understood too.
-    expect((await ask(server.url, egyptian)).articles.map((a) => a.id)).toEqual([refunds.id]);
+    expect((await ask(desktop.server.url, egyptian)).articles.map((a) => a.id)).toEqual([refunds.id]);
     expect(watch.errors).toEqual([]);
   }, 90_000);
 
@@ -145,7 +140,7 @@ describe('desktop: an example question added in the article editor reaches the l
     });
     try {
       await one.sb.center.articles.create(refunds);
-      const { page, watch } = await newPage(browser);
+      const { page, watch } = await newPage(desktop.browser);
       // The other instance learned the article from the change log (an old example is found)...
       const cookie = await adminCookie(other.url);
       await eventually(

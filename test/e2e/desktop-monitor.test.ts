@@ -1,14 +1,6 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ADMIN_PASSWORD,
-  eventually,
-  launchBrowser,
-  newPage,
-  type RunningSwitchboard,
-  signIn,
-  startSwitchboard,
-} from '../support/browser.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { ADMIN_PASSWORD, eventually, useDesktop } from '../support/browser.ts';
 
 /**
  * Issue 14, the supervisor monitor and macros: a supervisor watches a live conversation of an agent, leaves
@@ -16,30 +8,20 @@ import {
  * an agent answers with a macro that sends its text, sets the case's priority and tags, and closes.
  */
 describe('desktop: supervisor monitor and macros', () => {
-  let server: RunningSwitchboard;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startSwitchboard(), launchBrowser()]);
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const desktop = useDesktop();
 
   const goAvailable = async (page: Page, email: string) => {
     await page.getByLabel('Presence').selectOption('available');
     await page.locator('.live.on').waitFor();
     await eventually(
       `${email} available`,
-      async () => (await server.sb.center.store.agents.getByEmail(email))?.presence === 'available',
+      async () => (await desktop.server.sb.center.store.agents.getByEmail(email))?.presence === 'available',
     );
   };
 
   /** The member writes on web chat and asks for a person; the agent's page accepts the offer. */
   const handOff = async (page: Page, member: string): Promise<string> => {
-    await server.channel.receive({
+    await desktop.server.channel.receive({
       text: 'I was charged twice, a human please',
       from: member,
       action: 'handoff',
@@ -51,17 +33,15 @@ describe('desktop: supervisor monitor and macros', () => {
 
   it('a supervisor watches, leaves a note the agent sees, and reassigns to a second agent', async () => {
     const noteText = 'Offer the refund: they were charged twice (internal)';
-    await server.agent('ana@example.com', { name: 'Ana Agent' });
-    const bo = await server.agent('bo@example.com', { name: 'Bo Agent' });
-    await server.agent('sue@example.com', { name: 'Sue Supervisor', role: 'supervisor' });
-    const ana = await newPage(browser);
-    await signIn(ana.page, server.url, 'ana@example.com');
+    await desktop.server.agent('ana@example.com', { name: 'Ana Agent' });
+    const bo = await desktop.server.agent('bo@example.com', { name: 'Bo Agent' });
+    await desktop.server.agent('sue@example.com', { name: 'Sue Supervisor', role: 'supervisor' });
+    const ana = await desktop.signedIn('ana@example.com');
     await goAvailable(ana.page, 'ana@example.com');
     const conversationId = await handOff(ana.page, 'member-21');
 
-    const sue = await newPage(browser);
-    await signIn(sue.page, server.url, 'sue@example.com');
-    await sue.page.goto(`${server.url}/supervisor`);
+    const sue = await desktop.signedIn('sue@example.com');
+    await sue.page.goto(`${desktop.server.url}/supervisor`);
     await sue.page
       .getByRole('navigation', { name: 'Supervisor views' })
       .getByRole('link', { name: 'Monitor' })
@@ -99,23 +79,22 @@ describe('desktop: supervisor monitor and macros', () => {
     expect(await ana.page.getByLabel('Write an internal note').inputValue()).toBe('');
 
     // Bo comes online; Sue reassigns the conversation to Bo, who then holds it and reads the note.
-    const boPage = await newPage(browser);
-    await signIn(boPage.page, server.url, 'bo@example.com');
+    const boPage = await desktop.signedIn('bo@example.com');
     await goAvailable(boPage.page, 'bo@example.com');
     await panel.getByLabel('Reassign to').selectOption({ label: 'Bo Agent (available)' });
     await panel.getByRole('button', { name: 'Reassign' }).click();
     await row.locator('.holder').getByText('Bo Agent').waitFor();
-    expect((await server.sb.center.store.conversations.get(conversationId))?.agentId).toBe(bo.id);
-    await boPage.page.goto(`${server.url}/conversations/${encodeURIComponent(conversationId)}`);
+    expect((await desktop.server.sb.center.store.conversations.get(conversationId))?.agentId).toBe(bo.id);
+    await boPage.page.goto(`${desktop.server.url}/conversations/${encodeURIComponent(conversationId)}`);
     await boPage.page.getByLabel('Reply').waitFor();
     await boPage.page.getByRole('list', { name: 'Internal notes' }).getByText(noteText).waitFor();
 
     // The member heard of the hand-over (sent after the note), and never of the note.
     await eventually('the member hears Bo takes over', () =>
-      server.channel.textsTo('member-21').find((t) => t.includes('Bo Agent is taking over')),
+      desktop.server.channel.textsTo('member-21').find((t) => t.includes('Bo Agent is taking over')),
     );
     expect(
-      server.channel
+      desktop.server.channel
         .textsTo('member-21')
         .some((t) => t.includes('Offer the refund') || t.includes('Refund started')),
     ).toBe(false);
@@ -125,9 +104,8 @@ describe('desktop: supervisor monitor and macros', () => {
 
   it('an agent answers with a macro: the text is sent, the case gets priority and tags, the conversation closes', async () => {
     const macroText = 'Your refund is on its way; it reaches your card within 5 days.';
-    const admin = await newPage(browser);
-    await signIn(admin.page, server.url, 'admin@localhost', ADMIN_PASSWORD);
-    await admin.page.goto(`${server.url}/admin/canned`);
+    const admin = await desktop.signedIn('admin@localhost', ADMIN_PASSWORD);
+    await admin.page.goto(`${desktop.server.url}/admin/canned`);
     const form = admin.page.getByRole('form', { name: 'Canned response' });
     await form.getByLabel('Shortcut').fill('refund-close');
     await form.getByLabel('Title').fill('Refund and close');
@@ -142,14 +120,13 @@ describe('desktop: supervisor monitor and macros', () => {
       .getByText('macro: priority high · tags refund, billing · close')
       .waitFor();
 
-    await server.agent('cy@example.com', { name: 'Cy Agent' });
-    const cy = await newPage(browser);
-    await signIn(cy.page, server.url, 'cy@example.com');
+    await desktop.server.agent('cy@example.com', { name: 'Cy Agent' });
+    const cy = await desktop.signedIn('cy@example.com');
     await goAvailable(cy.page, 'cy@example.com');
     // Ana and Bo are still available from the first test: take them out of the way.
     for (const email of ['ana@example.com', 'bo@example.com']) {
-      const other = await server.sb.center.store.agents.getByEmail(email);
-      if (other) await server.sb.center.agents.setPresence(other.id, 'away');
+      const other = await desktop.server.sb.center.store.agents.getByEmail(email);
+      if (other) await desktop.server.sb.center.agents.setPresence(other.id, 'away');
     }
     const conversationId = await handOff(cy.page, 'member-22');
     await cy.page.getByRole('button', { name: 'Macros' }).click();
@@ -160,11 +137,11 @@ describe('desktop: supervisor monitor and macros', () => {
     await cy.page.waitForURL(/\/inbox$/);
 
     await eventually('the macro text reaches the member', () =>
-      server.channel.textsTo('member-22').find((t) => t === macroText),
+      desktop.server.channel.textsTo('member-22').find((t) => t === macroText),
     );
-    const conversation = await server.sb.center.store.conversations.get(conversationId);
+    const conversation = await desktop.server.sb.center.store.conversations.get(conversationId);
     expect(conversation?.state).toBe('closed');
-    const kase = await server.sb.center.store.cases.get(conversation?.caseId ?? '');
+    const kase = await desktop.server.sb.center.store.cases.get(conversation?.caseId ?? '');
     expect(kase?.priority).toBe('high');
     expect(kase?.tags).toEqual(expect.arrayContaining(['refund', 'billing']));
     expect(kase?.status).toBe('solved');

@@ -1,37 +1,18 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ADMIN_PASSWORD,
-  launchBrowser,
-  newPage,
-  type RunningSwitchboard,
-  signIn,
-  startSwitchboard,
-} from '../support/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { ADMIN_PASSWORD, useDesktop } from '../support/browser.ts';
 
 /**
  * Issue 9, item 12: a fresh install lists its support queue; the admin picks the hand-off queue in the desktop.
  * Issue 15: the admin maps Discord roles to queues and priorities (Admin → Role routing).
  */
 describe('Admin → Queues: where hand-offs go', () => {
-  let server: RunningSwitchboard;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startSwitchboard(), launchBrowser()]);
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const desktop = useDesktop();
 
   it('shows the default queue before any hand-off and sends hand-offs to the queue the admin chooses', async () => {
     // The first start created it: before any hand-off, before anyone opened the desktop.
-    expect((await server.sb.center.queues.list()).map((q) => q.name)).toEqual(['support']);
-    const { context, page, watch } = await newPage(browser);
-    await signIn(page, server.url, 'admin@localhost', ADMIN_PASSWORD);
-    await page.goto(`${server.url}/admin/queues`);
+    expect((await desktop.server.sb.center.queues.list()).map((q) => q.name)).toEqual(['support']);
+    const { context, page, watch } = await desktop.signedIn('admin@localhost', ADMIN_PASSWORD);
+    await page.goto(`${desktop.server.url}/admin/queues`);
     const table = page.getByRole('table', { name: 'Queues' });
     // Nobody has asked for a person yet, and the queue they will wait in is already there.
     await expect.poll(() => table.locator('tbody td:first-child').allTextContents()).toEqual(['support']);
@@ -46,11 +27,15 @@ describe('Admin → Queues: where hand-offs go', () => {
     await handoffs.selectOption({ label: 'vip' });
     await page.getByRole('status').filter({ hasText: 'new hand-offs wait in vip' }).waitFor();
 
-    await server.channel.receive({ from: 'member-1', text: 'I want to talk to a person', action: 'handoff' });
-    const vip = await server.sb.center.queues.get('vip');
+    await desktop.server.channel.receive({
+      from: 'member-1',
+      text: 'I want to talk to a person',
+      action: 'handoff',
+    });
+    const vip = await desktop.server.sb.center.queues.get('vip');
     await expect
       .poll(async () =>
-        (await server.sb.center.conversations.list({ state: 'queued' })).map((c) => c.queueId),
+        (await desktop.server.sb.center.conversations.list({ state: 'queued' })).map((c) => c.queueId),
       )
       .toEqual([vip.id]);
 
@@ -64,8 +49,10 @@ describe('Admin → Queues: where hand-offs go', () => {
     const vipTranscript = page.getByLabel("Send vip's members the transcript when their conversation closes");
     expect(await vipTranscript.isChecked()).toBe(false);
     await vipTranscript.check();
-    await expect.poll(async () => (await server.sb.center.queues.get('vip')).sendTranscript).toBe(true);
-    expect((await server.sb.center.queues.get('support')).sendTranscript).toBe(false);
+    await expect
+      .poll(async () => (await desktop.server.sb.center.queues.get('vip')).sendTranscript)
+      .toBe(true);
+    expect((await desktop.server.sb.center.queues.get('support')).sendTranscript).toBe(false);
     await page.reload();
     expect(
       await page.getByLabel("Send vip's members the transcript when their conversation closes").isChecked(),
@@ -75,10 +62,9 @@ describe('Admin → Queues: where hand-offs go', () => {
   }, 60_000);
 
   it('Admin → Role routing maps a Discord role to a queue, a priority and a skill, and says why a route is refused', async () => {
-    const partners = await server.sb.center.queues.create({ name: 'partners', skills: ['partner'] });
-    const { context, page, watch } = await newPage(browser);
-    await signIn(page, server.url, 'admin@localhost', ADMIN_PASSWORD);
-    await page.goto(`${server.url}/admin/roles`);
+    const partners = await desktop.server.sb.center.queues.create({ name: 'partners', skills: ['partner'] });
+    const { context, page, watch } = await desktop.signedIn('admin@localhost', ADMIN_PASSWORD);
+    await page.goto(`${desktop.server.url}/admin/roles`);
     const rows = page.getByRole('table', { name: 'Role routes' }).locator('tbody tr');
     await page.getByLabel('Role', { exact: true }).fill('Partner');
     await page.getByLabel('Queue of the role').selectOption({ label: 'partners' });
@@ -97,7 +83,7 @@ describe('Admin → Queues: where hand-offs go', () => {
     await page.getByLabel('Skill of the role').fill('reseller');
     await page.getByRole('button', { name: 'Add route' }).click();
     await page.getByText('no agent or queue has the skill "reseller"').waitFor();
-    expect(await server.sb.center.roleRoutes.list()).toEqual([
+    expect(await desktop.server.sb.center.roleRoutes.list()).toEqual([
       { role: 'Partner', queueId: partners.id, priority: 'high', skill: 'partner' },
     ]);
     await page.reload();

@@ -1,45 +1,28 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  launchBrowser,
-  newPage,
-  type RunningSwitchboard,
-  signIn,
-  startSwitchboard,
-} from '../support/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { newPage, signIn, useDesktop } from '../support/browser.ts';
 
 /** Issue 14, search: the top bar's search finds an Arabic message however its letters are typed, by role. */
 describe('desktop search', () => {
-  let server: RunningSwitchboard;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startSwitchboard(), launchBrowser()]);
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const desktop = useDesktop();
 
   it('finds an Arabic message typed with other alef and hamza forms; an agent without access does not see it', async () => {
-    await server.agent('sana@example.com', { name: 'Sana', role: 'supervisor' });
-    await server.agent('kim@example.com', { name: 'Kim' });
+    await desktop.server.agent('sana@example.com', { name: 'Sana', role: 'supervisor' });
+    await desktop.server.agent('kim@example.com', { name: 'Kim' });
     // Still with the bot: no agent holds it and it waits in no queue, so only supervisors may open it.
-    await server.channel.receive({
+    await desktop.server.channel.receive({
       from: 'v1',
       text: 'أُريدُ إلغاءَ طلبي رقم ٤٥',
       contact: { name: 'Amira Haddad' },
     });
-    await server.channel.receive({
+    await desktop.server.channel.receive({
       from: 'v2',
       text: 'my <b>parcel</b> is late <img src=x onerror="document.title=1">',
       contact: { name: 'Jonas Berg' },
     });
 
-    const supervisor = await newPage(browser);
+    const supervisor = await newPage(desktop.browser);
     const page = supervisor.page;
-    await signIn(page, server.url, 'sana@example.com');
+    await signIn(page, desktop.server.url, 'sana@example.com');
     const box = page.getByLabel('Search everything');
     // Typed with bare alefs, no diacritics, and the Arabic-Indic digits as ASCII.
     await box.fill('الغاء اريد 45');
@@ -78,8 +61,7 @@ describe('desktop search', () => {
     expect(await excerpt.locator('mark').allTextContents()).toEqual(['parcel', 'late']);
     expect(await excerpt.locator('b, img').count()).toBe(0);
 
-    const agent = await newPage(browser);
-    await signIn(agent.page, server.url, 'kim@example.com');
+    const agent = await desktop.signedIn('kim@example.com');
     await agent.page.getByLabel('Search everything').fill('إلغاء');
     await agent.page.getByLabel('Search everything').press('Enter');
     await agent.page.getByText('Nothing matches').waitFor();

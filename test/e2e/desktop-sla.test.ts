@@ -1,16 +1,7 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/ports/clock.ts';
-import {
-  ADMIN_PASSWORD,
-  eventually,
-  launchBrowser,
-  newPage,
-  type RunningSwitchboard,
-  screenshot,
-  signIn,
-  startSwitchboard,
-} from '../support/browser.ts';
+import { ADMIN_PASSWORD, eventually, newPage, screenshot, signIn, useDesktop } from '../support/browser.ts';
 
 /** What the page showed through the Notification API (the real constructor, wrapped to be observed). */
 interface Shown {
@@ -26,25 +17,16 @@ interface Shown {
  */
 describe('desktop: SLA clocks, alerts and breaches', () => {
   const clock = new ManualClock(new Date());
-  let server: RunningSwitchboard;
-  let browser: Browser;
 
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startSwitchboard({}, { clock }), launchBrowser()]);
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const desktop = useDesktop({}, { clock });
 
   // The page and the server move under load: wait as the other browser tests do, not a second.
   const poll = <T>(check: () => Promise<T> | T) => expect.poll(check, { timeout: 20_000, interval: 50 });
 
   /** A page whose notifications are allowed by the browser and recorded as they are constructed. */
   const notifyingPage = async () => {
-    const opened = await newPage(browser);
-    await opened.context.grantPermissions(['notifications'], { origin: server.url });
+    const opened = await newPage(desktop.browser);
+    await opened.context.grantPermissions(['notifications'], { origin: desktop.server.url });
     await opened.context.addInitScript(() => {
       const Real = window.Notification;
       const shown: { title: string; body: string; notification: Notification }[] = [];
@@ -81,10 +63,10 @@ describe('desktop: SLA clocks, alerts and breaches', () => {
 
   it('an admin sets business hours and a policy; the held conversation turns amber, then red, with alerts', async () => {
     const admin = await notifyingPage();
-    await signIn(admin.page, server.url, 'admin@localhost', ADMIN_PASSWORD);
+    await signIn(admin.page, desktop.server.url, 'admin@localhost', ADMIN_PASSWORD);
 
     // Business hours: a wrong time zone is refused with the API's reason; open every day then saves.
-    await admin.page.goto(`${server.url}/admin/hours`);
+    await admin.page.goto(`${desktop.server.url}/admin/hours`);
     const hours = admin.page.getByRole('form', { name: 'Business hours' });
     await hours.getByLabel('Time zone').fill('Mars/Olympus');
     for (const day of ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'])
@@ -92,39 +74,39 @@ describe('desktop: SLA clocks, alerts and breaches', () => {
     await hours.getByLabel('Holidays').fill('2030-12-25');
     await hours.getByRole('button', { name: 'Save business hours' }).click();
     await admin.page.getByRole('alert').getByText('"Mars/Olympus" is not a known IANA time zone').waitFor();
-    expect(await server.sb.center.store.sla.listBusinessHours()).toEqual([]);
+    expect(await desktop.server.sb.center.store.sla.listBusinessHours()).toEqual([]);
     await hours.getByLabel('Time zone').fill('Asia/Riyadh');
     await hours.getByRole('button', { name: 'Save business hours' }).click();
     await admin.page.getByRole('status', { name: 'Opening' }).getByText('Open now.').waitFor();
-    const [stored] = await server.sb.center.store.sla.listBusinessHours();
+    const [stored] = await desktop.server.sb.center.store.sla.listBusinessHours();
     expect(stored).toMatchObject({ timeZone: 'Asia/Riyadh', holidays: ['2030-12-25'] });
     expect(stored?.weekly).toHaveLength(7);
 
     // The policy: cases of normal priority get their first response within 5 minutes.
-    await admin.page.goto(`${server.url}/admin/sla`);
+    await admin.page.goto(`${desktop.server.url}/admin/sla`);
     const normal = admin.page
       .getByRole('table', { name: 'SLA policies' })
       .locator('tr[data-priority="normal"]');
     await normal.getByLabel('First response (minutes)').fill('5');
     await normal.getByRole('button', { name: 'Save' }).click();
     await normal.getByRole('button', { name: 'Remove' }).waitFor();
-    const [policy] = await server.sb.center.store.sla.listPolicies();
+    const [policy] = await desktop.server.sb.center.store.sla.listPolicies();
     expect(policy).toMatchObject({ priority: 'normal', firstResponseMinutes: 5, resolutionMinutes: null });
     await turnOnAlerts(admin.page);
 
     // Ana takes a conversation and does not answer.
-    await server.agent('ana@example.com', { name: 'Ana Agent' });
+    await desktop.server.agent('ana@example.com', { name: 'Ana Agent' });
     const ana = await notifyingPage();
-    await signIn(ana.page, server.url, 'ana@example.com');
+    await signIn(ana.page, desktop.server.url, 'ana@example.com');
     await turnOnAlerts(ana.page);
     await ana.page.getByLabel('Presence').selectOption('available');
     await ana.page.locator('.live.on').waitFor();
     await eventually(
       'Ana available',
       async () =>
-        (await server.sb.center.store.agents.getByEmail('ana@example.com'))?.presence === 'available',
+        (await desktop.server.sb.center.store.agents.getByEmail('ana@example.com'))?.presence === 'available',
     );
-    await server.channel.receive({
+    await desktop.server.channel.receive({
       text: 'My order never came, a human please',
       from: 'member-1',
       action: 'handoff',
@@ -133,8 +115,8 @@ describe('desktop: SLA clocks, alerts and breaches', () => {
     await ana.page.waitForURL(/\/conversations\//);
     const conversationId = decodeURIComponent(new URL(ana.page.url()).pathname.split('/').pop() ?? '');
     const caseNumber = (
-      await server.sb.center.store.cases.get(
-        (await server.sb.center.store.conversations.get(conversationId))?.caseId ?? '',
+      await desktop.server.sb.center.store.cases.get(
+        (await desktop.server.sb.center.store.conversations.get(conversationId))?.caseId ?? '',
       )
     )?.number;
 
@@ -176,7 +158,7 @@ describe('desktop: SLA clocks, alerts and breaches', () => {
     await ana.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Cases' }).click();
     await ana.page.waitForURL(/\/cases$/);
     await clickNotification(ana.page, breach.title);
-    await ana.page.waitForURL(`${server.url}/conversations/${encodeURIComponent(conversationId)}`);
+    await ana.page.waitForURL(`${desktop.server.url}/conversations/${encodeURIComponent(conversationId)}`);
     // (In-app navigation: a reload would forget the page's notifications.)
     await admin.page
       .getByRole('navigation', { name: 'Main' })
@@ -184,7 +166,9 @@ describe('desktop: SLA clocks, alerts and breaches', () => {
       .click();
     await admin.page.waitForURL(/\/supervisor$/);
     await clickNotification(admin.page, breach.title);
-    await admin.page.waitForURL(`${server.url}/supervisor/monitor/${encodeURIComponent(conversationId)}`);
+    await admin.page.waitForURL(
+      `${desktop.server.url}/supervisor/monitor/${encodeURIComponent(conversationId)}`,
+    );
     const monitorRow = admin.page
       .getByRole('table', { name: 'Live conversations' })
       .locator(`tr[data-conversation="${conversationId}"]`);

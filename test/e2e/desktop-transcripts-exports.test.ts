@@ -1,41 +1,22 @@
 import { readFile } from 'node:fs/promises';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Case } from '../../src/core/model.ts';
-import {
-  launchBrowser,
-  newPage,
-  type RunningSwitchboard,
-  screenshot,
-  signIn,
-  startSwitchboard,
-} from '../support/browser.ts';
+import { newPage, screenshot, useDesktop } from '../support/browser.ts';
 
 /** Issue 14 in the desktop: the transcript page and its downloads; an export of 10,000 cases with progress. */
 describe('agent desktop: transcripts and exports', () => {
-  let server: RunningSwitchboard;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startSwitchboard(), launchBrowser()]);
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const desktop = useDesktop();
 
   it('an agent opens the transcript of a conversation, prints it and downloads it as HTML and JSON', async () => {
-    const ana = await server.agent('ana@example.com', { name: 'Ana Agent' });
-    await server.sb.center.agents.setPresence(ana.id, 'available');
-    const { context, page, watch } = await newPage(browser);
-    await signIn(page, server.url, 'ana@example.com');
+    const ana = await desktop.server.agent('ana@example.com', { name: 'Ana Agent' });
+    await desktop.server.sb.center.agents.setPresence(ana.id, 'available');
+    const { context, page, watch } = await desktop.signedIn('ana@example.com');
 
-    await server.channel.receive({ text: 'I want to talk to a human please', from: 'member-t' });
+    await desktop.server.channel.receive({ text: 'I want to talk to a human please', from: 'member-t' });
     await page.locator('.offer').getByRole('button', { name: 'Accept' }).click();
     await page.waitForURL(/\/conversations\//);
     const conversationId = new URL(page.url()).pathname.split('/')[2]!;
-    await server.channel.receive({
+    await desktop.server.channel.receive({
       text: 'My order <img src=x onerror=alert(1)> never came',
       from: 'member-t',
     });
@@ -45,7 +26,7 @@ describe('agent desktop: transcripts and exports', () => {
     await page.getByRole('list', { name: 'Transcript' }).getByText('Sorry about that, let me look').waitFor();
 
     await page.getByRole('link', { name: 'Transcript' }).click();
-    await page.waitForURL(`${server.url}/conversations/${conversationId}/transcript`);
+    await page.waitForURL(`${desktop.server.url}/conversations/${conversationId}/transcript`);
     const entries = page.getByRole('list', { name: 'Transcript entries' });
     await entries.getByText('Sorry about that, let me look').waitFor();
     // Outside text is text: the member's markup shows as written and runs nothing.
@@ -76,7 +57,7 @@ describe('agent desktop: transcripts and exports', () => {
     expect(html).toContain('@media print');
 
     // The downloaded file stands alone: opened from disk, it shows the transcript and loads nothing.
-    const { page: filePage } = await newPage(browser);
+    const { page: filePage } = await newPage(desktop.browser);
     const requests: string[] = [];
     filePage.on('request', (request) => requests.push(request.url()));
     await filePage.setContent(html);
@@ -100,7 +81,7 @@ describe('agent desktop: transcripts and exports', () => {
   }, 120_000);
 
   it('a supervisor exports 10,000 cases: the progress counts rows of the total, the file has 10,000 rows', async () => {
-    const store = server.sb.center.store;
+    const store = desktop.server.sb.center.store;
     const first = await store.cases.nextNumber();
     const base = Date.UTC(2027, 0, 1);
     // Written straight to the store, a thousand a transaction: the export is under test, not case creation.
@@ -130,11 +111,10 @@ describe('agent desktop: transcripts and exports', () => {
         }
       });
     }
-    await server.agent('sue@example.com', { role: 'supervisor', name: 'Sue Supervisor' });
-    const { context, page, watch } = await newPage(browser);
-    await signIn(page, server.url, 'sue@example.com');
+    await desktop.server.agent('sue@example.com', { role: 'supervisor', name: 'Sue Supervisor' });
+    const { context, page, watch } = await desktop.signedIn('sue@example.com');
     await page.getByRole('link', { name: 'Export' }).click();
-    await page.waitForURL(`${server.url}/exports`);
+    await page.waitForURL(`${desktop.server.url}/exports`);
     const form = page.getByRole('form', { name: 'Export' });
     await form.getByLabel('Created from').fill('2027-01-01');
     await form.getByLabel('Status').selectOption('open');
@@ -163,11 +143,10 @@ describe('agent desktop: transcripts and exports', () => {
   }, 180_000);
 
   it('an agent has no Export page', async () => {
-    await server.agent('bob@example.com', { name: 'Bob' });
-    const { context, page } = await newPage(browser);
-    await signIn(page, server.url, 'bob@example.com');
+    await desktop.server.agent('bob@example.com', { name: 'Bob' });
+    const { context, page } = await desktop.signedIn('bob@example.com');
     expect(await page.getByRole('link', { name: 'Export' }).count()).toBe(0);
-    await page.goto(`${server.url}/exports`);
+    await page.goto(`${desktop.server.url}/exports`);
     await page.getByRole('heading', { name: 'Not allowed' }).waitFor();
     await context.close();
   });

@@ -1,39 +1,18 @@
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signatureMatches } from '../../src/announcements/webhook-signature.ts';
-import {
-  ADMIN_PASSWORD,
-  AGENT_PASSWORD,
-  eventually,
-  launchBrowser,
-  newPage,
-  type RunningSwitchboard,
-  screenshot,
-  signIn,
-  startSwitchboard,
-} from '../support/browser.ts';
+import { ADMIN_PASSWORD, AGENT_PASSWORD, eventually, screenshot, useDesktop } from '../support/browser.ts';
 import { WebhookReceiver } from '../support/webhook-receiver.ts';
 
 /** Admin → Webhooks: subscribe an integrator's URL, copy the secret once, follow the delivery log. */
 describe('desktop: outbound webhooks', () => {
-  let server: RunningSwitchboard;
-  let browser: Browser;
   const receiver = new WebhookReceiver();
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startSwitchboard(), launchBrowser(), receiver.start()]);
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    await receiver.stop();
-  });
+  beforeAll(() => receiver.start());
+  afterAll(() => receiver.stop());
+  const desktop = useDesktop();
 
   it('an admin creates a subscription, sees a refused delivery, sends it again and sees it delivered', async () => {
-    const { page, watch } = await newPage(browser);
-    await signIn(page, server.url, 'admin@localhost', ADMIN_PASSWORD);
-    await page.goto(`${server.url}/admin/webhooks`);
+    const { page, watch } = await desktop.signedIn('admin@localhost', ADMIN_PASSWORD);
+    await page.goto(`${desktop.server.url}/admin/webhooks`);
     const form = page.getByRole('form', { name: 'New webhook' });
     await form.getByLabel('URL').fill(receiver.url);
     await form.getByLabel('Description').fill('CRM sync');
@@ -50,7 +29,7 @@ describe('desktop: outbound webhooks', () => {
     await form.getByRole('button', { name: 'Create webhook' }).click();
     const secret = await page.getByTestId('webhook-secret').textContent();
     expect(secret).toMatch(/^whsec_[0-9a-f]{64}$/);
-    const [stored] = await server.sb.center.store.webhooks.listSubscriptions();
+    const [stored] = await desktop.server.sb.center.store.webhooks.listSubscriptions();
     expect(stored).toMatchObject({ url: receiver.url, description: 'CRM sync', events: ['case.created'] });
     expect(stored?.secret).toBe(secret);
     await page.getByRole('button', { name: 'I copied it' }).click();
@@ -58,7 +37,7 @@ describe('desktop: outbound webhooks', () => {
 
     // The endpoint refuses the first attempt: the log shows the refusal and its answer, as text.
     receiver.answer = () => 500;
-    const kase = await server.sb.center.cases.create(
+    const kase = await desktop.server.sb.center.cases.create(
       { kind: 'bug', subject: 'Checkout fails' },
       { kind: 'system', id: null },
     );
@@ -101,54 +80,39 @@ describe('desktop: outbound webhooks', () => {
 
 /** An endpoint disabled after failing for `disableAfterMs` (short here): the admins are told in a banner. */
 describe('desktop: the admins are told when a webhook endpoint is disabled', () => {
-  let server: RunningSwitchboard;
-  let browser: Browser;
   const receiver = new WebhookReceiver();
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([
-      startSwitchboard(
-        {},
-        {
-          webhooks: { disableAfterMs: 1_500, baseBackoffMs: 200, maxBackoffMs: 300, jitter: 0, tickMs: 100 },
-        },
-      ),
-      launchBrowser(),
-      receiver.start(),
-    ]);
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    await receiver.stop();
-  });
+  beforeAll(() => receiver.start());
+  afterAll(() => receiver.stop());
+  const desktop = useDesktop(
+    {},
+    { webhooks: { disableAfterMs: 1_500, baseBackoffMs: 200, maxBackoffMs: 300, jitter: 0, tickMs: 100 } },
+  );
 
   it('shows the notice live and at sign-in, leads to the webhook, and ends when it is turned on again', async () => {
-    const { page, watch } = await newPage(browser);
-    await signIn(page, server.url, 'admin@localhost', ADMIN_PASSWORD);
+    const { page, watch } = await desktop.signedIn('admin@localhost', ADMIN_PASSWORD);
     const banner = page.getByRole('region', { name: 'Notices for admins' });
     expect(await banner.count()).toBe(0);
 
     receiver.answer = () => 503;
-    const { subscription } = await server.sb.center.webhooks.create({
+    const { subscription } = await desktop.server.sb.center.webhooks.create({
       url: receiver.url,
       events: ['case.created'],
     });
-    await server.sb.center.cases.create({ kind: 'bug', subject: 'Crash' }, { kind: 'system', id: null });
+    await desktop.server.sb.center.cases.create(
+      { kind: 'bug', subject: 'Crash' },
+      { kind: 'system', id: null },
+    );
     // Live: the admin already signed in is told when the endpoint is disabled.
     const notice = banner.getByRole('alert');
     await notice.getByText(`The webhook to ${new URL(receiver.url).host} was disabled after`).waitFor();
     await notice.getByText('(last: HTTP 503)', { exact: false }).waitFor();
-    expect((await server.sb.center.webhooks.get(subscription.id)).enabled).toBe(false);
+    expect((await desktop.server.sb.center.webhooks.get(subscription.id)).enabled).toBe(false);
 
     // An admin who signs in later sees it too; an agent does not.
-    const later = await newPage(browser);
-    await signIn(later.page, server.url, 'admin@localhost', ADMIN_PASSWORD);
+    const later = await desktop.signedIn('admin@localhost', ADMIN_PASSWORD);
     await later.page.getByRole('region', { name: 'Notices for admins' }).getByRole('alert').waitFor();
-    await server.agent('ana@example.com');
-    const agent = await newPage(browser);
-    await signIn(agent.page, server.url, 'ana@example.com', AGENT_PASSWORD);
+    await desktop.server.agent('ana@example.com');
+    const agent = await desktop.signedIn('ana@example.com', AGENT_PASSWORD);
     await agent.page.getByRole('navigation', { name: 'Main' }).waitFor();
     expect(await agent.page.getByRole('region', { name: 'Notices for admins' }).count()).toBe(0);
 

@@ -1,13 +1,6 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ADMIN_PASSWORD,
-  launchBrowser,
-  newPage,
-  type RunningSwitchboard,
-  signIn,
-  startSwitchboard,
-} from '../support/browser.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { ADMIN_PASSWORD, newPage, useDesktop } from '../support/browser.ts';
 
 const payloads = [
   '<img src=x onerror=alert(1)>',
@@ -38,28 +31,17 @@ async function assertInert(page: Page): Promise<void> {
 
 /** Issue 4, acceptance 4: XSS payloads as contact messages, article bodies and case notes run nothing. */
 describe('XSS payloads run nothing in the desktop, the article page or the widget', () => {
-  let server: RunningSwitchboard;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startSwitchboard(), launchBrowser()]);
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const desktop = useDesktop();
 
   it('shows every payload as text', async () => {
-    const { context, page, watch } = await newPage(browser);
-    await signIn(page, server.url, 'admin@localhost', ADMIN_PASSWORD);
+    const { context, page, watch } = await desktop.signedIn('admin@localhost', ADMIN_PASSWORD);
     await page.getByLabel('Presence').selectOption('available');
     await page.locator('.live.on').waitFor();
 
     // Contact messages (and a contact name) through a connector, then a hand-off.
     const contact = { externalId: 'evil-1', name: payloads[0]! };
-    await server.channel.receive({ text: all, from: 'evil-1', contact });
-    await server.channel.receive({ text: 'agent', from: 'evil-1', contact, action: 'handoff' });
+    await desktop.server.channel.receive({ text: all, from: 'evil-1', contact });
+    await desktop.server.channel.receive({ text: 'agent', from: 'evil-1', contact, action: 'handoff' });
     await page.locator('.offer').getByRole('button', { name: 'Accept' }).click();
     const transcript = page.getByRole('list', { name: 'Transcript' });
     await transcript.getByText('<script>alert(2)</script>', { exact: false }).first().waitFor();
@@ -86,12 +68,12 @@ describe('XSS payloads run nothing in the desktop, the article page or the widge
     await assertInert(page);
 
     // An article body, in the Markdown preview and on the public article page.
-    const article = await server.sb.center.articles.create({
+    const article = await desktop.server.sb.center.articles.create({
       title: '<img src=x onerror=alert(9)> Article',
       body: `# Title\n\n${all}\n\n![img](javascript:alert(10))\n\n[ok link](https://example.com)`,
       published: true,
     });
-    await page.goto(`${server.url}/admin/articles`);
+    await page.goto(`${desktop.server.url}/admin/articles`);
     await page
       .getByRole('row', { name: /Article/ })
       .getByRole('button', { name: 'Edit' })
@@ -103,14 +85,14 @@ describe('XSS payloads run nothing in the desktop, the article page or the widge
     expect(hrefs.filter((h) => h !== null)).toEqual(['https://example.com']);
     await assertInert(page);
 
-    await page.goto(`${server.url}/kb/${article.id}`);
+    await page.goto(`${desktop.server.url}/kb/${article.id}`);
     await page.getByText('ok link').waitFor();
     expect(await page.locator('article').textContent()).toContain('<script>alert(2)</script>');
     await assertInert(page);
 
     // The web-chat visitor sees the agent's payload reply as text.
-    const visitor = await newPage(browser, { width: 420, height: 720 });
-    await visitor.page.goto(`${server.url}/chat`);
+    const visitor = await newPage(desktop.browser, { width: 420, height: 720 });
+    await visitor.page.goto(`${desktop.server.url}/chat`);
     await visitor.page.getByLabel('Your message').fill(all);
     await visitor.page.getByLabel('Your message').press('Enter');
     await visitor.page

@@ -1,15 +1,6 @@
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Agent } from '../../src/core/model.ts';
-import {
-  eventually,
-  launchBrowser,
-  newPage,
-  type RunningSwitchboard,
-  screenshot,
-  signIn,
-  startSwitchboard,
-} from '../support/browser.ts';
+import { eventually, screenshot, useDesktop } from '../support/browser.ts';
 import { MessengerGraphFake } from '../support/messenger-graph-fake.ts';
 
 const APP_SECRET = 'messenger-app-secret-0123456789';
@@ -19,34 +10,26 @@ const hourMs = 3_600_000;
 /** An agent works a Messenger conversation in the desktop like any other channel's. */
 describe('desktop: a Messenger conversation', () => {
   let graph: MessengerGraphFake;
-  let server: RunningSwitchboard;
-  let browser: Browser;
   let ana: Agent;
 
-  beforeAll(async () => {
+  // Registered first, so that it runs after the desktop has stopped.
+  afterAll(() => graph?.close());
+  const desktop = useDesktop(async () => {
     graph = await MessengerGraphFake.start({ appSecret: APP_SECRET, pageAccessToken: PAGE_TOKEN });
-    [server, browser] = await Promise.all([
-      startSwitchboard({
-        MESSENGER_PAGE_ACCESS_TOKEN: PAGE_TOKEN,
-        MESSENGER_APP_SECRET: APP_SECRET,
-        MESSENGER_VERIFY_TOKEN: 'verify-me-please',
-        MESSENGER_API_URL: graph.url,
-      }),
-      launchBrowser(),
-    ]);
-    graph.webhookUrl = `${server.url}/webhooks/messenger`;
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    await graph?.close();
+    return {
+      MESSENGER_PAGE_ACCESS_TOKEN: PAGE_TOKEN,
+      MESSENGER_APP_SECRET: APP_SECRET,
+      MESSENGER_VERIFY_TOKEN: 'verify-me-please',
+      MESSENGER_API_URL: graph.url,
+    };
+  });
+  beforeAll(() => {
+    graph.webhookUrl = `${desktop.server.url}/webhooks/messenger`;
   });
 
   it('shows the conversation with the Messenger icon, the member’s words as text, and sends the reply through the Send API', async () => {
-    ana = await server.agent('ana@example.com', { name: 'Ana' });
-    const { page, watch, context } = await newPage(browser);
-    await signIn(page, server.url, 'ana@example.com');
+    ana = await desktop.server.agent('ana@example.com', { name: 'Ana' });
+    const { page, watch, context } = await desktop.signedIn('ana@example.com');
     await page.getByLabel('Presence').selectOption('available');
     await page.locator('.live.on').waitFor();
 
@@ -92,10 +75,9 @@ describe('desktop: a Messenger conversation', () => {
 
   it("tells the agent why a reply cannot go out when the member's last message is more than 24 hours old", async () => {
     // Ana has left: the offer goes to Ben.
-    await server.sb.center.agents.setPresence(ana.id, 'offline');
-    await server.agent('ben@example.com', { name: 'Ben' });
-    const { page, watch, context } = await newPage(browser);
-    await signIn(page, server.url, 'ben@example.com');
+    await desktop.server.sb.center.agents.setPresence(ana.id, 'offline');
+    await desktop.server.agent('ben@example.com', { name: 'Ben' });
+    const { page, watch, context } = await desktop.signedIn('ben@example.com');
     await page.getByLabel('Presence').selectOption('available');
     await page.locator('.live.on').waitFor();
 

@@ -1,27 +1,16 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, newPage, type RunningSwitchboard, startSwitchboard } from '../support/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { newPage, useDesktop } from '../support/browser.ts';
 
 /**
  * What a web-chat visitor reads when the virtual agent answers: each article once (its title as the
  * link, then the passage that answers, steps included), no repeated title and no raw address.
  */
 describe('web chat: one clean answer per article', () => {
-  let server: RunningSwitchboard;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startSwitchboard(), launchBrowser()]);
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const desktop = useDesktop();
 
   it('shows the article title once as a link, with its steps, and no raw URL', async () => {
-    const { page, watch } = await newPage(browser, { width: 420, height: 720 });
-    await page.goto(`${server.url}/chat`);
+    const { page, watch } = await newPage(desktop.browser, { width: 420, height: 720 });
+    await page.goto(`${desktop.server.url}/chat`);
     await page.getByLabel('Your message').fill('I forgot my password and it no longer works');
     await page.getByLabel('Your message').press('Enter');
     const answer = page

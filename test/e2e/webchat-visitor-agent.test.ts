@@ -1,39 +1,19 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  eventually,
-  launchBrowser,
-  newPage,
-  type RunningSwitchboard,
-  screenshot,
-  signIn,
-  startSwitchboard,
-} from '../support/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { eventually, newPage, screenshot, useDesktop } from '../support/browser.ts';
 
 /** Issue 4, acceptance 2: a web-chat visitor and an agent, live, in two browser contexts. */
 describe('web chat: visitor ↔ virtual agent ↔ agent', () => {
-  let server: RunningSwitchboard;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startSwitchboard(), launchBrowser()]);
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const desktop = useDesktop();
 
   it('talks to the bot, asks for a person, gets the agent live, and resumes after a reload', async () => {
-    await server.agent('ana@example.com', { name: 'Ana Agent' });
-    const agent = await newPage(browser);
-    await signIn(agent.page, server.url, 'ana@example.com');
+    await desktop.server.agent('ana@example.com', { name: 'Ana Agent' });
+    const agent = await desktop.signedIn('ana@example.com');
     await agent.page.getByLabel('Presence').selectOption('available');
     await agent.page.locator('.live.on').waitFor();
 
-    const visitor = await newPage(browser, { width: 420, height: 720 });
+    const visitor = await newPage(desktop.browser, { width: 420, height: 720 });
     const chat = visitor.page;
-    await chat.goto(`${server.url}/chat`);
+    await chat.goto(`${desktop.server.url}/chat`);
     const messages = chat.getByRole('list', { name: 'Messages' });
     await chat.getByLabel('Your message').fill('Where is my order?');
     await chat.getByLabel('Your message').press('Enter');
@@ -75,9 +55,9 @@ describe('web chat: visitor ↔ virtual agent ↔ agent', () => {
     await screenshot(chat, 'webchat-visitor-narrow');
 
     // One contact, one web-chat conversation, every message stored once.
-    const conversations = await server.sb.center.store.conversations.list({ channel: 'webchat' });
+    const conversations = await desktop.server.sb.center.store.conversations.list({ channel: 'webchat' });
     expect(conversations).toHaveLength(1);
-    const stored = await server.sb.center.store.messages.listByConversation(conversations[0]!.id);
+    const stored = await desktop.server.sb.center.store.messages.listByConversation(conversations[0]!.id);
     expect(stored.filter((m) => m.text === 'Thanks! Order 1234.')).toHaveLength(1);
 
     for (const { watch } of [agent, visitor]) {
@@ -89,7 +69,8 @@ describe('web chat: visitor ↔ virtual agent ↔ agent', () => {
   }, 120_000);
 
   it('keeps visitors to their own conversation and validates what they send', async () => {
-    const api = (path: string, init: RequestInit = {}) => fetch(`${server.url}/api/v1/webchat${path}`, init);
+    const api = (path: string, init: RequestInit = {}) =>
+      fetch(`${desktop.server.url}/api/v1/webchat${path}`, init);
     const session = async () =>
       ((await (await api('/sessions', { method: 'POST' })).json()) as { token: string }).token;
     const a = await session();
@@ -121,13 +102,13 @@ describe('web chat: visitor ↔ virtual agent ↔ agent', () => {
     expect((await post(a, { text: 'hi', action: 'close-everything' })).status).toBe(400);
     expect((await post(a, { text: 'hi', extra: 1 })).status).toBe(400);
     // The widget loader can be embedded by other sites; the chat page can be framed by them.
-    const widget = await fetch(`${server.url}/widget.js`);
+    const widget = await fetch(`${desktop.server.url}/widget.js`);
     expect(widget.status).toBe(200);
     expect(widget.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
-    const page = await fetch(`${server.url}/chat`);
+    const page = await fetch(`${desktop.server.url}/chat`);
     expect(page.headers.get('x-frame-options')).toBeNull();
     expect(page.headers.get('content-security-policy')).toContain('frame-ancestors *');
     // The desktop itself is not frameable.
-    expect((await fetch(`${server.url}/inbox`)).headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    expect((await fetch(`${desktop.server.url}/inbox`)).headers.get('x-frame-options')).toBe('SAMEORIGIN');
   });
 });

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { WebchatConnector } from '../../src/channels/webchat/webchat-connector.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { Agent, AgentRole } from '../../src/core/model.ts';
@@ -163,6 +164,57 @@ export async function signIn(
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('navigation', { name: 'Main' }).waitFor();
+}
+
+/** A suite's Switchboard and Chromium, live between its `beforeAll` and `afterAll`. */
+export interface Desktop {
+  readonly server: RunningSwitchboard;
+  readonly browser: Browser;
+  /** A new browser context on the desktop, signed in as `email`. */
+  signedIn(
+    email: string,
+    password?: string,
+    viewport?: { width: number; height: number },
+  ): Promise<{ context: BrowserContext; page: Page; watch: Watch }>;
+}
+
+/**
+ * Starts a Switchboard and Chromium before the enclosing `describe`'s tests and stops both after them.
+ * `env` may be a function, for settings known only once something else has started (a fake's URL).
+ */
+export function useDesktop(
+  env: Record<string, string> | (() => Promise<Record<string, string>>) = {},
+  overrides: SwitchboardOverrides = {},
+): Desktop {
+  let server: RunningSwitchboard | undefined;
+  let browser: Browser | undefined;
+  const running = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the desktop is used outside its tests');
+    return value;
+  };
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([
+      (async () => startSwitchboard(typeof env === 'function' ? await env() : env, overrides))(),
+      launchBrowser(),
+    ]);
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+  return {
+    get server() {
+      return running(server);
+    },
+    get browser() {
+      return running(browser);
+    },
+    async signedIn(email, password = AGENT_PASSWORD, viewport?) {
+      const opened = await newPage(running(browser), viewport);
+      await signIn(opened.page, running(server).url, email, password);
+      return opened;
+    },
+  };
 }
 
 export { eventually } from './eventually.ts';
