@@ -1,16 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DiscordWorld, startDiscordWorld } from './discord-harness.ts';
+import { describe, expect, it } from 'vitest';
+import { useDiscordWorld } from './discord-harness.ts';
 
 /**
  * What a member reads when the virtual agent answers on Discord: each article once (an embed with its
  * title, link and the passage that answers, its steps included), and a text that does not repeat it.
  */
 describe('Discord: one clean answer per article', () => {
-  let w: DiscordWorld;
-  beforeAll(async () => {
-    w = await startDiscordWorld();
-  });
-  afterAll(() => w?.close());
+  const w = useDiscordWorld();
 
   it('shows the title and link once, with the steps that follow "…no longer works:"', async () => {
     const member = w.member({ username: 'noor' });

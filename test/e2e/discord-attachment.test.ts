@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Agent, Conversation } from '../../src/core/model.ts';
 import type { ApiUser } from '../support/discord-emulator/api-objects.ts';
-import { buttonsOf, type DiscordWorld, eventually, startDiscordWorld } from './discord-harness.ts';
+import { buttonsOf, eventually, useDiscordWorld } from './discord-harness.ts';
 
 const screenshot = { filename: 'screenshot.png', content_type: 'image/png', size: 48_213 };
 
@@ -10,13 +10,11 @@ const screenshot = { filename: 'screenshot.png', content_type: 'image/png', size
  * with the member's message, and the member hears something that is true in that state.
  */
 describe('Discord: a DM with only an attachment', () => {
-  let w: DiscordWorld;
   let agent: Agent;
+  const w = useDiscordWorld();
   beforeAll(async () => {
-    w = await startDiscordWorld();
     agent = await w.agent('Ana', 10);
   });
-  afterAll(() => w?.close());
 
   async function conversationOf(user: ApiUser): Promise<Conversation> {
     const center = w.switchboard.center;

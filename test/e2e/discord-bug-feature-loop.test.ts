@@ -1,14 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Case } from '../../src/core/model.ts';
 import { type ApiSession, signIn } from '../support/api-session.ts';
 import type { ApiMessage, ApiUser } from '../support/discord-emulator/api-objects.ts';
-import {
-  ADMIN_PASSWORD,
-  buttonsOf,
-  type DiscordWorld,
-  eventually,
-  startDiscordWorld,
-} from './discord-harness.ts';
+import { ADMIN_PASSWORD, buttonsOf, eventually, useDiscordWorld } from './discord-harness.ts';
 
 /**
  * Issue 15, the bug-and-feature loop: duplicates merged (votes carried, the duplicate's post pointing to
@@ -16,13 +10,11 @@ import {
  * linked cases and tells each member once.
  */
 describe('Discord: the bug-and-feature loop', () => {
-  let w: DiscordWorld;
   let admin: ApiSession;
+  const w = useDiscordWorld();
   beforeAll(async () => {
-    w = await startDiscordWorld();
     admin = await signIn(w.base, 'admin@localhost', ADMIN_PASSWORD);
   });
-  afterAll(() => w?.close());
 
   /** A member files a bug report or feature request; returns its case and its post. */
   async function file(

@@ -1,13 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buttonsOf, type DiscordWorld, startDiscordWorld } from './discord-harness.ts';
+import { describe, expect, it } from 'vitest';
+import { buttonsOf, useDiscordWorld } from './discord-harness.ts';
 
 /** Issue 9 item 18: buttons stop working once their choice is made, by a click or by typing. */
 describe('Discord: buttons that were used', () => {
-  let w: DiscordWorld;
-  beforeAll(async () => {
-    w = await startDiscordWorld();
-  });
-  afterAll(() => w?.close());
+  const w = useDiscordWorld();
 
   it('"This solved it" and "Talk to a person" are disabled once the member typed that they want a person', async () => {
     const member = w.member({ username: 'typist' });

@@ -1,16 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { memberContextsOf } from '../../src/core/contacts/member-context.ts';
 import type { ApiUser } from '../support/discord-emulator/api-objects.ts';
 import type { InteractionHandle } from '../support/discord-emulator/discord-emulator.ts';
-import { buttonsOf, type DiscordWorld, eventually, startDiscordWorld } from './discord-harness.ts';
+import { buttonsOf, eventually, useDiscordWorld } from './discord-harness.ts';
 
 /** Journeys 5 and 6 of issue 3: /bug and /new_feature, status-change DMs, upvotes, similar requests. */
 describe('Discord: bug reports and feature requests', () => {
-  let w: DiscordWorld;
-  beforeAll(async () => {
-    w = await startDiscordWorld();
-  });
-  afterAll(() => w?.close());
+  const w = useDiscordWorld();
 
   function openModal(user: ApiUser, command: string, customId: string) {
     const interaction = w.discord.invokeSlashCommand(user, w.guild, w.guild.channels.general!, command);

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { REST, Routes } from 'discord.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { DiscordLog } from '../../src/channels/discord/discord-connector.ts';
 import type { Agent, Conversation } from '../../src/core/model.ts';
-import { assignedMember, type DiscordWorld, eventually, startDiscordWorld } from './discord-harness.ts';
+import { assignedMember, eventually, useDiscordWorld } from './discord-harness.ts';
 
 const IDENTIFY = 2;
 const RESUME = 6;
@@ -13,11 +13,10 @@ const RESUME = 6;
  * the connector reads it back from the conversations' DMs, and each message is handled once.
  */
 describe('Discord: catching up after a new gateway session', () => {
-  let w: DiscordWorld;
   let agent: Agent;
   const lines: { context: Record<string, unknown>; message: string }[] = [];
+  const w = useDiscordWorld();
   beforeAll(async () => {
-    w = await startDiscordWorld();
     agent = await w.agent('Ana', 10);
     const log: DiscordLog = w.connector.options.log;
     for (const level of ['info', 'warn'] as const) {
@@ -28,7 +27,6 @@ describe('Discord: catching up after a new gateway session', () => {
       };
     }
   });
-  afterAll(() => w?.close());
 
   const identifies = () =>
     w.discord.gatewayLog().filter((e) => e.direction === 'in' && e.op === IDENTIFY).length;

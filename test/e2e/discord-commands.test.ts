@@ -1,14 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ApiApplicationCommand } from '../support/discord-emulator/api-objects.ts';
-import { type DiscordWorld, startDiscordWorld } from './discord-harness.ts';
+import { useDiscordWorld } from './discord-harness.ts';
 
 /** Journey 7 of issue 3: commands registered on start, localized; replies in the member's language. */
 describe('Discord: commands and languages', () => {
-  let w: DiscordWorld;
-  beforeAll(async () => {
-    w = await startDiscordWorld();
-  });
-  afterAll(() => w?.close());
+  const w = useDiscordWorld();
 
   const localizationMaps = (command: ApiApplicationCommand): Record<string, string>[] => {
     const maps: Record<string, string>[] = [];
@@ -94,11 +90,7 @@ describe('Discord: commands and languages', () => {
 });
 
 describe('Discord: without configured servers', () => {
-  let w: DiscordWorld;
-  beforeAll(async () => {
-    w = await startDiscordWorld({ env: { DISCORD_GUILD_IDS: '' } });
-  });
-  afterAll(() => w?.close());
+  const w = useDiscordWorld({ env: { DISCORD_GUILD_IDS: '' } });
 
   it('registers global commands; /helpme and /agent also work in DMs, /bug and /new_feature only in servers', () => {
     const commands = w.discord.registeredCommands();

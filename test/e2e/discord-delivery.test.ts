@@ -1,31 +1,23 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { deliveryNonce } from '../../src/channels/discord/discord-connector.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { Agent } from '../../src/core/model.ts';
 import { createSwitchboard, type Switchboard } from '../../src/main.ts';
 import { DiscordEmulator } from '../support/discord-emulator/discord-emulator.ts';
-import {
-  agentTexts,
-  assignedMember,
-  type DiscordWorld,
-  eventually,
-  startDiscordWorld,
-} from './discord-harness.ts';
+import { agentTexts, assignedMember, eventually, useDiscordWorld } from './discord-harness.ts';
 
 const MESSAGES_ROUTE = 'POST /channels/:channel_id/messages';
 
 /** A send whose response was lost is not posted twice; the parts of a long reply are posted once. */
 describe('Discord delivery: "stored, then 500" and split replies', () => {
-  let w: DiscordWorld;
   let agent: Agent;
+  const w = useDiscordWorld();
   beforeAll(async () => {
-    w = await startDiscordWorld();
     agent = await w.agent('Ana', 10);
   });
-  afterAll(() => w?.close());
 
   const drained = (conversationId: string) =>
     eventually('the outbox drained', async () =>

@@ -1,13 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { signIn as signInAt } from '../support/api-session.ts';
-import {
-  ADMIN_PASSWORD,
-  buttonsOf,
-  type DiscordWorld,
-  eventually,
-  startDiscordWorld,
-} from './discord-harness.ts';
+import { ADMIN_PASSWORD, buttonsOf, eventually, useDiscordWorld } from './discord-harness.ts';
 
 /**
  * Issue 3's acceptance: a Discord member and an agent working from the desktop's REST API and realtime
@@ -15,14 +9,10 @@ import {
  * close and rating; a bug report's status changed from the desktop reaches its reporter.
  */
 describe('Discord ↔ the agent desktop (REST API and realtime WebSocket)', () => {
-  let w: DiscordWorld;
   let socket: WebSocket | null = null;
-  beforeAll(async () => {
-    w = await startDiscordWorld();
-  });
+  const w = useDiscordWorld();
   afterAll(async () => {
     socket?.close();
-    await w?.close();
   });
 
   const signIn = (email: string, password: string) => signInAt(w.base, email, password);

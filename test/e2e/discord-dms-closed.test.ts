@@ -1,13 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DiscordWorld, eventually, startDiscordWorld } from './discord-harness.ts';
+import { describe, expect, it } from 'vitest';
+import { eventually, useDiscordWorld } from './discord-harness.ts';
 
 /** Journey 4 of issue 3: Discord refuses the DM (50007); a private thread in #customer-service takes over. */
 describe('Discord: a member whose DMs are closed', () => {
-  let w: DiscordWorld;
-  beforeAll(async () => {
-    w = await startDiscordWorld();
-  });
-  afterAll(() => w?.close());
+  const w = useDiscordWorld();
 
   it('gets a private thread, is told where, and the conversation continues there both ways', async () => {
     const center = w.switchboard.center;

@@ -1,14 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ApiUser } from '../support/discord-emulator/api-objects.ts';
-import { buttonsOf, type DiscordWorld, eventually, startDiscordWorld } from './discord-harness.ts';
+import { buttonsOf, eventually, useDiscordWorld } from './discord-harness.ts';
 
 /** Journey 3 of issue 3: the hand-off to a live agent, both directions, close and rating. */
 describe('Discord: hand-off to a live agent', () => {
-  let w: DiscordWorld;
-  beforeAll(async () => {
-    w = await startDiscordWorld();
-  });
-  afterAll(() => w?.close());
+  const w = useDiscordWorld();
 
   async function conversationOf(user: ApiUser) {
     const contact = await w.switchboard.center.store.contacts.findByIdentity('discord', user.id);

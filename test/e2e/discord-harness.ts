@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import type { DiscordConnector } from '../../src/channels/discord/discord-connector.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { Agent, Conversation } from '../../src/core/model.ts';
@@ -48,19 +49,19 @@ export interface DiscordWorld {
   close(): Promise<void>;
 }
 
+export interface DiscordWorldOptions {
+  emulator?: Partial<DiscordEmulatorOptions>;
+  env?: Record<string, string>;
+  /** More servers the bot is in besides Acme, by name, each with the same channels. */
+  servers?: string[];
+}
+
 /**
  * The real Switchboard (the same `createSwitchboard` as `npm start`, SQLite in a temporary folder, the
  * sample knowledge base) with its Discord connector logged in to a Discord API emulator through the real
  * discord.js. The guild has the `bug-report`, `feature-request` and `customer-service` channels.
  */
-export async function startDiscordWorld(
-  options: {
-    emulator?: Partial<DiscordEmulatorOptions>;
-    env?: Record<string, string>;
-    /** More servers the bot is in besides Acme, by name, each with the same channels. */
-    servers?: string[];
-  } = {},
-): Promise<DiscordWorld> {
+export async function startDiscordWorld(options: DiscordWorldOptions = {}): Promise<DiscordWorld> {
   const discord = await DiscordEmulator.start(options.emulator);
   const textChannels = ['general', 'bug-report', 'feature-request', 'customer-service'];
   const guild = discord.createGuild({ name: 'Acme', textChannels });
@@ -128,6 +129,25 @@ export async function startDiscordWorld(
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The Discord world of the enclosing `describe`: started before its tests, closed after them. The
+ * object returned stands for it (reads go to the world once started), so the suite's own `beforeAll`
+ * hooks, registered after this call, can use it at once.
+ */
+export function useDiscordWorld(options: DiscordWorldOptions = {}): DiscordWorld {
+  let world: DiscordWorld | undefined;
+  beforeAll(async () => {
+    world = await startDiscordWorld(options);
+  });
+  afterAll(() => world?.close());
+  return new Proxy({} as DiscordWorld, {
+    get(_, key) {
+      if (!world) throw new Error('the Discord world is used outside its tests');
+      return Reflect.get(world, key);
+    },
+  });
 }
 
 /** Button custom ids of a message, row by row. */

@@ -1,14 +1,10 @@
 import { Events, type Message } from 'discord.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buttonsOf, type DiscordWorld, startDiscordWorld } from './discord-harness.ts';
+import { describe, expect, it } from 'vitest';
+import { buttonsOf, useDiscordWorld } from './discord-harness.ts';
 
 /** Journeys 1 and 2 of issue 3: /helpme, the virtual agent in DMs, idempotent receive, buttons. */
 describe('Discord: /helpme and the virtual agent in DMs', () => {
-  let w: DiscordWorld;
-  beforeAll(async () => {
-    w = await startDiscordWorld();
-  });
-  afterAll(() => w?.close());
+  const w = useDiscordWorld();
 
   it('is healthy once connected', () => {
     expect(w.connector.health()).toMatchObject({

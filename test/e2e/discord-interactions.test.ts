@@ -1,13 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { DiscordLog } from '../../src/channels/discord/discord-connector.ts';
-import { type DiscordWorld, startDiscordWorld } from './discord-harness.ts';
+import { useDiscordWorld } from './discord-harness.ts';
 
 /** Interactions Switchboard does not handle get an answer Discord accepts, and a log line. */
 describe('Discord: unknown interaction types', () => {
-  let w: DiscordWorld;
   const warnings: { context: Record<string, unknown>; message: string }[] = [];
+  const w = useDiscordWorld();
   beforeAll(async () => {
-    w = await startDiscordWorld();
     // What an operator reads: the connector's warnings, kept next to the (silent) server log.
     const log: DiscordLog = w.connector.options.log;
     const { warn } = log;
@@ -16,7 +15,6 @@ describe('Discord: unknown interaction types', () => {
       warn.call(log, context, message);
     };
   });
-  afterAll(() => w?.close());
 
   const unsupported = (command: string | null, interactionType: number) =>
     w.discord.waitFor(

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Agent, Case } from '../../src/core/model.ts';
 import type { ApiUser } from '../support/discord-emulator/api-objects.ts';
-import { type DiscordWorld, startDiscordWorld } from './discord-harness.ts';
+import { useDiscordWorld } from './discord-harness.ts';
 
 const DM_ROUTE = 'POST /channels/:channel_id/messages';
 
@@ -11,13 +11,11 @@ const DM_ROUTE = 'POST /channels/:channel_id/messages';
  * the hint answering a file-only DM is a message of the conversation, sent once per Discord message.
  */
 describe('Discord: notices and hints through the outbox', () => {
-  let w: DiscordWorld;
   let agent: Agent;
+  const w = useDiscordWorld();
   beforeAll(async () => {
-    w = await startDiscordWorld();
     agent = await w.agent('Sam');
   });
-  afterAll(() => w?.close());
 
   /** A member files a bug report with /bug; returns the case. */
   async function reportBug(reporter: ApiUser, title: string): Promise<Case> {

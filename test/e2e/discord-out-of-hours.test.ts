@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { formatBack } from '../../src/core/sla/out-of-hours.ts';
 import { say } from '../../src/core/texts.ts';
-import { type DiscordWorld, startDiscordWorld } from './discord-harness.ts';
+import { useDiscordWorld } from './discord-harness.ts';
 
 const DAY = 86_400_000;
 const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -11,10 +11,9 @@ const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
  * language, when someone is back, and the case is opened and queued all the same.
  */
 describe('Discord: a hand-off outside business hours', () => {
-  let w: DiscordWorld;
   let back: Date;
+  const w = useDiscordWorld();
   beforeAll(async () => {
-    w = await startDiscordWorld();
     await w.agent('Dana');
     const center = w.switchboard.center;
     const { queue } = await center.queues.handoffQueue();
@@ -27,7 +26,6 @@ describe('Discord: a hand-off outside business hours', () => {
     });
     back = new Date(today + 2 * DAY + 9 * 3_600_000);
   });
-  afterAll(() => w?.close());
 
   it.each([
     ['en', 'I want to talk to a person', /case #(\d+)/],

@@ -1,12 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DiscordWorld, eventually, startDiscordWorld } from './discord-harness.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { eventually, useDiscordWorld } from './discord-harness.ts';
 
 /** Issue 15: private-thread mode, a server setting: members are served in a private thread, not in DMs. */
 describe('Discord: private-thread mode', () => {
-  let w: DiscordWorld;
   let roleId: string;
+  const w = useDiscordWorld();
   beforeAll(async () => {
-    w = await startDiscordWorld();
     roleId = w.discord.createRole(w.guild, { name: 'Support' }).id;
     const setup = w.discord.invokeSlashCommand(w.guild.ownerId, w.guild, w.guild.channels.general!, 'setup', {
       private_threads: true,
@@ -21,7 +20,6 @@ describe('Discord: private-thread mode', () => {
       '/setup saying private-thread mode is on',
     );
   });
-  afterAll(() => w?.close());
 
   it('serves a member whose DMs are open in a private thread; the agents’ role joins once an agent has it', async () => {
     const center = w.switchboard.center;

@@ -1,15 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ApiUser } from '../support/discord-emulator/api-objects.ts';
-import { type DiscordWorld, eventually, startDiscordWorld } from './discord-harness.ts';
+import { eventually, useDiscordWorld } from './discord-harness.ts';
 
 /** Issue 9 item 5: after close, a rating typed in the DM ("5", "٥") is the rating, not a new conversation. */
 describe('Discord: a rating typed instead of clicked', () => {
-  let w: DiscordWorld;
+  const w = useDiscordWorld();
   beforeAll(async () => {
-    w = await startDiscordWorld();
     await w.agent('Dana');
   });
-  afterAll(() => w?.close());
 
   /** The member asks for a person, an agent takes and closes the conversation; returns it once asked to rate. */
   async function closedAndAsked(member: ApiUser) {

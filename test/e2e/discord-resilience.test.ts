@@ -1,12 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Agent } from '../../src/core/model.ts';
-import {
-  agentTexts,
-  assignedMember,
-  type DiscordWorld,
-  eventually,
-  startDiscordWorld,
-} from './discord-harness.ts';
+import { agentTexts, assignedMember, eventually, useDiscordWorld } from './discord-harness.ts';
 
 const MESSAGES_ROUTE = 'POST /channels/:channel_id/messages';
 
@@ -15,13 +9,11 @@ const MESSAGES_ROUTE = 'POST /channels/:channel_id/messages';
  * loses and doubles nothing, and neither does a dropped gateway connection in the middle of a conversation.
  */
 describe('Discord: rate limits, outages and a dropped gateway', () => {
-  let w: DiscordWorld;
   let agent: Agent;
+  const w = useDiscordWorld();
   beforeAll(async () => {
-    w = await startDiscordWorld();
     agent = await w.agent('Ana', 10);
   });
-  afterAll(() => w?.close());
 
   it('keeps to a tight rate limit without a burst of 429s; every reply arrives once, in order', async () => {
     const { member, conversation } = await assignedMember(w, agent, 'busy');

@@ -6,7 +6,7 @@ import { signIn as signInAt } from '../support/api-session.ts';
 import { ensureWebBuild, launchBrowser, newPage, signIn as signInPage } from '../support/browser.ts';
 import type { ApiUser } from '../support/discord-emulator/api-objects.ts';
 import type { EmulatedGuild } from '../support/discord-emulator/discord-emulator.ts';
-import { ADMIN_PASSWORD, type DiscordWorld, eventually, startDiscordWorld } from './discord-harness.ts';
+import { ADMIN_PASSWORD, eventually, useDiscordWorld } from './discord-harness.ts';
 
 /**
  * Issue 15, many servers in one set of queues: one bot in Acme and Acme Brasil. A member of each runs
@@ -15,19 +15,17 @@ import { ADMIN_PASSWORD, type DiscordWorld, eventually, startDiscordWorld } from
  * edited for Acme Brasil is said there only.
  */
 describe('Discord: two servers, one set of queues', () => {
-  let w: DiscordWorld;
   let admin: ApiSession;
   let acme: EmulatedGuild;
   let brasil: EmulatedGuild;
   let browser: Browser | null = null;
+  const w = useDiscordWorld({ servers: ['Acme Brasil'] });
   beforeAll(async () => {
-    w = await startDiscordWorld({ servers: ['Acme Brasil'] });
     [acme, brasil] = w.guilds as [EmulatedGuild, EmulatedGuild];
     admin = await signInAt(w.base, 'admin@localhost', ADMIN_PASSWORD);
   });
   afterAll(async () => {
     await browser?.close();
-    await w?.close();
   });
 
   /** `/helpme` in `guild`, then "a person" in the DM: resolves once the member is told their case number. */

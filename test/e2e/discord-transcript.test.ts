@@ -1,16 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Agent } from '../../src/core/model.ts';
-import { assignedMember, type DiscordWorld, startDiscordWorld } from './discord-harness.ts';
+import { assignedMember, useDiscordWorld } from './discord-harness.ts';
 
 /** Issue 14: a queue that sends transcripts gives the member one HTML file in their DM when the agent closes. */
 describe('Discord: the transcript sent to the member at close', () => {
-  let w: DiscordWorld;
   let agent: Agent;
+  const w = useDiscordWorld();
   beforeAll(async () => {
-    w = await startDiscordWorld();
     agent = await w.agent('Dana');
   });
-  afterAll(() => w?.close());
 
   async function closeAndWaitForRating(username: string) {
     const center = w.switchboard.center;
