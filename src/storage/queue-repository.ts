@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 import type { Queue } from '../core/model.ts';
 import type { QueueRepository } from '../core/ports/repositories.ts';
 import type { QueueTable } from './database.ts';
@@ -10,6 +10,14 @@ const fromRow = (r: Selectable<QueueTable>): Queue => ({
   skills: fromJson<string[]>(r.skills),
   sendTranscript: fromFlag(r.send_transcript),
   createdAt: r.created_at,
+});
+
+const toRow = (queue: Queue): Insertable<QueueTable> => ({
+  id: queue.id,
+  name: queue.name,
+  skills: toJson(queue.skills),
+  send_transcript: toFlag(queue.sendTranscript),
+  created_at: queue.createdAt,
 });
 
 export class KyselyQueueRepository implements QueueRepository {
@@ -37,16 +45,7 @@ export class KyselyQueueRepository implements QueueRepository {
 
   async create(queue: Queue): Promise<void> {
     await uniquely(`a queue named ${queue.name} already exists`, () =>
-      this.scope.db
-        .insertInto('queues')
-        .values({
-          id: queue.id,
-          name: queue.name,
-          skills: toJson(queue.skills),
-          send_transcript: toFlag(queue.sendTranscript),
-          created_at: queue.createdAt,
-        })
-        .execute(),
+      this.scope.db.insertInto('queues').values(toRow(queue)).execute(),
     );
   }
 
@@ -57,13 +56,7 @@ export class KyselyQueueRepository implements QueueRepository {
   async createIfAbsent(queue: Queue): Promise<Queue> {
     await this.scope.db
       .insertInto('queues')
-      .values({
-        id: queue.id,
-        name: queue.name,
-        skills: toJson(queue.skills),
-        send_transcript: toFlag(queue.sendTranscript),
-        created_at: queue.createdAt,
-      })
+      .values(toRow(queue))
       .onConflict((oc) => oc.doNothing())
       .execute();
     const stored = await this.getByName(queue.name);
