@@ -328,17 +328,7 @@ export function createRestRoutes(ctx: RestRouteContext): RestRoute[] {
     const reference = resolveReference(state, channel, payload.messageReference);
     if (channel.type === ChannelType.PrivateThread) addMentionedRoles(state, channel, r.body, payload);
     const record = state.createMessage(channel, {
-      authorId: state.botId,
-      content: payload.content ?? '',
-      embeds: payload.embeds ?? [],
-      components: payload.components ?? [],
-      attachments: attachmentsFor(
-        payload.files,
-        channel.id,
-        () => state.ids.next(),
-        ctx.baseUrl(),
-        state.uploads,
-      ),
+      ...botMessage(state, payload, channel.id, ctx.baseUrl()),
       flags: payload.flags ?? 0,
       type: reference ? 19 : 0,
       ...(payload.nonce !== undefined ? { nonce: payload.nonce } : {}),
@@ -748,17 +738,7 @@ export function createRestRoutes(ctx: RestRouteContext): RestRoute[] {
       const payload = parseMessagePayload(r.body, r.files, { allowEphemeral: true, requireSomething: true });
       const channel = state.channelOr404(interaction.channelId);
       const record = state.createMessage(channel, {
-        authorId: state.botId,
-        content: payload.content ?? '',
-        embeds: payload.embeds ?? [],
-        components: payload.components ?? [],
-        attachments: attachmentsFor(
-          payload.files,
-          channel.id,
-          () => state.ids.next(),
-          ctx.baseUrl(),
-          state.uploads,
-        ),
+        ...botMessage(state, payload, channel.id, ctx.baseUrl()),
         flags: payload.flags ?? 0,
         type: 0,
         webhookId: state.botId,
@@ -949,6 +929,17 @@ function resolveReference(
     message_id: messageId,
     channel_id: channel.id,
     ...(channel.guildId ? { guild_id: channel.guildId } : {}),
+  };
+}
+
+/** A bot message's own parts from its payload: text, embeds, components and the files uploaded with it. */
+function botMessage(state: EmulatorState, payload: MessagePayload, channelId: string, baseUrl: string) {
+  return {
+    authorId: state.botId,
+    content: payload.content ?? '',
+    embeds: payload.embeds ?? [],
+    components: payload.components ?? [],
+    attachments: attachmentsFor(payload.files, channelId, () => state.ids.next(), baseUrl, state.uploads),
   };
 }
 
@@ -1200,17 +1191,7 @@ function createForumPost(
   thread.threadMembers.add(state.botId);
   const message = state.createMessage(thread, {
     id: thread.id,
-    authorId: state.botId,
-    content: payload.content ?? '',
-    embeds: payload.embeds ?? [],
-    components: payload.components ?? [],
-    attachments: attachmentsFor(
-      payload.files,
-      thread.id,
-      () => state.ids.next(),
-      ctx.baseUrl(),
-      state.uploads,
-    ),
+    ...botMessage(state, payload, thread.id, ctx.baseUrl()),
   });
   return { ...state.toApiChannel(thread), message: message.data };
 }
