@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Case, Conversation, Message } from '../core/model.ts';
+import type { Case, Conversation } from '../core/model.ts';
 import type { Store } from '../core/ports/repositories.ts';
+import { recordBuilders } from './test-support/record-builders.ts';
 
 /** Exports' keyset pages and counts, and retention's deletes, on every engine (issue 14). */
 export function describeExportRetentionContract(name: string, makeStore: () => Promise<Store>): void {
@@ -15,72 +16,20 @@ export function describeExportRetentionContract(name: string, makeStore: () => P
     const id = (prefix: string) => `${prefix}-${randomUUID()}`;
     const at = (n: number, year = 2031) => new Date(Date.UTC(year, 0, 1) + n * 1000).toISOString();
 
+    const make = recordBuilders(at(0));
     const contact = async () => {
-      const c = {
-        id: id('contact'),
-        name: 'Layla',
-        avatarUrl: null,
-        locale: null,
-        identities: [],
-        createdAt: at(0),
-      };
+      const c = make.contact();
       await store.contacts.create(c);
       return c.id;
     };
-    const conversation = (contactId: string, over: Partial<Conversation> = {}): Conversation => ({
-      id: id('conv'),
-      contactId,
-      channel: 'discord',
-      state: 'closed',
-      address: {},
-      queueId: null,
-      agentId: null,
-      caseId: null,
-      language: null,
-      wrapUpNote: null,
-      queuedAt: null,
-      assignedAt: null,
-      firstAgentReplyAt: null,
-      closedAt: null,
-      createdAt: at(0),
-      updatedAt: at(0),
-      ...over,
-    });
+    const conversation = (contactId: string, over: Partial<Conversation> = {}): Conversation =>
+      make.conversation(contactId, { state: 'closed', ...over });
     const kase = async (over: Partial<Case> = {}): Promise<Case> => {
-      const c: Case = {
-        id: id('case'),
-        number: await store.cases.nextNumber(),
-        kind: 'support',
-        status: 'new',
-        priority: 'normal',
-        subject: 'Subject',
-        contactId: null,
-        assigneeId: null,
-        tags: [],
-        fields: {},
-        rating: null,
-        votes: 0,
-        openedBy: null,
-        postUrl: null,
-        createdAt: at(0),
-        updatedAt: at(0),
-        ...over,
-      };
+      const c = make.case(await store.cases.nextNumber(), { subject: 'Subject', ...over });
       await store.cases.create(c);
       return c;
     };
-    const message = (conversationId: string, over: Partial<Message> = {}): Message => ({
-      id: id('msg'),
-      conversationId,
-      authorKind: 'contact',
-      authorId: null,
-      text: 'hello',
-      attachments: [],
-      articles: [],
-      externalId: null,
-      createdAt: at(0),
-      ...over,
-    });
+    const message = make.message;
 
     it('pages cases in (createdAt, id) order after a cursor, ties included, and counts the same set', async () => {
       const year = 2032;

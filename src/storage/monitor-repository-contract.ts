@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CannedResponse, Conversation } from '../core/model.ts';
 import type { Store } from '../core/ports/repositories.ts';
+import { recordBuilders } from './test-support/record-builders.ts';
 
 const at = (minute: number) => new Date(Date.UTC(2026, 2, 1, 9, minute)).toISOString();
 const id = (prefix: string) => `${prefix}-${randomUUID()}`;
@@ -23,34 +24,11 @@ export function describeMonitorRepositoryContract(name: string, open: () => Prom
       if (second !== first) await second?.close();
     });
 
+    const make = recordBuilders(at(0));
     const conversation = async (): Promise<Conversation> => {
-      const contactId = id('contact');
-      await first.contacts.create({
-        id: contactId,
-        name: 'Layla',
-        avatarUrl: null,
-        locale: null,
-        identities: [],
-        createdAt: at(0),
-      });
-      const c: Conversation = {
-        id: id('conv'),
-        contactId,
-        channel: 'discord',
-        state: 'assigned',
-        address: {},
-        queueId: null,
-        agentId: null,
-        caseId: null,
-        language: null,
-        wrapUpNote: null,
-        queuedAt: null,
-        assignedAt: null,
-        firstAgentReplyAt: null,
-        closedAt: null,
-        createdAt: at(0),
-        updatedAt: at(0),
-      };
+      const contact = make.contact();
+      await first.contacts.create(contact);
+      const c = make.conversation(contact.id, { state: 'assigned' });
       await first.conversations.create(c);
       return c;
     };

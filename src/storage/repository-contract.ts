@@ -11,7 +11,6 @@ import type {
   Contact,
   Conversation,
   ExampleProposal,
-  Message,
   OutboxItem,
   Queue,
   Reservation,
@@ -19,6 +18,7 @@ import type {
   TimelineEntry,
 } from '../core/model.ts';
 import type { Repositories, Store } from '../core/ports/repositories.ts';
+import { recordBuilders } from './test-support/record-builders.ts';
 
 /**
  * The one behaviour every `Store` must show, run against each engine (see `sqlite-store.test.ts`
@@ -42,82 +42,13 @@ export function describeRepositoryContract(name: string, makeStore: () => Promis
     /** ISO-8601 timestamps `n` seconds after a fixed instant. */
     const at = (n: number, year = 2024) => new Date(Date.UTC(year, 0, 1) + n * 1000).toISOString();
 
-    const makeContact = (over: Partial<Contact> = {}): Contact => ({
-      id: id('contact'),
-      name: 'Layla',
-      avatarUrl: null,
-      locale: null,
-      identities: [],
-      createdAt: at(0),
-      ...over,
-    });
-    const makeConversation = (contactId: string, over: Partial<Conversation> = {}): Conversation => ({
-      id: id('conv'),
-      contactId,
-      channel: 'discord',
-      state: 'bot',
-      address: {},
-      queueId: null,
-      agentId: null,
-      caseId: null,
-      language: null,
-      wrapUpNote: null,
-      queuedAt: null,
-      assignedAt: null,
-      firstAgentReplyAt: null,
-      closedAt: null,
-      createdAt: at(0),
-      updatedAt: at(0),
-      ...over,
-    });
-    const makeMessage = (conversationId: string, over: Partial<Message> = {}): Message => ({
-      id: id('msg'),
-      conversationId,
-      authorKind: 'contact',
-      authorId: null,
-      text: 'hello',
-      attachments: [],
-      articles: [],
-      externalId: null,
-      createdAt: at(0),
-      ...over,
-    });
-    const makeCase = (number: number, over: Partial<Case> = {}): Case => ({
-      id: id('case'),
-      number,
-      kind: 'support',
-      status: 'new',
-      priority: 'normal',
-      subject: 'Cannot log in',
-      contactId: null,
-      assigneeId: null,
-      tags: [],
-      fields: {},
-      rating: null,
-      votes: 0,
-      openedBy: null,
-      postUrl: null,
-      createdAt: at(0),
-      updatedAt: at(0),
-      ...over,
-    });
-    const makeAgent = (over: Partial<Agent> = {}): Agent => {
-      const agentId = id('agent');
-      return {
-        id: agentId,
-        email: `${agentId}@example.com`,
-        name: 'Sam',
-        role: 'agent',
-        skills: [],
-        capacity: 3,
-        presence: 'offline',
-        idleSince: at(0),
-        passwordHash: null,
-        status: 'active',
-        createdAt: at(0),
-        ...over,
-      };
-    };
+    const {
+      contact: makeContact,
+      conversation: makeConversation,
+      message: makeMessage,
+      case: makeCase,
+      agent: makeAgent,
+    } = recordBuilders(at(0));
     const makeArticle = (over: Partial<Article> = {}): Article => ({
       id: id('article'),
       title: 'Resetting your password',

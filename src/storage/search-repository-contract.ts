@@ -4,6 +4,7 @@ import type { Agent, Article, Case, Contact, Conversation, Message, TimelineEntr
 import { type SearchHit, type SearchQuery, searchKinds } from '../core/ports/search-repository.ts';
 import { searchTerms } from '../core/search/search-text.ts';
 import type { KyselyStore } from './kysely-store.ts';
+import { recordBuilders } from './test-support/record-builders.ts';
 
 /**
  * Search over the engine's full-text index, the same on SQLite (FTS5) and PostgreSQL (tsvector). The store
@@ -34,97 +35,29 @@ export function describeSearchRepositoryContract(name: string, open: () => Promi
     const search = (text: string, over: Partial<SearchQuery> = {}) =>
       store.search.search({ terms: searchTerms(text), kinds: searchKinds, limit: 10, ...over });
 
+    const make = recordBuilders(at(0));
     const contact = async (over: Partial<Contact> = {}): Promise<Contact> => {
-      const c: Contact = {
-        id: id('contact'),
-        name: 'Layla',
-        avatarUrl: null,
-        locale: null,
-        identities: [],
-        createdAt: at(0),
-        ...over,
-      };
+      const c = make.contact(over);
       await store.contacts.create(c);
       return c;
     };
     const conversation = async (over: Partial<Conversation> = {}): Promise<Conversation> => {
-      const contactId = over.contactId ?? (await contact()).id;
-      const c: Conversation = {
-        id: id('conv'),
-        contactId,
-        channel: 'discord',
-        state: 'bot',
-        address: {},
-        queueId: null,
-        agentId: null,
-        caseId: null,
-        language: null,
-        wrapUpNote: null,
-        queuedAt: null,
-        assignedAt: null,
-        firstAgentReplyAt: null,
-        closedAt: null,
-        createdAt: at(0),
-        updatedAt: at(0),
-        ...over,
-      };
+      const c = make.conversation(over.contactId ?? (await contact()).id, over);
       await store.conversations.create(c);
       return c;
     };
     const message = async (conversationId: string, text: string, over: Partial<Message> = {}) => {
-      const m: Message = {
-        id: id('msg'),
-        conversationId,
-        authorKind: 'contact',
-        authorId: null,
-        text,
-        attachments: [],
-        articles: [],
-        externalId: null,
-        createdAt: at(1),
-        ...over,
-      };
+      const m = make.message(conversationId, { text, createdAt: at(1), ...over });
       await store.messages.insert(m, 'discord');
       return m;
     };
     const kase = async (over: Partial<Case> = {}): Promise<Case> => {
-      const c: Case = {
-        id: id('case'),
-        number: await store.cases.nextNumber(),
-        kind: 'support',
-        status: 'new',
-        priority: 'normal',
-        subject: 'Cannot log in',
-        contactId: null,
-        assigneeId: null,
-        tags: [],
-        fields: {},
-        rating: null,
-        votes: 0,
-        openedBy: null,
-        postUrl: null,
-        createdAt: at(0),
-        updatedAt: at(0),
-        ...over,
-      };
+      const c = make.case(await store.cases.nextNumber(), over);
       await store.cases.create(c);
       return c;
     };
     const agent = async (): Promise<Agent> => {
-      const agentId = id('agent');
-      const a: Agent = {
-        id: agentId,
-        email: `${agentId}@example.com`,
-        name: 'Sam',
-        role: 'agent',
-        skills: [],
-        capacity: 3,
-        presence: 'offline',
-        idleSince: at(0),
-        passwordHash: null,
-        status: 'active',
-        createdAt: at(0),
-      };
+      const a = make.agent();
       await store.agents.create(a);
       return a;
     };
