@@ -1,6 +1,5 @@
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureWebBuild, launchBrowser, newPage, screenshot, signIn } from '../support/browser.ts';
+import { newPage, screenshot, signIn, useBrowser } from '../support/browser.ts';
 import {
   ADMIN_EMAIL,
   ADMIN_PASSWORD,
@@ -15,15 +14,12 @@ import {
  */
 describe('announcements: desktop admin page', () => {
   let w: AnnouncementWorld;
-  let browser: Browser;
   beforeAll(async () => {
-    ensureWebBuild();
-    [w, browser] = await Promise.all([startAnnouncementWorld(), launchBrowser()]);
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await w?.close();
+    w = await startAnnouncementWorld();
   });
+  afterAll(() => w?.close());
+  // Registered after the world, so that it closes first.
+  const browser = useBrowser();
 
   it('adds a webhook source (secret shown once), shows a failing feed, previews and posts', async () => {
     const { context, page } = await newPage(browser);

@@ -1,7 +1,7 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureWebBuild, launchBrowser, newPage, signIn } from '../support/browser.ts';
-import { ADMIN_PASSWORD, type DiscordWorld, eventually, startDiscordWorld } from './discord-harness.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { newPage, signIn, useBrowser } from '../support/browser.ts';
+import { ADMIN_PASSWORD, eventually, useDiscordWorld } from './discord-harness.ts';
 
 /**
  * Issue 14, editable texts, through the desktop in Chromium and Discord (emulator + discord.js): an admin
@@ -9,18 +9,8 @@ import { ADMIN_PASSWORD, type DiscordWorld, eventually, startDiscordWorld } from
  * Discord then read the edited texts, and a refused edit says why in the page.
  */
 describe('editing bot texts in the desktop, read on Discord', () => {
-  let w: DiscordWorld;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    ensureWebBuild();
-    [w, browser] = await Promise.all([startDiscordWorld(), launchBrowser()]);
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await w?.close();
-  });
+  const w = useDiscordWorld();
+  const browser = useBrowser();
 
   async function edit(page: Page, key: string, language: 'English' | 'Arabic', text: string) {
     const label = `${key} (${language})`;

@@ -1,6 +1,5 @@
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureWebBuild, launchBrowser, newPage, signIn } from '../support/browser.ts';
+import { newPage, signIn, useBrowser } from '../support/browser.ts';
 import {
   ADMIN_EMAIL,
   ADMIN_PASSWORD,
@@ -13,15 +12,12 @@ const member = (id: string) => ({ kind: 'contact', id }) as const;
 /** Issue 15 in the desktop: feature requests by votes, merging a duplicate, a release note's cases. */
 describe('desktop: the bug-and-feature loop', () => {
   let w: AnnouncementWorld;
-  let browser: Browser;
   beforeAll(async () => {
-    ensureWebBuild();
-    [w, browser] = await Promise.all([startAnnouncementWorld(), launchBrowser()]);
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await w?.close();
+    w = await startAnnouncementWorld();
   });
+  afterAll(() => w?.close());
+  // Registered after the world, so that it closes first.
+  const browser = useBrowser();
 
   it('sorts feature requests by votes, merges a duplicate, and links a case to a release note', async () => {
     const cases = w.switchboard.center.cases;

@@ -1,8 +1,7 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureWebBuild, launchBrowser, newPage, signIn } from '../support/browser.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { newPage, signIn, useBrowser } from '../support/browser.ts';
 import type { ApiUser } from '../support/discord-emulator/api-objects.ts';
-import { type DiscordWorld, startDiscordWorld } from './discord-harness.ts';
+import { useDiscordWorld } from './discord-harness.ts';
 
 /**
  * Issue 9, item 15, through Discord (emulator + discord.js) and the desktop in Chromium: a case shows who
@@ -11,18 +10,10 @@ import { type DiscordWorld, startDiscordWorld } from './discord-harness.ts';
  * member's server, join date and roles.
  */
 describe('cases in the desktop: opener, post link, subject and offer preview', () => {
-  let w: DiscordWorld;
-  let browser: Browser;
-
+  const w = useDiscordWorld();
+  const browser = useBrowser();
   beforeAll(async () => {
-    ensureWebBuild();
-    [w, browser] = await Promise.all([startDiscordWorld(), launchBrowser()]);
     await w.agent('Sam');
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await w?.close();
   });
 
   async function fileBug(reporter: ApiUser): Promise<number> {

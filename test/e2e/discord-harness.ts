@@ -1,7 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
 import type { DiscordConnector } from '../../src/channels/discord/discord-connector.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { Agent, Conversation } from '../../src/core/model.ts';
@@ -13,6 +12,7 @@ import {
   type EmulatedGuild,
 } from '../support/discord-emulator/discord-emulator.ts';
 import { eventually } from '../support/eventually.ts';
+import { useSuiteResource } from '../support/suite-resource.ts';
 
 export const ADMIN_PASSWORD = 'admin-password-42';
 
@@ -131,23 +131,13 @@ export async function startDiscordWorld(options: DiscordWorldOptions = {}): Prom
   };
 }
 
-/**
- * The Discord world of the enclosing `describe`: started before its tests, closed after them. The
- * object returned stands for it (reads go to the world once started), so the suite's own `beforeAll`
- * hooks, registered after this call, can use it at once.
- */
+/** The Discord world of the enclosing `describe`, started before its tests and closed after them. */
 export function useDiscordWorld(options: DiscordWorldOptions = {}): DiscordWorld {
-  let world: DiscordWorld | undefined;
-  beforeAll(async () => {
-    world = await startDiscordWorld(options);
-  });
-  afterAll(() => world?.close());
-  return new Proxy({} as DiscordWorld, {
-    get(_, key) {
-      if (!world) throw new Error('the Discord world is used outside its tests');
-      return Reflect.get(world, key);
-    },
-  });
+  return useSuiteResource(
+    'the Discord world',
+    () => startDiscordWorld(options),
+    (world) => world.close(),
+  );
 }
 
 /** Button custom ids of a message, row by row. */

@@ -1,18 +1,14 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureWebBuild, launchBrowser, newPage, signIn } from '../support/browser.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { newPage, signIn, useBrowser } from '../support/browser.ts';
 import { ADMIN_PASSWORD, buttonsOf, eventually, useDiscordWorld } from './discord-harness.ts';
 
 /** Issue 14, CSAT: after rating with the buttons, the member may add a comment; it is kept with the rating. */
 describe('Discord: a comment with the rating', () => {
-  let browser: Browser;
   const w = useDiscordWorld();
+  const browser = useBrowser();
   beforeAll(async () => {
-    ensureWebBuild();
-    browser = await launchBrowser();
     await w.agent('Dana');
-  }, 120_000);
-  afterAll(() => browser?.close());
+  });
 
   it('the message after the rating is its comment: on the case and its timeline, and thanked', async () => {
     const center = w.switchboard.center;

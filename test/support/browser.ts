@@ -10,6 +10,7 @@ import { WebchatConnector } from '../../src/channels/webchat/webchat-connector.t
 import { loadConfig } from '../../src/config.ts';
 import type { Agent, AgentRole } from '../../src/core/model.ts';
 import { createSwitchboard, type Switchboard, type SwitchboardOverrides } from '../../src/main.ts';
+import { useSuiteResource } from './suite-resource.ts';
 import { WebchatContacts } from './webchat-client.ts';
 
 const repo = path.resolve(import.meta.dirname, '../..');
@@ -124,6 +125,19 @@ export function launchBrowser(): Promise<Browser> {
       '--no-first-run',
     ],
   });
+}
+
+/** Chromium for the enclosing `describe` (the desktop built first), launched before its tests, closed after. */
+export function useBrowser(): Browser {
+  return useSuiteResource(
+    'the browser',
+    async () => {
+      ensureWebBuild();
+      return launchBrowser();
+    },
+    (browser) => browser.close(),
+    120_000,
+  );
 }
 
 /** What ran that should not have: dialogs (alert/confirm/prompt) and uncaught page errors. */
