@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll } from 'vitest';
 import { WebchatConnector } from '../../src/channels/webchat/webchat-connector.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { Agent, AgentRole } from '../../src/core/model.ts';
@@ -200,32 +199,19 @@ export function useDesktop(
   env: Record<string, string> | (() => Promise<Record<string, string>>) = {},
   overrides: SwitchboardOverrides = {},
 ): Desktop {
-  let server: RunningSwitchboard | undefined;
-  let browser: Browser | undefined;
-  const running = <T>(value: T | undefined): T => {
-    if (value === undefined) throw new Error('the desktop is used outside its tests');
-    return value;
-  };
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([
-      (async () => startSwitchboard(typeof env === 'function' ? await env() : env, overrides))(),
-      launchBrowser(),
-    ]);
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const server = useSuiteResource(
+    'the Switchboard',
+    async () => startSwitchboard(typeof env === 'function' ? await env() : env, overrides),
+    (started) => started.stop(),
+    120_000,
+  );
+  const browser = useBrowser();
   return {
-    get server() {
-      return running(server);
-    },
-    get browser() {
-      return running(browser);
-    },
+    server,
+    browser,
     async signedIn(email, password = AGENT_PASSWORD, viewport?) {
-      const opened = await newPage(running(browser), viewport);
-      await signIn(opened.page, running(server).url, email, password);
+      const opened = await newPage(browser, viewport);
+      await signIn(opened.page, server.url, email, password);
       return opened;
     },
   };
