@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Contact, Conversation, Message } from '../core/model.ts';
+import type { Conversation, Message } from '../core/model.ts';
 import type { InboundClaim, Store } from '../core/ports/repositories.ts';
+import { recordBuilders } from './test-support/record-builders.ts';
 
 /**
  * Inbound processing in the message repository (`processed_at` and the claim), the same on every engine:
@@ -39,49 +40,22 @@ export function describeInboundProcessingContract(
       ...over,
     });
 
+    const make = recordBuilders(at(0));
     async function seedConversation(): Promise<Conversation> {
-      const contact: Contact = {
-        id: id('contact'),
-        name: 'Layla',
-        avatarUrl: null,
-        locale: null,
-        identities: [],
-        createdAt: at(0),
-      };
+      const contact = make.contact();
       await store.contacts.create(contact);
-      const conversation: Conversation = {
-        id: id('conv'),
-        contactId: contact.id,
-        channel: 'discord',
-        state: 'bot',
-        address: {},
-        queueId: null,
-        agentId: null,
-        caseId: null,
-        language: null,
-        wrapUpNote: null,
-        queuedAt: null,
-        assignedAt: null,
-        firstAgentReplyAt: null,
-        closedAt: null,
-        createdAt: at(0),
-        updatedAt: at(0),
-      };
+      const conversation = make.conversation(contact.id);
       await store.conversations.create(conversation);
       return conversation;
     }
 
-    const makeMessage = (conversation: Conversation, createdAt: string, text = 'hello'): Message => ({
-      id: id('msg'),
-      conversationId: conversation.id,
-      authorKind: 'contact',
-      authorId: conversation.contactId,
-      text,
-      attachments: [],
-      articles: [],
-      externalId: id('ext'),
-      createdAt,
-    });
+    const makeMessage = (conversation: Conversation, createdAt: string, text = 'hello'): Message =>
+      make.message(conversation.id, {
+        authorId: conversation.contactId,
+        text,
+        externalId: id('ext'),
+        createdAt,
+      });
 
     /** Stores a contact's message that waits for its handling, unclaimed. */
     async function waiting(conversation: Conversation, createdAt: string, action: string | null = null) {

@@ -6,6 +6,7 @@ import { DomainError } from '../core/errors.ts';
 import type { Agent, Contact, Conversation, Queue, Reservation } from '../core/model.ts';
 import type { Repositories, Store } from '../core/ports/repositories.ts';
 import type { KyselyStore } from './kysely-store.ts';
+import { recordBuilders } from './test-support/record-builders.ts';
 
 /** The PostgreSQL backend serving this transaction. */
 async function backendOf(tx: Repositories): Promise<number> {
@@ -71,54 +72,16 @@ export function describeRoutingContract(
       await first.queues.create(queue);
       return queue;
     }
+    const make = recordBuilders(at(0));
     async function seedConversation(over: Partial<Conversation> = {}): Promise<Conversation> {
-      const contact: Contact = {
-        id: id('contact'),
-        name: 'Layla',
-        avatarUrl: null,
-        locale: null,
-        identities: [],
-        createdAt: at(0),
-      };
+      const contact = make.contact();
       await first.contacts.create(contact);
-      const conversation: Conversation = {
-        id: id('conv'),
-        contactId: contact.id,
-        channel: 'discord',
-        state: 'queued',
-        address: {},
-        queueId: null,
-        agentId: null,
-        caseId: null,
-        language: null,
-        wrapUpNote: null,
-        queuedAt: at(0),
-        assignedAt: null,
-        firstAgentReplyAt: null,
-        closedAt: null,
-        createdAt: at(0),
-        updatedAt: at(0),
-        ...over,
-      };
+      const conversation = make.conversation(contact.id, { state: 'queued', queuedAt: at(0), ...over });
       await first.conversations.create(conversation);
       return conversation;
     }
     async function seedAgent(over: Partial<Agent> = {}): Promise<Agent> {
-      const agentId = id('agent');
-      const agent: Agent = {
-        id: agentId,
-        email: `${agentId}@example.com`,
-        name: 'Sam',
-        role: 'agent',
-        skills: [],
-        capacity: 2,
-        presence: 'available',
-        idleSince: at(0),
-        passwordHash: null,
-        status: 'active',
-        createdAt: at(0),
-        ...over,
-      };
+      const agent = make.agent({ capacity: 2, presence: 'available', ...over });
       await first.agents.create(agent);
       return agent;
     }
