@@ -48,8 +48,9 @@ describe('XSS payloads run nothing in the desktop, the article page or the widge
     expect(await transcript.locator('[data-author="contact"]').first().textContent()).toContain(payloads[0]);
 
     // A case note through the case panel.
-    await page.getByLabel('Internal note').fill(all);
-    await page.getByRole('button', { name: 'Add note' }).click();
+    const caseNote = page.locator('.note-form');
+    await caseNote.getByLabel('Internal note', { exact: true }).fill(all);
+    await caseNote.getByRole('button', { name: 'Add note' }).click();
     // (The hand-off summary, which quotes the member's payloads as text too, is another entry.)
     await page
       .getByRole('list', { name: 'Timeline' })
