@@ -71,6 +71,15 @@ describe('Twilio and Messenger configuration', () => {
     return null;
   };
 
+  it('reads the delivery stall of /healthz in seconds and refuses one that is not a positive whole number', () => {
+    expect(loadConfig({}).deliveryStallMs).toBe(60_000);
+    expect(loadConfig({ SWITCHBOARD_DELIVERY_STALL_SECONDS: '15' }).deliveryStallMs).toBe(15_000);
+    for (const bad of ['0', '-5', '1.5', 'soon'])
+      expect(refusal({ SWITCHBOARD_DELIVERY_STALL_SECONDS: bad }), bad).toMatch(
+        /SWITCHBOARD_DELIVERY_STALL_SECONDS/,
+      );
+  });
+
   it('leaves Twilio, Flex and Messenger off when nothing is set', () => {
     const config = loadConfig({});
     expect(config.twilio).toBeNull();

@@ -316,6 +316,7 @@ export async function createSwitchboard(
       trustProxy: config.trustProxy,
       publicUrl: config.publicUrl,
       metricsToken: config.metricsToken,
+      deliveryStallMs: config.deliveryStallMs,
     },
     uploadDir: path.join(config.dataDir, 'uploads'),
     connectorsHealth: () =>

@@ -26,6 +26,8 @@ export interface HttpConfig {
   publicUrl: string | null;
   /** How often open WebSockets are pinged and their session re-checked (sign-out elsewhere, expiry). */
   realtimeHeartbeatMs: number;
+  /** `/healthz` says a channel's delivery is degraded once its oldest waiting message waited longer than this. */
+  deliveryStallMs: number;
 }
 
 export const defaultHttpConfig: HttpConfig = {
@@ -39,6 +41,7 @@ export const defaultHttpConfig: HttpConfig = {
   docs: true,
   publicUrl: null,
   realtimeHeartbeatMs: 30_000,
+  deliveryStallMs: 60_000,
 };
 
 export const sessionCookieName = 'sb_session';

@@ -15,8 +15,7 @@ export interface OpsDeps {
 }
 
 const healthTimeoutMs = 2_000;
-/** Delivery is degraded when a channel's oldest pending message has waited longer than this… */
-export const deliveryStallMs = 60_000;
+/** Delivery is degraded when a channel's oldest pending message has waited longer than `HttpConfig.deliveryStallMs`… */
 /** …or when a channel refused a message for good within this window. */
 export const deliveryFailureWindowMs = 10 * 60_000;
 
@@ -33,12 +32,12 @@ export interface DeliveryHealth {
 }
 
 /** What the outbox says about each channel's deliveries, read from the database (so every instance agrees). */
-export async function deliveryHealth(center: HttpCenter): Promise<DeliveryHealth> {
+export async function deliveryHealth(center: HttpCenter, stallMs: number): Promise<DeliveryHealth> {
   const now = center.clock.now().getTime();
   const rows = await center.store.outbox.health(new Date(now - deliveryFailureWindowMs).toISOString());
   const channels = rows.map((row) => {
     const waitedMs = row.oldestPendingAt ? Math.max(0, now - Date.parse(row.oldestPendingAt)) : null;
-    const degraded = (waitedMs !== null && waitedMs > deliveryStallMs) || row.recentlyFailed > 0;
+    const degraded = (waitedMs !== null && waitedMs > stallMs) || row.recentlyFailed > 0;
     return {
       channel: row.channel,
       status: degraded ? ('degraded' as const) : ('ok' as const),
@@ -148,7 +147,7 @@ export function opsRoutes(
       const connectors = connectorsHealth();
       try {
         await withTimeout(center.store.settings.get('healthz'), healthTimeoutMs);
-        const delivery = await withTimeout(deliveryHealth(center), healthTimeoutMs);
+        const delivery = await withTimeout(deliveryHealth(center, config.deliveryStallMs), healthTimeoutMs);
         if (delivery.status === 'degraded')
           request.log.warn({ delivery: delivery.channels }, 'health check: delivery degraded');
         return { status: delivery.status, database: 'ok', connectors, delivery };

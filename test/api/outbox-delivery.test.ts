@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { HttpConfig } from '../../src/http/http-config.ts';
 import { type Api, type Caller, startApi } from './api-harness.ts';
 
 /** Messages the channel did not take: shown on the transcript, resent by a person, reported by health. */
@@ -7,15 +8,17 @@ describe('delivery status, resend and delivery health over HTTP', () => {
   let dana: Caller;
   let conversationId: string;
 
-  beforeEach(async () => {
-    api = await startApi();
+  /** Dana holds a handed-off conversation, its messages so far delivered. */
+  const holdConversation = async (config: Partial<HttpConfig> = {}) => {
+    api = await startApi({ config });
     dana = await api.signIn('dana@example.com', 'agent', { presence: 'available' });
     await api.tc.connector.receive({ from: 'm1', text: 'a person please', action: 'handoff' });
     const [offer] = await api.tc.store.reservations.list({ agentId: dana.agent.id, status: 'pending' });
     conversationId = (await api.tc.center.router.accept(offer!.id, dana.agent.id)).id;
     await api.tc.center.dispatcher.tick();
     api.tc.connector.sent.length = 0;
-  });
+  };
+  beforeEach(() => holdConversation());
   afterEach(() => api.close());
 
   const transcript = async (caller: Caller) => {
@@ -95,5 +98,20 @@ describe('delivery status, resend and delivery health over HTTP', () => {
     const metrics = await (await admin.call('GET', '/metrics')).text();
     expect(metrics).toMatch(/^switchboard_outbox_pending\{channel="test"\} 1$/m);
     expect(metrics).toMatch(/^switchboard_outbox_oldest_pending_age_seconds\{channel="test"\} 61$/m);
+  });
+
+  it('reports delivery degraded after the wait the operator set (SWITCHBOARD_DELIVERY_STALL_SECONDS)', async () => {
+    await api.close();
+    await holdConversation({ deliveryStallMs: 10_000 });
+    api.tc.connector.failNext(1_000);
+    await dana.call('POST', `/api/v1/conversations/${conversationId}/messages`, { text: 'stuck' });
+    await api.tc.center.dispatcher.tick();
+    api.tc.clock.advance(9_000);
+    expect((await health()).status).toBe('ok');
+    api.tc.clock.advance(2_000);
+    expect(await health()).toMatchObject({
+      status: 'degraded',
+      delivery: { channels: [{ channel: 'test', status: 'degraded', pending: 1, oldestPendingSeconds: 11 }] },
+    });
   });
 });
