@@ -71,6 +71,13 @@ describe('Twilio and Messenger configuration', () => {
     return null;
   };
 
+  it('reads how many outbound messages an instance delivers at once, refusing none or a fraction', () => {
+    expect(loadConfig({}).outboxConcurrency).toBe(16);
+    expect(loadConfig({ SWITCHBOARD_OUTBOX_CONCURRENCY: '64' }).outboxConcurrency).toBe(64);
+    for (const bad of ['0', '2.5', 'many'])
+      expect(refusal({ SWITCHBOARD_OUTBOX_CONCURRENCY: bad }), bad).toMatch(/SWITCHBOARD_OUTBOX_CONCURRENCY/);
+  });
+
   it('reads the delivery stall of /healthz in seconds and refuses one that is not a positive whole number', () => {
     expect(loadConfig({}).deliveryStallMs).toBe(60_000);
     expect(loadConfig({ SWITCHBOARD_DELIVERY_STALL_SECONDS: '15' }).deliveryStallMs).toBe(15_000);

@@ -44,6 +44,8 @@ const schema = z
     SWITCHBOARD_PRESENCE_GRACE_SECONDS: z.coerce.number().int().min(3).max(3600).prefault(30),
     /** The longest wait between two delivery attempts of one outbound message (the back-off's cap). */
     SWITCHBOARD_OUTBOX_MAX_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).prefault(60),
+    /** Outbound messages delivered at once by one instance, each to a different conversation. */
+    SWITCHBOARD_OUTBOX_CONCURRENCY: z.coerce.number().int().min(1).max(1000).prefault(16),
     /** How long an outbound message may wait before `/healthz` says its channel's delivery is degraded. */
     SWITCHBOARD_DELIVERY_STALL_SECONDS: z.coerce.number().int().min(1).max(86_400).prefault(60),
     SWITCHBOARD_COOKIE_SECURE: bool.prefault('false'),
@@ -208,6 +210,8 @@ export interface Config {
   presenceGraceMs: number;
   /** The cap of the outbox's retry back-off. */
   outboxMaxRetryDelayMs: number;
+  /** Deliveries in flight at once on this instance, each to a different conversation. */
+  outboxConcurrency: number;
   /** `/healthz` reports a channel's delivery degraded when its oldest waiting message waited longer than this. */
   deliveryStallMs: number;
   cookieSecure: boolean;
@@ -312,6 +316,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     reservationTimeoutMs: e.SWITCHBOARD_RESERVATION_TIMEOUT_SECONDS * 1000,
     presenceGraceMs: e.SWITCHBOARD_PRESENCE_GRACE_SECONDS * 1000,
     outboxMaxRetryDelayMs: e.SWITCHBOARD_OUTBOX_MAX_RETRY_DELAY_SECONDS * 1000,
+    outboxConcurrency: e.SWITCHBOARD_OUTBOX_CONCURRENCY,
     deliveryStallMs: e.SWITCHBOARD_DELIVERY_STALL_SECONDS * 1000,
     webchat: {
       messagesPerMinute: e.SWITCHBOARD_WEBCHAT_MESSAGES_PER_MINUTE,

@@ -173,7 +173,7 @@ export async function createSwitchboard(
       router: { reservationTimeoutMs: config.reservationTimeoutMs },
       // Desktops beat three times per grace time, so one lost beat does not turn a present agent away.
       presence: { graceMs: config.presenceGraceMs, heartbeatMs: Math.floor(config.presenceGraceMs / 3) },
-      outbox: { maxBackoffMs: config.outboxMaxRetryDelayMs },
+      outbox: { maxBackoffMs: config.outboxMaxRetryDelayMs, concurrency: config.outboxConcurrency },
       handoffTarget: config.handoffTarget,
       webhooks: { ...overrides.webhooks },
       publicUrl: config.publicUrl,

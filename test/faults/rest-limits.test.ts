@@ -138,6 +138,9 @@ describe.skipIf(!databaseUrl || !redisUrl)('two instances sending a backlog unde
       SWITCHBOARD_DATA_DIR: dir,
       DATABASE_URL: database,
       SWITCHBOARD_METRICS_TOKEN: METRICS_TOKEN,
+      // Every conversation of the backlog in flight at once (16 by default): the instances press on Discord's
+      // limits as hard as they can, and the per-channel limits, not the instances, set the pace.
+      SWITCHBOARD_OUTBOX_CONCURRENCY: String(MEMBERS),
       ...(shared ? { REDIS_URL: redisUrl!, SWITCHBOARD_REDIS_PREFIX: prefix } : {}),
     });
     servers.push(server);
