@@ -1,18 +1,29 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DiscordEmulator, EmulatedGuild } from '../support/discord-emulator/discord-emulator.ts';
 import { eventually } from '../support/eventually.ts';
 import type { ServerProcess } from '../support/server-process.ts';
 import { LoadHarness, spawnSwitchboard, startLoadDiscord } from './load-harness.ts';
 
-/** How long Discord's REST answers 5xx (the length of outage the product must ride out). */
-const OUTAGE_MS = 2 * 60_000;
+/**
+ * The instance's delivery stall (SWITCHBOARD_DELIVERY_STALL_SECONDS) and retry cap
+ * (SWITCHBOARD_OUTBOX_MAX_RETRY_DELAY_SECONDS), set low so that a short outage tries the product as a long
+ * one does with the defaults (60 s each): a 2-minute outage there lasts 2 stalls and about 8 attempts; the
+ * one below lasts 3 stalls and over 10 attempts, in a quarter of the time.
+ */
+const STALL_SECONDS = 10;
+const MAX_RETRY_DELAY_SECONDS = 2;
+/** How long Discord's REST answers 5xx (the length of outage the product must ride out): 3 stalls. */
+const OUTAGE_MS = 3 * STALL_SECONDS * 1000;
+/** An outbox that gave up after this many attempts lost messages in an outage: the test's messages get more. */
+const OLD_GIVE_UP_ATTEMPTS = 8;
 /** How long Discord stores posted messages but answers 500. */
 const STORED_THEN_500_MS = 10_000;
 /** The outage test's bound: the outage, then the recovery. */
-const OUTAGE_TEST_MS = 200_000;
+const OUTAGE_TEST_MS = OUTAGE_MS + 90_000;
 const POST_MESSAGE = 'POST /channels/:channel_id/messages';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -33,10 +44,11 @@ describe('Discord REST failing under load', () => {
   beforeAll(async () => {
     ({ discord, guild } = await startLoadDiscord());
     dataDir = mkdtempSync(path.join(tmpdir(), 'switchboard-discord-outage-'));
-    // Retries at most 5 s apart: after the outage everything is delivered within seconds, which keeps the test short.
+    // Retries at most 2 s apart: after the outage everything is delivered within seconds, which keeps the test short.
     server = spawnSwitchboard(discord, guild, {
       SWITCHBOARD_DATA_DIR: dataDir,
-      SWITCHBOARD_OUTBOX_MAX_RETRY_DELAY_SECONDS: '5',
+      SWITCHBOARD_OUTBOX_MAX_RETRY_DELAY_SECONDS: String(MAX_RETRY_DELAY_SECONDS),
+      SWITCHBOARD_DELIVERY_STALL_SECONDS: String(STALL_SECONDS),
     });
     url = await server.url();
     await eventually('the Discord gateway to be connected', async () => {
@@ -99,8 +111,7 @@ describe('Discord REST failing under load', () => {
   it(
     `a ${OUTAGE_MS / 1000} s outage of 5xx: every message arrives exactly once, in order, after recovery`,
     async () => {
-      // A slower load: the outage alone takes most of the time this test may run.
-      const load = await startLoad(4_000);
+      const load = await startLoad(1_000);
       // What is left of the test's time after the outage goes to the recovery, so that a failure is a report.
       const deadline = Date.now() + OUTAGE_TEST_MS - 10_000;
       try {
@@ -109,7 +120,7 @@ describe('Discord REST failing under load', () => {
         const repliesBefore = load.acceptedReplies;
         discord.startOutage(503);
         const outageEnds = Date.now() + OUTAGE_MS;
-        // Messages that wait over a minute make the delivery health say so while Discord is down.
+        // Messages that wait longer than the stall make the delivery health say so while Discord is down.
         const degraded = await eventually(
           '/healthz to report Discord delivery degraded',
           async () => {
@@ -129,6 +140,10 @@ describe('Discord REST failing under load', () => {
         const report = await load.settle(deadline - Date.now() - 5_000);
         explain(report.problems);
         expect(report.problems, report.text).toEqual([]);
+        // Delivered after more refused attempts than the outbox once gave up at.
+        const attempts = mostAttempts(path.join(dataDir, 'switchboard.db'));
+        console.log(`most delivery attempts of one message: ${attempts}`);
+        expect(attempts).toBeGreaterThan(OLD_GIVE_UP_ATTEMPTS);
         await eventually(
           '/healthz to report Discord delivery ok again',
           async () => {
@@ -144,6 +159,20 @@ describe('Discord REST failing under load', () => {
     OUTAGE_TEST_MS,
   );
 });
+
+/** The most attempts any delivered Discord message took, read from the instance's database. */
+function mostAttempts(file: string): number {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    db.pragma('busy_timeout = 5000');
+    const row = db
+      .prepare(`select max(attempts) as most from outbox where channel = 'discord' and status = 'sent'`)
+      .get() as { most: number | null };
+    return row.most ?? 0;
+  } finally {
+    db.close();
+  }
+}
 
 interface HealthBody {
   status: string;
