@@ -10,7 +10,6 @@ import {
   type Generated,
   Kysely,
   PostgresAdapter,
-  PostgresDialect,
   SqliteDialect,
   SqliteDriver,
 } from 'kysely';
@@ -25,6 +24,7 @@ import type { BotOutcomeTable, BotTurnTable } from './bot-outcome-repository.ts'
 import type { BotTextOverrideTable, BotTextServerOverrideTable } from './bot-text-repository.ts';
 import type { ChannelOptOutTable, ChannelReceiptTable } from './channel-receipt-repository.ts';
 import type { AgentViewingTable, ConversationNoteTable } from './monitor-repositories.ts';
+import { CurrentSchemaPostgresDialect } from './postgres-schema-introspector.ts';
 import type { SearchEntryTable } from './search-entries.ts';
 import type { SlaBusinessHoursTable, SlaPolicyTable, SlaTimerTable } from './sla-repository.ts';
 import type { WebchatVisitorTable } from './webchat-visitor-repository.ts';
@@ -543,7 +543,7 @@ export function createDatabase(options: DatabaseOptions = {}): Kysely<Database> 
     watchPool(pool, options.log);
     const onStatement = options.onStatement;
     return new Kysely<Database>({
-      dialect: new PostgresDialect({ pool }),
+      dialect: new CurrentSchemaPostgresDialect({ pool }),
       ...(onStatement ? { log: (event) => onStatement(event.query.sql) } : {}),
     });
   }
