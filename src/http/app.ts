@@ -18,6 +18,7 @@ import { credentialStands, installAuthentication, principalOf } from './auth/aut
 import { errorHandler, HttpError, notFoundHandler } from './error-handler.ts';
 import type { HttpCenter } from './http-center.ts';
 import { defaultHttpConfig, type HttpConfig } from './http-config.ts';
+import { lazySchemaCompilers } from './lazy-schema-compilers.ts';
 import { HttpMetrics } from './metrics.ts';
 import { opsRoutes } from './ops-routes.ts';
 import { RealtimeHub } from './realtime.ts';
@@ -123,6 +124,8 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 256 },
     // Errors raised before routing (bad URL, overlong parameter) get the same JSON error body.
     frameworkErrors: errorHandler,
+    // JSON schemas (a few routes; most take zod) compiled on a route's first request, not at start-up.
+    schemaController: { compilersFactory: lazySchemaCompilers() },
     ...(options.requestLogLevel === 'debug' ? { logController: new DebugRequestLogController() } : {}),
   } as const;
   const app = (
