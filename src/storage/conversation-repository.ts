@@ -1,5 +1,13 @@
 import { type Kysely, type Selectable, type SelectQueryBuilder, sql } from 'kysely';
-import type { CasePriority, ChannelName, Contact, Conversation, ConversationState } from '../core/model.ts';
+import { memberContextKeyPrefix } from '../core/contacts/member-context.ts';
+import type {
+  CasePriority,
+  ChannelName,
+  Contact,
+  Conversation,
+  ConversationState,
+  MemberContext,
+} from '../core/model.ts';
 import type {
   ConversationFilter,
   ConversationRepository,
@@ -107,7 +115,8 @@ const openOf = compiledOnce((db: Kysely<Database>, contactId: string, channel: C
 
 /**
  * The contact holding a channel identity, a row per identity of theirs and per open conversation on that
- * channel: `receive` asks for both with every message, so they are one statement. Not sorted by the database
+ * channel, each with the contact's member contexts (one settings row, by key): `receive` asks for them all
+ * with every message, so they are one statement. Not sorted by the database
  * (whole rows in a temporary b-tree): the few identities are put in order here.
  */
 const identityWithOpen = compiledOnce((db: Kysely<Database>, channel: ChannelName, externalId: string) =>
@@ -121,6 +130,9 @@ const identityWithOpen = compiledOnce((db: Kysely<Database>, channel: ChannelNam
         .onRef('v.channel', '=', 'i.channel')
         .on('v.state', '<>', 'closed' satisfies ConversationState),
     )
+    .leftJoin('settings as mc', (join) =>
+      join.on('mc.key', '=', sql<string>`${memberContextKeyPrefix} || ${sql.ref('c.id')}`),
+    )
     .selectAll('v')
     .select([
       'c.id as c_id',
@@ -131,6 +143,7 @@ const identityWithOpen = compiledOnce((db: Kysely<Database>, channel: ChannelNam
       'all.channel as identity_channel',
       'all.external_id as identity_external_id',
       'all.position as identity_position',
+      'mc.value as member_contexts',
     ])
     .where('i.channel', '=', channel)
     .where('i.external_id', '=', externalId),
@@ -229,7 +242,9 @@ export class KyselyConversationRepository implements ConversationRepository {
     channel: ChannelName,
     externalId: string,
     thread: string | null = null,
-  ): Promise<{ contact: Contact; conversation: Conversation | undefined } | undefined> {
+  ): Promise<
+    { contact: Contact; conversation: Conversation | undefined; memberContexts: MemberContext[] } | undefined
+  > {
     const rows = await identityWithOpen(this.scope.db, channel, externalId);
     const [first] = rows;
     if (!first) return undefined;
@@ -258,7 +273,9 @@ export class KyselyConversationRepository implements ConversationRepository {
         .sort((a, b) => a.position - b.position)
         .map(({ channel, externalId }) => ({ channel, externalId })),
     );
-    return { contact, conversation: latestOpen([...open.values()], thread) };
+    const memberContexts =
+      first.member_contexts === null ? [] : fromJson<MemberContext[]>(first.member_contexts);
+    return { contact, conversation: latestOpen([...open.values()], thread), memberContexts };
   }
 
   async setPriority(id: string, priority: CasePriority): Promise<void> {

@@ -57,4 +57,68 @@ describe.each([
       }
     },
   );
+
+  it.skipIf(engine === 'postgres' && !pgUrl)(
+    'reads a Discord member’s stored context in the same statement, and writes it only when it changed',
+    async () => {
+      let log: string[] | null = null;
+      const t = await createTestCenter({
+        url: await databases.url(engine),
+        onStatement: (sql) => log?.push(sql),
+      });
+      const member = (roles: { id: string; name: string }[]) => ({
+        server: { id: 'guild-1', name: 'Brand HQ' },
+        roles,
+        joinedAt: '2024-01-01T00:00:00.000Z',
+        boostingSince: null,
+        accountCreatedAt: '2020-01-01T00:00:00.000Z',
+        requestChannel: null,
+      });
+      try {
+        const agent = await t.agent('agent@example.com', { presence: 'available' });
+        const vip = [{ id: 'role-1', name: 'VIP' }];
+        await t.connector.receive({
+          from: 'member',
+          text: 'I need a human please',
+          action: 'handoff',
+          member: member(vip),
+        });
+        const [offer] = await t.store.reservations.list({ agentId: agent.id, status: 'pending' });
+        await t.center.router.accept(offer!.id, agent.id);
+        await t.connector.receive({ from: 'member', text: 'hello?', member: member(vip) });
+
+        log = [];
+        await t.connector.receive({ from: 'member', text: 'are you still there?', member: member(vip) });
+        const unchanged = log.map(describeStatement).filter((s) => s !== null);
+        log = [];
+        const moderator = [...vip, { id: 'role-2', name: 'Moderator' }];
+        await t.connector.receive({
+          from: 'member',
+          text: 'I am a moderator now',
+          member: member(moderator),
+        });
+        const changed = log.map(describeStatement).filter((s) => s !== null);
+        log = null;
+
+        expect(unchanged).toEqual([
+          'select contact_identities',
+          'insert messages',
+          'insert search_entries',
+          'select webhook_subscriptions',
+        ]);
+        expect(changed).toEqual([
+          'select contact_identities',
+          'insert settings',
+          'insert messages',
+          'insert search_entries',
+          'select webhook_subscriptions',
+        ]);
+        const contact = await t.store.contacts.findByIdentity('test', 'member');
+        const [stored] = await t.center.contacts.memberContexts(contact!.id);
+        expect(stored?.roles.map((r) => r.name)).toEqual(['VIP', 'Moderator']);
+      } finally {
+        await t.close();
+      }
+    },
+  );
 });

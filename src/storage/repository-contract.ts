@@ -412,6 +412,7 @@ export function describeRepositoryContract(name: string, makeStore: () => Promis
         expect(await store.conversations.findOpenByIdentity('discord', discordId)).toEqual({
           contact,
           conversation: undefined,
+          memberContexts: [],
         });
         const older = makeConversation(contact.id, { state: 'bot', updatedAt: at(2) });
         const newer = makeConversation(contact.id, {
@@ -426,16 +427,45 @@ export function describeRepositoryContract(name: string, makeStore: () => Promis
         expect(await store.conversations.findOpenByIdentity('discord', discordId)).toEqual({
           contact,
           conversation: newer,
+          memberContexts: [],
         });
         expect(await store.conversations.findOpenByIdentity('discord', discordId, inThread.thread)).toEqual({
           contact,
           conversation: inThread,
+          memberContexts: [],
         });
         expect(await store.conversations.findOpenByIdentity('discord', discordId, id('other-post'))).toEqual({
           contact,
           conversation: undefined,
+          memberContexts: [],
         });
         expect(await store.conversations.findOpenByIdentity('webchat', discordId)).toBeUndefined();
+      });
+
+      it('findOpenByIdentity reads the contact’s stored member contexts with them, and only theirs', async () => {
+        const discordId = id('discord');
+        const contact = makeContact({ identities: [{ channel: 'discord', externalId: discordId }] });
+        const other = makeContact({ identities: [{ channel: 'discord', externalId: id('other') }] });
+        for (const c of [contact, other]) await store.contacts.create(c);
+        const open = makeConversation(contact.id, { state: 'bot' });
+        await store.conversations.create(open);
+        const context = {
+          channel: 'discord' as const,
+          server: { id: id('guild'), name: 'Brand HQ' },
+          roles: [{ id: id('role'), name: 'VIP' }],
+          joinedAt: at(1),
+          boostingSince: null,
+          accountCreatedAt: at(0),
+          requestChannel: null,
+          updatedAt: at(2),
+        };
+        await store.settings.set(`contact.member-context:${contact.id}`, [context]);
+        await store.settings.set(`contact.member-context:${other.id}`, [{ ...context, roles: [] }]);
+        expect(await store.conversations.findOpenByIdentity('discord', discordId)).toEqual({
+          contact,
+          conversation: open,
+          memberContexts: [context],
+        });
       });
     });
 

@@ -4,8 +4,12 @@ import type { SettingRepository } from '../ports/repositories.ts';
 /** What a connector gives with a message: the member context without what the core adds. */
 export type MemberContextInput = Omit<MemberContext, 'channel' | 'updatedAt'>;
 
-/** One stored value per contact: their communities, the one they wrote from last first. */
-const settingKey = (contactId: string) => `contact.member-context:${contactId}`;
+/**
+ * One stored value per contact: their communities, the one they wrote from last first. Its key is this prefix
+ * and the contact's id (the store reads it with the contact when a message arrives).
+ */
+export const memberContextKeyPrefix = 'contact.member-context:';
+const settingKey = (contactId: string) => `${memberContextKeyPrefix}${contactId}`;
 
 /** A contact's member contexts, the community they wrote from last first. */
 export async function memberContextsOf(
@@ -27,7 +31,8 @@ export async function latestMemberContext(
 /**
  * Keeps what the connector told with a message (inside the receive's transaction): that community's context
  * is replaced and moves first. A message from a DM names no request channel; the last one known is kept.
- * Nothing is written when nothing changed.
+ * Nothing is written when nothing changed. `stored` is the contact's contexts when already read in this
+ * transaction (with the contact); else they are read here.
  */
 export async function rememberMemberContextIn(
   settings: SettingRepository,
@@ -35,8 +40,9 @@ export async function rememberMemberContextIn(
   channel: ChannelName,
   input: MemberContextInput,
   at: string,
+  known?: readonly MemberContext[],
 ): Promise<MemberContext> {
-  const stored = await memberContextsOf(settings, contactId);
+  const stored = known ?? (await memberContextsOf(settings, contactId));
   const same = (m: MemberContext) => m.channel === channel && m.server.id === input.server.id;
   const previous = stored.find(same);
   const next: MemberContext = {

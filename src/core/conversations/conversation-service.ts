@@ -131,6 +131,7 @@ export class ConversationService {
           inbound.channel,
           inbound.member,
           inbound.receivedAt ?? this.now(),
+          known?.memberContexts,
         );
       const rating = /^rate:([1-5])$/.exec(action ?? '');
       if (rating) {

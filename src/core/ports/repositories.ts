@@ -16,6 +16,7 @@ import type {
   Conversation,
   ConversationState,
   ExampleProposal,
+  MemberContext,
   Message,
   OutboxItem,
   Queue,
@@ -97,13 +98,16 @@ export interface ConversationRepository {
   ): Promise<Conversation | undefined>;
   /**
    * The contact holding this channel identity (as `contacts.findByIdentity`) with their open conversation on
-   * that channel (as `findOpen`), read together: every inbound message needs both.
+   * that channel (as `findOpen`) and their stored member contexts (as the `contact.member-context:` setting;
+   * `[]` when none), read together: every inbound message needs them.
    */
   findOpenByIdentity(
     channel: ChannelName,
     externalId: string,
     thread?: string | null,
-  ): Promise<{ contact: Contact; conversation: Conversation | undefined } | undefined>;
+  ): Promise<
+    { contact: Contact; conversation: Conversation | undefined; memberContexts: MemberContext[] } | undefined
+  >;
   /** Sets where a queued conversation stands in the waiting order (default `normal`). */
   setPriority(id: string, priority: CasePriority): Promise<void>;
   /**
