@@ -279,14 +279,17 @@ async function openConversations(
     const openCount = db.prepare("SELECT count(*) AS n FROM conversations WHERE state <> 'closed'");
     const openNow = () => (openCount.get() as { n: number }).n;
     const started = performance.now();
-    // 50 DMs in flight: send more as conversations are stored.
+    // 50 DMs in flight: send more as conversations are stored. Each new member's first DM waits for their
+    // member context (a REST fetch of the guild member) and is answered (a REST post): both share discord.js's
+    // 50 requests/s, so new conversations open at about 25/s, and the time allowed grows with the count.
+    const sendingMs = Math.max(300_000, (count / 20) * 1000);
     let sent = 0;
     while (sent < count) {
       const stored = openNow();
       while (sent < count && sent - stored < 50)
         discord.sendDm(members[sent++]!, 'hello, how do I link my account?');
       await new Promise((resolve) => setTimeout(resolve, 10));
-      if (performance.now() - started > 300_000) break;
+      if (performance.now() - started > sendingMs) break;
     }
     await until(`${way.name}: ${count} conversations stored`, 120_000, () => openNow() >= count);
     const seconds = (performance.now() - started) / 1000;
