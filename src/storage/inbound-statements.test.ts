@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestCenter } from '../../test/support/test-center.ts';
+import type { InboundMessage } from '../core/ports/channel-connector.ts';
 import { sharedDatabases } from './test-support/shared-databases.ts';
 
 /**
@@ -22,6 +23,43 @@ function describeStatement(sql: string): string | null {
   return `${verb} ${table}`;
 }
 
+/** A member's conversation assigned to an agent (live chat), with the statements of what `run` does. */
+async function liveChat(engine: 'sqlite' | 'postgres', member?: InboundMessage['member']) {
+  let log: string[] | null = null;
+  const t = await createTestCenter({
+    url: await databases.url(engine),
+    onStatement: (sql) => log?.push(sql),
+  });
+  const agent = await t.agent('agent@example.com', { presence: 'available' });
+  const from = { from: 'member', ...(member ? { member } : {}) };
+  await t.connector.receive({ ...from, text: 'I need a human please', action: 'handoff' });
+  const [offer] = await t.store.reservations.list({ agentId: agent.id, status: 'pending' });
+  const assigned = await t.center.router.accept(offer!.id, agent.id);
+  await t.connector.receive({ ...from, text: 'hello?' });
+  return {
+    t,
+    assigned,
+    async statementsOf(run: () => Promise<unknown>): Promise<string[]> {
+      log = [];
+      try {
+        await run();
+        return log.map(describeStatement).filter((s) => s !== null);
+      } finally {
+        log = null;
+      }
+    },
+  };
+}
+
+const member = (roles: { id: string; name: string }[]): NonNullable<InboundMessage['member']> => ({
+  server: { id: 'guild-1', name: 'Brand HQ' },
+  roles,
+  joinedAt: '2024-01-01T00:00:00.000Z',
+  boostingSince: null,
+  accountCreatedAt: '2020-01-01T00:00:00.000Z',
+  requestChannel: null,
+});
+
 describe.each([
   ['SQLite', 'sqlite'],
   ['PostgreSQL', 'postgres'],
@@ -29,21 +67,11 @@ describe.each([
   it.skipIf(engine === 'postgres' && !pgUrl)(
     'reads the contact with their open conversation in one statement and writes the message',
     async () => {
-      let log: string[] | null = null;
-      const t = await createTestCenter({
-        url: await databases.url(engine),
-        onStatement: (sql) => log?.push(sql),
-      });
+      const { t, assigned, statementsOf } = await liveChat(engine);
       try {
-        const agent = await t.agent('agent@example.com', { presence: 'available' });
-        await t.connector.receive({ from: 'member', text: 'I need a human please', action: 'handoff' });
-        const [offer] = await t.store.reservations.list({ agentId: agent.id, status: 'pending' });
-        const assigned = await t.center.router.accept(offer!.id, agent.id);
-        await t.connector.receive({ from: 'member', text: 'hello?' });
-        log = [];
-        await t.connector.receive({ from: 'member', text: 'are you still there?' });
-        const statements = log.map(describeStatement).filter((s) => s !== null);
-        log = null;
+        const statements = await statementsOf(() =>
+          t.connector.receive({ from: 'member', text: 'are you still there?' }),
+        );
         expect(statements).toEqual([
           'select contact_identities',
           'insert messages',
@@ -61,45 +89,16 @@ describe.each([
   it.skipIf(engine === 'postgres' && !pgUrl)(
     'reads a Discord member’s stored context in the same statement, and writes it only when it changed',
     async () => {
-      let log: string[] | null = null;
-      const t = await createTestCenter({
-        url: await databases.url(engine),
-        onStatement: (sql) => log?.push(sql),
-      });
-      const member = (roles: { id: string; name: string }[]) => ({
-        server: { id: 'guild-1', name: 'Brand HQ' },
-        roles,
-        joinedAt: '2024-01-01T00:00:00.000Z',
-        boostingSince: null,
-        accountCreatedAt: '2020-01-01T00:00:00.000Z',
-        requestChannel: null,
-      });
+      const vip = [{ id: 'role-1', name: 'VIP' }];
+      const { t, statementsOf } = await liveChat(engine, member(vip));
       try {
-        const agent = await t.agent('agent@example.com', { presence: 'available' });
-        const vip = [{ id: 'role-1', name: 'VIP' }];
-        await t.connector.receive({
-          from: 'member',
-          text: 'I need a human please',
-          action: 'handoff',
-          member: member(vip),
-        });
-        const [offer] = await t.store.reservations.list({ agentId: agent.id, status: 'pending' });
-        await t.center.router.accept(offer!.id, agent.id);
-        await t.connector.receive({ from: 'member', text: 'hello?', member: member(vip) });
-
-        log = [];
-        await t.connector.receive({ from: 'member', text: 'are you still there?', member: member(vip) });
-        const unchanged = log.map(describeStatement).filter((s) => s !== null);
-        log = [];
+        const unchanged = await statementsOf(() =>
+          t.connector.receive({ from: 'member', text: 'are you still there?', member: member(vip) }),
+        );
         const moderator = [...vip, { id: 'role-2', name: 'Moderator' }];
-        await t.connector.receive({
-          from: 'member',
-          text: 'I am a moderator now',
-          member: member(moderator),
-        });
-        const changed = log.map(describeStatement).filter((s) => s !== null);
-        log = null;
-
+        const changed = await statementsOf(() =>
+          t.connector.receive({ from: 'member', text: 'I am a moderator now', member: member(moderator) }),
+        );
         expect(unchanged).toEqual([
           'select contact_identities',
           'insert messages',
