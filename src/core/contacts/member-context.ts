@@ -31,7 +31,7 @@ export async function latestMemberContext(
 /**
  * Keeps what the connector told with a message (inside the receive's transaction): that community's context
  * is replaced and moves first. A message from a DM names no request channel; the last one known is kept.
- * Nothing is written when nothing changed. `stored` is the contact's contexts when already read in this
+ * Nothing is written when nothing changed. `known` is the contact's contexts when already read in this
  * transaction (with the contact); else they are read here.
  */
 export async function rememberMemberContextIn(
