@@ -2,6 +2,8 @@ import {
   type DatabaseIntrospector,
   type DatabaseMetadata,
   type DatabaseMetadataOptions,
+  DEFAULT_MIGRATION_LOCK_TABLE,
+  DEFAULT_MIGRATION_TABLE,
   type Kysely,
   PostgresDialect,
   type SchemaMetadata,
@@ -48,7 +50,8 @@ export class CurrentSchemaIntrospector implements DatabaseIntrospector {
        order by c.relname, a.attnum`.execute(this.db);
     const tables = new Map<string, TableMetadata>();
     for (const row of rows) {
-      if (!options.withInternalKyselyTables && row.table.startsWith('kysely_')) continue;
+      // As Kysely's own introspector: its default bookkeeping tables only when asked for.
+      if (!options.withInternalKyselyTables && kyselyTables.has(row.table)) continue;
       let table = tables.get(row.table);
       if (!table) {
         table = { name: row.table, schema: row.schema, isView: row.kind === 'v', columns: [] };
@@ -71,6 +74,8 @@ export class CurrentSchemaIntrospector implements DatabaseIntrospector {
     return { tables: await this.getTables(options) };
   }
 }
+
+const kyselyTables = new Set([DEFAULT_MIGRATION_TABLE, DEFAULT_MIGRATION_LOCK_TABLE]);
 
 /** Kysely's PostgreSQL dialect, introspecting the current schema only (see {@link CurrentSchemaIntrospector}). */
 export class CurrentSchemaPostgresDialect extends PostgresDialect {
